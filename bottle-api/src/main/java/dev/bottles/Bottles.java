@@ -1,0 +1,99 @@
+package dev.bottles;
+
+import dev.bottles.internal.BackendSelector;
+import dev.bottles.spi.BottleBackend;
+import dev.bottles.spi.BottleSummary;
+import dev.bottles.spi.CleanupReport;
+import dev.bottles.spi.CleanupRequest;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The entry point: prepares bottles on the backend chosen for them.
+ *
+ * <pre>{@code
+ * Manifest manifest = Manifest.builder()
+ *         .bottle(BottleDefinition.builder("dev").route(EgressRoute.to("api.example.com")).build())
+ *         .agent(AgentDefinition.builder("researcher").bottle("dev").build())
+ *         .build();
+ * BottleSpec spec = BottleSpec.builder("researcher").manifest(manifest).build();
+ * try (RunningBottle bottle = Bottles.prepare(spec).launch()) {
+ *     ExecResult r = bottle.exec("echo", "hello from the bottle");
+ *     System.out.println(r.stdout());
+ * }
+ * }</pre>
+ *
+ * <p>The backend is chosen, in order: {@link BottleSpec#backend()}; the system property
+ * {@code bottle.backend}; the environment variable {@code BOTTLE_BACKEND} (or the original's
+ * {@code CLAUDE_BOTTLE_BACKEND}); otherwise the available backend with the highest
+ * {@code priority()}. Backends are found with {@link java.util.ServiceLoader}, afresh each time;
+ * {@link #using(BottleBackend)} skips discovery.
+ */
+public final class Bottles {
+    private Bottles() {}
+
+    /**
+     * Validates the spec against the host and resolves it into a plan on the chosen backend. Creates
+     * the state dir and its files, and no runtime resource.
+     *
+     * @param spec what to run
+     * @return the prepared bottle
+     * @throws BackendUnavailableException when no backend can run it
+     * @throws ManifestException when a definition is wrong or the host cannot satisfy it
+     * @throws BottleException when the backend cannot make a plan
+     */
+    public static PreparedBottle prepare(BottleSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        return PrepareFlow.prepare(spec, () -> BackendSelector.standard()
+                .select(BackendSelector.requested(spec.backend(), spec.hostEnvironment())));
+    }
+
+    /**
+     * Returns a facade bound to one backend, skipping discovery and selection.
+     *
+     * @param backend the backend
+     * @return the bound facade
+     */
+    public static PinnedBackend using(BottleBackend backend) {
+        return new PinnedBackend(backend);
+    }
+
+    /**
+     * Lists every backend on the classpath with its availability, highest priority first, then
+     * each provider that failed to load.
+     *
+     * @return the statuses
+     * @throws BottleException when two backends share an id
+     */
+    public static List<BackendStatus> backends() {
+        return BackendSelector.standard().statuses();
+    }
+
+    /**
+     * Lists the bottles every available backend has running.
+     *
+     * @return the bottles, backend by backend
+     */
+    public static List<BottleSummary> list() {
+        return BackendSelector.standard().discover().backends().stream()
+                .filter(b -> BackendSelector.probe(b).available())
+                .flatMap(b -> b.list().stream())
+                .toList();
+    }
+
+    /**
+     * Removes what no running bottle owns, on every available backend.
+     *
+     * @param request what to do
+     * @return what was (or would be) removed
+     */
+    public static CleanupReport cleanup(CleanupRequest request) {
+        CleanupReport report = CleanupReport.empty();
+        for (BottleBackend b : BackendSelector.standard().discover().backends()) {
+            if (BackendSelector.probe(b).available()) {
+                report = report.plus(b.cleanup(request));
+            }
+        }
+        return report;
+    }
+}

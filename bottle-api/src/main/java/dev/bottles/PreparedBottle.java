@@ -1,0 +1,113 @@
+package dev.bottles;
+
+import dev.bottles.internal.TrackedBottle;
+import dev.bottles.spi.BottleBackend;
+import dev.bottles.spi.BottleEvents;
+import dev.bottles.spi.BottlePlan;
+import dev.bottles.state.StateDir;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A bottle resolved into a plan, with no runtime resource created yet. Inspect or print
+ * {@link #plan()}, then {@link #launch()} it once, or {@link #discard()} it.
+ */
+public final class PreparedBottle {
+    private enum Stage { READY, LAUNCHED, DISCARDED }
+
+    private final BottlePlan plan;
+    private final BottleBackend backend;
+    private final BottleEvents events;
+    private final StateDir state;
+    private final boolean fresh;
+    private final AtomicReference<Stage> stage = new AtomicReference<>(Stage.READY);
+
+    PreparedBottle(BottlePlan plan, BottleBackend backend, BottleEvents events, StateDir state, boolean fresh) {
+        this.plan = plan;
+        this.backend = backend;
+        this.events = events;
+        this.state = state;
+        this.fresh = fresh;
+    }
+
+    /**
+     * Returns the plan: every name, file and setting the launch will use.
+     *
+     * @return the plan; its {@code toJson()} masks secrets
+     */
+    public BottlePlan plan() {
+        return plan;
+    }
+
+    /**
+     * Returns the bottle's identity.
+     *
+     * @return e.g. {@code researcher-m3hxd}
+     */
+    public String identity() {
+        return plan.identity();
+    }
+
+    /**
+     * Returns the backend that will run the bottle.
+     *
+     * @return the backend
+     */
+    public BottleBackend backend() {
+        return backend;
+    }
+
+    /**
+     * Brings the bottle up. On failure the backend has removed what the launch created, and a
+     * fresh bottle's state dir is removed too (a resumed bottle keeps its state).
+     *
+     * @return the running bottle
+     * @throws BottleLaunchException naming the step that failed
+     * @throws IllegalStateException when already launched or discarded
+     */
+    public RunningBottle launch() {
+        if (!stage.compareAndSet(Stage.READY, Stage.LAUNCHED)) {
+            throw new IllegalStateException("bottle " + identity() + " was already " + stage.get().name().toLowerCase(
+                    java.util.Locale.ROOT) + "; prepare it again");
+        }
+        try {
+            RunningBottle running = events.phase(Phase.LAUNCH, () -> backend.launch(plan, events));
+            if (running == null) {
+                throw new BottleLaunchException(identity(), "launch", "backend " + backend.id()
+                        + " returned no running bottle (a bug in " + backend.getClass().getName() + ")", null);
+            }
+            return new TrackedBottle(running, events, state);
+        } catch (BottleLaunchException e) {
+            dropFreshState();
+            throw e;
+        } catch (RuntimeException e) {
+            dropFreshState();
+            throw new BottleLaunchException(identity(), "launch", String.valueOf(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Gives up on the bottle without launching it: a fresh bottle's state dir is removed, a
+     * resumed one's is kept. Idempotent.
+     *
+     * @throws IllegalStateException when already launched
+     */
+    public void discard() {
+        if (stage.get() == Stage.LAUNCHED) {
+            throw new IllegalStateException("bottle " + identity() + " was launched; close it instead");
+        }
+        if (stage.compareAndSet(Stage.READY, Stage.DISCARDED)) {
+            dropFreshState();
+        }
+    }
+
+    private void dropFreshState() {
+        if (fresh && !state.isPreserved()) {
+            state.delete();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PreparedBottle[" + identity() + " on " + backend.id() + ", " + stage.get() + "]";
+    }
+}

@@ -1,0 +1,88 @@
+package dev.bottles;
+
+import dev.bottles.spi.BottlePlan;
+import dev.bottles.state.StateDir;
+import java.util.List;
+
+/**
+ * A launched bottle: run commands in it, then close it.
+ *
+ * <p>{@link #close()} tears the runtime down and removes the state dir unless it is marked
+ * {@code .preserve}; it is idempotent, and missing resources count as removed.
+ * {@link #settle(int)} applies the original's rule for an agent's exit code first: 0 lets the state
+ * go, anything else marks it {@code .preserve} so the bottle can be resumed.
+ */
+public interface RunningBottle extends AutoCloseable {
+
+    /**
+     * Returns the bottle's identity.
+     *
+     * @return e.g. {@code researcher-m3hxd}
+     */
+    String identity();
+
+    /**
+     * Returns the plan the bottle was launched from.
+     *
+     * @return the plan
+     */
+    BottlePlan plan();
+
+    /**
+     * Runs a command in the bottle and waits for it.
+     *
+     * @param argv the command and its arguments; not run through a shell
+     * @param options timeout, user, directory, extra environment
+     * @return what the command did
+     * @throws ExecTimeoutException when it runs past the timeout (it is stopped)
+     * @throws BottleException when it cannot be run
+     * @throws IllegalStateException when the bottle is closed
+     */
+    ExecResult exec(List<String> argv, ExecOptions options);
+
+    /**
+     * Runs a command with the default options.
+     *
+     * @param argv the command and its arguments
+     * @return what the command did
+     */
+    default ExecResult exec(List<String> argv) {
+        return exec(argv, ExecOptions.defaults());
+    }
+
+    /**
+     * Runs a command with the default options.
+     *
+     * @param argv the command and its arguments
+     * @return what the command did
+     */
+    default ExecResult exec(String... argv) {
+        return exec(List.of(argv));
+    }
+
+    /**
+     * Tears the bottle down: runtime resources, then the state dir unless it is marked
+     * {@code .preserve}. Idempotent.
+     *
+     * @throws BottleException when a resource could not be removed (the state dir is then kept)
+     */
+    @Override
+    void close();
+
+    /**
+     * Applies the original's teardown rule for the agent's exit code, then closes: 0 removes the
+     * state dir; any other code marks it {@code .preserve} and keeps it for {@code resume}.
+     *
+     * @param exitCode the agent's exit code
+     */
+    default void settle(int exitCode) {
+        StateDir state = new StateDir(plan().stateDir(), identity());
+        if (exitCode != 0) {
+            state.preserve();
+        }
+        close();
+        if (!state.isPreserved()) {
+            state.delete();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.bottles.internal;
+
+import dev.bottles.ExecOptions;
+import dev.bottles.ExecResult;
+import dev.bottles.Phase;
+import dev.bottles.RunningBottle;
+import dev.bottles.spi.BottleEvents;
+import dev.bottles.spi.BottlePlan;
+import dev.bottles.state.StateDir;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The running bottle the facade hands out: wraps a backend's, reports exec and close, makes close
+ * idempotent whatever the backend does, and owns the state dir's teardown rule.
+ */
+public final class TrackedBottle implements RunningBottle {
+    private final RunningBottle delegate;
+    private final BottleEvents events;
+    private final StateDir state;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Wraps a backend's running bottle.
+     *
+     * @param delegate the backend's running bottle
+     * @param events where to report
+     * @param state the bottle's state dir
+     */
+    public TrackedBottle(RunningBottle delegate, BottleEvents events, StateDir state) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.events = Objects.requireNonNull(events, "events");
+        this.state = Objects.requireNonNull(state, "state");
+    }
+
+    @Override
+    public String identity() {
+        return delegate.identity();
+    }
+
+    @Override
+    public BottlePlan plan() {
+        return delegate.plan();
+    }
+
+    @Override
+    public ExecResult exec(List<String> argv, ExecOptions options) {
+        List<String> command = List.copyOf(argv);
+        Objects.requireNonNull(options, "options");
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("argv must name a command");
+        }
+        if (closed.get()) {
+            throw new IllegalStateException("bottle " + identity() + " is closed; launch a new one");
+        }
+        return events.time(Phase.EXEC, command.get(0), () -> delegate.exec(command, options));
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        events.run(Phase.CLOSE, "close", delegate::close);
+        if (!state.isPreserved()) {
+            state.delete();
+        }
+    }
+
+    @Override
+    public void settle(int exitCode) {
+        events.run(Phase.SETTLE, "settle", () -> {
+            if (exitCode != 0) {
+                state.preserve();
+            }
+        });
+        close();
+    }
+
+    @Override
+    public String toString() {
+        return "RunningBottle[" + identity() + " on " + plan().backendId() + (closed.get() ? ", closed" : "") + "]";
+    }
+}

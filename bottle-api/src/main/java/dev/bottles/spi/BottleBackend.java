@@ -1,0 +1,88 @@
+package dev.bottles.spi;
+
+import dev.bottles.BottleLaunchException;
+import dev.bottles.RunningBottle;
+import java.util.List;
+
+/**
+ * A runtime that can run bottles: Docker, smolmachines, or your own.
+ *
+ * <p>Register an implementation with one line in
+ * {@code META-INF/services/dev.bottles.spi.BottleBackend}; it needs a public no-argument
+ * constructor. One instance serves many bottles, possibly from several threads, so keep
+ * per-bottle state in plans and running bottles, not in fields.
+ *
+ * <p>The facade ({@code dev.bottles.Bottles}) does everything backends share before calling
+ * {@link #prepare}: it selects the backend, validates the definitions against the host, resolves
+ * the environment (asking for secrets), mints or checks the identity, and creates the state dir.
+ * After {@code prepare} it writes {@code metadata.json}; after a failed launch it removes a fresh
+ * state dir; and it owns the teardown rule ({@code .preserve}) for the state dir.
+ */
+public interface BottleBackend {
+
+    /**
+     * Returns the backend's unique id, used to choose it explicitly.
+     *
+     * @return e.g. {@code docker}; lower case, {@code [a-z][a-z0-9-]*}
+     */
+    String id();
+
+    /**
+     * Returns how strongly this backend is preferred when none is chosen explicitly; the highest
+     * available one wins.
+     *
+     * @return the priority; 0 by default
+     */
+    default int priority() {
+        return 0;
+    }
+
+    /**
+     * Checks, quickly and without creating anything, whether this backend can run bottles here.
+     * Called once per selection; cache expensive findings.
+     *
+     * @return whether it is available, and why not
+     */
+    Availability probe();
+
+    /**
+     * Resolves everything the launch needs into an immutable plan: names, files under the state
+     * dir, sidecar configs. Must create no runtime resource (no network, container or VM); probes
+     * and reads are fine.
+     *
+     * @param request the validated request
+     * @return the plan
+     * @throws dev.bottles.BottleException when the plan cannot be made; the message names the fix
+     */
+    BottlePlan prepare(PrepareRequest request);
+
+    /**
+     * Creates the runtime resources of a plan this backend made and starts the bottle.
+     *
+     * <p>On any failure, removes what this launch created, newest first, then throws
+     * {@link BottleLaunchException} naming the step. Report each step through {@code events}.
+     *
+     * @param plan a plan returned by this backend's {@link #prepare}
+     * @param events where to report each launch step
+     * @return the running bottle; its {@code close()} tears down the runtime resources only (the
+     *     facade handles the state dir)
+     * @throws BottleLaunchException when a step fails
+     */
+    RunningBottle launch(BottlePlan plan, BottleEvents events);
+
+    /**
+     * Lists the bottles of this backend that have runtime resources now, found by label.
+     *
+     * @return one summary per bottle
+     */
+    List<BottleSummary> list();
+
+    /**
+     * Removes runtime resources of this backend that no running bottle owns (or reports them, on a
+     * dry run), found by label. State dirs are the facade's job.
+     *
+     * @param request what to do
+     * @return what was (or would be) removed, and what could not be
+     */
+    CleanupReport cleanup(CleanupRequest request);
+}

@@ -1,0 +1,54 @@
+package dev.bottles.spi;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Named knobs such as {@code CLAUDE_BOTTLE_IMAGE}: a value set on the {@code BottleSpec} wins,
+ * otherwise the host environment's. Only the override names are shown by {@link #toString()}, as
+ * the host environment may hold secrets.
+ */
+public final class Settings {
+    private final Map<String, String> overrides;
+    private final Map<String, String> environment;
+
+    /**
+     * Creates settings.
+     *
+     * @param overrides values set in code
+     * @param environment the host environment
+     */
+    public Settings(Map<String, String> overrides, Map<String, String> environment) {
+        this.overrides = Map.copyOf(overrides);
+        this.environment = Map.copyOf(environment);
+    }
+
+    /**
+     * Looks up a setting; a blank value counts as unset.
+     *
+     * @param name e.g. {@code CLAUDE_BOTTLE_IMAGE}
+     * @return the value, if set
+     */
+    public Optional<String> get(String name) {
+        Objects.requireNonNull(name, "name");
+        String v = overrides.containsKey(name) ? overrides.get(name) : environment.get(name);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v);
+    }
+
+    /**
+     * Looks up a setting with a default.
+     *
+     * @param name the setting
+     * @param fallback the value when it is unset
+     * @return the value
+     */
+    public String get(String name, String fallback) {
+        return get(name).orElse(fallback);
+    }
+
+    @Override
+    public String toString() {
+        return "Settings[overrides=" + overrides.keySet() + "]";
+    }
+}

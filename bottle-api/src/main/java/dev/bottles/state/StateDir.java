@@ -1,0 +1,187 @@
+package dev.bottles.state;
+
+import dev.bottles.BottleException;
+import dev.bottles.internal.MetadataJson;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One bottle's state directory, {@code $BOTTLE_HOME/state/<identity>/}, laid out as the original:
+ *
+ * <pre>
+ * metadata.json   agent/ (agent.env, prompt.txt)   pipelock/   egress/   git-gate/   supervise/
+ * Dockerfile      (per-bottle image override)      .preserve   (keep this state at teardown)
+ * </pre>
+ *
+ * <p>Directories are 0700 and private files 0600, every write atomic.
+ *
+ * @param path the directory
+ * @param identity the bottle's identity
+ */
+public record StateDir(Path path, String identity) {
+
+    /** Validates the fields. */
+    public StateDir {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(identity, "identity");
+    }
+
+    /**
+     * Creates the directory (0700) if it is missing.
+     *
+     * @return this state dir
+     */
+    public StateDir create() {
+        SecureFiles.createPrivateDirectories(path);
+        return this;
+    }
+
+    /**
+     * Tells whether the directory exists.
+     *
+     * @return true when it exists
+     */
+    public boolean exists() {
+        return Files.isDirectory(path);
+    }
+
+    /**
+     * Returns a subdirectory, creating it (0700) if missing.
+     *
+     * @param name e.g. {@code egress}
+     * @return the subdirectory
+     */
+    public Path directory(String name) {
+        return SecureFiles.createPrivateDirectories(path.resolve(name));
+    }
+
+    /**
+     * Returns {@code agent/}, created if missing.
+     *
+     * @return the directory
+     */
+    public Path agentDir() {
+        return directory("agent");
+    }
+
+    /**
+     * Returns {@code pipelock/}, created if missing.
+     *
+     * @return the directory
+     */
+    public Path pipelockDir() {
+        return directory("pipelock");
+    }
+
+    /**
+     * Returns {@code egress/}, created if missing.
+     *
+     * @return the directory
+     */
+    public Path egressDir() {
+        return directory("egress");
+    }
+
+    /**
+     * Returns {@code git-gate/}, created if missing.
+     *
+     * @return the directory
+     */
+    public Path gitGateDir() {
+        return directory("git-gate");
+    }
+
+    /**
+     * Returns {@code supervise/}, created if missing.
+     *
+     * @return the directory
+     */
+    public Path superviseDir() {
+        return directory("supervise");
+    }
+
+    /**
+     * Returns the per-bottle Dockerfile's path (written by an approved capability change).
+     *
+     * @return {@code Dockerfile}; it may not exist
+     */
+    public Path dockerfile() {
+        return path.resolve("Dockerfile");
+    }
+
+    /**
+     * Returns the metadata file's path.
+     *
+     * @return {@code metadata.json}
+     */
+    public Path metadataFile() {
+        return path.resolve("metadata.json");
+    }
+
+    /**
+     * Writes {@code metadata.json} (0600, atomic).
+     *
+     * @param metadata the metadata
+     */
+    public void writeMetadata(BottleMetadata metadata) {
+        create();
+        SecureFiles.writePrivate(metadataFile(), MetadataJson.write(metadata));
+    }
+
+    /**
+     * Reads {@code metadata.json}.
+     *
+     * @return the metadata, or empty when the file is missing
+     * @throws BottleException when the file is malformed
+     */
+    public Optional<BottleMetadata> readMetadata() {
+        Path f = metadataFile();
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(MetadataJson.read(Files.readString(f, StandardCharsets.UTF_8), f.toString()));
+        } catch (IOException e) {
+            throw new BottleException("cannot read " + f + " (" + e + ")", e);
+        }
+    }
+
+    /**
+     * Writes the {@code .preserve} marker, so teardown keeps this state for {@code resume}.
+     */
+    public void preserve() {
+        create();
+        SecureFiles.writePrivate(path.resolve(".preserve"), new byte[0]);
+    }
+
+    /**
+     * Removes the {@code .preserve} marker, if any.
+     */
+    public void clearPreserve() {
+        try {
+            Files.deleteIfExists(path.resolve(".preserve"));
+        } catch (IOException e) {
+            throw new BottleException("cannot remove " + path.resolve(".preserve") + " (" + e + ")", e);
+        }
+    }
+
+    /**
+     * Tells whether the {@code .preserve} marker is present.
+     *
+     * @return true when this state is kept at teardown
+     */
+    public boolean isPreserved() {
+        return Files.exists(path.resolve(".preserve"));
+    }
+
+    /**
+     * Deletes the whole directory; a missing directory is success.
+     */
+    public void delete() {
+        SecureFiles.deleteRecursively(path);
+    }
+}
