@@ -1,5 +1,7 @@
 package dev.bottles;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -22,13 +24,13 @@ public final class BackendUnavailableException extends BottleException {
      */
     public BackendUnavailableException(String summary, Map<String, String> reasons, String fix) {
         super(render(summary, reasons, fix));
-        this.reasons = Map.copyOf(reasons);
+        this.reasons = Collections.unmodifiableMap(new LinkedHashMap<>(reasons));
     }
 
     /**
      * Returns why each backend tried could not be used.
      *
-     * @return backend id (or provider description) to reason
+     * @return backend id (or provider description) to reason, in the order tried
      */
     public Map<String, String> reasons() {
         return reasons;

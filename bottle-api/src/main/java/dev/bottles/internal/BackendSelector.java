@@ -119,7 +119,7 @@ public final class BackendSelector {
                 found.add(it.next());
             } catch (ServiceConfigurationError e) {
                 String key = providerName(e, broken.size());
-                String reason = "failed to load: " + rootMessage(e);
+                String reason = "failed to load: " + rootMessage(e).replace(BottleBackend.class.getName() + ": ", "");
                 broken.put(key, reason);
                 LOG.log(Level.WARNING, "skipping bottle backend " + key + ": " + reason, e);
             }
