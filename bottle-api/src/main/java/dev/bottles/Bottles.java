@@ -5,8 +5,13 @@ import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.BottleSummary;
 import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.CleanupRequest;
+import dev.bottles.state.BottleHome;
+import dev.bottles.state.StateDir;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The entry point: prepares bottles on the backend chosen for them.
@@ -82,18 +87,51 @@ public final class Bottles {
     }
 
     /**
-     * Removes what no running bottle owns, on every available backend.
+     * Removes what no running bottle owns, on every available backend, then the orphaned state
+     * dirs of the default bottle home.
      *
      * @param request what to do
      * @return what was (or would be) removed
+     * @see #cleanup(CleanupRequest, BottleHome)
      */
     public static CleanupReport cleanup(CleanupRequest request) {
+        return cleanup(request, BottleHome.resolve(null, System.getenv()));
+    }
+
+    /**
+     * Removes what no running bottle owns, on every available backend, then every state dir of
+     * {@code home} that has no {@code .preserve} marker and no running bottle (the original's
+     * {@code cleanup}).
+     *
+     * @param request what to do
+     * @param home the bottle home whose state dirs are reaped
+     * @return what was (or would be) removed
+     */
+    public static CleanupReport cleanup(CleanupRequest request, BottleHome home) {
+        Objects.requireNonNull(request, "request");
         CleanupReport report = CleanupReport.empty();
+        Set<String> live = new HashSet<>();
         for (BottleBackend b : BackendSelector.standard().discover().backends()) {
             if (BackendSelector.probe(b).available()) {
                 report = report.plus(b.cleanup(request));
+                b.list().forEach(s -> live.add(s.identity()));
             }
         }
-        return report;
+        List<String> removed = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (StateDir s : home.states()) {
+            if (s.isPreserved() || live.contains(s.identity())) {
+                continue;
+            }
+            try {
+                if (!request.dryRun()) {
+                    s.delete();
+                }
+                removed.add("state " + s.path());
+            } catch (BottleException e) {
+                failed.add("state " + s.path() + ": " + e.getMessage());
+            }
+        }
+        return report.plus(new CleanupReport(removed, failed));
     }
 }

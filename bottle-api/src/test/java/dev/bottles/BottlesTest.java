@@ -13,6 +13,8 @@ import dev.bottles.manifest.GitRemote;
 import dev.bottles.manifest.GitUpstream;
 import dev.bottles.manifest.Manifest;
 import dev.bottles.manifest.RouteAuth;
+import dev.bottles.spi.CleanupReport;
+import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.BottleHome;
 import dev.bottles.state.BottleMetadata;
 import dev.bottles.state.StateDir;
@@ -302,6 +304,23 @@ class BottlesTest {
         assertEquals(tmp, again.userCwd());
         BottleException e = assertThrows(BottleException.class, () -> BottleSpec.resuming(home(), "coder-nope1"));
         assertTrue(e.getMessage().contains("has no state to resume"), e.getMessage());
+    }
+
+    @Test
+    void cleanupReapsStateWithoutPreserveAndReportsOnADryRun() {
+        StateDir kept = home().state("coder-keep1").create();
+        kept.preserve();
+        StateDir orphan = home().state("coder-orph1").create();
+
+        CleanupReport dry = Bottles.cleanup(CleanupRequest.reportOnly(), home());
+        assertEquals(List.of("state " + orphan.path()), dry.removed());
+        assertTrue(orphan.exists(), "a dry run removes nothing");
+
+        CleanupReport done = Bottles.cleanup(CleanupRequest.remove(), home());
+        assertEquals(List.of("state " + orphan.path()), done.removed());
+        assertEquals(List.of(), done.failed());
+        assertFalse(orphan.exists());
+        assertTrue(kept.exists(), "a preserved bottle is kept for resume");
     }
 
     @Test

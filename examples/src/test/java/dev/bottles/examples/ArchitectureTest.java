@@ -1,0 +1,36 @@
+package dev.bottles.examples;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import dev.bottles.arch.ModuleRules;
+
+@AnalyzeClasses(packages = "dev.bottles.examples", importOptions = ModuleRules.OnlyThisModule.class)
+class ArchitectureTest {
+    @ArchTest
+    static final ArchRule nullMarked = ModuleRules.everyPackageIsNullMarked();
+
+    @ArchTest
+    static final ArchRule rootPackage = ModuleRules.everythingUnder("dev.bottles.examples");
+
+    @ArchTest
+    static final ArchRule dependencies = ModuleRules.dependsOnlyOn("dev.bottles.examples",
+            ModuleRules.API_PACKAGES);
+
+    @ArchTest
+    static final ArchRule noForeignInternals = ModuleRules.noForeignInternals("dev.bottles.examples");
+
+    @ArchTest
+    static final ArchRule noThirdPartyTypesInPublicSignatures = ModuleRules.noThirdPartyTypesInPublicSignatures(
+            "com.github.dockerjava", "com.fasterxml.jackson", "org.yaml.snakeyaml", "org.bouncycastle");
+
+    @ArchTest
+    static final ArchRule exceptions = ModuleRules.exceptionsExtendTheRoot();
+
+    @ArchTest
+    static final ArchRule backendsAtRuntimeOnly = noClasses().should().dependOnClassesThat()
+            .resideInAnyPackage("dev.bottles.docker..", "dev.bottles.smolmachines..", "dev.bottles.sidecars..")
+            .because("examples find backends through ServiceLoader; they are on the runtime classpath only");
+}
