@@ -10,18 +10,8 @@ import dev.bottles.arch.ModuleRules;
 @AnalyzeClasses(packages = "dev.bottles", importOptions = ModuleRules.OnlyThisModule.class)
 class ArchitectureTest {
     @ArchTest
-    static final ArchRule nullMarked = ModuleRules.everyPackageIsNullMarked();
-
-    @ArchTest
-    static final ArchRule rootPackage = ModuleRules.everythingUnder("dev.bottles");
-
-    @ArchTest
-    static final ArchRule dependencies = ModuleRules.dependsOnlyOn("dev.bottles",
-            "org.yaml.snakeyaml..", "com.fasterxml.jackson..");
-
-    @ArchTest
-    static final ArchRule noThirdPartyTypesInPublicSignatures = ModuleRules.noThirdPartyTypesInPublicSignatures(
-            "com.github.dockerjava", "com.fasterxml.jackson", "org.yaml.snakeyaml");
+    static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles", "org.yaml.snakeyaml..",
+            "com.fasterxml.jackson..");
 
     @ArchTest
     static final ArchRule thirdPartyOnlyInternally = noClasses().that().resideOutsideOfPackage("dev.bottles.internal..")
@@ -33,10 +23,4 @@ class ArchitectureTest {
             .resideInAnyPackage("dev.bottles.sidecars..", "dev.bottles.docker..", "dev.bottles.smolmachines..",
                     "dev.bottles.testkit..", "com.github.dockerjava..")
             .because("bottle-api is the bottom of the module graph (architecture.md §2)");
-
-    @ArchTest
-    static final ArchRule exceptions = ModuleRules.exceptionsExtendTheRoot();
-
-    @ArchTest
-    static final ArchRule noForeignInternals = ModuleRules.noForeignInternals("dev.bottles");
 }

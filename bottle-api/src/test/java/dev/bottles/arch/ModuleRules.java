@@ -14,6 +14,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.CompositeArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import java.nio.file.Path;
@@ -30,6 +31,9 @@ public final class ModuleRules {
     /** The exported packages of bottle-api, the only ones other modules may use. */
     public static final String[] API_PACKAGES = {"dev.bottles", "dev.bottles.spi..", "dev.bottles.manifest..",
         "dev.bottles.state.."};
+    /** Libraries whose types must never appear in a public signature. */
+    public static final String[] THIRD_PARTY = {"com.github.dockerjava", "com.fasterxml.jackson", "org.yaml.snakeyaml",
+        "org.bouncycastle"};
     /** The JDK, JSpecify and nothing else: every module may use these. */
     public static final String[] PLATFORM = {"java..", "jdk.jfr..", "org.jspecify.annotations.."};
 
@@ -44,6 +48,34 @@ public final class ModuleRules {
             String path = location.asURI().getPath();
             return "file".equals(location.asURI().getScheme()) && path != null && path.startsWith(root);
         }
+    }
+
+    /**
+     * Returns every rule a module keeps: {@code @NullMarked} packages, one root package, only the
+     * allowed dependencies, no other module's internals, no third-party type in a public signature,
+     * and one exception root.
+     *
+     * @param root the module's root package, e.g. {@code dev.bottles.docker}
+     * @param allowed packages it may depend on beyond the platform and its own
+     * @return the combined rule
+     */
+    public static ArchRule forModule(String root, String... allowed) {
+        return CompositeArchRule.of(everyPackageIsNullMarked())
+                .and(everythingUnder(root))
+                .and(dependsOnlyOn(root, allowed))
+                .and(noForeignInternals(root))
+                .and(noThirdPartyTypesInPublicSignatures(THIRD_PARTY))
+                .and(exceptionsExtendTheRoot());
+    }
+
+    /**
+     * Returns {@link #API_PACKAGES} followed by more packages.
+     *
+     * @param more further packages
+     * @return the combined list
+     */
+    public static String[] apiAnd(String... more) {
+        return Stream.concat(Stream.of(API_PACKAGES), Stream.of(more)).toArray(String[]::new);
     }
 
     /**

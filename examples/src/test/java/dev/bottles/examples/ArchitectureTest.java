@@ -10,24 +10,8 @@ import dev.bottles.arch.ModuleRules;
 @AnalyzeClasses(packages = "dev.bottles.examples", importOptions = ModuleRules.OnlyThisModule.class)
 class ArchitectureTest {
     @ArchTest
-    static final ArchRule nullMarked = ModuleRules.everyPackageIsNullMarked();
-
-    @ArchTest
-    static final ArchRule rootPackage = ModuleRules.everythingUnder("dev.bottles.examples");
-
-    @ArchTest
-    static final ArchRule dependencies = ModuleRules.dependsOnlyOn("dev.bottles.examples",
+    static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.examples",
             ModuleRules.API_PACKAGES);
-
-    @ArchTest
-    static final ArchRule noForeignInternals = ModuleRules.noForeignInternals("dev.bottles.examples");
-
-    @ArchTest
-    static final ArchRule noThirdPartyTypesInPublicSignatures = ModuleRules.noThirdPartyTypesInPublicSignatures(
-            "com.github.dockerjava", "com.fasterxml.jackson", "org.yaml.snakeyaml", "org.bouncycastle");
-
-    @ArchTest
-    static final ArchRule exceptions = ModuleRules.exceptionsExtendTheRoot();
 
     @ArchTest
     static final ArchRule backendsAtRuntimeOnly = noClasses().should().dependOnClassesThat()
