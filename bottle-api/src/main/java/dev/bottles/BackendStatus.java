@@ -12,7 +12,13 @@ import java.util.Objects;
  */
 public record BackendStatus(String id, int priority, Availability availability) {
 
-    /** Validates the status. */
+    /**
+     * Validates the status.
+     *
+     * @param id the backend's id, or the provider's description for one that failed to load
+     * @param priority its priority (higher is preferred when none is chosen explicitly)
+     * @param availability whether it is available, and why not
+     */
     public BackendStatus {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(availability, "availability");

@@ -41,7 +41,26 @@ public record BottleSpec(String agent, @Nullable Manifest manifest, @Nullable St
         Path userCwd, @Nullable String backend, Map<String, String> settings, @Nullable SecretPrompter secretPrompter,
         @Nullable Path home, Map<String, String> hostEnvironment, List<BottleListener> listeners) {
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param agent the agent's name
+     * @param manifest the definitions, or null to load them from the bottle home and
+     *     {@code <userCwd>/.claude-bottle/agents/} at prepare
+     * @param identity the identity to resume, or null for a fresh one
+     * @param copyCwd whether to copy {@code userCwd} into the bottle's workspace
+     * @param userCwd the directory the agent works on
+     * @param backend the backend's id, or null to choose by system property, environment, then
+     *     priority
+     * @param settings named knobs that win over the host environment (e.g.
+     *     {@code CLAUDE_BOTTLE_IMAGE})
+     * @param secretPrompter asks for {@code ?secret} env values, or null when none may be asked
+     * @param home the bottle home, or null to resolve it ({@code bottle.home}, {@code BOTTLE_HOME},
+     *     {@code ~/.claude-bottle})
+     * @param hostEnvironment the host environment (the process's by default); forwarded values and
+     *     route tokens are read from it
+     * @param listeners who hears about each phase
+     */
     public BottleSpec {
         Objects.requireNonNull(agent, "agent");
         userCwd = Objects.requireNonNull(userCwd, "userCwd").toAbsolutePath().normalize();

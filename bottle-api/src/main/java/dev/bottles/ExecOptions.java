@@ -21,7 +21,15 @@ public record ExecOptions(Duration timeout, @Nullable String user, @Nullable Str
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
     private static final ExecOptions DEFAULTS = new ExecOptions(DEFAULT_TIMEOUT, null, null, Map.of());
 
-    /** Validates the options. */
+    /**
+     * Validates the options.
+     *
+     * @param timeout how long the command may run before it is stopped and
+     *     {@link ExecTimeoutException} is thrown
+     * @param user the user to run as, or null for the bottle's default user
+     * @param workingDir the working directory inside the bottle, or null for the default
+     * @param env extra environment variables for this command only; never put secrets here
+     */
     public ExecOptions {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {

@@ -13,7 +13,14 @@ import java.util.Objects;
  */
 public record ExecResult(int exitCode, String stdout, String stderr, Duration duration) {
 
-    /** Validates the result. */
+    /**
+     * Validates the result.
+     *
+     * @param exitCode the command's exit code
+     * @param stdout its standard output, decoded as UTF-8
+     * @param stderr its standard error, decoded as UTF-8
+     * @param duration how long it ran, as seen by the caller
+     */
     public ExecResult {
         Objects.requireNonNull(stdout, "stdout");
         Objects.requireNonNull(stderr, "stderr");

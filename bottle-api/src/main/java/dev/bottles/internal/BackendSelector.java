@@ -62,7 +62,12 @@ public final class BackendSelector {
      * @param broken each failed provider and why
      */
     public record Discovery(List<BottleBackend> backends, Map<String, String> broken) {
-        /** Copies. */
+        /**
+         * Copies.
+         *
+         * @param backends the loaded backends, by descending priority then id
+         * @param broken each failed provider and why
+         */
         public Discovery {
             backends = List.copyOf(backends);
             broken = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(broken));

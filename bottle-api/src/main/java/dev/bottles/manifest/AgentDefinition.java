@@ -21,7 +21,15 @@ import java.util.regex.Pattern;
 public record AgentDefinition(String name, String bottle, List<String> skills, String prompt, Origin origin) {
     private static final Pattern SKILL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
-    /** Validates the definition. */
+    /**
+     * Validates the definition.
+     *
+     * @param name the agent's name, {@code [a-z][a-z0-9-]*}
+     * @param bottle the name of the bottle it runs in
+     * @param skills names of host skill directories ({@code ~/.claude/skills/<name>/}) to copy in
+     * @param prompt the system prompt (the file's Markdown body), stripped; may be empty
+     * @param origin where the definition came from
+     */
     public AgentDefinition {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bottle, "bottle");

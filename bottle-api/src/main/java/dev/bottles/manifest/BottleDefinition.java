@@ -28,7 +28,16 @@ public record BottleDefinition(
     static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    /** Validates the definition; every problem found is reported at once. */
+    /**
+     * Validates the definition; every problem found is reported at once.
+     *
+     * @param name the bottle's name, {@code [a-z][a-z0-9-]*}
+     * @param env the agent's environment, in declaration order
+     * @param git the git upstreams git-gate serves, names unique
+     * @param routes the allowed egress routes, hosts unique, at most one {@code claude_code_oauth}
+     * @param supervise whether the supervise MCP server runs (default false, as in the original)
+     * @param origin where the definition came from
+     */
     public BottleDefinition {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(origin, "origin");

@@ -21,7 +21,14 @@ public record EgressRoute(String host, List<String> pathAllowlist, @Nullable Rou
     private static final Pattern HOST = Pattern.compile(
             "(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
-    /** Validates and normalises the route. */
+    /**
+     * Validates and normalises the route.
+     *
+     * @param host the host, lower-cased; matched case-insensitively
+     * @param pathAllowlist path prefixes the agent may request; empty allows every path
+     * @param auth the credential egress injects, or null for a plain allowed host
+     * @param role the route's special meaning, or null
+     */
     public EgressRoute {
         Objects.requireNonNull(host, "host");
         host = host.strip().toLowerCase(Locale.ROOT);

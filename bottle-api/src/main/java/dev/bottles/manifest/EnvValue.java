@@ -50,7 +50,11 @@ public sealed interface EnvValue {
      * @param value the value
      */
     record Literal(String value) implements EnvValue {
-        /** Validates the value. */
+        /**
+         * Validates the value.
+         *
+         * @param value the value
+         */
         public Literal {
             Objects.requireNonNull(value, "value");
             if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
@@ -74,7 +78,11 @@ public sealed interface EnvValue {
         static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
         static final Pattern WHOLE = Pattern.compile("^\\$\\{([A-Za-z_][A-Za-z0-9_]*)}$");
 
-        /** Validates the variable name. */
+        /**
+         * Validates the variable name.
+         *
+         * @param variable the host variable's name
+         */
         public HostVariable {
             Objects.requireNonNull(variable, "variable");
             if (!NAME.matcher(variable).matches()) {
@@ -95,7 +103,11 @@ public sealed interface EnvValue {
      * @param prompt the text to show; empty for the default prompt
      */
     record Secret(String prompt) implements EnvValue {
-        /** Validates the prompt. */
+        /**
+         * Validates the prompt.
+         *
+         * @param prompt the text to show; empty for the default prompt
+         */
         public Secret {
             Objects.requireNonNull(prompt, "prompt");
         }

@@ -17,7 +17,14 @@ import org.jspecify.annotations.Nullable;
 public record GitRemote(String name, GitUpstream upstream, Path identityFile, @Nullable String knownHostKey) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
-    /** Validates the remote. */
+    /**
+     * Validates the remote.
+     *
+     * @param name the alias the gate serves it under; unique within a bottle
+     * @param upstream where the gate fetches from and pushes to
+     * @param identityFile the SSH key the <em>gate</em> uses; the agent never holds it
+     * @param knownHostKey the pinned host key line, e.g. {@code ssh-ed25519 AAAA...}, or null
+     */
     public GitRemote {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(upstream, "upstream");

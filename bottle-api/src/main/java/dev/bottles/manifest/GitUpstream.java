@@ -15,7 +15,14 @@ import java.util.Objects;
  */
 public record GitUpstream(String user, String host, int port, String path) {
 
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param user the SSH user, e.g. {@code git}
+     * @param host the host
+     * @param port the port, 22 unless the URL names one
+     * @param path the repository path, starting with {@code /}
+     */
     public GitUpstream {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(host, "host");

@@ -24,7 +24,13 @@ import java.util.Optional;
 public record Manifest(Map<String, BottleDefinition> bottles, Map<String, AgentDefinition> agents,
         List<String> warnings) {
 
-    /** Validates that every agent names a defined bottle. */
+    /**
+     * Validates that every agent names a defined bottle.
+     *
+     * @param bottles bottles by name, in load order
+     * @param agents agents by name, in load order
+     * @param warnings what loading skipped or ignored (bad file names, a repository's bottles dir)
+     */
     public Manifest {
         bottles = Collections.unmodifiableMap(new LinkedHashMap<>(bottles));
         agents = Collections.unmodifiableMap(new LinkedHashMap<>(agents));

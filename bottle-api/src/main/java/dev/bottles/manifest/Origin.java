@@ -15,7 +15,12 @@ import org.jspecify.annotations.Nullable;
 public record Origin(@Nullable Path file, Map<String, Integer> lines) {
     private static final Origin IN_CODE = new Origin(null, Map.of());
 
-    /** Copies the line table. */
+    /**
+     * Copies the line table.
+     *
+     * @param file the Markdown file, or null for a definition built in code
+     * @param lines the 1-based line of each field path read from the file (e.g. {@code git[0].Name})
+     */
     public Origin {
         lines = Map.copyOf(Objects.requireNonNull(lines, "lines"));
     }

@@ -14,7 +14,12 @@ import java.util.regex.Pattern;
 public record RouteAuth(AuthScheme scheme, String tokenRef) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    /** Validates the token reference. */
+    /**
+     * Validates the token reference.
+     *
+     * @param scheme how the token is presented
+     * @param tokenRef the host environment variable holding the token
+     */
     public RouteAuth {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(tokenRef, "tokenRef");

@@ -15,7 +15,13 @@ import java.util.Objects;
  */
 public record Availability(boolean available, String reason, Map<String, String> facts) {
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param available whether the backend can run bottles
+     * @param reason for an unavailable backend, why and what to do; otherwise a one-line summary
+     * @param facts what the probe found, for display (never secrets)
+     */
     public Availability {
         Objects.requireNonNull(reason, "reason");
         facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));

@@ -16,7 +16,15 @@ import org.jspecify.annotations.Nullable;
 public record BottleSummary(String identity, String backend, @Nullable String agent, List<String> services,
         String status) {
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param identity the bottle's identity
+     * @param backend the backend's id
+     * @param agent the agent's name, when known
+     * @param services the bundle daemons it runs, e.g. {@code [egress, pipelock]}
+     * @param status the backend's word for its state, e.g. {@code running}
+     */
     public BottleSummary {
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(backend, "backend");

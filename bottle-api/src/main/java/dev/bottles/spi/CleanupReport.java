@@ -11,7 +11,12 @@ import java.util.List;
  */
 public record CleanupReport(List<String> removed, List<String> failed) {
 
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param removed descriptions of what was removed, e.g. {@code container claude-bottle-x-ab12c}
+     * @param failed descriptions of what could not be removed, with the reason
+     */
     public CleanupReport {
         removed = List.copyOf(removed);
         failed = List.copyOf(failed);

@@ -30,7 +30,23 @@ public record PrepareRequest(BottleSpec spec, Manifest manifest, AgentDefinition
         String identity, boolean resumed, BottleHome home, StateDir state, ResolvedEnv env,
         Map<String, String> hostEnvironment, Settings settings, BottleEvents events) {
 
-    /** Validates the request. */
+    /**
+     * Validates the request.
+     *
+     * @param spec what the caller asked for
+     * @param manifest the definitions
+     * @param agent the agent to run
+     * @param bottle the agent's bottle
+     * @param identity the bottle's identity (fresh, or the one being resumed)
+     * @param resumed whether the identity was given by the caller
+     * @param home the bottle home
+     * @param state the bottle's state dir, created (0700), {@code .preserve} cleared
+     * @param env the resolved environment; forwarded values must not reach a file, argv or log
+     * @param hostEnvironment the host environment, for values a backend forwards by name (e.g. route
+     *     tokens); never log it
+     * @param settings the named knobs ({@code CLAUDE_BOTTLE_IMAGE}, ...)
+     * @param events where to report prepare's steps
+     */
     public PrepareRequest {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(manifest, "manifest");

@@ -10,7 +10,13 @@ package dev.bottles.spi;
  */
 public record Subnet(int first, int second, int third) {
 
-    /** Validates the octets. */
+    /**
+     * Validates the octets.
+     *
+     * @param first the first octet
+     * @param second the second octet
+     * @param third the third octet, the one chosen per bottle
+     */
     public Subnet {
         if (first < 0 || first > 255 || second < 0 || second > 255 || third < 0 || third > 255) {
             throw new IllegalArgumentException("octets must be 0..255: " + first + "." + second + "." + third);

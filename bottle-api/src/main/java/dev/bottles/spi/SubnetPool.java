@@ -30,7 +30,12 @@ public record SubnetPool(int first, int second) {
     private static final int[] OCTETS = octets();
     private static final Pattern BASE = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})(?:\\.0\\.0/16)?");
 
-    /** Validates the octets. */
+    /**
+     * Validates the octets.
+     *
+     * @param first the /16's first octet
+     * @param second the /16's second octet
+     */
     public SubnetPool {
         new Subnet(first, second, 0);
     }

@@ -22,7 +22,11 @@ public record BottleHome(Path root) {
     /** The environment variable naming the home. */
     public static final String ENV = "BOTTLE_HOME";
 
-    /** Normalises the path. */
+    /**
+     * Normalises the path.
+     *
+     * @param root the directory
+     */
     public BottleHome {
         root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
     }

@@ -21,7 +21,11 @@ public record BottleIdentity(String value) {
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
     private static final RandomGenerator RANDOM = new SecureRandom();
 
-    /** Validates the identity. */
+    /**
+     * Validates the identity.
+     *
+     * @param value the identity
+     */
     public BottleIdentity {
         Objects.requireNonNull(value, "value");
         if (!VALID.matcher(value).matches()) {

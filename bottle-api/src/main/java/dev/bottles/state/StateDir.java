@@ -24,7 +24,12 @@ import java.util.Optional;
  */
 public record StateDir(Path path, String identity) {
 
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param path the directory
+     * @param identity the bottle's identity
+     */
     public StateDir {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(identity, "identity");
