@@ -1,0 +1,228 @@
+package dev.bottles.sidecars;
+
+import dev.bottles.spi.Settings;
+import dev.bottles.spi.Subnet;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything a backend needs to start a bottle's sidecar bundle container (the seeds'
+ * {@code BundleLaunchSpec}): where it sits on the network, its image, its daemons, its environment,
+ * its mounts, the ports to publish and its labels. Built by {@link #of}; both backends call it.
+ *
+ * <p>The environment holds no secret value: route tokens are {@linkplain EnvEntry#bare bare names}
+ * whose values the backend takes from the host environment at launch. The bundle never gets
+ * {@code HTTPS_PROXY} or {@code NO_PROXY} (they would send git-gate's SSH through pipelock).
+ *
+ * @param identity the bottle's identity
+ * @param containerName the bundle container's name
+ * @param networkName the network the bundle is pinned on
+ * @param subnet that network's subnet; the bundle sits at {@link Subnet#bundleIp()}
+ * @param image the bundle image
+ * @param daemonsCsv the value of {@code CLAUDE_BOTTLE_SIDECAR_DAEMONS}
+ * @param environment the environment, in order
+ * @param volumes the mounts, in order
+ * @param publishedPorts container ports to publish on the host's 127.0.0.1 (random host ports);
+ *     empty when the agent reaches the bundle by IP
+ * @param labels the container's labels
+ */
+public record BundleLaunchSpec(String identity, String containerName, String networkName, Subnet subnet, String image,
+        String daemonsCsv, List<EnvEntry> environment, List<Mount> volumes, List<Integer> publishedPorts,
+        Map<String, String> labels) {
+    /** The setting naming the bundle image. */
+    public static final String IMAGE_SETTING = "CLAUDE_BOTTLE_SIDECAR_IMAGE";
+    /** The default bundle image. */
+    public static final String DEFAULT_IMAGE = "claude-bottle-sidecars:latest";
+    /** Where egress finds pipelock: on the bundle's own loopback, never reachable from the agent. */
+    public static final String UPSTREAM_PROXY = "http://127.0.0.1:" + Daemon.PIPELOCK.port();
+
+    /**
+     * Validates and copies.
+     *
+     * @param identity the bottle's identity
+     * @param containerName the container's name
+     * @param networkName the network
+     * @param subnet the subnet
+     * @param image the image
+     * @param daemonsCsv the daemons
+     * @param environment the environment
+     * @param volumes the mounts
+     * @param publishedPorts the ports to publish
+     * @param labels the labels
+     */
+    public BundleLaunchSpec {
+        Objects.requireNonNull(identity, "identity");
+        Objects.requireNonNull(containerName, "containerName");
+        Objects.requireNonNull(networkName, "networkName");
+        Objects.requireNonNull(subnet, "subnet");
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(daemonsCsv, "daemonsCsv");
+        environment = List.copyOf(environment);
+        volumes = List.copyOf(volumes);
+        publishedPorts = List.copyOf(publishedPorts);
+        labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+    }
+
+    /**
+     * One environment entry: {@code NAME=value}, or a bare {@code NAME} whose value the backend
+     * takes from the host environment at launch.
+     *
+     * @param name the variable
+     * @param value its value, or null for a bare name
+     */
+    public record EnvEntry(String name, @Nullable String value) {
+        /**
+         * Validates the entry.
+         *
+         * @param name the variable
+         * @param value its value, or null
+         */
+        public EnvEntry {
+            Objects.requireNonNull(name, "name");
+        }
+
+        /**
+         * Creates a {@code NAME=value} entry.
+         *
+         * @param name the variable
+         * @param value its value; never a secret
+         * @return the entry
+         */
+        public static EnvEntry of(String name, String value) {
+            return new EnvEntry(name, Objects.requireNonNull(value, "value"));
+        }
+
+        /**
+         * Creates a bare entry, valued from the host environment at launch.
+         *
+         * @param name the variable
+         * @return the entry
+         */
+        public static EnvEntry bare(String name) {
+            return new EnvEntry(name, null);
+        }
+
+        /**
+         * Tells whether the value comes from the host environment.
+         *
+         * @return true for a bare name
+         */
+        public boolean isBare() {
+            return value == null;
+        }
+
+        @Override
+        public String toString() {
+            return value == null ? name : name + "=" + value;
+        }
+    }
+
+    /**
+     * One bind mount.
+     *
+     * @param host the host path
+     * @param container the path inside the bundle
+     * @param readOnly whether the bundle may only read it
+     */
+    public record Mount(Path host, String container, boolean readOnly) {
+        /**
+         * Validates the mount.
+         *
+         * @param host the host path
+         * @param container the path inside the bundle
+         * @param readOnly whether it is read-only
+         */
+        public Mount {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(container, "container");
+        }
+    }
+
+    /**
+     * Builds the spec from a bottle's sidecar plans.
+     *
+     * @param plans the plans
+     * @param backendId the backend's id, for the labels
+     * @param networkName the network the bundle is pinned on
+     * @param subnet its subnet
+     * @param publishAgentPorts whether to publish the agent-facing ports on the host's 127.0.0.1
+     *     (smolmachines), rather than let the agent dial the bundle's IP (docker)
+     * @param settings the settings ({@value #IMAGE_SETTING} overrides the image)
+     * @return the spec
+     */
+    public static BundleLaunchSpec of(SidecarPlans plans, String backendId, String networkName, Subnet subnet,
+            boolean publishAgentPorts, Settings settings) {
+        String id = plans.identity();
+        List<EnvEntry> env = new ArrayList<>();
+        env.add(EnvEntry.of(SidecarBundle.DAEMONS_ENV, plans.bundle().daemonsCsv()));
+        env.add(EnvEntry.of(SidecarBundle.IDENTITY_ENV, id));
+        env.add(EnvEntry.of("EGRESS_UPSTREAM_PROXY", UPSTREAM_PROXY));
+        env.add(EnvEntry.of("EGRESS_UPSTREAM_CA", PipelockProxy.CA_CERT_IN_CONTAINER));
+        plans.egress().tokenEnv().forEach(n -> env.add(EnvEntry.bare(n)));
+
+        List<Mount> mounts = new ArrayList<>();
+        mounts.add(new Mount(plans.egress().directory(), Egress.DIR_IN_CONTAINER, true));
+        mounts.add(new Mount(plans.pipelock().directory(), PipelockProxy.DIR_IN_CONTAINER, true));
+        mounts.add(new Mount(plans.pipelock().config(), PipelockProxy.CONFIG_IN_CONTAINER, true));
+        if (plans.gitGate() != null) {
+            mounts.add(new Mount(plans.gitGate().directory(), GitGate.DIR_IN_CONTAINER, true));
+        }
+        if (plans.supervise() != null) {
+            mounts.add(new Mount(plans.supervise().directory(), Supervise.DIR_IN_CONTAINER, true));
+            mounts.add(new Mount(plans.supervise().queueDir(), Supervise.QUEUE_IN_CONTAINER, false));
+        }
+        List<Integer> ports = publishAgentPorts
+                ? plans.bundle().agentFacing().stream().map(Daemon::port).toList() : List.of();
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("dev.bottles.identity", id);
+        labels.put("dev.bottles.backend", backendId);
+        labels.put("dev.bottles.role", "bundle");
+        return new BundleLaunchSpec(id, SidecarBundle.containerName(id), networkName, subnet,
+                settings.get(IMAGE_SETTING, DEFAULT_IMAGE), plans.bundle().daemonsCsv(), env, mounts, ports, labels);
+    }
+
+    /**
+     * Returns the gateway of the bundle's network.
+     *
+     * @return e.g. {@code 192.168.42.1}
+     */
+    public String gateway() {
+        return subnet.gateway();
+    }
+
+    /**
+     * Returns the bundle's pinned address.
+     *
+     * @return e.g. {@code 192.168.42.2}
+     */
+    public String bundleIp() {
+        return subnet.bundleIp();
+    }
+
+    /**
+     * Resolves the environment for the engine call: bare names take their values from the host
+     * environment. Hand the result straight to the engine; never log or print it.
+     *
+     * @param hostEnvironment the host environment
+     * @return {@code NAME=value} strings
+     * @throws dev.bottles.BottleException when a bare name is unset on the host
+     */
+    public List<String> resolveEnvironment(Map<String, String> hostEnvironment) {
+        List<String> out = new ArrayList<>();
+        for (EnvEntry e : environment) {
+            String v = e.isBare() ? hostEnvironment.get(e.name()) : e.value();
+            if (v == null) {
+                throw new dev.bottles.BottleException("host variable " + e.name() + " is not set, but the bundle of"
+                        + " bottle " + identity + " needs it; export it and launch again");
+            }
+            out.add(e.name() + "=" + v);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.bottles.sidecars;
+
+import dev.bottles.BottleException;
+import dev.bottles.state.SecureFiles;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Objects;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A per-bottle certificate authority: an ECDSA P-256 key (pipelock rejects RSA and Ed25519) and a
+ * self-signed CA certificate, valid from five minutes before minting (clock skew) for
+ * {@link #VALIDITY}. Each prepare mints fresh ones; nothing is shared between bottles.
+ *
+ * <p>The key is written as SEC1 PEM ({@code EC PRIVATE KEY}), the form Go's
+ * {@code x509.ParseECPrivateKey} and every TLS stack here read.
+ *
+ * @param certificate the CA certificate
+ * @param privateKey its private key
+ */
+public record CertificateAuthority(X509Certificate certificate, PrivateKey privateKey) {
+    /** How long a minted CA is valid: 90 days, far beyond any bottle's life (resume mints anew). */
+    public static final Duration VALIDITY = Duration.ofDays(90);
+    /** How far before minting the validity starts, to absorb clock skew between host and sandbox. */
+    public static final Duration BACKDATE = Duration.ofMinutes(5);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * Validates the pair.
+     *
+     * @param certificate the CA certificate
+     * @param privateKey its private key
+     */
+    public CertificateAuthority {
+        Objects.requireNonNull(certificate, "certificate");
+        Objects.requireNonNull(privateKey, "privateKey");
+    }
+
+    /**
+     * Mints a CA.
+     *
+     * @param commonName the subject's CN, e.g. {@code bottles egress CA researcher-m3hxd}
+     * @param clock the clock giving "now"
+     * @return the CA
+     * @throws BottleException when the JDK lacks EC support (it never should)
+     */
+    public static CertificateAuthority mint(String commonName, Clock clock) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            KeyPair pair = g.generateKeyPair();
+            Instant now = clock.instant();
+            X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                    .addRDN(BCStyle.O, "bottles")
+                    .addRDN(BCStyle.CN, commonName)
+                    .build();
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, new BigInteger(127, RANDOM).add(BigInteger.ONE),
+                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(VALIDITY)), subject, pair.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+                    .addExtension(Extension.keyUsage, true,
+                            new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature))
+                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()))
+                    .addExtension(Extension.authorityKeyIdentifier, false,
+                            ext.createAuthorityKeyIdentifier(pair.getPublic()));
+            X509Certificate cert = new JcaX509CertificateConverter()
+                    .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+            return new CertificateAuthority(cert, pair.getPrivate());
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw new BottleException("cannot mint a CA (" + e + "); this JDK lacks ECDSA P-256 support", e);
+        }
+    }
+
+    /**
+     * Returns the certificate in PEM form.
+     *
+     * @return {@code -----BEGIN CERTIFICATE-----...}
+     */
+    public String certificatePem() {
+        return pem(certificate);
+    }
+
+    /**
+     * Returns the private key in SEC1 PEM form. Never log it.
+     *
+     * @return {@code -----BEGIN EC PRIVATE KEY-----...}
+     */
+    public String privateKeyPem() {
+        return pem(privateKey);
+    }
+
+    /**
+     * Writes the certificate (0644) and the key (0600), atomically.
+     *
+     * @param certFile where the certificate goes
+     * @param keyFile where the key goes
+     */
+    public void writeTo(Path certFile, Path keyFile) {
+        SecureFiles.writePrivate(keyFile, privateKeyPem().getBytes(StandardCharsets.US_ASCII));
+        SecureFiles.writePublic(certFile, certificatePem().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static String pem(Object o) {
+        StringWriter w = new StringWriter();
+        try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+            pw.writeObject(o);
+        } catch (IOException e) {
+            throw new BottleException("cannot encode PEM (" + e + ")", e);
+        }
+        return w.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "CertificateAuthority[" + certificate.getSubjectX500Principal().getName() + ", until "
+                + certificate.getNotAfter().toInstant() + "]";
+    }
+}

@@ -1,0 +1,123 @@
+package dev.bottles.sidecars;
+
+import dev.bottles.ManifestException;
+import dev.bottles.manifest.BottleDefinition;
+import dev.bottles.manifest.EgressRoute;
+import dev.bottles.manifest.RouteRole;
+import dev.bottles.state.SecureFiles;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Prepares egress, the agent's proxy: the route policy, the CA the agent trusts (egress terminates
+ * TLS on credential routes to inject the real token), and what the agent holds instead of secrets.
+ */
+public final class Egress {
+    /** Where the bundle mounts the {@code egress/} state subdirectory. */
+    public static final String DIR_IN_CONTAINER = "/etc/egress";
+    /** The policy file inside the bundle. */
+    public static final String ROUTES_IN_CONTAINER = DIR_IN_CONTAINER + "/routes.yaml";
+    /** The CA certificate inside the bundle. */
+    public static final String CA_CERT_IN_CONTAINER = DIR_IN_CONTAINER + "/ca.pem";
+    /** The CA key inside the bundle. */
+    public static final String CA_KEY_IN_CONTAINER = DIR_IN_CONTAINER + "/ca-key.pem";
+    /** The placeholder the agent holds for a {@code claude_code_oauth} route's token. */
+    public static final String OAUTH_PLACEHOLDER = "egress-placeholder";
+    /** The agent variable Claude Code reads its OAuth token from. */
+    public static final String OAUTH_ENV = "CLAUDE_CODE_OAUTH_TOKEN";
+    /** Telemetry Claude Code sends that egress cannot gate by credential: off unless the bottle says otherwise. */
+    public static final Map<String, String> TELEMETRY_OFF = telemetryOff();
+
+    private static final Set<String> RESERVED = Set.of("PATH", "HOME", "HOSTNAME", "LANG", "TZ", "USER", "SHELL",
+            "JAVA_HOME", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "LD_PRELOAD", "LD_LIBRARY_PATH",
+            "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy", "all_proxy",
+            SidecarBundle.DAEMONS_ENV, SidecarBundle.IDENTITY_ENV);
+    private static final List<String> RESERVED_PREFIXES = List.of("EGRESS_", "PIPELOCK_", "GIT_GATE_", "SUPERVISE_");
+
+    private final Clock clock;
+
+    /** Creates a preparer on the system clock. */
+    public Egress() {
+        this(Clock.systemUTC());
+    }
+
+    /**
+     * Creates a preparer.
+     *
+     * @param clock the clock CA validity starts from
+     */
+    public Egress(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Writes {@code routes.yaml} (0644), {@code ca.pem} (0644) and {@code ca-key.pem} (0600).
+     *
+     * @param bottle the bottle
+     * @param identity the bottle's identity
+     * @param dir the {@code egress/} state subdirectory (exists, 0700)
+     * @param hostEnvironment the host environment, to check each route's token is set
+     * @return the plan
+     * @throws ManifestException when a route's token variable is unset on the host or is a name the
+     *     bundle reserves; the message names the variable, never a value
+     */
+    public EgressPlan prepare(BottleDefinition bottle, String identity, Path dir, Map<String, String> hostEnvironment) {
+        List<ManifestException> problems = new ArrayList<>();
+        for (int i = 0; i < bottle.routes().size(); i++) {
+            EgressRoute r = bottle.routes().get(i);
+            if (r.auth() == null) {
+                continue;
+            }
+            String ref = r.auth().tokenRef();
+            String field = "egress.routes[" + i + "].auth.token_ref";
+            if (reserved(ref)) {
+                problems.add(ManifestException.of(field, "token_ref " + ref + " is a variable the sidecar bundle sets"
+                        + " itself", "keep the token in a variable of its own, e.g. " + r.host().toUpperCase(
+                                java.util.Locale.ROOT).replaceAll("[^A-Z0-9]+", "_") + "_TOKEN"));
+            }
+            String v = hostEnvironment.get(ref);
+            if (v == null || v.isEmpty()) {
+                problems.add(ManifestException.of(field, "route " + r.host() + " takes its token from host variable "
+                        + ref + ", which is not set", "export " + ref + " before launching"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw bottle.origin().locate(ManifestException.combine(problems));
+        }
+        EgressConfig config = EgressConfig.forBottle(bottle);
+        Path routes = dir.resolve("routes.yaml");
+        SecureFiles.writePublic(routes, config.render(identity).getBytes(StandardCharsets.UTF_8));
+        CertificateAuthority.mint("bottles egress CA " + identity, clock)
+                .writeTo(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"));
+        Map<String, String> placeholders = new LinkedHashMap<>();
+        if (bottle.routes().stream().anyMatch(r -> r.role() == RouteRole.CLAUDE_CODE_OAUTH)) {
+            placeholders.put(OAUTH_ENV, OAUTH_PLACEHOLDER);
+        }
+        return new EgressPlan(routes, dir.resolve("ca.pem"), dir.resolve("ca-key.pem"), config, config.tokenRefs(),
+                placeholders, TELEMETRY_OFF);
+    }
+
+    /**
+     * Tells whether a variable name is one the bundle sets itself, so a route token cannot use it.
+     *
+     * @param name a variable name
+     * @return true when reserved
+     */
+    public static boolean reserved(String name) {
+        return RESERVED.contains(name) || RESERVED_PREFIXES.stream().anyMatch(name::startsWith);
+    }
+
+    private static Map<String, String> telemetryOff() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+        m.put("DISABLE_ERROR_REPORTING", "1");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+}
