@@ -34,8 +34,8 @@ public final class ModuleRules {
     /** Libraries whose types must never appear in a public signature. */
     public static final String[] THIRD_PARTY = {"com.github.dockerjava", "com.fasterxml.jackson", "org.yaml.snakeyaml",
         "org.bouncycastle"};
-    /** The JDK, JSpecify and nothing else: every module may use these. */
-    public static final String[] PLATFORM = {"java..", "jdk.jfr..", "org.jspecify.annotations.."};
+    /** The JDK (java, javax, JFR), JSpecify and nothing else: every module may use these. */
+    public static final String[] PLATFORM = {"java..", "javax..", "jdk.jfr..", "org.jspecify.annotations.."};
 
     private ModuleRules() {}
 

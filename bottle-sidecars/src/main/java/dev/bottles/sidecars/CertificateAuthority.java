@@ -25,6 +25,8 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -32,6 +34,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * A per-bottle certificate authority: an ECDSA P-256 key (pipelock rejects RSA and Ed25519) and a
@@ -107,12 +110,22 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
     }
 
     /**
-     * Returns the private key in SEC1 PEM form. Never log it.
+     * Returns the private key in SEC1 PEM form, with its curve and public point, which every reader
+     * (Go, OpenSSL, BouncyCastle) accepts. Never log it.
      *
      * @return {@code -----BEGIN EC PRIVATE KEY-----...}
      */
     public String privateKeyPem() {
-        return pem(privateKey);
+        try {
+            PrivateKeyInfo pki = PrivateKeyInfo.getInstance(privateKey.getEncoded());
+            SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(certificate.getPublicKey().getEncoded());
+            BigInteger d = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(pki.parsePrivateKey()).getKey();
+            org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, d,
+                    spki.getPublicKeyData(), pki.getPrivateKeyAlgorithm().getParameters());
+            return pem(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+        } catch (IOException e) {
+            throw new BottleException("cannot encode the CA key (" + e + ")", e);
+        }
     }
 
     /**

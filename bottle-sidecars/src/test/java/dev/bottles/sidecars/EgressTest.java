@@ -1,0 +1,95 @@
+package dev.bottles.sidecars;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bottles.BottleException;
+import dev.bottles.ManifestException;
+import dev.bottles.manifest.BottleDefinition;
+import dev.bottles.manifest.EgressRoute;
+import dev.bottles.manifest.RouteAuth;
+import dev.bottles.manifest.RouteRole;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EgressTest {
+    @TempDir
+    Path dir;
+
+    private static BottleDefinition bottle() {
+        return BottleDefinition.builder("dev")
+                .route(EgressRoute.to("api.anthropic.com").withRole(RouteRole.CLAUDE_CODE_OAUTH)
+                        .withAuth(RouteAuth.bearer("CLAUDE_BOTTLE_OAUTH_TOKEN")))
+                .route(EgressRoute.to("api.github.com").withPaths("/repos/me/").withAuth(RouteAuth.token("GH_TOKEN")))
+                .route(EgressRoute.to("registry.npmjs.org"))
+                .build();
+    }
+
+    @Test
+    void routesRoundTripThroughTheFileFormat() {
+        EgressPlan plan = new Egress(Fixtures.CLOCK).prepare(bottle(), "x-1", dir,
+                Map.of("CLAUDE_BOTTLE_OAUTH_TOKEN", "t1", "GH_TOKEN", "t2"));
+        EgressConfig read = EgressConfig.read(plan.routesFile());
+        assertEquals(plan.config(), read);
+        assertEquals(bottle().routes(), read.routes());
+        assertEquals(List.of("CLAUDE_BOTTLE_OAUTH_TOKEN", "GH_TOKEN"), plan.tokenEnv());
+        assertEquals(Map.of("CLAUDE_CODE_OAUTH_TOKEN", "egress-placeholder"), plan.agentPlaceholders());
+        assertFalse(read.defaultHosts().contains("api.anthropic.com"), "a route wins over a default host");
+    }
+
+    @Test
+    void routeLookupIgnoresCaseAndTreatsDefaultsAsPlainRoutes() {
+        EgressConfig c = EgressConfig.forBottle(bottle());
+        assertEquals(Optional.of("api.github.com"), c.route("API.GitHub.com").map(EgressRoute::host));
+        assertEquals(Optional.of(EgressRoute.to("sentry.io")), c.route("sentry.io"));
+        assertEquals(Optional.empty(), c.route("evil.example"));
+        assertEquals(9, c.allowedHosts().size(), "7 defaults, one overridden by a route, plus 3 routes");
+    }
+
+    @Test
+    void anUnsetTokenIsRefusedNamingTheVariableOnly() {
+        ManifestException e = assertThrows(ManifestException.class, () -> new Egress(Fixtures.CLOCK)
+                .prepare(bottle(), "x-1", dir, Map.of("CLAUDE_BOTTLE_OAUTH_TOKEN", "sk-secret-value")));
+        assertEquals(Optional.of("egress.routes[1].auth.token_ref"), e.field());
+        assertTrue(e.getMessage().contains("host variable GH_TOKEN, which is not set"), e.getMessage());
+        assertFalse(e.getMessage().contains("sk-secret-value"));
+    }
+
+    @Test
+    void aTokenInAVariableTheBundleSetsIsRefused() {
+        BottleDefinition b = BottleDefinition.builder("dev")
+                .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer("LD_PRELOAD"))).build();
+        ManifestException e = assertThrows(ManifestException.class,
+                () -> new Egress(Fixtures.CLOCK).prepare(b, "x-1", dir, Map.of("LD_PRELOAD", "x")));
+        assertTrue(e.getMessage().contains("a variable the sidecar bundle sets itself"), e.getMessage());
+        assertTrue(e.fix().contains("API_EXAMPLE_COM_TOKEN"), e.fix());
+        assertFalse(Egress.reserved("CLAUDE_BOTTLE_OAUTH_TOKEN"), "the original's conventional token_ref stays usable");
+        assertTrue(Egress.reserved("EGRESS_UPSTREAM_PROXY"));
+    }
+
+    @Test
+    void noPlaceholderWithoutAnOauthRoute() {
+        BottleDefinition b = BottleDefinition.builder("dev").route(EgressRoute.to("github.com")).build();
+        EgressPlan plan = new Egress(Fixtures.CLOCK).prepare(b, "x-1", dir, Map.of());
+        assertEquals(Map.of(), plan.agentPlaceholders());
+        assertEquals(Egress.TELEMETRY_OFF, plan.agentDefaults());
+    }
+
+    @Test
+    void malformedRouteFilesAreRefusedWithTheirSource() {
+        BottleException unknown = assertThrows(BottleException.class,
+                () -> EgressConfig.parse("version: 1\nroutes:\n- host: a.example\n  paths: [/x]\n", "routes.yaml"));
+        assertTrue(unknown.getMessage().startsWith("routes.yaml: routes[0]: unknown key 'paths'"), unknown.getMessage());
+        assertThrows(BottleException.class, () -> EgressConfig.parse("version: 2\n", "routes.yaml"));
+        assertThrows(BottleException.class, () -> EgressConfig.parse("- a\n", "routes.yaml"));
+        BottleException badHost = assertThrows(BottleException.class,
+                () -> EgressConfig.parse("version: 1\nroutes:\n- host: 'a b'\n", "routes.yaml"));
+        assertTrue(badHost.getMessage().contains("is not a host name"), badHost.getMessage());
+    }
+}
