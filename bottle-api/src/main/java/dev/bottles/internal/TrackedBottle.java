@@ -75,7 +75,13 @@ public final class TrackedBottle implements RunningBottle {
                 state.preserve();
             }
         });
-        close();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        events.run(Phase.CLOSE, "close", () -> delegate.settle(exitCode));
+        if (!state.isPreserved()) {
+            state.delete();
+        }
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The egress policy file, {@code routes.yaml}: the routes of a bottle plus the default hosts
@@ -106,6 +107,50 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
             }
         }
         return defaultHosts.contains(h) ? Optional.of(EgressRoute.to(h)) : Optional.empty();
+    }
+
+    /**
+     * Decides a request the way the egress daemon does: the host must be allowed (an IP literal
+     * only when listed), and on a route with a {@code path_allowlist} the path must start with one
+     * of its prefixes.
+     *
+     * @param host the requested host (from the request line, {@code Host} or SNI)
+     * @param path the request path, or null when unknown (a CONNECT before TLS)
+     * @return the decision
+     */
+    public EgressDecision decide(String host, @Nullable String path) {
+        String h = host.strip().toLowerCase(Locale.ROOT);
+        if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        Optional<EgressRoute> route = route(h);
+        if (route.isEmpty()) {
+            return new EgressDecision(false, h, null, "blocked: host " + h + " is not on this bottle's allowlist;"
+                    + " add an egress route for it to the bottle (or ask the operator through supervise)");
+        }
+        EgressRoute r = route.get();
+        if (path != null && !r.pathAllowlist().isEmpty() && r.pathAllowlist().stream().noneMatch(path::startsWith)) {
+            return new EgressDecision(false, h, r, "blocked: path " + path + " on " + h + " is outside the route's"
+                    + " path_allowlist " + r.pathAllowlist());
+        }
+        String how = r.auth() == null ? "allowed" : "allowed; egress injects the " + r.auth().scheme().wire()
+                + " token from " + r.auth().tokenRef();
+        return new EgressDecision(true, h, r, how);
+    }
+
+    /**
+     * Decides a request for a URL.
+     *
+     * @param url e.g. {@code https://api.github.com/repos/me/app}
+     * @return the decision
+     * @throws IllegalArgumentException when the URL has no host
+     */
+    public EgressDecision decide(java.net.URI url) {
+        if (url.getHost() == null) {
+            throw new IllegalArgumentException("URL " + url + " has no host");
+        }
+        String p = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        return decide(url.getHost(), p);
     }
 
     /**

@@ -92,4 +92,25 @@ class EgressTest {
                 () -> EgressConfig.parse("version: 1\nroutes:\n- host: 'a b'\n", "routes.yaml"));
         assertTrue(badHost.getMessage().contains("is not a host name"), badHost.getMessage());
     }
+
+    @Test
+    void decisionsFollowHostsPathsAndCredentials() {
+        EgressConfig c = EgressConfig.forBottle(bottle());
+        EgressDecision evil = c.decide(java.net.URI.create("https://evil.example/x"));
+        assertFalse(evil.allowed());
+        assertTrue(evil.reason().startsWith("blocked: host evil.example is not on this bottle's allowlist"));
+
+        EgressDecision inside = c.decide(java.net.URI.create("https://API.github.com/repos/me/app"));
+        assertTrue(inside.allowed() && inside.injectsCredential(), inside.reason());
+        assertEquals("allowed; egress injects the token token from GH_TOKEN", inside.reason());
+
+        EgressDecision outside = c.decide("api.github.com", "/repos/someone-else/app");
+        assertFalse(outside.allowed());
+        assertTrue(outside.reason().contains("outside the route's path_allowlist [/repos/me/]"), outside.reason());
+        assertTrue(c.decide("api.github.com", null).allowed(), "a CONNECT is decided by host; paths after TLS");
+
+        EgressDecision plain = c.decide("sentry.io.", "/");
+        assertTrue(plain.allowed() && !plain.injectsCredential());
+        assertFalse(c.decide("93.184.216.34", "/").allowed(), "an IP literal is allowed only when listed");
+    }
 }
