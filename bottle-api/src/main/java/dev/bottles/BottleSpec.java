@@ -214,6 +214,20 @@ public record BottleSpec(String agent, @Nullable Manifest manifest, @Nullable St
         }
 
         /**
+         * Sets one named knob, keeping the others.
+         *
+         * @param name e.g. {@code CLAUDE_BOTTLE_IMAGE}
+         * @param value its value
+         * @return this builder
+         */
+        public Builder setting(String name, String value) {
+            Map<String, String> m = new java.util.LinkedHashMap<>(settings);
+            m.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            this.settings = m;
+            return this;
+        }
+
+        /**
          * Sets who asks for {@code ?secret} env values.
          *
          * @param prompter the prompter, e.g. {@link SecretPrompter#console()}

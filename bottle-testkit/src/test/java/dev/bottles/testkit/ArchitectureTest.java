@@ -11,7 +11,8 @@ import dev.bottles.arch.ModuleRules;
 class ArchitectureTest {
     @ArchTest
     static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.testkit",
-            ModuleRules.apiAnd("dev.bottles.sidecars..", "org.junit.."));
+            ModuleRules.apiAnd("dev.bottles.sidecars..", "org.junit..", "org.opentest4j..",
+                    "com.fasterxml.jackson.."));
 
     @ArchTest
     static final ArchRule engineFree = noClasses().should().dependOnClassesThat()

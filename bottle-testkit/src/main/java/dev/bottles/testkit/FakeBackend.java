@@ -1,0 +1,405 @@
+package dev.bottles.testkit;
+
+import dev.bottles.BottleLaunchException;
+import dev.bottles.ExecOptions;
+import dev.bottles.ExecResult;
+import dev.bottles.ExecTimeoutException;
+import dev.bottles.Phase;
+import dev.bottles.RunningBottle;
+import dev.bottles.sidecars.AgentEnvironment;
+import dev.bottles.sidecars.Daemon;
+import dev.bottles.sidecars.Endpoints;
+import dev.bottles.sidecars.SidecarBundle;
+import dev.bottles.sidecars.SidecarPlans;
+import dev.bottles.spi.Availability;
+import dev.bottles.spi.BottleBackend;
+import dev.bottles.spi.BottleEvents;
+import dev.bottles.spi.BottlePlan;
+import dev.bottles.spi.BottleSummary;
+import dev.bottles.spi.CleanupReport;
+import dev.bottles.spi.CleanupRequest;
+import dev.bottles.spi.PrepareRequest;
+import dev.bottles.spi.Subnet;
+import dev.bottles.spi.SubnetPool;
+import dev.bottles.state.SecureFiles;
+import dev.bottles.testkit.internal.FakeShell;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A complete in-memory backend for testing code that runs bottles, with no engine.
+ *
+ * <p>It runs the real host-side validation (through the facade) and the real sidecar preparers, so
+ * plans, state files and policy answers are what a real backend would produce. Launch walks the
+ * docker backend's steps ({@code create-network}, {@code start-bundle}, {@code start-agent},
+ * {@code provision}) as named in-memory resources, so a failed launch rolls them back just as a
+ * real one must. Commands are answered by rules ({@link #onExec(Predicate)}), else by a few
+ * built-ins ({@code echo}, {@code true}, {@code false}, {@code sleep}, {@code env},
+ * {@code printenv}, {@code pwd}, {@code sh -c} of those), else with exit 127.
+ *
+ * <pre>{@code
+ * FakeBackend fake = new FakeBackend();
+ * fake.onExec(argv -> argv.get(0).equals("claude")).reply(0, "done\n", "");
+ * try (RunningBottle b = Bottles.using(fake).prepare(spec).launch()) {
+ *     assertEquals("done\n", b.exec("claude", "-p", "hi").stdout());
+ * }
+ * assertEquals(FakeEvent.Kind.CLOSED, fake.events().get(fake.events().size() - 1).kind());
+ * }</pre>
+ *
+ * <p>Registered as a service with id {@code fake} and the lowest priority, so {@code
+ * BOTTLE_BACKEND=fake} selects it and discovery never prefers it to a real backend.
+ */
+public final class FakeBackend implements BottleBackend {
+    /** The backend's id. */
+    public static final String ID = "fake";
+    /** The setting naming a launch step to fail at, e.g. {@code start-agent}. */
+    public static final String FAIL_LAUNCH_AT = "FAKE_FAIL_LAUNCH_AT";
+    /** The launch steps, in order. */
+    public static final List<String> LAUNCH_STEPS = List.of("create-network", "start-bundle", "start-agent", "provision");
+
+    private final Clock clock;
+    private final List<FakeEvent> events = new CopyOnWriteArrayList<>();
+    private final List<Rule> rules = new CopyOnWriteArrayList<>();
+    private final Map<String, Set<String>> resources = new ConcurrentHashMap<>();
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private volatile Availability availability = Availability.available("fake backend (in memory)");
+    private volatile @Nullable String nextLaunchFailure;
+
+    /** Creates a fake on the system clock (the constructor {@code ServiceLoader} uses). */
+    public FakeBackend() {
+        this(Clock.systemUTC());
+    }
+
+    /**
+     * Creates a fake whose events are timed by a given clock.
+     *
+     * @param clock the clock
+     */
+    public FakeBackend(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public int priority() {
+        return Integer.MIN_VALUE;
+    }
+
+    @Override
+    public Availability probe() {
+        return availability;
+    }
+
+    /**
+     * Makes {@link #probe()} report this availability, to test backend selection.
+     *
+     * @param a what probe reports
+     * @return this fake
+     */
+    public FakeBackend availability(Availability a) {
+        this.availability = Objects.requireNonNull(a, "a");
+        return this;
+    }
+
+    /**
+     * Starts a rule for commands the predicate matches; rules added later win.
+     *
+     * @param matcher tests the argv
+     * @return the rule's builder; call {@link ExecStub#reply} to register it
+     */
+    public ExecStub onExec(Predicate<List<String>> matcher) {
+        return new ExecStub(Objects.requireNonNull(matcher, "matcher"));
+    }
+
+    /**
+     * Starts a rule for commands that begin with these words.
+     *
+     * @param prefix e.g. {@code "git", "push"}
+     * @return the rule's builder
+     */
+    public ExecStub onExec(String... prefix) {
+        List<String> p = List.of(prefix);
+        return onExec(argv -> argv.size() >= p.size() && argv.subList(0, p.size()).equals(p));
+    }
+
+    /**
+     * Makes the next launch fail at a step, after creating what the steps before it create.
+     *
+     * @param step one of {@link #LAUNCH_STEPS}
+     * @return this fake
+     */
+    public FakeBackend failNextLaunchAt(String step) {
+        if (!LAUNCH_STEPS.contains(step)) {
+            throw new IllegalArgumentException("unknown launch step " + step + "; use one of " + LAUNCH_STEPS);
+        }
+        this.nextLaunchFailure = step;
+        return this;
+    }
+
+    /**
+     * Returns everything that happened, in order.
+     *
+     * @return the events
+     */
+    public List<FakeEvent> events() {
+        return List.copyOf(events);
+    }
+
+    /**
+     * Returns the events of one bottle.
+     *
+     * @param identity the bottle
+     * @return its events, in order
+     */
+    public List<FakeEvent> events(String identity) {
+        return events.stream().filter(e -> e.identity().equals(identity)).toList();
+    }
+
+    /**
+     * Returns the commands run in a bottle.
+     *
+     * @param identity the bottle
+     * @return each command's argv, in order
+     */
+    public List<List<String>> commands(String identity) {
+        return events(identity).stream().filter(e -> e.kind() == FakeEvent.Kind.EXEC).map(FakeEvent::argv).toList();
+    }
+
+    /**
+     * Returns what a bottle still holds (networks, containers), as a real engine would show it.
+     *
+     * @param identity the bottle
+     * @return descriptions such as {@code container claude-bottle-x-ab12c}; empty when all is gone
+     */
+    public Set<String> resources(String identity) {
+        Set<String> r = resources.get(identity);
+        return r == null ? Set.of() : Set.copyOf(r);
+    }
+
+    /**
+     * Returns the identities of bottles launched and not yet closed.
+     *
+     * @return the identities
+     */
+    public Set<String> running() {
+        return Set.copyOf(running.keySet());
+    }
+
+    @Override
+    public BottlePlan prepare(PrepareRequest request) {
+        SidecarPlans sidecars = SidecarPlans.prepare(request, "FROM claude-bottle:latest\n");
+        Subnet subnet = SubnetPool.from(request.settings()).preferred(request.identity());
+        Map<String, String> agentEnv = AgentEnvironment.compose(sidecars,
+                Endpoints.inBundle(subnet.bundleIp(), sidecars.bundle()), request.env());
+        SecureFiles.writePrivate(request.state().agentDir().resolve("agent.env"), AgentEnvironment.envFile(agentEnv));
+        SecureFiles.writePrivate(request.state().agentDir().resolve("prompt.txt"), request.agent().prompt());
+        record(FakeEvent.Kind.PREPARED, request.identity(), List.of());
+        return new FakeBottlePlan(request.identity(), ID, request.agent().name(), request.state().path(), sidecars, subnet,
+                agentEnv, request.env(), request.settings().get(FAIL_LAUNCH_AT).orElse(null));
+    }
+
+    @Override
+    public RunningBottle launch(BottlePlan plan, BottleEvents bottleEvents) {
+        if (!(plan instanceof FakeBottlePlan p)) {
+            throw new IllegalArgumentException("FakeBackend launches only its own plans, not " + plan.getClass().getName());
+        }
+        String id = p.identity();
+        String failAt = nextLaunchFailure != null ? nextLaunchFailure : p.failLaunchAt();
+        nextLaunchFailure = null;
+        Set<String> held = Collections.synchronizedSet(new LinkedHashSet<>());
+        resources.put(id, held);
+        Map<String, String> created = new LinkedHashMap<>();
+        created.put("create-network", "network claude-bottle-net-" + id);
+        created.put("start-bundle", "container " + SidecarBundle.containerName(id));
+        created.put("start-agent", "container claude-bottle-" + id);
+        for (String step : LAUNCH_STEPS) {
+            if (step.equals(failAt)) {
+                List<String> newestFirst = new ArrayList<>(held);
+                Collections.reverse(newestFirst);
+                newestFirst.forEach(held::remove);
+                resources.remove(id);
+                record(FakeEvent.Kind.LAUNCH_FAILED, id, List.of(step));
+                throw new BottleLaunchException(id, step, "failed as the test asked (" + FAIL_LAUNCH_AT + "=" + step
+                        + "); removed " + newestFirst, null);
+            }
+            bottleEvents.run(Phase.LAUNCH, step, () -> {
+                String r = created.get(step);
+                if (r != null) {
+                    held.add(r);
+                }
+            });
+        }
+        Running r = new Running(p);
+        running.put(id, r);
+        record(FakeEvent.Kind.LAUNCHED, id, List.of());
+        return r;
+    }
+
+    @Override
+    public List<BottleSummary> list() {
+        return running.values().stream().map(r -> new BottleSummary(r.plan.identity(), ID, r.plan.agentName(),
+                r.plan.sidecars().bundle().daemons().stream().map(Daemon::wireName).toList(), "running")).toList();
+    }
+
+    @Override
+    public CleanupReport cleanup(CleanupRequest request) {
+        List<String> removed = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> e : resources.entrySet()) {
+            if (!running.containsKey(e.getKey())) {
+                removed.addAll(e.getValue());
+                if (!request.dryRun()) {
+                    resources.remove(e.getKey());
+                }
+            }
+        }
+        return new CleanupReport(removed, List.of());
+    }
+
+    private void record(FakeEvent.Kind kind, String identity, List<String> argv) {
+        events.add(new FakeEvent(kind, identity, argv, clock.instant()));
+    }
+
+    private ExecReply answer(FakeBottlePlan plan, List<String> argv, ExecOptions options) {
+        for (int i = rules.size() - 1; i >= 0; i--) {
+            Rule r = rules.get(i);
+            if (r.matcher.test(argv)) {
+                return r.reply.apply(argv);
+            }
+        }
+        Map<String, String> env = new LinkedHashMap<>(plan.agentEnvironment());
+        env.putAll(plan.env().forwardedValues());
+        env.putAll(options.env());
+        return new FakeShell(env).run(argv).orElseGet(() -> ExecReply.of(127, "", argv.get(0)
+                + ": command not found in FakeBackend; stub it with onExec(...).reply(...)\n"));
+    }
+
+    /** A rule being built; {@link #reply} registers it. */
+    public final class ExecStub {
+        private final Predicate<List<String>> matcher;
+        private Duration duration = Duration.ZERO;
+
+        private ExecStub(Predicate<List<String>> matcher) {
+            this.matcher = matcher;
+        }
+
+        /**
+         * Makes the command pretend to take this long; past the exec's timeout it times out.
+         *
+         * @param d the duration
+         * @return this builder
+         */
+        public ExecStub taking(Duration d) {
+            this.duration = Objects.requireNonNull(d, "d");
+            return this;
+        }
+
+        /**
+         * Registers a fixed reply.
+         *
+         * @param exitCode the exit code
+         * @param stdout standard output
+         * @param stderr standard error
+         * @return the fake, for more rules
+         */
+        public FakeBackend reply(int exitCode, String stdout, String stderr) {
+            ExecReply r = new ExecReply(exitCode, stdout, stderr, duration);
+            return replyWith(argv -> r);
+        }
+
+        /**
+         * Registers a reply computed from the argv.
+         *
+         * @param reply computes the reply
+         * @return the fake, for more rules
+         */
+        public FakeBackend replyWith(Function<List<String>, ExecReply> reply) {
+            rules.add(new Rule(matcher, reply));
+            return FakeBackend.this;
+        }
+    }
+
+    private record Rule(Predicate<List<String>> matcher, Function<List<String>, ExecReply> reply) {}
+
+    private final class Running implements RunningBottle {
+        private final FakeBottlePlan plan;
+
+        Running(FakeBottlePlan plan) {
+            this.plan = plan;
+        }
+
+        @Override
+        public String identity() {
+            return plan.identity();
+        }
+
+        @Override
+        public BottlePlan plan() {
+            return plan;
+        }
+
+        @Override
+        public ExecResult exec(List<String> argv, ExecOptions options) {
+            if (!running.containsKey(plan.identity())) {
+                throw new IllegalStateException("bottle " + plan.identity() + " is closed");
+            }
+            record(FakeEvent.Kind.EXEC, plan.identity(), argv);
+            ExecReply r = answer(plan, argv, options);
+            if (r.duration().compareTo(options.timeout()) > 0) {
+                throw new ExecTimeoutException(argv, options.timeout(), new ExecResult(-1, r.stdout(), r.stderr(),
+                        options.timeout()));
+            }
+            return new ExecResult(r.exitCode(), r.stdout(), r.stderr(), r.duration());
+        }
+
+        @Override
+        public void settle(int exitCode) {
+            record(FakeEvent.Kind.SETTLED, plan.identity(), List.of(Integer.toString(exitCode)));
+            RunningBottle.super.settle(exitCode);
+        }
+
+        @Override
+        public void close() {
+            if (running.remove(plan.identity()) == null) {
+                return;
+            }
+            Set<String> held = resources.remove(plan.identity());
+            if (held != null) {
+                held.clear();
+            }
+            record(FakeEvent.Kind.CLOSED, plan.identity(), List.of());
+        }
+
+        @Override
+        public String toString() {
+            return "FakeBottle[" + plan.identity() + "]";
+        }
+    }
+
+    /**
+     * Looks up a running bottle's plan, for assertions.
+     *
+     * @param identity the bottle
+     * @return its plan, if it is running
+     */
+    public Optional<FakeBottlePlan> plan(String identity) {
+        return Optional.ofNullable(running.get(identity)).map(r -> r.plan);
+    }
+}
