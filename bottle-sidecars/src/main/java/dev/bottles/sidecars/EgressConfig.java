@@ -7,10 +7,8 @@ import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.manifest.RouteAuth;
 import dev.bottles.manifest.RouteRole;
+import dev.bottles.sidecars.internal.ConfigFiles;
 import dev.bottles.sidecars.internal.Yamls;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -209,11 +207,7 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
      * @throws BottleException when the file is unreadable or malformed
      */
     public static EgressConfig read(Path file) {
-        try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
-        } catch (IOException e) {
-            throw new BottleException("cannot read " + file + " (" + e + ")", e);
-        }
+        return parse(ConfigFiles.read(file), file.toString());
     }
 
     /**

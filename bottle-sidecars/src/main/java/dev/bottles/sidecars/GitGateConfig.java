@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bottles.BottleException;
 import dev.bottles.manifest.GitUpstream;
+import dev.bottles.sidecars.internal.ConfigFiles;
 import dev.bottles.sidecars.internal.Json;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,11 +102,7 @@ public record GitGateConfig(List<Repo> repos, String knownHosts) {
      * @throws BottleException when it is unreadable or malformed
      */
     public static GitGateConfig read(Path file) {
-        try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
-        } catch (IOException e) {
-            throw new BottleException("cannot read " + file + " (" + e + ")", e);
-        }
+        return parse(ConfigFiles.read(file), file.toString());
     }
 
     /**

@@ -3,10 +3,8 @@ package dev.bottles.sidecars;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bottles.BottleException;
+import dev.bottles.sidecars.internal.ConfigFiles;
 import dev.bottles.sidecars.internal.Json;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,11 +79,7 @@ public record SuperviseConfig(String identity, int port, String path, List<Strin
      * @throws BottleException when it is unreadable or malformed
      */
     public static SuperviseConfig read(Path file) {
-        try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
-        } catch (IOException e) {
-            throw new BottleException("cannot read " + file + " (" + e + ")", e);
-        }
+        return parse(ConfigFiles.read(file), file.toString());
     }
 
     /**
