@@ -14,7 +14,6 @@ import dev.bottles.state.BottleHome;
 import dev.bottles.state.BottleIdentity;
 import dev.bottles.state.BottleMetadata;
 import dev.bottles.state.StateDir;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
@@ -36,9 +35,8 @@ final class PrepareFlow {
         BottleHome home = BottleHome.resolve(spec.home(), spec.hostEnvironment());
         Manifest manifest = events.phase(Phase.VALIDATE, () -> {
             Manifest m = spec.manifest() != null ? spec.manifest() : ManifestLoader.load(home.root(), spec.userCwd());
-            Path skills = Path.of(settings.get(HostValidator.SKILLS_DIR,
-                    Path.of(System.getProperty("user.home"), ".claude", "skills").toString()));
-            HostValidator.validate(m, spec.agent(), spec.hostEnvironment(), spec.secretPrompter() != null, skills);
+            HostValidator.validate(m, spec.agent(), spec.hostEnvironment(), spec.secretPrompter() != null,
+                    settings.skillsDir());
             return m;
         });
         ResolvedEnv env = EnvResolver.resolve(manifest.bottleFor(spec.agent()), spec.hostEnvironment(),

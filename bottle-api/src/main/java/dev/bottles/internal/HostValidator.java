@@ -20,9 +20,6 @@ import java.util.Map;
  * is reported at once, each naming its file, line, field and fix.
  */
 public final class HostValidator {
-    /** The setting naming the host skills directory (default {@code ~/.claude/skills}). */
-    public static final String SKILLS_DIR = "BOTTLE_SKILLS_DIR";
-
     private HostValidator() {}
 
     /**

@@ -10,6 +10,9 @@ import java.util.Optional;
  * the host environment may hold secrets.
  */
 public final class Settings {
+    /** The setting naming the host skills directory (default {@code ~/.claude/skills}). */
+    public static final String SKILLS_DIR = "BOTTLE_SKILLS_DIR";
+
     private final Map<String, String> overrides;
     private final Map<String, String> environment;
 
@@ -45,6 +48,17 @@ public final class Settings {
      */
     public String get(String name, String fallback) {
         return get(name).orElse(fallback);
+    }
+
+    /**
+     * Returns the host directory skills are copied from: {@value #SKILLS_DIR}, else
+     * {@code ~/.claude/skills} as in the original.
+     *
+     * @return the directory
+     */
+    public java.nio.file.Path skillsDir() {
+        return get(SKILLS_DIR).map(java.nio.file.Path::of)
+                .orElse(java.nio.file.Path.of(System.getProperty("user.home"), ".claude", "skills"));
     }
 
     @Override

@@ -11,7 +11,8 @@ import dev.bottles.arch.ModuleRules;
 class ArchitectureTest {
     @ArchTest
     static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.docker",
-            ModuleRules.apiAnd("dev.bottles.sidecars..", "com.github.dockerjava.."));
+            ModuleRules.apiAnd("dev.bottles.sidecars..", "com.github.dockerjava..",
+                    "org.apache.commons.compress..", "com.fasterxml.jackson.."));
 
     @ArchTest
     static final ArchRule notAboveItself = noClasses().should().dependOnClassesThat()

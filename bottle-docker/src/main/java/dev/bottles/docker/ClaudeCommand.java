@@ -1,0 +1,36 @@
+package dev.bottles.docker;
+
+import dev.bottles.docker.internal.Provisioner;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the command the original runs in a bottle: {@code claude --dangerously-skip-permissions},
+ * plus {@code --append-system-prompt-file} only when the agent has a prompt, and the supervise MCP
+ * config when supervise is on.
+ */
+public final class ClaudeCommand {
+    private ClaudeCommand() {}
+
+    /**
+     * Returns the agent command for a plan.
+     *
+     * @param plan the plan
+     * @param extra arguments to append, e.g. {@code -p "task"} or {@code --continue}
+     * @return the argv
+     */
+    public static List<String> argv(DockerBottlePlan plan, String... extra) {
+        List<String> argv = new ArrayList<>(List.of("claude", "--dangerously-skip-permissions"));
+        String home = plan.containerHome().replaceFirst("/+$", "");
+        if (plan.promptNonEmpty()) {
+            argv.add("--append-system-prompt-file");
+            argv.add(home + "/" + Provisioner.PROMPT);
+        }
+        if (plan.sidecars().supervise() != null) {
+            argv.add("--mcp-config");
+            argv.add(home + "/" + Provisioner.MCP_CONFIG);
+        }
+        argv.addAll(List.of(extra));
+        return argv;
+    }
+}

@@ -1,0 +1,247 @@
+package dev.bottles.docker;
+
+import dev.bottles.BottleException;
+import dev.bottles.RunningBottle;
+import dev.bottles.docker.internal.DockerEngine;
+import dev.bottles.docker.internal.DockerLaunch;
+import dev.bottles.docker.internal.Labels;
+import dev.bottles.docker.internal.RuntimeProbe;
+import dev.bottles.sidecars.AgentEnvironment;
+import dev.bottles.sidecars.Endpoints;
+import dev.bottles.sidecars.SidecarPlans;
+import dev.bottles.spi.Availability;
+import dev.bottles.spi.BottleBackend;
+import dev.bottles.spi.BottleEvents;
+import dev.bottles.spi.BottlePlan;
+import dev.bottles.spi.BottleSummary;
+import dev.bottles.spi.CleanupReport;
+import dev.bottles.spi.CleanupRequest;
+import dev.bottles.spi.PrepareRequest;
+import dev.bottles.spi.Settings;
+import dev.bottles.spi.Subnet;
+import dev.bottles.spi.SubnetPool;
+import dev.bottles.state.SecureFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs bottles on a Docker engine through docker-java: a private internal network per bottle, the
+ * sidecar bundle pinned at {@code .2} on it and joined to an outbound network, and the agent
+ * container on the internal network only (gVisor's {@code runsc} when the engine has it and it
+ * works; every capability dropped; {@code no-new-privileges}; a pids limit).
+ *
+ * <p>One client per backend instance, created on first use and shared by its bottles. The engine
+ * is {@code DOCKER_HOST}, else the local socket.
+ */
+public final class DockerBackend implements BottleBackend {
+    /** The backend's id. */
+    public static final String ID = "docker";
+    /** Preferred over backends of the default priority. */
+    public static final int PRIORITY = 100;
+    /** The most container-name suffixes tried, as the original's {@code MAX_CONTAINER_SUFFIX}. */
+    public static final int MAX_CONTAINER_SUFFIX = 99;
+
+    private final @Nullable String dockerHost;
+    private final RuntimeProbe runtimes = new RuntimeProbe();
+    private volatile @Nullable DockerEngine engine;
+
+    /** Creates the backend for the engine {@code DOCKER_HOST} names (the constructor ServiceLoader uses). */
+    public DockerBackend() {
+        this(System.getenv(DockerSettings.DOCKER_HOST));
+    }
+
+    /**
+     * Creates the backend for a given engine.
+     *
+     * @param dockerHost e.g. {@code unix:///var/run/docker.sock}, or null for the default
+     */
+    public DockerBackend(@Nullable String dockerHost) {
+        this.dockerHost = dockerHost;
+    }
+
+    DockerEngine engine() {
+        DockerEngine e = engine;
+        if (e == null) {
+            synchronized (this) {
+                e = engine;
+                if (e == null) {
+                    e = DockerEngine.connect(dockerHost);
+                    engine = e;
+                }
+            }
+        }
+        return e;
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public int priority() {
+        return PRIORITY;
+    }
+
+    @Override
+    public Availability probe() {
+        try {
+            DockerEngine.EngineInfo info = engine().info();
+            return Availability.available("Docker " + info.version() + " (API " + info.apiVersion() + ") at "
+                    + engine().host())
+                    .withFact("engine", info.version())
+                    .withFact("api", info.apiVersion())
+                    .withFact("runtimes", String.join(",", info.runtimes()))
+                    .withFact("gvisor", info.runtimes().contains(RuntimeProbe.RUNSC) ? "registered" : "absent")
+                    .withFact("docker_desktop", Boolean.toString(info.dockerDesktop()));
+        } catch (BottleException e) {
+            return Availability.unavailable(e.getMessage());
+        }
+    }
+
+    @Override
+    public BottlePlan prepare(PrepareRequest request) {
+        DockerEngine e = engine();
+        Settings s = request.settings();
+        String id = request.identity();
+        Path dockerfile = request.state().dockerfile();
+        Path rebuilt = Files.isRegularFile(dockerfile) ? dockerfile : null;
+        String baseImage = s.get(DockerSettings.IMAGE, rebuilt != null ? "claude-bottle-rebuilt-" + id
+                : "claude-bottle:latest");
+        Path derivedFrom = request.spec().copyCwd() ? request.spec().userCwd() : null;
+        String image = derivedFrom != null ? s.get(DockerSettings.DERIVED_IMAGE, "claude-bottle:cwd-" + id) : baseImage;
+
+        String pinned = s.get(DockerSettings.CONTAINER).orElse(null);
+        String containerName = pinned != null ? pinnedName(e, pinned) : freeName(e, "claude-bottle-" + id);
+        String bundle = DockerBundles.bundleContainerName(id);
+        if (e.containerExists(bundle)) {
+            throw new BottleException("sidecar bundle container '" + bundle + "' already exists: an orphan from a"
+                    + " previous run. Clean it up with Bottles.cleanup(...) (or 'docker rm -f " + bundle + "') and retry");
+        }
+
+        SidecarPlans sidecars = SidecarPlans.prepare(request, rebuilt != null ? read(rebuilt) : "");
+        List<Subnet> subnets = SubnetPool.from(s).candidates(id, SubnetPool.DEFAULT_ATTEMPTS);
+        List<Subnet> egressSubnets = SubnetPool.parse(s.get(DockerSettings.EGRESS_SUBNET_BASE, "10.213"))
+                .candidates(id, SubnetPool.DEFAULT_ATTEMPTS);
+        Map<String, String> agentEnv = AgentEnvironment.compose(sidecars,
+                Endpoints.inBundle(subnets.get(0).bundleIp(), sidecars.bundle()), request.env());
+        Path agentDir = request.state().agentDir();
+        SecureFiles.writePrivate(agentDir.resolve("agent.env"), AgentEnvironment.envFile(agentEnv));
+        Path prompt = agentDir.resolve("prompt.txt");
+        SecureFiles.writePrivate(prompt, request.agent().prompt());
+
+        Map<String, String> tokens = new LinkedHashMap<>();
+        for (String ref : sidecars.egress().tokenEnv()) {
+            tokens.put(ref, request.hostEnvironment().get(ref));
+        }
+        Map<String, Path> skills = new LinkedHashMap<>();
+        for (String skill : request.agent().skills()) {
+            skills.put(skill, s.skillsDir().resolve(skill));
+        }
+        RuntimeProbe.Choice runtime = runtimes.choose(e, s.get(DockerSettings.RUNTIME, "auto"), baseImage);
+        return new DockerBottlePlan(id, request.agent().name(), request.state().path(), image, baseImage, rebuilt,
+                derivedFrom, containerName, pinned != null, "claude-bottle-net-" + id, "claude-bottle-egress-" + id,
+                subnets, egressSubnets, bundleImage(s), runtime.runtime(),
+                runtime.note(), sidecars, agentEnv, request.env(), tokens,
+                s.get(DockerSettings.CONTAINER_HOME, "/home/node"), s.get(DockerSettings.CONTAINER_USER).orElse(null),
+                Integer.parseInt(s.get(DockerSettings.CONTAINER_UID, "1000")), skills, prompt,
+                !request.agent().prompt().isEmpty());
+    }
+
+    private static String bundleImage(Settings s) {
+        return s.get(dev.bottles.sidecars.BundleLaunchSpec.IMAGE_SETTING,
+                dev.bottles.sidecars.BundleLaunchSpec.DEFAULT_IMAGE);
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f, StandardCharsets.UTF_8);
+        } catch (IOException ex) {
+            throw new BottleException("cannot read the per-bottle Dockerfile " + f + " (" + ex + ")", ex);
+        }
+    }
+
+    private static String pinnedName(DockerEngine e, String pinned) {
+        if (e.containerExists(pinned)) {
+            throw new BottleException("container '" + pinned + "' already exists (pinned via "
+                    + DockerSettings.CONTAINER + "). Remove it with 'docker rm -f " + pinned + "' or unset the override");
+        }
+        return pinned;
+    }
+
+    private static String freeName(DockerEngine e, String base) {
+        for (int i = 1; i <= MAX_CONTAINER_SUFFIX; i++) {
+            String candidate = i == 1 ? base : base + "-" + i;
+            if (!e.containerExists(candidate)) {
+                return candidate;
+            }
+        }
+        throw new BottleException("could not find a free container name after " + base + "-" + MAX_CONTAINER_SUFFIX
+                + "; clean up old containers with Bottles.cleanup(...) or 'docker rm -f <name>'");
+    }
+
+    @Override
+    public RunningBottle launch(BottlePlan plan, BottleEvents events) {
+        if (!(plan instanceof DockerBottlePlan p)) {
+            throw new IllegalArgumentException("the docker backend launches only its own plans, not "
+                    + plan.getClass().getName());
+        }
+        return new DockerLaunch(engine(), p, events).run();
+    }
+
+    @Override
+    public List<BottleSummary> list() {
+        List<BottleSummary> out = new ArrayList<>();
+        for (DockerEngine.ContainerRef c : engine().containers(Map.of(Labels.BACKEND, ID, Labels.ROLE, Labels.AGENT))) {
+            String services = c.labels().getOrDefault(Labels.SERVICES, "");
+            out.add(new BottleSummary(c.labels().getOrDefault(Labels.IDENTITY, c.name()), ID,
+                    c.labels().get(Labels.AGENT_NAME), services.isEmpty() ? List.of() : List.of(services.split(",")),
+                    c.running() ? "running" : "stopped"));
+        }
+        return out;
+    }
+
+    @Override
+    public CleanupReport cleanup(CleanupRequest request) {
+        DockerEngine e = engine();
+        Set<String> live = new HashSet<>();
+        for (DockerEngine.ContainerRef c : e.containers(Map.of(Labels.BACKEND, ID, Labels.ROLE, Labels.AGENT))) {
+            if (c.running()) {
+                live.add(c.labels().get(Labels.IDENTITY));
+            }
+        }
+        List<String> removed = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (DockerEngine.ContainerRef c : e.containers(Map.of(Labels.BACKEND, ID))) {
+            if (!live.contains(c.labels().get(Labels.IDENTITY))) {
+                attempt(request, "container " + c.name(), () -> e.removeContainer(c.id()), removed, failed);
+            }
+        }
+        for (DockerEngine.NetworkRef n : e.networks(Map.of(Labels.BACKEND, ID))) {
+            if (!live.contains(n.labels().get(Labels.IDENTITY))) {
+                attempt(request, "network " + n.name(), () -> e.removeNetwork(n.id()), removed, failed);
+            }
+        }
+        return new CleanupReport(removed, failed);
+    }
+
+    private static void attempt(CleanupRequest r, String what, Runnable action, List<String> removed, List<String> failed) {
+        try {
+            if (!r.dryRun()) {
+                action.run();
+            }
+            removed.add(what);
+        } catch (RuntimeException ex) {
+            failed.add(what + ": " + ex.getMessage());
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.bottles.docker;
+
+import dev.bottles.BottleException;
+import dev.bottles.docker.internal.BundleLifecycle;
+import dev.bottles.docker.internal.DockerEngine;
+import dev.bottles.sidecars.BundleLaunchSpec;
+import dev.bottles.sidecars.SidecarBundle;
+import dev.bottles.spi.Subnet;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The sidecar bundle's lifecycle on a Docker engine (the seeds' {@code sidecar_bundle} API), shared
+ * by the docker and smolmachines backends. Creating a network that exists, removing what is missing
+ * and stopping a bundle that is gone are all success; other create/start failures are errors,
+ * other remove/stop failures are logged.
+ */
+public final class DockerBundles implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(DockerBundles.class.getName());
+
+    private final DockerEngine engine;
+    private final boolean owned;
+
+    private DockerBundles(DockerEngine engine, boolean owned) {
+        this.engine = engine;
+        this.owned = owned;
+    }
+
+    /**
+     * Connects to the engine at {@code DOCKER_HOST} (the local socket by default).
+     *
+     * @param dockerHost the engine's address, or null for the default
+     * @return the primitives; close them when done
+     * @throws BottleException when the engine does not answer
+     */
+    public static DockerBundles connect(@Nullable String dockerHost) {
+        return new DockerBundles(DockerEngine.connect(dockerHost), true);
+    }
+
+    /**
+     * Returns the bundle network's name on smolmachines.
+     *
+     * @param identity the bottle's identity
+     * @return {@code claude-bottle-bundle-<identity>}
+     */
+    public static String bundleNetworkName(String identity) {
+        return "claude-bottle-bundle-" + identity;
+    }
+
+    /**
+     * Returns the bundle container's name.
+     *
+     * @param identity the bottle's identity
+     * @return {@code claude-bottle-sidecars-<identity>}
+     */
+    public static String bundleContainerName(String identity) {
+        return SidecarBundle.containerName(identity);
+    }
+
+    /**
+     * Creates a bundle network with a pinned subnet; one of that name that exists is success.
+     *
+     * @param name the network's name
+     * @param subnet its subnet (gateway {@code .1})
+     * @param labels its labels
+     * @return the network's id
+     * @throws BottleException when the engine refuses (a {@code Pool overlaps} refusal included)
+     */
+    public String createBundleNetwork(String name, Subnet subnet, Map<String, String> labels) {
+        return engine.createNetwork(name, subnet, false, labels);
+    }
+
+    /**
+     * Removes a bundle network; a missing one is success, a failure is logged.
+     *
+     * @param name the network's name
+     */
+    public void removeBundleNetwork(String name) {
+        try {
+            engine.removeNetwork(name);
+        } catch (BottleException e) {
+            LOG.log(Level.WARNING, e.getMessage());
+        }
+    }
+
+    /**
+     * Creates and starts a bundle: pinned at the spec's bundle IP on its network, environment
+     * {@code NAME=value} plus bare names valued from {@code hostEnvironment}, read-only mounts,
+     * agent-facing ports published on {@code 127.0.0.1}, the spec's labels.
+     *
+     * @param spec the bundle
+     * @param hostEnvironment where bare names get their values
+     * @param moreNetworks further networks to connect it to before it starts (the docker backend's
+     *     way out)
+     * @return the container's id
+     * @throws BottleException when it cannot be created or started; a container created before the
+     *     failure is removed
+     */
+    public String startBundle(BundleLaunchSpec spec, Map<String, String> hostEnvironment, List<String> moreNetworks) {
+        return BundleLifecycle.start(engine, spec, hostEnvironment, moreNetworks);
+    }
+
+    /**
+     * Returns the host port a bundle's container port is published on.
+     *
+     * @param identity the bottle's identity
+     * @param containerPort the container port
+     * @return the host port on 127.0.0.1
+     * @throws BottleException when the port is not published (internal networks drop published
+     *     ports silently)
+     */
+    public int bundleHostPort(String identity, int containerPort) {
+        return engine.hostPort(bundleContainerName(identity), containerPort).orElseThrow(() -> new BottleException(
+                "port " + containerPort + " of bundle " + bundleContainerName(identity) + " is not published; it"
+                        + " must be published at start, and on a network that is not internal"));
+    }
+
+    /**
+     * Removes a bundle; a missing one is success, a failure is logged.
+     *
+     * @param identity the bottle's identity
+     */
+    public void stopBundle(String identity) {
+        try {
+            engine.removeContainer(bundleContainerName(identity));
+        } catch (BottleException e) {
+            LOG.log(Level.WARNING, e.getMessage());
+        }
+    }
+
+    /**
+     * Returns the last lines of a bundle's log.
+     *
+     * @param identity the bottle's identity
+     * @param lines how many
+     * @return the lines, or empty
+     */
+    public String logTail(String identity, int lines) {
+        return engine.logTail(bundleContainerName(identity), lines);
+    }
+
+    @Override
+    public void close() {
+        if (owned) {
+            engine.close();
+        }
+    }
+}

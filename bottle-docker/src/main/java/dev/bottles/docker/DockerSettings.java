@@ -1,0 +1,25 @@
+package dev.bottles.docker;
+
+/** The settings the docker backend reads (set on the {@code BottleSpec} or in the environment). */
+public final class DockerSettings {
+    /** The agent's base image; default {@code claude-bottle:latest}. */
+    public static final String IMAGE = "CLAUDE_BOTTLE_IMAGE";
+    /** The image holding a copy of the cwd; default {@code claude-bottle:cwd-<identity>}. */
+    public static final String DERIVED_IMAGE = "CLAUDE_BOTTLE_DERIVED_IMAGE";
+    /** Pins the agent container's name; preparing fails if a container of that name exists. */
+    public static final String CONTAINER = "CLAUDE_BOTTLE_CONTAINER";
+    /** The agent user's home in the container; default {@code /home/node}. */
+    public static final String CONTAINER_HOME = "CLAUDE_BOTTLE_CONTAINER_HOME";
+    /** The user commands run as; default the image's. */
+    public static final String CONTAINER_USER = "CLAUDE_BOTTLE_CONTAINER_USER";
+    /** The uid owning the files provisioned into the home; default 1000 ({@code node}). */
+    public static final String CONTAINER_UID = "CLAUDE_BOTTLE_CONTAINER_UID";
+    /** The egress networks' /16; default {@code 10.213.0.0/16}. */
+    public static final String EGRESS_SUBNET_BASE = "BOTTLE_EGRESS_SUBNET_BASE";
+    /** {@code auto} (default: gVisor when it works), {@code runsc}, or {@code default}. */
+    public static final String RUNTIME = "BOTTLE_RUNTIME";
+    /** The engine's address, as docker's own tools read it. */
+    public static final String DOCKER_HOST = "DOCKER_HOST";
+
+    private DockerSettings() {}
+}

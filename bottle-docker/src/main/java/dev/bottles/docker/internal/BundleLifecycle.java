@@ -1,0 +1,47 @@
+package dev.bottles.docker.internal;
+
+import dev.bottles.BottleException;
+import dev.bottles.sidecars.BundleLaunchSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Creates and starts a sidecar bundle container from its launch spec; shared by both backends. */
+public final class BundleLifecycle {
+    private BundleLifecycle() {}
+
+    /**
+     * Creates and starts a bundle; removes it again if it was created but did not start.
+     *
+     * @param engine the engine
+     * @param spec the bundle
+     * @param hostEnvironment values for bare names
+     * @param moreNetworks networks to join before it starts
+     * @return the container's id
+     * @throws BottleException with the bundle's log tail when it does not start
+     */
+    public static String start(DockerEngine engine, BundleLaunchSpec spec, Map<String, String> hostEnvironment,
+            List<String> moreNetworks) {
+        List<String> binds = new ArrayList<>();
+        for (BundleLaunchSpec.Mount m : spec.volumes()) {
+            binds.add(m.host() + ":" + m.container() + (m.readOnly() ? ":ro" : ":rw"));
+        }
+        Map<String, String> labels = new LinkedHashMap<>(spec.labels());
+        labels.put(Labels.SERVICES, spec.daemonsCsv());
+        String id = engine.createContainer(new ContainerSpec(spec.containerName(), spec.image(), List.of(),
+                spec.resolveEnvironment(hostEnvironment), labels, spec.networkName(), spec.bundleIp(), List.of(), null,
+                false, spec.publishedPorts(), binds, List.of()));
+        try {
+            for (String n : moreNetworks) {
+                engine.connect(id, n, List.of());
+            }
+            engine.start(id);
+            return id;
+        } catch (RuntimeException e) {
+            String log = engine.logTail(id, 20);
+            engine.removeContainer(id);
+            throw new BottleException(e.getMessage() + (log.isEmpty() ? "" : "\nbundle log:\n" + log), e);
+        }
+    }
+}

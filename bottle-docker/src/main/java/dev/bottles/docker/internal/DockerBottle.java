@@ -1,0 +1,117 @@
+package dev.bottles.docker.internal;
+
+import dev.bottles.BottleException;
+import dev.bottles.ExecOptions;
+import dev.bottles.ExecResult;
+import dev.bottles.ExecTimeoutException;
+import dev.bottles.RunningBottle;
+import dev.bottles.docker.DockerBottlePlan;
+import dev.bottles.spi.BottlePlan;
+import dev.bottles.spi.Subnet;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A bottle running on Docker. Commands run through the engine's exec API with the bottle's
+ * forwarded values added to their environment (they are never in the container's own config).
+ * A command past its timeout is killed through the pid file its {@code /bin/sh} wrapper wrote, as
+ * the engine has no way to stop an exec. Closing removes both containers at once, then both
+ * networks; missing things count as removed.
+ */
+final class DockerBottle implements RunningBottle {
+    private static final System.Logger LOG = System.getLogger(DockerBottle.class.getName());
+    private static final AtomicLong EXECS = new AtomicLong();
+
+    private final DockerEngine engine;
+    private final DockerBottlePlan plan;
+    private final String agent;
+    private final Subnet subnet;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    DockerBottle(DockerEngine engine, DockerBottlePlan plan, String agent, Subnet subnet) {
+        this.engine = engine;
+        this.plan = plan;
+        this.agent = agent;
+        this.subnet = subnet;
+    }
+
+    @Override
+    public String identity() {
+        return plan.identity();
+    }
+
+    @Override
+    public BottlePlan plan() {
+        return plan;
+    }
+
+    /**
+     * Returns the subnet the launch got.
+     *
+     * @return the internal network's subnet
+     */
+    Subnet subnet() {
+        return subnet;
+    }
+
+    @Override
+    public ExecResult exec(List<String> argv, ExecOptions options) {
+        String pidFile = "/tmp/.bottle-exec-" + EXECS.incrementAndGet();
+        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > " + pidFile + " 2>/dev/null; exec \"$@\"",
+                argv.get(0)));
+        wrapped.addAll(argv);
+        List<String> env = new ArrayList<>();
+        plan.env().forwardedValues().forEach((k, v) -> env.add(k + "=" + v));
+        options.env().forEach((k, v) -> env.add(k + "=" + v));
+        String user = options.user() != null ? options.user() : plan.containerUser();
+        DockerEngine.ExecOutcome o = engine.exec(agent, wrapped, user, options.workingDir(), env, options.timeout());
+        if (!o.finished()) {
+            try {
+                engine.exec(agent, List.of("/bin/sh", "-c", "kill -9 $(cat " + pidFile + ") 2>/dev/null; rm -f " + pidFile),
+                        "0", null, List.of(), Duration.ofSeconds(10));
+            } catch (BottleException e) {
+                LOG.log(Level.WARNING, "could not stop timed-out command in " + identity() + ": " + e.getMessage());
+            }
+            throw new ExecTimeoutException(argv, options.timeout(), o.result());
+        }
+        return o.result();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        List<String> failures = new ArrayList<>();
+        run(failures, List.of(() -> engine.removeContainer(plan.containerName()),
+                () -> engine.removeContainer(plan.bundleName())));
+        run(failures, List.of(() -> engine.removeNetwork(plan.internalNetwork()),
+                () -> engine.removeNetwork(plan.egressNetwork())));
+        if (!failures.isEmpty()) {
+            throw new BottleException("teardown of bottle " + identity() + " left resources behind: "
+                    + String.join("; ", failures) + ". Remove them with Bottles.cleanup(...)");
+        }
+    }
+
+    private static void run(List<String> failures, List<Runnable> actions) {
+        List<CompletableFuture<Void>> all = actions.stream()
+                .map(a -> CompletableFuture.runAsync(a, DockerLaunch.POOL)).toList();
+        for (CompletableFuture<Void> f : all) {
+            try {
+                f.join();
+            } catch (RuntimeException e) {
+                failures.add(String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DockerBottle[" + identity() + ", " + plan.containerName() + " on " + subnet + "]";
+    }
+}

@@ -1,0 +1,695 @@
+package dev.bottles.docker.internal;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.BuildResponseItem;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.api.model.Version;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
+import dev.bottles.BottleException;
+import dev.bottles.ExecResult;
+import dev.bottles.spi.Subnet;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Task-level verbs over one docker-java client: the only class that touches docker-java. Missing
+ * things are success where teardown needs idempotency; engine errors become {@link BottleException}s
+ * that say what was attempted.
+ */
+public final class DockerEngine implements Closeable {
+    private static final System.Logger LOG = System.getLogger(DockerEngine.class.getName());
+    private static final int MAX_CONNECTIONS = 64;
+
+    private final DockerClient client;
+    private final String host;
+
+    /**
+     * Wraps a client.
+     *
+     * @param client the docker-java client
+     * @param host where it points, for messages
+     */
+    public DockerEngine(DockerClient client, String host) {
+        this.client = client;
+        this.host = host;
+    }
+
+    /**
+     * Connects to the engine named by {@code DOCKER_HOST} (default the local socket) and pins the API
+     * version the engine reports, since docker-java does not negotiate.
+     *
+     * @param dockerHost the engine's address, or null for docker-java's default
+     * @return the engine
+     * @throws BottleException when the engine does not answer
+     */
+    public static DockerEngine connect(@Nullable String dockerHost) {
+        DockerEngine probe = open(dockerHost, null);
+        String api;
+        try {
+            api = probe.client.versionCmd().exec().getApiVersion();
+        } catch (RuntimeException e) {
+            probe.close();
+            throw probe.unreachable(e);
+        }
+        probe.close();
+        return open(dockerHost, api);
+    }
+
+    /**
+     * Connects over a given transport (tests use a recording fake).
+     *
+     * @param http the transport
+     * @param apiVersion the API version to pin, or null
+     * @return the engine
+     */
+    public static DockerEngine over(DockerHttpClient http, @Nullable String apiVersion) {
+        DefaultDockerClientConfig.Builder b = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost("unix:///var/run/docker.sock");
+        if (apiVersion != null) {
+            b.withApiVersion(apiVersion);
+        }
+        return new DockerEngine(DockerClientImpl.getInstance(b.build(), http), "test transport");
+    }
+
+    private static DockerEngine open(@Nullable String dockerHost, @Nullable String apiVersion) {
+        DefaultDockerClientConfig.Builder b = DefaultDockerClientConfig.createDefaultConfigBuilder();
+        if (dockerHost != null && !dockerHost.isBlank()) {
+            b.withDockerHost(dockerHost);
+        }
+        if (apiVersion != null) {
+            b.withApiVersion(apiVersion);
+        }
+        DefaultDockerClientConfig cfg = b.build();
+        DockerHttpClient http = new ApacheDockerHttpClient.Builder().dockerHost(cfg.getDockerHost())
+                .sslConfig(cfg.getSSLConfig()).maxConnections(MAX_CONNECTIONS)
+                .connectionTimeout(Duration.ofSeconds(5)).build();
+        return new DockerEngine(DockerClientImpl.getInstance(cfg, http), cfg.getDockerHost().toString());
+    }
+
+    /**
+     * Returns where the engine is.
+     *
+     * @return e.g. {@code unix:///var/run/docker.sock}
+     */
+    public String host() {
+        return host;
+    }
+
+    BottleException unreachable(RuntimeException e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && !(cause instanceof IOException)) {
+            cause = cause.getCause();
+        }
+        return new BottleException("Docker engine not reachable at " + host + " (" + cause.getMessage() + "); start"
+                + " dockerd, or point DOCKER_HOST at a running engine", e);
+    }
+
+    /**
+     * What the engine says about itself.
+     *
+     * @param version the server version
+     * @param apiVersion the API version
+     * @param operatingSystem e.g. {@code Debian GNU/Linux 12} or {@code Docker Desktop}
+     * @param runtimes the registered OCI runtimes
+     */
+    public record EngineInfo(String version, String apiVersion, String operatingSystem, Set<String> runtimes) {
+        /**
+         * Tells whether this is Docker Desktop, whose bridge IPs the host cannot reach.
+         *
+         * @return true on Docker Desktop
+         */
+        public boolean dockerDesktop() {
+            return operatingSystem.contains("Docker Desktop");
+        }
+    }
+
+    /**
+     * Asks the engine what it is.
+     *
+     * @return its version, OS and runtimes
+     * @throws BottleException when it does not answer
+     */
+    public EngineInfo info() {
+        try {
+            Version v = client.versionCmd().exec();
+            Info i = client.infoCmd().exec();
+            Set<String> runtimes = i.getRuntimes() == null ? Set.of() : Set.copyOf(i.getRuntimes().keySet());
+            return new EngineInfo(String.valueOf(v.getVersion()), String.valueOf(v.getApiVersion()),
+                    String.valueOf(i.getOperatingSystem()), runtimes);
+        } catch (DockerException e) {
+            throw new BottleException("the Docker engine at " + host + " answered with an error: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw unreachable(e);
+        }
+    }
+
+    /** The engine refused a subnet because another network holds it. */
+    public static final class PoolOverlapException extends BottleException {
+        private static final long serialVersionUID = 1L;
+
+        PoolOverlapException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Creates a bridge network with a pinned subnet and {@code CheckDuplicate}; a network of that name
+     * that already exists is success (its id is returned).
+     *
+     * @param name the network's name
+     * @param subnet its subnet
+     * @param internal whether it has no route out
+     * @param labels its labels
+     * @return the network's id
+     * @throws PoolOverlapException when the subnet overlaps another network's
+     * @throws BottleException on any other failure
+     */
+    public String createNetwork(String name, Subnet subnet, boolean internal, Map<String, String> labels) {
+        try {
+            return client.createNetworkCmd().withName(name).withDriver("bridge").withInternal(internal)
+                    .withCheckDuplicate(true).withLabels(labels)
+                    .withIpam(new Network.Ipam().withDriver("default").withConfig(new Network.Ipam.Config()
+                            .withSubnet(subnet.cidr()).withGateway(subnet.gateway()).withIpRange(dynamicRange(subnet))))
+                    .exec().getId();
+        } catch (ConflictException e) {
+            return client.inspectNetworkCmd().withNetworkId(name).exec().getId();
+        } catch (DockerException e) {
+            if (e.getHttpStatus() == 403 && String.valueOf(e.getMessage()).contains("Pool overlaps")) {
+                throw new PoolOverlapException("subnet " + subnet + " overlaps another network", e);
+            }
+            throw new BottleException("cannot create network " + name + " (" + subnet + "): " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw unreachable(e);
+        }
+    }
+
+    /**
+     * Returns the part of a subnet the engine may hand out by itself: the upper half, so a pinned
+     * low address (the bundle's {@code .2}) is never taken by a container that starts first.
+     *
+     * @param subnet the subnet
+     * @return e.g. {@code 192.168.42.128/25}
+     */
+    static String dynamicRange(Subnet subnet) {
+        return subnet.first() + "." + subnet.second() + "." + subnet.third() + ".128/25";
+    }
+
+    /**
+     * Removes a network; a missing one is success, one with active endpoints is logged and kept.
+     *
+     * @param nameOrId the network
+     * @return true when it was removed
+     */
+    public boolean removeNetwork(String nameOrId) {
+        try {
+            client.removeNetworkCmd(nameOrId).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        } catch (DockerException e) {
+            LOG.log(Level.WARNING, "cannot remove network " + nameOrId + ": " + e.getMessage());
+            throw new BottleException("cannot remove network " + nameOrId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates a container.
+     *
+     * @param spec what to create
+     * @return its id
+     * @throws BottleException when the name is taken, the image is missing, or the engine refuses
+     */
+    public String createContainer(ContainerSpec spec) {
+        HostConfig hc = HostConfig.newHostConfig().withNetworkMode(spec.network());
+        if (spec.hardened()) {
+            hc.withCapDrop(Capability.ALL).withSecurityOpts(List.of("no-new-privileges")).withPidsLimit(ContainerSpec.PIDS_LIMIT);
+        }
+        if (spec.runtime() != null) {
+            hc.withRuntime(spec.runtime());
+        }
+        if (!spec.binds().isEmpty()) {
+            hc.withBinds(spec.binds().stream().map(com.github.dockerjava.api.model.Bind::parse).toList());
+        }
+        if (!spec.dns().isEmpty()) {
+            hc.withDns(spec.dns());
+        }
+        List<ExposedPort> exposed = new ArrayList<>();
+        if (!spec.publishedPorts().isEmpty()) {
+            Ports ports = new Ports();
+            for (int p : spec.publishedPorts()) {
+                ExposedPort e = ExposedPort.tcp(p);
+                exposed.add(e);
+                ports.bind(e, Ports.Binding.bindIp("127.0.0.1"));
+            }
+            hc.withPortBindings(ports);
+        }
+        CreateContainerCmd cmd = client.createContainerCmd(spec.image()).withName(spec.name()).withEnv(spec.env())
+                .withLabels(spec.labels()).withHostConfig(hc);
+        if (!spec.cmd().isEmpty()) {
+            cmd.withCmd(spec.cmd());
+        }
+        if (!exposed.isEmpty()) {
+            cmd.withExposedPorts(exposed);
+        }
+        if (spec.ipv4() != null) {
+            cmd.withIpv4Address(spec.ipv4());
+        }
+        if (!spec.aliases().isEmpty()) {
+            cmd.withAliases(spec.aliases());
+        }
+        try {
+            return cmd.exec().getId();
+        } catch (ConflictException e) {
+            throw new BottleException("container name " + spec.name() + " is taken: " + e.getMessage(), e);
+        } catch (NotFoundException e) {
+            throw new BottleException("image " + spec.image() + " is not on the engine (" + e.getMessage() + "); build"
+                    + " or pull it first", e);
+        } catch (DockerException e) {
+            throw new BottleException("cannot create container " + spec.name() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw unreachable(e);
+        }
+    }
+
+    /**
+     * Connects a container to another network.
+     *
+     * @param container the container
+     * @param network the network
+     * @param aliases its aliases there
+     */
+    public void connect(String container, String network, List<String> aliases) {
+        try {
+            client.connectToNetworkCmd().withContainerId(container).withNetworkId(network)
+                    .withContainerNetwork(new ContainerNetwork().withAliases(aliases)).exec();
+        } catch (DockerException e) {
+            throw new BottleException("cannot connect " + container + " to " + network + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts a container.
+     *
+     * @param container the container
+     * @throws BottleException when it does not start (a pinned IP outside its subnet fails here)
+     */
+    public void start(String container) {
+        try {
+            client.startContainerCmd(container).exec();
+        } catch (NotModifiedException e) {
+            return;
+        } catch (DockerException e) {
+            throw new BottleException("cannot start container " + container + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes a container, stopping it first; a missing one is success.
+     *
+     * @param container the container
+     * @return true when it was removed
+     */
+    public boolean removeContainer(String container) {
+        try {
+            client.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        } catch (ConflictException e) {
+            if (String.valueOf(e.getMessage()).contains("already in progress")) {
+                return false;
+            }
+            throw new BottleException("cannot remove container " + container + ": " + e.getMessage(), e);
+        } catch (DockerException e) {
+            throw new BottleException("cannot remove container " + container + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Tells whether a container exists.
+     *
+     * @param nameOrId the container
+     * @return true when it exists
+     */
+    public boolean containerExists(String nameOrId) {
+        try {
+            client.inspectContainerCmd(nameOrId).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        } catch (RuntimeException e) {
+            if (e instanceof DockerException) {
+                throw new BottleException("cannot inspect container " + nameOrId + ": " + e.getMessage(), e);
+            }
+            throw unreachable(e);
+        }
+    }
+
+    /**
+     * Returns a container's environment as the engine records it.
+     *
+     * @param container the container
+     * @return its {@code NAME=value} entries
+     */
+    public List<String> containerEnv(String container) {
+        String[] env = client.inspectContainerCmd(container).exec().getConfig().getEnv();
+        return env == null ? List.of() : List.of(env);
+    }
+
+    /**
+     * Returns a container's address on each network.
+     *
+     * @param container the container
+     * @return network name to IPv4 address
+     */
+    public Map<String, String> containerAddresses(String container) {
+        InspectContainerResponse r = client.inspectContainerCmd(container).exec();
+        Map<String, String> out = new LinkedHashMap<>();
+        r.getNetworkSettings().getNetworks().forEach((n, c) -> out.put(n, c.getIpAddress()));
+        return out;
+    }
+
+    /**
+     * Returns the host port a container port is published on.
+     *
+     * @param container the container
+     * @param port the container port
+     * @return the host port, if published
+     */
+    public Optional<Integer> hostPort(String container, int port) {
+        Ports ports = client.inspectContainerCmd(container).exec().getNetworkSettings().getPorts();
+        Ports.Binding[] b = ports == null ? null : ports.getBindings().get(ExposedPort.tcp(port));
+        if (b == null || b.length == 0 || b[0].getHostPortSpec() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(Integer.parseInt(b[0].getHostPortSpec()));
+    }
+
+    /**
+     * Tells whether a local image exists.
+     *
+     * @param ref the image
+     * @return true when the engine has it
+     */
+    public boolean imageExists(String ref) {
+        try {
+            client.inspectImageCmd(ref).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        } catch (RuntimeException e) {
+            if (e instanceof DockerException) {
+                throw new BottleException("cannot inspect image " + ref + ": " + e.getMessage(), e);
+            }
+            throw unreachable(e);
+        }
+    }
+
+    /**
+     * Removes an image; a missing one is success.
+     *
+     * @param ref the image
+     */
+    public void removeImage(String ref) {
+        try {
+            client.removeImageCmd(ref).withForce(true).exec();
+        } catch (NotFoundException e) {
+            return;
+        } catch (DockerException e) {
+            throw new BottleException("cannot remove image " + ref + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Builds an image from a context directory, honouring its {@code .dockerignore}, reusing the
+     * engine's layer cache, never pulling.
+     *
+     * @param context the build context
+     * @param dockerfile the Dockerfile (inside or outside the context)
+     * @param tag the tag to give the image
+     * @param labels labels to add
+     * @param progress receives each line of build output
+     * @return the image id
+     * @throws BottleException when the build fails, with the failing step's output
+     */
+    public String build(File context, File dockerfile, String tag, Map<String, String> labels, Consumer<String> progress) {
+        List<String> tail = new ArrayList<>();
+        try {
+            return client.buildImageCmd().withBaseDirectory(context).withDockerfile(dockerfile).withTags(Set.of(tag))
+                    .withLabels(labels).withPull(false).withRemove(true)
+                    .exec(new BuildImageResultCallback() {
+                        @Override
+                        public void onNext(BuildResponseItem item) {
+                            String s = item.getStream();
+                            if (s != null && !s.isBlank()) {
+                                String line = s.stripTrailing();
+                                progress.accept(line);
+                                tail.add(line);
+                                if (tail.size() > 30) {
+                                    tail.remove(0);
+                                }
+                            }
+                            super.onNext(item);
+                        }
+                    }).awaitImageId();
+        } catch (RuntimeException e) {
+            throw new BottleException("building image " + tag + " from " + context + " failed: " + e.getMessage()
+                    + (tail.isEmpty() ? "" : "\nlast build output:\n  " + String.join("\n  ", tail)), e);
+        }
+    }
+
+    /**
+     * Copies a tar archive into a container.
+     *
+     * @param container the container
+     * @param remotePath the directory the archive is unpacked into
+     * @param tar the archive
+     */
+    public void copyTar(String container, String remotePath, InputStream tar) {
+        try {
+            client.copyArchiveToContainerCmd(container).withRemotePath(remotePath).withTarInputStream(tar).exec();
+        } catch (DockerException e) {
+            throw new BottleException("cannot copy files into " + container + ":" + remotePath + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs a command in a running container and waits for it.
+     *
+     * @param container the container
+     * @param argv the command
+     * @param user the user, or null for the container's
+     * @param workdir the directory, or null for the container's
+     * @param env extra {@code NAME=value} entries for this command
+     * @param timeout how long to wait
+     * @return the outcome; when it did not finish in time, what it printed so far (the caller stops it)
+     */
+    public ExecOutcome exec(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
+            List<String> env, Duration timeout) {
+        long t0 = System.nanoTime();
+        var create = client.execCreateCmd(container).withCmd(argv.toArray(String[]::new)).withAttachStdout(true)
+                .withAttachStderr(true).withEnv(env);
+        if (user != null) {
+            create.withUser(user);
+        }
+        if (workdir != null) {
+            create.withWorkingDir(workdir);
+        }
+        String execId;
+        try {
+            execId = create.exec().getId();
+        } catch (ConflictException e) {
+            throw new BottleException("cannot run " + argv.get(0) + " in " + container + ": it is not running", e);
+        } catch (NotFoundException e) {
+            throw new BottleException("cannot run " + argv.get(0) + " in " + container + ": no such container", e);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame f) {
+                (f.getStreamType() == StreamType.STDERR ? err : out).writeBytes(f.getPayload());
+            }
+        };
+        boolean finished;
+        try {
+            finished = client.execStartCmd(execId).exec(cb).awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BottleException("interrupted while running " + argv.get(0) + " in " + container, e);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        if (!finished) {
+            try {
+                cb.close();
+            } catch (IOException ignored) {
+                // the stream is abandoned either way
+            }
+            return new ExecOutcome(false, new ExecResult(-1, out.toString(StandardCharsets.UTF_8),
+                    err.toString(StandardCharsets.UTF_8), took));
+        }
+        Long code = null;
+        for (int i = 0; i < 100 && code == null; i++) {
+            var inspect = client.inspectExecCmd(execId).exec();
+            if (!Boolean.TRUE.equals(inspect.isRunning())) {
+                code = inspect.getExitCodeLong();
+            }
+            if (code == null) {
+                sleep(5);
+            }
+        }
+        return new ExecOutcome(true, new ExecResult(code == null ? -1 : code.intValue(),
+                out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), took));
+    }
+
+    /**
+     * How an exec ended.
+     *
+     * @param finished whether it finished within the timeout
+     * @param result its result; exit code -1 when it did not finish
+     */
+    public record ExecOutcome(boolean finished, ExecResult result) {}
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * One container found by label.
+     *
+     * @param id the id
+     * @param name the name, without {@code /}
+     * @param labels its labels
+     * @param running whether it runs
+     */
+    public record ContainerRef(String id, String name, Map<String, String> labels, boolean running) {}
+
+    /**
+     * Lists containers (running or not) carrying all the given labels.
+     *
+     * @param labels the labels to match
+     * @return the containers
+     */
+    public List<ContainerRef> containers(Map<String, String> labels) {
+        List<ContainerRef> out = new ArrayList<>();
+        for (Container c : client.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec()) {
+            String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
+            out.add(new ContainerRef(c.getId(), name, c.getLabels() == null ? Map.of() : c.getLabels(),
+                    "running".equals(c.getState())));
+        }
+        return out;
+    }
+
+    /**
+     * One network found by label.
+     *
+     * @param id the id
+     * @param name the name
+     * @param labels its labels
+     */
+    public record NetworkRef(String id, String name, Map<String, String> labels) {}
+
+    /**
+     * Lists networks carrying all the given labels.
+     *
+     * @param labels the labels to match
+     * @return the networks
+     */
+    public List<NetworkRef> networks(Map<String, String> labels) {
+        List<String> filter = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.toList());
+        List<NetworkRef> out = new ArrayList<>();
+        for (Network n : client.listNetworksCmd().withFilter("label", filter).exec()) {
+            Map<String, String> l = n.getLabels() == null ? Map.of() : n.getLabels();
+            if (l.entrySet().containsAll(labels.entrySet())) {
+                out.add(new NetworkRef(n.getId(), n.getName(), l));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the last lines of a container's log, for failure messages.
+     *
+     * @param container the container
+     * @param lines how many
+     * @return the lines, or an empty string when unavailable
+     */
+    public String logTail(String container, int lines) {
+        StringBuilder sb = new StringBuilder();
+        try {
+            client.logContainerCmd(container).withStdOut(true).withStdErr(true).withTail(lines)
+                    .exec(new ResultCallback.Adapter<Frame>() {
+                        @Override
+                        public void onNext(Frame f) {
+                            sb.append(new String(f.getPayload(), StandardCharsets.UTF_8));
+                        }
+                    }).awaitCompletion(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            return "";
+        }
+        return sb.toString().strip();
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "closing the docker client failed", e);
+        }
+    }
+
+    /**
+     * Returns the engine address a {@code DOCKER_HOST} value names, for messages.
+     *
+     * @param dockerHost the value, or null
+     * @return the address
+     */
+    public static String describe(@Nullable String dockerHost) {
+        return dockerHost == null ? "unix:///var/run/docker.sock" : URI.create(dockerHost).toString();
+    }
+}

@@ -1,0 +1,142 @@
+package dev.bottles.docker.testimages;
+
+import dev.bottles.docker.internal.DockerEngine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Tiny local images for integration tests, built from Debian's {@code busybox-static} on
+ * {@code FROM scratch} (no registry is reachable), tagged by a hash of their content, labelled
+ * {@code dev.bottles.role=test-image}, and removed when the JVM exits.
+ *
+ * <ul>
+ *   <li>{@link #agent()}: busybox with its applets on {@code /bin}, a {@code /tmp}, a
+ *       {@code /home/node} and an empty trust bundle; runs {@code sleep infinity}.
+ *   <li>{@link #bundle()}: a stand-in sidecar bundle: busybox {@code httpd} on the agent-facing ports
+ *       (8080, 9418, 9100) of every interface, and on pipelock's 8888 on its own loopback only.
+ * </ul>
+ */
+public final class TestImages {
+    /** Where Debian's busybox-static installs the binary. */
+    public static final Path BUSYBOX = Path.of("/bin/busybox");
+    private static final String AGENT_DOCKERFILE = """
+            FROM scratch
+            COPY busybox /bin/busybox
+            RUN ["/bin/busybox", "--install", "-s", "/bin"]
+            RUN mkdir -p /tmp /home/node /etc/ssl/certs /workspace && chmod 1777 /tmp && touch /etc/ssl/certs/ca-certificates.crt
+            CMD ["sleep", "infinity"]
+            """;
+    private static final String BUNDLE_DOCKERFILE = """
+            FROM scratch
+            COPY busybox /bin/busybox
+            RUN ["/bin/busybox", "--install", "-s", "/bin"]
+            COPY bundle.sh /bundle.sh
+            RUN chmod 755 /bundle.sh && mkdir -p /www /tmp
+            ENTRYPOINT ["/bundle.sh"]
+            """;
+    private static final String BUNDLE_SCRIPT = """
+            #!/bin/sh
+            echo "bundle ${CLAUDE_BOTTLE_IDENTITY:-?} daemons=${CLAUDE_BOTTLE_SIDECAR_DAEMONS:-}" > /www/index.html
+            for p in 8080 9418 9100; do httpd -f -p 0.0.0.0:$p -h /www & done
+            httpd -f -p 127.0.0.1:8888 -h /www &
+            echo "stand-in bundle up"
+            while :; do sleep 3600 & wait $!; done
+            """;
+
+    private static String agent;
+    private static String bundle;
+
+    private TestImages() {}
+
+    /**
+     * Returns the test agent image, building it on first use.
+     *
+     * @return the image reference
+     */
+    public static synchronized String agent() {
+        if (agent == null) {
+            agent = build("agent", AGENT_DOCKERFILE, Map.of());
+        }
+        return agent;
+    }
+
+    /**
+     * Returns the stand-in bundle image, building it on first use.
+     *
+     * @return the image reference
+     */
+    public static synchronized String bundle() {
+        if (bundle == null) {
+            bundle = build("bundle", BUNDLE_DOCKERFILE, Map.of("bundle.sh", BUNDLE_SCRIPT));
+        }
+        return bundle;
+    }
+
+    /**
+     * Makes sure an engine answers: skips the test when none does, except under {@code CI=true},
+     * where a missing engine fails it.
+     *
+     * @return the engine's address
+     */
+    public static String requireEngine() {
+        String host = System.getenv("DOCKER_HOST");
+        try (DockerEngine e = DockerEngine.connect(host)) {
+            e.info();
+            return DockerEngine.describe(host);
+        } catch (RuntimeException e) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail("CI=true and no Docker engine answers: " + e.getMessage());
+            }
+            Assumptions.abort("no Docker engine: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private static String build(String name, String dockerfile, Map<String, String> files) {
+        if (!Files.isRegularFile(BUSYBOX)) {
+            Assertions.fail(BUSYBOX + " is missing; install Debian's busybox-static (apt-get install busybox-static)");
+        }
+        try {
+            Path ctx = Files.createTempDirectory("bottle-test-image-");
+            Files.copy(BUSYBOX, ctx.resolve("busybox"));
+            Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(dockerfile.getBytes(StandardCharsets.UTF_8));
+            for (Map.Entry<String, String> f : files.entrySet()) {
+                Files.writeString(ctx.resolve(f.getKey()), f.getValue());
+                md.update(f.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+            md.update(Long.toString(Files.size(BUSYBOX)).getBytes(StandardCharsets.UTF_8));
+            String tag = "bottle-test/" + name + ":" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
+            try (DockerEngine e = DockerEngine.connect(System.getenv("DOCKER_HOST"))) {
+                if (!e.imageExists(tag)) {
+                    e.build(ctx.toFile(), ctx.resolve("Dockerfile").toFile(), tag,
+                            Map.of("dev.bottles.role", "test-image"), line -> { });
+                }
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> remove(tag)));
+            dev.bottles.state.SecureFiles.deleteRecursively(ctx);
+            return tag;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void remove(String tag) {
+        try (DockerEngine e = DockerEngine.connect(System.getenv("DOCKER_HOST"))) {
+            e.removeImage(tag);
+        } catch (RuntimeException e) {
+            System.err.println("could not remove test image " + tag + ": " + e.getMessage());
+        }
+    }
+}
