@@ -190,12 +190,20 @@ public final class DockerEngine implements Closeable {
     }
 
     /**
+     * The bridge option that keeps the host from taking the gateway address on an internal network.
+     * Without it the host owns {@code .1}, and a container on the "internal" network reaches every
+     * host service listening on all interfaces through it (Docker's isolation rules only cover
+     * forwarded traffic, not traffic addressed to the host itself).
+     */
+    public static final String INHIBIT_IPV4 = "com.docker.network.bridge.inhibit_ipv4";
+
+    /**
      * Creates a bridge network with a pinned subnet and {@code CheckDuplicate}; a network of that name
      * that already exists is success (its id is returned).
      *
      * @param name the network's name
      * @param subnet its subnet
-     * @param internal whether it has no route out
+     * @param internal whether it has no route out; the host then takes no address on it either
      * @param labels its labels
      * @return the network's id
      * @throws PoolOverlapException when the subnet overlaps another network's
@@ -205,6 +213,7 @@ public final class DockerEngine implements Closeable {
         try {
             return client.createNetworkCmd().withName(name).withDriver("bridge").withInternal(internal)
                     .withCheckDuplicate(true).withLabels(labels)
+                    .withOptions(internal ? Map.of(INHIBIT_IPV4, "true") : Map.of())
                     .withIpam(new Network.Ipam().withDriver("default").withConfig(new Network.Ipam.Config()
                             .withSubnet(subnet.cidr()).withGateway(subnet.gateway()).withIpRange(dynamicRange(subnet))))
                     .exec().getId();
