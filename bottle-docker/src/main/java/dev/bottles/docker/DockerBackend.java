@@ -68,6 +68,11 @@ public final class DockerBackend implements BottleBackend {
         this.dockerHost = dockerHost;
     }
 
+    DockerBackend(DockerEngine engine) {
+        this.dockerHost = null;
+        this.engine = engine;
+    }
+
     DockerEngine engine() {
         DockerEngine e = engine;
         if (e == null) {

@@ -1,0 +1,137 @@
+package dev.bottles.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bottles.BottleException;
+import dev.bottles.BottleSpec;
+import dev.bottles.Bottles;
+import dev.bottles.PreparedBottle;
+import dev.bottles.docker.internal.DockerEngine;
+import dev.bottles.docker.internal.TestTransports;
+import dev.bottles.manifest.AgentDefinition;
+import dev.bottles.manifest.BottleDefinition;
+import dev.bottles.manifest.EgressRoute;
+import dev.bottles.manifest.Manifest;
+import dev.bottles.manifest.RouteAuth;
+import dev.bottles.state.BottleHome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The docker backend's prepare, against a recorded engine: names, images, files, runtime. */
+class DockerPrepareTest {
+    @TempDir
+    Path home;
+
+    private BottleSpec.Builder spec() {
+        Manifest m = Manifest.builder()
+                .bottle(BottleDefinition.builder("dev").literal("MODE", "x").fromHost("GH", "GH_PAT")
+                        .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer("API_TOKEN"))).build())
+                .agent(AgentDefinition.builder("coder").bottle("dev").prompt("be brief").build()).build();
+        return BottleSpec.builder("coder").manifest(m).home(home).userCwd(home)
+                .hostEnvironment(Map.of("GH_PAT", "pat-secret", "API_TOKEN", "tok-secret"));
+    }
+
+    private static DockerBottlePlan prepare(DockerEngine e, BottleSpec s) {
+        return (DockerBottlePlan) Bottles.using(new DockerBackend(e)).prepare(s).plan();
+    }
+
+    @Test
+    void aFreshBottleGetsTheOriginalsNamesAndFiles() throws Exception {
+        DockerEngine e = TestTransports.engine(Set.of(), Set.of("runc"), Set.of());
+        DockerBottlePlan p = prepare(e, spec().build());
+        String id = p.identity();
+        assertEquals("claude-bottle-" + id, p.containerName());
+        assertEquals("claude-bottle-sidecars-" + id, p.bundleName());
+        assertEquals("claude-bottle-net-" + id, p.internalNetwork());
+        assertEquals("claude-bottle-egress-" + id, p.egressNetwork());
+        assertEquals("claude-bottle:latest", p.image());
+        assertEquals("claude-bottle-" + id, p.composeProject());
+        assertEquals(16, p.subnets().size());
+        assertTrue(p.egressSubnets().get(0).cidr().startsWith("10.213."));
+        assertNull(p.runtime());
+        assertEquals("default runtime: the engine has no runsc (gVisor) registered", p.runtimeNote());
+
+        Path env = p.stateDir().resolve("agent/agent.env");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(env)));
+        String text = Files.readString(env);
+        assertTrue(text.contains("MODE=x\n") && text.contains("HTTPS_PROXY=http://" + p.subnets().get(0).bundleIp()
+                + ":8080\n"), text);
+        assertFalse(text.contains("pat-secret") || text.contains("tok-secret"), "agent.env holds literals only");
+        assertEquals("be brief", Files.readString(p.stateDir().resolve("agent/prompt.txt")));
+        assertEquals(Map.of("API_TOKEN", "tok-secret"), p.routeTokens());
+        assertFalse(p.toString().contains("tok-secret") || p.toJson().contains("pat-secret"));
+        assertEquals("claude-bottle-" + id,
+                new BottleHome(home).state(id).readMetadata().orElseThrow().composeProject());
+    }
+
+    @Test
+    void aTakenNameMovesToTheNextSuffix() {
+        DockerEngine e = TestTransports.engine(Set.of("claude-bottle-coder-abcde", "claude-bottle-coder-abcde-2"),
+                Set.of(), Set.of());
+        assertEquals("claude-bottle-coder-abcde-3", prepare(e, spec().identity("coder-abcde").build()).containerName());
+    }
+
+    @Test
+    void aPinnedNameThatExistsIsRefusedWithTheFix() {
+        DockerEngine e = TestTransports.engine(Set.of("mine"), Set.of(), Set.of());
+        BottleException ex = assertThrows(BottleException.class,
+                () -> prepare(e, spec().setting(DockerSettings.CONTAINER, "mine").build()));
+        assertEquals("container 'mine' already exists (pinned via CLAUDE_BOTTLE_CONTAINER). Remove it with"
+                + " 'docker rm -f mine' or unset the override", ex.getMessage());
+        assertTrue(prepare(TestTransports.engine(Set.of(), Set.of(), Set.of()),
+                spec().setting(DockerSettings.CONTAINER, "mine").build()).containerNamePinned());
+    }
+
+    @Test
+    void imagesFollowTheSettingsThePerBottleDockerfileAndTheCwdCopy() throws Exception {
+        DockerEngine e = TestTransports.engine(Set.of(), Set.of(), Set.of());
+        assertEquals("my/agent:2", prepare(e, spec().setting(DockerSettings.IMAGE, "my/agent:2").build()).image());
+
+        DockerBottlePlan cwd = prepare(e, spec().copyCwd(true).build());
+        assertEquals("claude-bottle:cwd-" + cwd.identity(), cwd.image());
+        assertEquals("claude-bottle:latest", cwd.baseImage());
+        assertEquals(home, cwd.derivedFrom());
+
+        new BottleHome(home).state("coder-rebu1").create();
+        Files.writeString(new BottleHome(home).state("coder-rebu1").dockerfile(), "FROM claude-bottle:latest\nRUN true\n");
+        DockerBottlePlan rebuilt = prepare(e, spec().identity("coder-rebu1").build());
+        assertEquals("claude-bottle-rebuilt-coder-rebu1", rebuilt.image());
+        assertEquals(new BottleHome(home).state("coder-rebu1").dockerfile(), rebuilt.rebuiltDockerfile());
+        assertEquals("FROM claude-bottle:latest\nRUN true\n",
+                Files.readString(rebuilt.sidecars().supervise() == null ? rebuilt.rebuiltDockerfile()
+                        : rebuilt.sidecars().supervise().baseDockerfile()));
+    }
+
+    @Test
+    void gvisorIsUsedOnlyAfterItRanATestContainer() {
+        DockerEngine untested = TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of());
+        DockerBottlePlan p = prepare(untested, spec().build());
+        assertNull(p.runtime());
+        assertTrue(p.runtimeNote().contains("runsc is registered but untested"), p.runtimeNote());
+
+        DockerEngine works = TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of("claude-bottle:latest"));
+        assertEquals("runsc", prepare(works, spec().build()).runtime());
+        assertEquals(List.of("runsc"), TestTransports.runtimesStarted(works));
+
+        DockerEngine off = TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of("claude-bottle:latest"));
+        assertNull(prepare(off, spec().setting(DockerSettings.RUNTIME, "default").build()).runtime());
+    }
+
+    @Test
+    void prepareLeavesNoResourceOnTheEngine() {
+        DockerEngine e = TestTransports.engine(Set.of(), Set.of(), Set.of());
+        PreparedBottle p = Bottles.using(new DockerBackend(e)).prepare(spec().build());
+        assertEquals(List.of(), TestTransports.creations(e), "prepare only inspects");
+        p.discard();
+    }
+}
