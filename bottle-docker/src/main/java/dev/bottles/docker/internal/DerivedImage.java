@@ -2,13 +2,12 @@ package dev.bottles.docker.internal;
 
 import dev.bottles.docker.DockerBottlePlan;
 import dev.bottles.state.SecureFiles;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
  * Builds the image holding a copy of the user's cwd: the agent's image plus {@code COPY . } into
- * {@value #WORKSPACE}, owned by the agent's uid. The Dockerfile is written to the state dir, never
- * into the user's directory; the directory's {@code .dockerignore} applies.
+ * {@value #WORKSPACE}, owned by the agent's uid. The Dockerfile lives only in the context tar, never
+ * in the user's directory; the directory's {@code .dockerignore} applies.
  */
 final class DerivedImage {
     /** Where the cwd lands in the agent. */
@@ -17,10 +16,16 @@ final class DerivedImage {
     private DerivedImage() {}
 
     static String build(DockerEngine engine, DockerBottlePlan plan, Path cwd) {
-        Path dockerfile = plan.stateDir().resolve("Dockerfile.cwd");
-        SecureFiles.writePublic(dockerfile, ("FROM " + plan.baseImage() + "\nCOPY --chown=" + plan.containerUid() + ":"
-                + plan.containerUid() + " . " + WORKSPACE + "\nWORKDIR " + WORKSPACE + "\n").getBytes(StandardCharsets.UTF_8));
-        return engine.build(cwd.toFile(), dockerfile.toFile(), plan.image(),
-                Labels.of(plan.identity(), plan.backendId(), "image"), line -> { });
+        String dockerfile = "FROM " + plan.baseImage() + "\nCOPY --chown=" + plan.containerUid() + ":"
+                + plan.containerUid() + " . " + WORKSPACE + "\nRUN rm -f " + WORKSPACE + "/" + BuildContext.DOCKERFILE
+                + "\nWORKDIR " + WORKSPACE + "\n";
+        Path tar = plan.stateDir().resolve("cwd-context.tar");
+        try {
+            BuildContext.write(cwd, dockerfile, tar);
+            return engine.buildTar(tar, BuildContext.DOCKERFILE, plan.image(),
+                    Labels.of(plan.identity(), plan.backendId(), "image"), line -> { });
+        } finally {
+            SecureFiles.deleteRecursively(tar);
+        }
     }
 }

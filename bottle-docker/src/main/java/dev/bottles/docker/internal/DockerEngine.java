@@ -479,10 +479,15 @@ public final class DockerEngine implements Closeable {
      * @throws BottleException when the build fails, with the failing step's output
      */
     public String build(File context, File dockerfile, String tag, Map<String, String> labels, Consumer<String> progress) {
+        return awaitBuild(client.buildImageCmd().withBaseDirectory(context).withDockerfile(dockerfile), tag, labels,
+                progress, context.toString());
+    }
+
+    private String awaitBuild(com.github.dockerjava.api.command.BuildImageCmd cmd, String tag, Map<String, String> labels,
+            Consumer<String> progress, String from) {
         List<String> tail = new ArrayList<>();
         try {
-            return client.buildImageCmd().withBaseDirectory(context).withDockerfile(dockerfile).withTags(Set.of(tag))
-                    .withLabels(labels).withPull(false).withRemove(true)
+            return cmd.withTags(Set.of(tag)).withLabels(labels).withPull(false).withRemove(true)
                     .exec(new BuildImageResultCallback() {
                         @Override
                         public void onNext(BuildResponseItem item) {
@@ -499,8 +504,29 @@ public final class DockerEngine implements Closeable {
                         }
                     }).awaitImageId();
         } catch (RuntimeException e) {
-            throw new BottleException("building image " + tag + " from " + context + " failed: " + e.getMessage()
+            throw new BottleException("building image " + tag + " from " + from + " failed: " + e.getMessage()
                     + (tail.isEmpty() ? "" : "\nlast build output:\n  " + String.join("\n  ", tail)), e);
+        }
+    }
+
+    /**
+     * Builds an image from a context tar.
+     *
+     * @param tar the context
+     * @param dockerfile the Dockerfile's path inside the tar
+     * @param tag the tag
+     * @param labels labels to add
+     * @param progress receives each line of build output
+     * @return the image id
+     * @throws BottleException when the build fails, with its last output
+     */
+    public String buildTar(java.nio.file.Path tar, String dockerfile, String tag, Map<String, String> labels,
+            Consumer<String> progress) {
+        try (InputStream in = java.nio.file.Files.newInputStream(tar)) {
+            return awaitBuild(client.buildImageCmd(in).withDockerfilePath(dockerfile), tag, labels, progress,
+                    "the context " + tar);
+        } catch (IOException e) {
+            throw new BottleException("cannot read build context " + tar + " (" + e + ")", e);
         }
     }
 
