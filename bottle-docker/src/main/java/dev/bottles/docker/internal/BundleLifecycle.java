@@ -23,6 +23,18 @@ public final class BundleLifecycle {
      */
     public static String start(DockerEngine engine, BundleLaunchSpec spec, Map<String, String> hostEnvironment,
             List<String> moreNetworks) {
+        return connectAndStart(engine, create(engine, spec, hostEnvironment), moreNetworks);
+    }
+
+    /**
+     * Creates a bundle container without starting it.
+     *
+     * @param engine the engine
+     * @param spec the bundle
+     * @param hostEnvironment values for bare names
+     * @return the container's id
+     */
+    public static String create(DockerEngine engine, BundleLaunchSpec spec, Map<String, String> hostEnvironment) {
         List<String> binds = new ArrayList<>();
         for (BundleLaunchSpec.Mount m : spec.volumes()) {
             binds.add(m.host() + ":" + m.container() + (m.readOnly() ? ":ro" : ":rw"));
@@ -32,6 +44,19 @@ public final class BundleLifecycle {
         String id = engine.createContainer(new ContainerSpec(spec.containerName(), spec.image(), List.of(),
                 spec.resolveEnvironment(hostEnvironment), labels, spec.networkName(), spec.bundleIp(), List.of(), null,
                 false, spec.publishedPorts(), binds, List.of()));
+        return id;
+    }
+
+    /**
+     * Connects a created bundle to more networks and starts it; removes it if that fails.
+     *
+     * @param engine the engine
+     * @param id the bundle container
+     * @param moreNetworks the networks to join
+     * @return the container's id
+     * @throws BottleException with the bundle's log tail when it does not start
+     */
+    public static String connectAndStart(DockerEngine engine, String id, List<String> moreNetworks) {
         try {
             for (String n : moreNetworks) {
                 engine.connect(id, n, List.of());

@@ -87,26 +87,26 @@ final class DockerBottle implements RunningBottle {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // The outbound network waits for the bundle only; the internal one for both containers.
+        CompletableFuture<Void> agent = CompletableFuture.runAsync(() -> engine.removeContainer(plan.containerName()),
+                DockerLaunch.POOL);
+        CompletableFuture<Void> bundle = CompletableFuture.runAsync(() -> engine.removeContainer(plan.bundleName()),
+                DockerLaunch.POOL);
+        CompletableFuture<Void> egress = bundle.thenRunAsync(() -> engine.removeNetwork(plan.egressNetwork()),
+                DockerLaunch.POOL);
+        CompletableFuture<Void> internal = CompletableFuture.allOf(agent, bundle)
+                .thenRunAsync(() -> engine.removeNetwork(plan.internalNetwork()), DockerLaunch.POOL);
         List<String> failures = new ArrayList<>();
-        run(failures, List.of(() -> engine.removeContainer(plan.containerName()),
-                () -> engine.removeContainer(plan.bundleName())));
-        run(failures, List.of(() -> engine.removeNetwork(plan.internalNetwork()),
-                () -> engine.removeNetwork(plan.egressNetwork())));
-        if (!failures.isEmpty()) {
-            throw new BottleException("teardown of bottle " + identity() + " left resources behind: "
-                    + String.join("; ", failures) + ". Remove them with Bottles.cleanup(...)");
-        }
-    }
-
-    private static void run(List<String> failures, List<Runnable> actions) {
-        List<CompletableFuture<Void>> all = actions.stream()
-                .map(a -> CompletableFuture.runAsync(a, DockerLaunch.POOL)).toList();
-        for (CompletableFuture<Void> f : all) {
+        for (CompletableFuture<Void> f : List.of(agent, bundle, egress, internal)) {
             try {
                 f.join();
             } catch (RuntimeException e) {
                 failures.add(String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
             }
+        }
+        if (!failures.isEmpty()) {
+            throw new BottleException("teardown of bottle " + identity() + " left resources behind: "
+                    + String.join("; ", failures) + ". Remove them with Bottles.cleanup(...)");
         }
     }
 

@@ -27,9 +27,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Brings one bottle up: images, then both networks at once, then bundle and agent at once, then
- * provisioning. Each created resource pushes its removal; on any failure they run newest first and
- * a {@link BottleLaunchException} names the step.
+ * Brings one bottle up as a graph of steps: images; both networks at once; as soon as the internal
+ * network exists, the agent is created, given its files and started while the bundle is created,
+ * then joined to the outbound network and started; last the agent trusts the egress CA. Each
+ * created resource pushes its removal; on any failure every branch is waited for, removals run
+ * newest first, and a {@link BottleLaunchException} names the step.
  */
 public final class DockerLaunch {
     private static final System.Logger LOG = System.getLogger(DockerLaunch.class.getName());
@@ -60,12 +62,12 @@ public final class DockerLaunch {
         this.events = events;
     }
 
-    private final class StepFailure extends RuntimeException {
+    private final class StepFailure extends BottleException {
         private static final long serialVersionUID = 1L;
         final String step;
 
         StepFailure(String step, RuntimeException cause) {
-            super(cause.getMessage(), cause);
+            super(String.valueOf(cause.getMessage()), cause);
             this.step = step;
         }
     }
@@ -83,28 +85,38 @@ public final class DockerLaunch {
                     () -> network(plan.internalNetwork(), plan.subnets(), true));
             CompletableFuture<Subnet> outbound = async("create-egress-network",
                     () -> network(plan.egressNetwork(), plan.egressSubnets(), false));
-            Subnet subnet = both(internal, outbound).get(0);
-
-            Map<String, String> agentEnv = plan.agentEnvironment();
-            if (!subnet.equals(plan.subnets().get(0))) {
-                agentEnv = AgentEnvironment.compose(plan.sidecars(), Endpoints.inBundle(subnet.bundleIp(),
-                        plan.sidecars().bundle()), plan.env());
-                SecureFiles.writePrivate(plan.stateDir().resolve("agent").resolve("agent.env"),
-                        AgentEnvironment.envFile(agentEnv));
-            }
-            List<String> env = agentEnv.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
-            CompletableFuture<String> bundle = async("start-bundle", () -> startBundle(subnet));
-            CompletableFuture<String> agent = async("start-agent", () -> startAgent(env));
-            List<String> ids = both(bundle, agent);
-            step("provision", () -> {
-                Provisioner.provision(engine, ids.get(1), plan, subnet.bundleIp());
-                return null;
-            });
-            return new DockerBottle(engine, plan, ids.get(1), subnet);
+            // The agent and the bundle need only the internal network to be created; the bundle also
+            // needs the outbound one before it starts. Files go into the agent before it starts.
+            CompletableFuture<String> agent = internal.thenApplyAsync(s -> step("create-agent", () -> {
+                String id = createAgent(agentEnv(s));
+                Provisioner.copyFiles(engine, id, plan, s.bundleIp());
+                return id;
+            }), POOL).thenApplyAsync(id -> step("start-agent", () -> {
+                engine.start(id);
+                return id;
+            }), POOL).thenApplyAsync(id -> step("provision", () -> {
+                Provisioner.trustCa(engine, id);
+                return id;
+            }), POOL);
+            CompletableFuture<String> bundle = internal.thenApplyAsync(s -> step("create-bundle", () -> createBundle(s)),
+                    POOL).thenCombineAsync(outbound, (id, o) -> step("start-bundle",
+                            () -> BundleLifecycle.connectAndStart(engine, id, List.of(plan.egressNetwork()))), POOL);
+            settle(List.of(internal, outbound, agent, bundle));
+            return new DockerBottle(engine, plan, agent.join(), internal.join());
         } catch (StepFailure f) {
             rollback();
             throw new BottleLaunchException(plan.identity(), f.step, String.valueOf(f.getMessage()), f.getCause());
         }
+    }
+
+    private Map<String, String> agentEnv(Subnet subnet) {
+        if (subnet.equals(plan.subnets().get(0))) {
+            return plan.agentEnvironment();
+        }
+        Map<String, String> env = AgentEnvironment.compose(plan.sidecars(), Endpoints.inBundle(subnet.bundleIp(),
+                plan.sidecars().bundle()), plan.env());
+        SecureFiles.writePrivate(plan.stateDir().resolve("agent").resolve("agent.env"), AgentEnvironment.envFile(env));
+        return env;
     }
 
     private void buildImages() {
@@ -136,15 +148,16 @@ public final class DockerLaunch {
                 : "BOTTLE_EGRESS_SUBNET_BASE"), last);
     }
 
-    private String startBundle(Subnet subnet) {
+    private String createBundle(Subnet subnet) {
         BundleLaunchSpec spec = BundleLaunchSpec.of(plan.sidecars(), plan.backendId(), plan.internalNetwork(), subnet,
                 false, new Settings(Map.of(BundleLaunchSpec.IMAGE_SETTING, plan.bundleImage()), Map.of()));
-        String id = BundleLifecycle.start(engine, spec, plan.routeTokens(), List.of(plan.egressNetwork()));
+        String id = BundleLifecycle.create(engine, spec, plan.routeTokens());
         push("container " + spec.containerName(), () -> engine.removeContainer(id));
         return id;
     }
 
-    private String startAgent(List<String> env) {
+    private String createAgent(Map<String, String> agentEnv) {
+        List<String> env = agentEnv.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         Map<String, String> labels = Labels.of(plan.identity(), plan.backendId(), Labels.AGENT);
         labels.put(Labels.AGENT_NAME, plan.agentName());
         labels.put(Labels.SERVICES, plan.sidecars().bundle().daemonsCsv());
@@ -152,7 +165,6 @@ public final class DockerLaunch {
                 List.of("sleep", "infinity"), env, labels, plan.internalNetwork(), null, List.of(), plan.runtime(), true,
                 List.of(), List.of(), List.of()));
         push("container " + plan.containerName(), () -> engine.removeContainer(id));
-        engine.start(id);
         return id;
     }
 
@@ -188,16 +200,22 @@ public final class DockerLaunch {
         return CompletableFuture.supplyAsync(() -> step(name, work), POOL);
     }
 
-    /** Waits for both, so a failure never rolls back while the other is still creating. */
-    private static <T> List<T> both(CompletableFuture<T> a, CompletableFuture<T> b) {
-        try {
-            CompletableFuture.allOf(a, b).exceptionally(t -> null).join();
-            return List.of(a.join(), b.join());
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof StepFailure f) {
-                throw f;
+    /**
+     * Waits for every branch to end, so a failure never rolls back while another branch is still
+     * creating, then rethrows the first failure in the branches' order.
+     */
+    private void settle(List<CompletableFuture<?>> branches) {
+        CompletableFuture.allOf(branches.toArray(CompletableFuture[]::new)).exceptionally(t -> null).join();
+        for (CompletableFuture<?> f : branches) {
+            try {
+                f.join();
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                Throwable c = e.getCause() == null ? e : e.getCause();
+                if (c instanceof StepFailure sf) {
+                    throw sf;
+                }
+                throw new StepFailure("launch", c instanceof RuntimeException re ? re : new BottleException(c.toString(), c));
             }
-            throw e;
         }
     }
 }

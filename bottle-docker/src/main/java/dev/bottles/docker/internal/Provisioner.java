@@ -37,14 +37,14 @@ public final class Provisioner {
     private Provisioner() {}
 
     /**
-     * Provisions the agent container.
+     * Copies the agent's files into its container; works before the container starts.
      *
      * @param engine the engine
      * @param container the agent container
      * @param plan the plan
      * @param bundleIp where the agent reaches the bundle
      */
-    public static void provision(DockerEngine engine, String container, DockerBottlePlan plan, String bundleIp) {
+    public static void copyFiles(DockerEngine engine, String container, DockerBottlePlan plan, String bundleIp) {
         Tar tar = new Tar();
         String home = plan.containerHome().replaceFirst("^/+", "").replaceFirst("/+$", "");
         int uid = plan.containerUid();
@@ -66,6 +66,15 @@ public final class Provisioner {
                     Daemon.SUPERVISE.port())).getBytes(StandardCharsets.UTF_8), uid, 0644);
         }
         engine.copyTar(container, "/", new ByteArrayInputStream(tar.bytes()));
+    }
+
+    /**
+     * Installs the copied egress CA into the running agent's system trust bundle.
+     *
+     * @param engine the engine
+     * @param container the started agent container
+     */
+    public static void trustCa(DockerEngine engine, String container) {
         var trusted = engine.exec(container, List.of("/bin/sh", "-c", TRUST_SCRIPT), "0", null, List.of(),
                 Duration.ofSeconds(60));
         if (trusted.result().exitCode() != 0) {

@@ -1,0 +1,234 @@
+package dev.bottles.docker.bench;
+
+import dev.bottles.BottleEvent;
+import dev.bottles.BottleSpec;
+import dev.bottles.Bottles;
+import dev.bottles.Phase;
+import dev.bottles.PreparedBottle;
+import dev.bottles.RunningBottle;
+import dev.bottles.docker.DockerBackend;
+import dev.bottles.docker.DockerBottlePlan;
+import dev.bottles.docker.DockerSettings;
+import dev.bottles.docker.testimages.TestImages;
+import dev.bottles.manifest.AgentDefinition;
+import dev.bottles.manifest.BottleDefinition;
+import dev.bottles.manifest.EgressRoute;
+import dev.bottles.manifest.Manifest;
+import dev.bottles.sidecars.BundleLaunchSpec;
+import dev.bottles.spi.Subnet;
+import dev.bottles.state.SecureFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Times N bottle lifecycles on the docker backend against the same steps done the seed's way (one
+ * {@code docker} CLI process per step, sequential), interleaved in one run, then launches M
+ * bottles at once. Run with {@code bottle-docker/bench.sh [N] [M]}.
+ */
+public final class DockerBenchmark {
+    private static final Map<String, List<Double>> TIMES = new ConcurrentHashMap<>();
+
+    private DockerBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int m = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        TestImages.requireEngine();
+        String agent = TestImages.agent();
+        String bundle = TestImages.bundle();
+        Path home = Files.createTempDirectory("bottle-bench-");
+        DockerBackend backend = new DockerBackend();
+        try {
+            System.out.printf(Locale.ROOT, "bottles docker benchmark: %d lifecycles (+1 warm-up) interleaved with the"
+                    + " CLI sequence, then %d at once%n", n, m);
+            for (int i = 0; i <= n; i++) {
+                boolean warm = i == 0;
+                sdk(backend, home, agent, bundle, warm);
+                cli(home, agent, bundle, i, warm);
+            }
+            report();
+            concurrency(backend, home, agent, bundle, m);
+        } finally {
+            SecureFiles.deleteRecursively(home);
+        }
+    }
+
+    private static BottleSpec.Builder spec(Path home, String agent, String bundle) {
+        Manifest manifest = Manifest.builder()
+                .bottle(BottleDefinition.builder("bench").route(EgressRoute.to("api.example.com")).build())
+                .agent(AgentDefinition.builder("bench").bottle("bench").prompt("benchmark").build()).build();
+        return BottleSpec.builder("bench").manifest(manifest).home(home).userCwd(home).hostEnvironment(Map.of())
+                .setting(DockerSettings.IMAGE, agent).setting(BundleLaunchSpec.IMAGE_SETTING, bundle)
+                .setting(DockerSettings.CONTAINER_UID, "0");
+    }
+
+    private static void record(boolean warm, String key, double ms) {
+        if (!warm) {
+            TIMES.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>())).add(ms);
+        }
+    }
+
+    private static void sdk(DockerBackend backend, Path home, String agent, String bundle, boolean warm) {
+        Map<String, Double> steps = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        PreparedBottle p = Bottles.using(backend).prepare(spec(home, agent, bundle).listener((BottleEvent e) -> {
+            if (e.phase() == Phase.LAUNCH && !e.isPhase()) {
+                steps.put(e.step(), e.duration().toNanos() / 1e6);
+            }
+        }).build());
+        long t1 = System.nanoTime();
+        RunningBottle b = p.launch();
+        long t2 = System.nanoTime();
+        b.exec("echo", "hi");
+        long t3 = System.nanoTime();
+        b.close();
+        long t4 = System.nanoTime();
+        record(warm, "sdk prepare", (t1 - t0) / 1e6);
+        record(warm, "sdk bring-up", (t2 - t1) / 1e6);
+        steps.forEach((k, v) -> record(warm, "sdk   step " + k, v));
+        record(warm, "sdk first exec", (t3 - t2) / 1e6);
+        record(warm, "sdk teardown", (t4 - t3) / 1e6);
+        record(warm, "sdk TOTAL", (t4 - t0) / 1e6);
+    }
+
+    private static void cli(Path home, String agent, String bundle, int i, boolean warm) throws IOException, InterruptedException {
+        String id = "clibench-" + i + "-" + Long.toHexString(System.nanoTime() & 0xfffff);
+        Subnet s = new Subnet(192, 168, 200 + (i % 40));
+        Subnet e = new Subnet(10, 214, 100 + (i % 100));
+        String label = "--label=dev.bottles.identity=" + id;
+        Path ca = Files.writeString(home.resolve("ca-" + id + ".pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        Path prompt = Files.writeString(home.resolve("prompt-" + id + ".txt"), "benchmark");
+        try {
+            cliRound(id, s, e, label, ca, prompt, agent, bundle, warm);
+        } finally {
+            for (String[] rm : new String[][] {{"rm", "-f", "agent-" + id, "sidecars-" + id}, {"network", "rm",
+                "net-" + id, "egress-" + id}}) {
+                List<String> argv = new ArrayList<>(List.of("docker"));
+                argv.addAll(List.of(rm));
+                new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start().waitFor();
+            }
+            Files.deleteIfExists(ca);
+            Files.deleteIfExists(prompt);
+        }
+    }
+
+    private static void cliRound(String id, Subnet s, Subnet e, String label, Path ca, Path prompt, String agent,
+            String bundle, boolean warm) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        double up = 0;
+        up += docker(warm, "cli   step create-network", "network", "create", "--internal", label, "--subnet", s.cidr(),
+                "--gateway", s.gateway(), "net-" + id);
+        up += docker(warm, "cli   step create-egress-network", "network", "create", label, "--subnet", e.cidr(),
+                "--gateway", e.gateway(), "egress-" + id);
+        up += docker(warm, "cli   step run-bundle", "run", "-d", label, "--name", "sidecars-" + id, "--network", "net-" + id,
+                "--ip", s.bundleIp(), "-e", "CLAUDE_BOTTLE_SIDECAR_DAEMONS=egress,pipelock", bundle);
+        up += docker(warm, "cli   step connect-bundle", "network", "connect", "egress-" + id, "sidecars-" + id);
+        up += docker(warm, "cli   step run-agent", "run", "-d", label, "--name", "agent-" + id, "--network", "net-" + id,
+                "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--pids-limit", "1024", agent, "sleep", "infinity");
+        up += docker(warm, "cli   step cp-ca", "cp", ca.toString(), "agent-" + id + ":/tmp/claude-bottle-egress.crt");
+        up += docker(warm, "cli   step cp-prompt", "cp", prompt.toString(), "agent-" + id + ":/tmp/prompt.txt");
+        up += docker(warm, "cli   step trust-ca", "exec", "-u", "0", "agent-" + id, "sh", "-c",
+                "cat /tmp/claude-bottle-egress.crt >> /etc/ssl/certs/ca-certificates.crt");
+        long t1 = System.nanoTime();
+        docker(warm, "cli first exec", "exec", "agent-" + id, "echo", "hi");
+        long t2 = System.nanoTime();
+        docker(warm, "cli   step rm-agent", "rm", "-f", "agent-" + id);
+        docker(warm, "cli   step rm-bundle", "rm", "-f", "sidecars-" + id);
+        docker(warm, "cli   step rm-network", "network", "rm", "net-" + id);
+        docker(warm, "cli   step rm-egress-network", "network", "rm", "egress-" + id);
+        long t3 = System.nanoTime();
+        record(warm, "cli bring-up", (t1 - t0) / 1e6);
+        record(warm, "cli teardown", (t3 - t2) / 1e6);
+        record(warm, "cli TOTAL", (t3 - t0) / 1e6);
+        if (up < 0) {
+            throw new IllegalStateException();
+        }
+    }
+
+    private static double docker(boolean warm, String key, String... args) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>(List.of("docker"));
+        argv.addAll(List.of(args));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", argv) + " failed: " + out);
+        }
+        double ms = (System.nanoTime() - t0) / 1e6;
+        record(warm, key, ms);
+        return ms;
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        Collections.sort(s);
+        int k = s.size();
+        return k % 2 == 1 ? s.get(k / 2) : (s.get(k / 2 - 1) + s.get(k / 2)) / 2;
+    }
+
+    private static void report() {
+        System.out.println();
+        System.out.println("median ms over the measured rounds");
+        new java.util.TreeMap<>(TIMES).forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-34s %8.1f%n", k, median(v)));
+        double sdk = median(TIMES.get("sdk TOTAL")) - median(TIMES.get("sdk prepare"));
+        double cli = median(TIMES.get("cli TOTAL"));
+        System.out.printf(Locale.ROOT, "%nbring-up + first exec + teardown: sdk %.1f ms, cli %.1f ms, cli/sdk = %.2fx%n",
+                sdk, cli, cli / sdk);
+        System.out.printf(Locale.ROOT, "including prepare (CA minting, configs): sdk %.1f ms, cli/sdk = %.2fx%n",
+                median(TIMES.get("sdk TOTAL")), cli / median(TIMES.get("sdk TOTAL")));
+    }
+
+    private static void concurrency(DockerBackend backend, Path home, String agent, String bundle, int m) {
+        ExecutorService pool = Executors.newFixedThreadPool(m);
+        List<CompletableFuture<Long>> launches = new ArrayList<>();
+        List<RunningBottle> up = Collections.synchronizedList(new ArrayList<>());
+        long t0 = System.nanoTime();
+        for (int i = 0; i < m; i++) {
+            launches.add(CompletableFuture.supplyAsync(() -> {
+                long s = System.nanoTime();
+                RunningBottle b = Bottles.using(backend).prepare(spec(home, agent, bundle).build()).launch();
+                up.add(b);
+                b.exec("echo", "hi");
+                return System.nanoTime() - s;
+            }, pool));
+        }
+        int failures = 0;
+        long slowest = 0;
+        for (CompletableFuture<Long> f : launches) {
+            try {
+                slowest = Math.max(slowest, f.join());
+            } catch (RuntimeException e) {
+                failures++;
+                System.out.println("  launch failed: " + e.getMessage());
+            }
+        }
+        long t1 = System.nanoTime();
+        Set<String> subnets = new HashSet<>();
+        for (RunningBottle b : up) {
+            subnets.add(((DockerBottlePlan) b.plan()).internalNetwork());
+        }
+        List<CompletableFuture<Void>> closes = up.stream().map(b -> CompletableFuture.runAsync(b::close, pool)).toList();
+        closes.forEach(CompletableFuture::join);
+        long t2 = System.nanoTime();
+        pool.shutdown();
+        System.out.printf(Locale.ROOT, "%n%d bottles at once: %d failures, %d up, launch wall %.1f s, slowest bottle"
+                + " %.1f s, close wall %.1f s%n", m, failures, up.size(), (t1 - t0) / 1e9, slowest / 1e9, (t2 - t1) / 1e9);
+        List<String> subnetsUsed = up.stream().map(b -> ((DockerBottlePlan) b.plan()).identity()).toList();
+        System.out.println("  distinct bottles: " + new HashSet<>(subnetsUsed).size() + ", distinct networks: "
+                + subnets.size());
+    }
+}
