@@ -8,7 +8,6 @@ import dev.bottles.testkit.BottleBackendContract;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The docker backend owes what every backend owes, on the real engine. */
@@ -17,13 +16,7 @@ class DockerBackendContractIT extends BottleBackendContract {
 
     @BeforeAll
     static void engine() {
-        TestImages.requireEngine();
-        engine = DockerEngine.connect(System.getenv("DOCKER_HOST"));
-    }
-
-    @AfterAll
-    static void closeEngine() {
-        engine.close();
+        engine = TestImages.engine();
     }
 
     @Override

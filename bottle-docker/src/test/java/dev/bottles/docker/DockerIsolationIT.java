@@ -27,7 +27,6 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,13 +48,7 @@ class DockerIsolationIT {
 
     @BeforeAll
     static void engine() {
-        TestImages.requireEngine();
-        engine = DockerEngine.connect(System.getenv("DOCKER_HOST"));
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
+        engine = TestImages.engine();
     }
 
     @AfterEach

@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,13 +38,7 @@ class DockerLaunchIT {
 
     @BeforeAll
     static void engine() {
-        TestImages.requireEngine();
-        engine = DockerEngine.connect(System.getenv("DOCKER_HOST"));
-    }
-
-    @AfterAll
-    static void closeEngine() {
-        engine.close();
+        engine = TestImages.engine();
     }
 
     private BottleSpec.Builder spec(Manifest m, String agent) {

@@ -51,6 +51,7 @@ public final class TestImages {
             while :; do sleep 3600 & wait $!; done
             """;
 
+    private static DockerEngine engine;
     private static String agent;
     private static String bundle;
 
@@ -78,6 +79,22 @@ public final class TestImages {
             bundle = build("bundle", BUNDLE_DOCKERFILE, Map.of("bundle.sh", BUNDLE_SCRIPT));
         }
         return bundle;
+    }
+
+    /**
+     * Returns one engine connection shared by the tests of this JVM (closed at exit), after making
+     * sure an engine answers.
+     *
+     * @return the engine
+     */
+    public static synchronized DockerEngine engine() {
+        requireEngine();
+        if (engine == null) {
+            engine = DockerEngine.connect(System.getenv("DOCKER_HOST"));
+            DockerEngine e = engine;
+            Runtime.getRuntime().addShutdownHook(new Thread(e::close));
+        }
+        return engine;
     }
 
     /**
