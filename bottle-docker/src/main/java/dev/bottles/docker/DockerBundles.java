@@ -73,6 +73,84 @@ public final class DockerBundles implements AutoCloseable {
     }
 
     /**
+     * Creates a bundle network on the first candidate subnet no other network overlaps.
+     *
+     * @param name the network's name
+     * @param candidates subnets to try, in order
+     * @param labels its labels
+     * @return the subnet it got
+     * @throws BottleException when every candidate overlaps or the engine refuses
+     */
+    public Subnet createBundleNetwork(String name, List<Subnet> candidates, Map<String, String> labels) {
+        BottleException last = null;
+        for (Subnet s : candidates) {
+            try {
+                engine.createNetwork(name, s, false, labels);
+                return s;
+            } catch (DockerEngine.PoolOverlapException e) {
+                last = e;
+            }
+        }
+        throw new BottleException("every candidate subnet for " + name + " overlaps another network (tried "
+                + candidates.size() + "); remove stale networks with Bottles.cleanup(...) or move the range with"
+                + " BOTTLE_SUBNET_BASE", last);
+    }
+
+    /**
+     * Removes the bundles and networks a backend labelled whose bottle is not live.
+     *
+     * @param backendId the backend's id ({@code dev.bottles.backend})
+     * @param live identities to keep
+     * @param dryRun report without removing
+     * @return what was (or would be) removed, and what could not be
+     */
+    public dev.bottles.spi.CleanupReport cleanup(String backendId, java.util.Set<String> live, boolean dryRun) {
+        List<String> removed = new java.util.ArrayList<>();
+        List<String> failed = new java.util.ArrayList<>();
+        Map<String, String> label = Map.of("dev.bottles.backend", backendId);
+        for (DockerEngine.ContainerRef c : engine.containers(label)) {
+            if (!live.contains(c.labels().get("dev.bottles.identity"))) {
+                try {
+                    if (!dryRun) {
+                        engine.removeContainer(c.id());
+                    }
+                    removed.add("container " + c.name());
+                } catch (BottleException e) {
+                    failed.add("container " + c.name() + ": " + e.getMessage());
+                }
+            }
+        }
+        for (DockerEngine.NetworkRef n : engine.networks(label)) {
+            if (!live.contains(n.labels().get("dev.bottles.identity"))) {
+                try {
+                    if (!dryRun) {
+                        engine.removeNetwork(n.id());
+                    }
+                    removed.add("network " + n.name());
+                } catch (BottleException e) {
+                    failed.add("network " + n.name() + ": " + e.getMessage());
+                }
+            }
+        }
+        return new dev.bottles.spi.CleanupReport(removed, failed);
+    }
+
+    /**
+     * Tells which bundles of a backend exist, by identity.
+     *
+     * @param backendId the backend's id
+     * @return identity to whether its bundle runs
+     */
+    public Map<String, Boolean> bundles(String backendId) {
+        Map<String, Boolean> out = new java.util.LinkedHashMap<>();
+        for (DockerEngine.ContainerRef c : engine.containers(Map.of("dev.bottles.backend", backendId,
+                "dev.bottles.role", "bundle"))) {
+            out.put(c.labels().getOrDefault("dev.bottles.identity", c.name()), c.running());
+        }
+        return out;
+    }
+
+    /**
      * Removes a bundle network; a missing one is success, a failure is logged.
      *
      * @param name the network's name

@@ -11,7 +11,8 @@ import dev.bottles.arch.ModuleRules;
 class ArchitectureTest {
     @ArchTest
     static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.smolmachines",
-            ModuleRules.apiAnd("dev.bottles.sidecars..", "dev.bottles.docker"));
+            ModuleRules.apiAnd("dev.bottles.sidecars..", "dev.bottles.docker",
+                    "com.fasterxml.jackson.."));
 
     @ArchTest
     static final ArchRule bundlePrimitivesOnly = noClasses().should().dependOnClassesThat()

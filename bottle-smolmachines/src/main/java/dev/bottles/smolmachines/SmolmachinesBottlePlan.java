@@ -1,0 +1,118 @@
+package dev.bottles.smolmachines;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bottles.sidecars.SidecarPlans;
+import dev.bottles.spi.BottlePlan;
+import dev.bottles.spi.ResolvedEnv;
+import dev.bottles.spi.Subnet;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the smolmachines backend resolved for one bottle. Immutable; {@link #toJson()} and
+ * {@link #toString()} mask every secret value.
+ *
+ * @param identity the bottle's identity
+ * @param agentName the agent
+ * @param stateDir the state dir
+ * @param smolvm the {@code smolvm} executable
+ * @param smolvmVersion what {@code smolvm --version} reported, e.g. {@code 1.9.2}
+ * @param hostAddress where the guest reaches the host's loopback ({@code 100.96.0.1} on virtio-net)
+ * @param hostAddressNote why that address
+ * @param machineName the VM's name
+ * @param image the agent image the pack was made from
+ * @param pack the {@code .smolmachine} sidecar {@code machine create --from} takes
+ * @param bundleNetwork the bundle's network
+ * @param subnets the bundle network's subnet candidates, preferred first
+ * @param bundleImage the sidecar bundle's image
+ * @param sidecars the sidecar plans
+ * @param env the resolved environment; forwarded values reach the guest only as {@code --secret-env}
+ * @param routeTokens the bundle's route tokens by variable; never printed
+ * @param containerHome the agent's home in the guest
+ * @param skills skill name to host directory
+ * @param promptFile the prompt file on the host
+ */
+public record SmolmachinesBottlePlan(String identity, String agentName, Path stateDir, String smolvm,
+        String smolvmVersion, String hostAddress, String hostAddressNote, String machineName, String image, Path pack,
+        String bundleNetwork, List<Subnet> subnets, String bundleImage, SidecarPlans sidecars, ResolvedEnv env,
+        Map<String, String> routeTokens, String containerHome, Map<String, Path> skills, Path promptFile)
+        implements BottlePlan {
+
+    /**
+     * Validates and copies.
+     *
+     * @param identity the identity
+     * @param agentName the agent
+     * @param stateDir the state dir
+     * @param smolvm the executable
+     * @param smolvmVersion its version
+     * @param hostAddress the host address
+     * @param hostAddressNote why
+     * @param machineName the VM name
+     * @param image the agent image
+     * @param pack the sidecar
+     * @param bundleNetwork the bundle network
+     * @param subnets the subnet candidates
+     * @param bundleImage the bundle image
+     * @param sidecars the sidecar plans
+     * @param env the resolved environment
+     * @param routeTokens the route tokens
+     * @param containerHome the guest home
+     * @param skills the skills
+     * @param promptFile the prompt file
+     */
+    public SmolmachinesBottlePlan {
+        Objects.requireNonNull(identity, "identity");
+        subnets = List.copyOf(subnets);
+        routeTokens = Map.copyOf(routeTokens);
+        skills = Map.copyOf(skills);
+    }
+
+    @Override
+    public String backendId() {
+        return SmolmachinesBackend.ID;
+    }
+
+    /**
+     * Returns the CIDR the VM's egress allowlist admits: the host gateway only.
+     *
+     * @return e.g. {@code 100.96.0.1/32}
+     */
+    public String allowCidr() {
+        return hostAddress + "/32";
+    }
+
+    @Override
+    public String toJson() {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("identity", identity);
+        o.put("backend", backendId());
+        o.put("agent", agentName);
+        o.put("state_dir", stateDir.toString());
+        o.put("smolvm", smolvm);
+        o.put("smolvm_version", smolvmVersion);
+        o.put("machine", machineName);
+        o.put("image", image);
+        o.put("pack", pack.toString());
+        o.put("host_address", hostAddress);
+        o.put("host_address_note", hostAddressNote);
+        o.put("allow_cidr", allowCidr());
+        o.put("bundle_network", bundleNetwork);
+        o.put("subnet", subnets.get(0).cidr());
+        o.put("bundle_image", bundleImage);
+        o.put("daemons", sidecars.bundle().daemonsCsv());
+        ObjectNode fwd = o.putObject("forwarded");
+        env.forwardedNames().forEach(n -> fwd.put(n, "***"));
+        o.putArray("bundle_tokens").addAll(routeTokens.keySet().stream().sorted()
+                .map(com.fasterxml.jackson.databind.node.TextNode::valueOf).toList());
+        return o.toPrettyString();
+    }
+
+    @Override
+    public String toString() {
+        return "SmolmachinesBottlePlan" + toJson().replace("\n", " ");
+    }
+}

@@ -1,0 +1,107 @@
+package dev.bottles.smolmachines.internal;
+
+import dev.bottles.BottleException;
+import dev.bottles.ExecOptions;
+import dev.bottles.ExecResult;
+import dev.bottles.ExecTimeoutException;
+import dev.bottles.RunningBottle;
+import dev.bottles.docker.DockerBundles;
+import dev.bottles.smolmachines.SmolmachinesBottlePlan;
+import dev.bottles.spi.BottlePlan;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A bottle whose agent runs in a smolvm microVM. Commands go through {@code machine exec}; the
+ * guest command runs under {@code sh -c} that reports its exit code on stderr ({@code __RC=N}),
+ * since smolvm's own exit code 1 is ambiguous (smolvm.md §7). Closing deletes the VM (always with
+ * {@code -f}), the bundle and its network; missing things count as removed.
+ */
+public final class SmolBottle implements RunningBottle {
+    /** The prefix of the forwarded values' variables in smolvm's own environment. */
+    static final String SECRET_PREFIX = "BOTTLE_SECRET_";
+    private static final Pattern RC = Pattern.compile("(?s)(.*?)(?:\\n)?__RC=(\\d+)\\n?$");
+    private static final Duration GRACE = Duration.ofSeconds(30);
+
+    private final SmolvmCli cli;
+    private final DockerBundles bundles;
+    private final SmolmachinesBottlePlan plan;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    SmolBottle(SmolvmCli cli, DockerBundles bundles, SmolmachinesBottlePlan plan) {
+        this.cli = cli;
+        this.bundles = bundles;
+        this.plan = plan;
+    }
+
+    /**
+     * Returns the values {@code --secret-env} reads from smolvm's environment.
+     *
+     * @param plan the plan
+     * @return variable to value
+     */
+    static Map<String, String> secrets(SmolmachinesBottlePlan plan) {
+        Map<String, String> m = new LinkedHashMap<>();
+        plan.env().forwardedValues().forEach((k, v) -> m.put(SECRET_PREFIX + k, v));
+        return m;
+    }
+
+    @Override
+    public String identity() {
+        return plan.identity();
+    }
+
+    @Override
+    public BottlePlan plan() {
+        return plan;
+    }
+
+    @Override
+    public ExecResult exec(List<String> argv, ExecOptions options) {
+        List<String> args = new ArrayList<>(List.of("machine", "exec", "--name", plan.machineName()));
+        if (options.workingDir() != null) {
+            args.addAll(List.of("-w", options.workingDir()));
+        }
+        options.env().forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
+        args.addAll(List.of("--timeout", Math.max(1, options.timeout().toSeconds()) + "s", "--", "sh", "-c",
+                "\"$@\"; echo \"__RC=$?\" >&2", "sh"));
+        args.addAll(argv);
+        long t0 = System.nanoTime();
+        SmolvmCli.Result r = cli.run(args, secrets(plan), options.timeout().plus(GRACE));
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        Matcher m = RC.matcher(r.stderr());
+        if (m.matches()) {
+            return new ExecResult(Integer.parseInt(m.group(2)), r.stdout(), m.group(1).isEmpty() ? "" : m.group(1) + "\n",
+                    took);
+        }
+        if (r.exitCode() == 124) {
+            throw new ExecTimeoutException(argv, options.timeout(), new ExecResult(-1, r.stdout(), r.stderr(), took));
+        }
+        throw cli.failure(args, r);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        List<String> failures = new ArrayList<>();
+        SmolvmCli.Result r = cli.run(List.of("machine", "delete", "--name", plan.machineName(), "-f"), Map.of(),
+                Duration.ofMinutes(2));
+        if (r.exitCode() != 0 && r.failure() != SmolvmCli.Failure.VM_NOT_FOUND) {
+            failures.add(cli.failure(List.of("machine", "delete", "--name", plan.machineName(), "-f"), r).getMessage());
+        }
+        bundles.stopBundle(plan.identity());
+        bundles.removeBundleNetwork(plan.bundleNetwork());
+        if (!failures.isEmpty()) {
+            throw new BottleException("teardown of bottle " + identity() + " left resources behind: "
+                    + String.join("; ", failures) + ". Remove them with Bottles.cleanup(...)");
+        }
+    }
+}

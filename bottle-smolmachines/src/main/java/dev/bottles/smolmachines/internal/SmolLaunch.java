@@ -1,0 +1,221 @@
+package dev.bottles.smolmachines.internal;
+
+import dev.bottles.BottleException;
+import dev.bottles.BottleLaunchException;
+import dev.bottles.Phase;
+import dev.bottles.RunningBottle;
+import dev.bottles.docker.DockerBundles;
+import dev.bottles.sidecars.AgentEnvironment;
+import dev.bottles.sidecars.BundleLaunchSpec;
+import dev.bottles.sidecars.Daemon;
+import dev.bottles.sidecars.Endpoints;
+import dev.bottles.sidecars.HostPort;
+import dev.bottles.smolmachines.SmolmachinesBottlePlan;
+import dev.bottles.spi.BottleEvents;
+import dev.bottles.spi.Settings;
+import dev.bottles.spi.Subnet;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Brings a smolmachines bottle up (the loopback-fix design for smolvm 1.9): the bundle network and
+ * the bundle, its agent-facing ports published on 127.0.0.1 and read back; the VM created from the
+ * pack with the guest environment, the forwarded values as {@code --secret-env}, an allowlist
+ * admitting only the host gateway, and labels; started, polled until it answers, provisioned.
+ * Any failure removes what was created, newest first.
+ */
+public final class SmolLaunch {
+    private static final System.Logger LOG = System.getLogger(SmolLaunch.class.getName());
+    private static final Duration CALL = Duration.ofMinutes(5);
+
+    private final SmolvmCli cli;
+    private final DockerBundles bundles;
+    private final SmolmachinesBottlePlan plan;
+    private final BottleEvents events;
+    private final Duration ready;
+    private final Deque<Runnable> undo = new ArrayDeque<>();
+
+    /**
+     * Prepares a launch.
+     *
+     * @param cli the smolvm wrapper
+     * @param bundles the bundle primitives
+     * @param plan the plan
+     * @param events where steps are reported
+     * @param ready how long the VM may take to answer after start
+     */
+    public SmolLaunch(SmolvmCli cli, DockerBundles bundles, SmolmachinesBottlePlan plan, BottleEvents events,
+            Duration ready) {
+        this.cli = cli;
+        this.bundles = bundles;
+        this.plan = plan;
+        this.events = events;
+        this.ready = ready;
+    }
+
+    /**
+     * Runs the launch.
+     *
+     * @return the running bottle
+     * @throws BottleLaunchException naming the failed step, after removing what was created
+     */
+    public RunningBottle run() {
+        String step = "create-network";
+        try {
+            Map<String, String> netLabels = labels("network");
+            Subnet subnet = events.time(Phase.LAUNCH, step,
+                    () -> bundles.createBundleNetwork(plan.bundleNetwork(), plan.subnets(), netLabels));
+            undo.push(() -> bundles.removeBundleNetwork(plan.bundleNetwork()));
+
+            step = "start-bundle";
+            BundleLaunchSpec spec = BundleLaunchSpec.of(plan.sidecars(), plan.backendId(), plan.bundleNetwork(), subnet,
+                    true, new Settings(Map.of(BundleLaunchSpec.IMAGE_SETTING, plan.bundleImage()), Map.of()));
+            events.time(Phase.LAUNCH, step, () -> bundles.startBundle(spec, plan.routeTokens(), List.of()));
+            undo.push(() -> bundles.stopBundle(plan.identity()));
+
+            step = "read-ports";
+            Map<Daemon, Integer> ports = new EnumMap<>(Daemon.class);
+            for (Daemon d : plan.sidecars().bundle().agentFacing()) {
+                ports.put(d, bundles.bundleHostPort(plan.identity(), d.port()));
+            }
+            Endpoints endpoints = Endpoints.published(plan.hostAddress(), ports, plan.sidecars().bundle());
+            Map<String, String> guestEnv = AgentEnvironment.compose(plan.sidecars(), endpoints, plan.env());
+
+            step = "create-machine";
+            List<String> create = new ArrayList<>(List.of("machine", "create", "--name", plan.machineName(), "--from",
+                    plan.pack().toString()));
+            guestEnv.forEach((k, v) -> create.addAll(List.of("-e", k + "=" + v)));
+            plan.env().forwardedNames().forEach(n -> create.addAll(List.of("--secret-env",
+                    n + "=" + SmolBottle.SECRET_PREFIX + n)));
+            create.addAll(List.of("--allow-cidr", plan.allowCidr()));
+            labels("agent").forEach((k, v) -> create.addAll(List.of("--label", k + "=" + v)));
+            create.addAll(List.of("--label", "dev.bottles.agent=" + plan.agentName(), "--label",
+                    "dev.bottles.services=" + plan.sidecars().bundle().daemonsCsv()));
+            call(step, create);
+            undo.push(() -> cli.run(List.of("machine", "delete", "--name", plan.machineName(), "-f"), Map.of(), CALL));
+
+            step = "start-machine";
+            call(step, List.of("machine", "start", "--name", plan.machineName()));
+
+            step = "wait-ready";
+            events.run(Phase.LAUNCH, step, this::awaitReady);
+
+            step = "provision";
+            HostPort gate = endpoints.gitGate();
+            HostPort supervise = endpoints.supervise();
+            events.run(Phase.LAUNCH, step, () -> provision(gate, supervise));
+            return new SmolBottle(cli, bundles, plan);
+        } catch (RuntimeException e) {
+            rollback();
+            throw new BottleLaunchException(plan.identity(), step, String.valueOf(e.getMessage()), e);
+        }
+    }
+
+    private Map<String, String> labels(String role) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("dev.bottles.identity", plan.identity());
+        m.put("dev.bottles.backend", plan.backendId());
+        m.put("dev.bottles.role", role);
+        return m;
+    }
+
+    private void call(String step, List<String> args) {
+        events.run(Phase.LAUNCH, step, () -> cli.check(args, SmolBottle.secrets(plan), CALL));
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + ready.toNanos();
+        SmolvmCli.Result last = null;
+        while (System.nanoTime() < deadline) {
+            last = cli.run(List.of("machine", "exec", "--name", plan.machineName(), "--", "true"),
+                    SmolBottle.secrets(plan), CALL);
+            if (last.exitCode() == 0) {
+                return;
+            }
+            SmolvmCli.Failure f = last.failure();
+            boolean comingUp = f == SmolvmCli.Failure.NOT_RUNNING || f == SmolvmCli.Failure.ALREADY_STARTING
+                    || last.stderr().contains("agent operation failed: connect");
+            if (!comingUp) {
+                throw cli.failure(List.of("machine", "exec", "--name", plan.machineName(), "--", "true"), last);
+            }
+            sleep(200);
+        }
+        throw new BottleException("machine " + plan.machineName() + " did not answer within " + ready.toSeconds()
+                + " s after start" + (last == null ? "" : ": " + last.stderr().strip()));
+    }
+
+    /** Writes the agent's files with relative paths from {@code /}, so nothing can land outside the guest. */
+    private void provision(HostPort gate, HostPort supervise) {
+        String home = plan.containerHome().replaceFirst("^/+", "").replaceFirst("/+$", "");
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(AgentEnvironment.CA_CERT_PATH.substring(1), read(plan.sidecars().egress().caCertificate()));
+        files.put(home + "/.claude-bottle/prompt.txt", read(plan.promptFile()));
+        if (plan.sidecars().gitGate() != null && gate != null) {
+            files.put(home + "/.gitconfig", plan.sidecars().gitGate().agentGitConfig(gate).getBytes(StandardCharsets.UTF_8));
+        }
+        if (plan.sidecars().supervise() != null && supervise != null) {
+            files.put(home + "/.claude-bottle/mcp.json",
+                    plan.sidecars().supervise().mcpJson(supervise).getBytes(StandardCharsets.UTF_8));
+        }
+        plan.skills().forEach((name, dir) -> {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
+                    files.put(home + "/.claude/skills/" + name + "/" + dir.relativize(p).toString().replace('\\', '/'),
+                            Files.readAllBytes(p));
+                }
+            } catch (IOException e) {
+                throw new BottleException("cannot read skill " + dir + " (" + e + ")", e);
+            }
+        });
+        StringBuilder script = new StringBuilder("set -e\n");
+        files.forEach((path, bytes) -> {
+            String dir = path.contains("/") ? path.substring(0, path.lastIndexOf('/')) : ".";
+            script.append("mkdir -p '").append(dir).append("' && printf '%s' '")
+                    .append(Base64.getEncoder().encodeToString(bytes)).append("' | base64 -d > '").append(path).append("'\n");
+        });
+        script.append("mkdir -p etc/ssl/certs && cat '").append(AgentEnvironment.CA_CERT_PATH.substring(1))
+                .append("' >> '").append(AgentEnvironment.CA_BUNDLE_PATH.substring(1)).append("'\n");
+        cli.check(List.of("machine", "exec", "--name", plan.machineName(), "-w", "/", "--", "sh", "-c",
+                script.toString()), SmolBottle.secrets(plan), CALL);
+    }
+
+    private static byte[] read(Path f) {
+        try {
+            return Files.readAllBytes(f);
+        } catch (IOException e) {
+            throw new BottleException("cannot read " + f + " (" + e + ")", e);
+        }
+    }
+
+    private void rollback() {
+        while (!undo.isEmpty()) {
+            try {
+                undo.pop().run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "rollback of bottle " + plan.identity() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BottleException("interrupted while waiting for the VM", e);
+        }
+    }
+}
