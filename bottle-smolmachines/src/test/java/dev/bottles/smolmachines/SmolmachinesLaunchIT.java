@@ -96,7 +96,9 @@ class SmolmachinesLaunchIT {
                     + " --label dev.bottles.identity=" + b.identity()), String.join(" ", create));
             assertFalse(String.join(" ", create).contains("pat-value-123"), "no secret on the argv");
             assertTrue(log.contains(List.of("machine", "start", "--name", p.machineName())));
-            assertTrue(log.contains(List.of("machine", "exec", "--name", p.machineName(), "--", "true")), "readiness poll");
+            int start = log.indexOf(List.of("machine", "start", "--name", p.machineName()));
+            assertEquals(List.of("machine", "exec", "--name", p.machineName(), "-w", "/", "--", "sh", "-c"),
+                    log.get(start + 1).subList(0, 9), "the provisioning script is the first exec and the readiness probe");
 
             assertEquals("pat-value-123\n", b.exec("sh", "-c", "echo \"$GH\"").stdout());
             assertEquals(3, b.exec("sh", "-c", "exit 3").exitCode());

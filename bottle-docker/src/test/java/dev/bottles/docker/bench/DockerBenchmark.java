@@ -29,7 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -39,7 +38,7 @@ import java.util.concurrent.Executors;
  * bottles at once. Run with {@code bottle-docker/bench.sh [N] [M]}.
  */
 public final class DockerBenchmark {
-    private static final Map<String, List<Double>> TIMES = new ConcurrentHashMap<>();
+    private static final BenchTimes TIMES = new BenchTimes();
 
     private DockerBenchmark() {}
 
@@ -76,9 +75,7 @@ public final class DockerBenchmark {
     }
 
     private static void record(boolean warm, String key, double ms) {
-        if (!warm) {
-            TIMES.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>())).add(ms);
-        }
+        TIMES.record(warm, key, ms);
     }
 
     private static void sdk(DockerBackend backend, Path home, String agent, String bundle, boolean warm) {
@@ -162,34 +159,17 @@ public final class DockerBenchmark {
     private static double docker(boolean warm, String key, String... args) throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>(List.of("docker"));
         argv.addAll(List.of(args));
-        long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", argv) + " failed: " + out);
-        }
-        double ms = (System.nanoTime() - t0) / 1e6;
-        record(warm, key, ms);
-        return ms;
-    }
-
-    private static double median(List<Double> v) {
-        List<Double> s = new ArrayList<>(v);
-        Collections.sort(s);
-        int k = s.size();
-        return k % 2 == 1 ? s.get(k / 2) : (s.get(k / 2 - 1) + s.get(k / 2)) / 2;
+        return TIMES.run(warm, key, argv);
     }
 
     private static void report() {
-        System.out.println();
-        System.out.println("median ms over the measured rounds");
-        new java.util.TreeMap<>(TIMES).forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-34s %8.1f%n", k, median(v)));
-        double sdk = median(TIMES.get("sdk TOTAL")) - median(TIMES.get("sdk prepare"));
-        double cli = median(TIMES.get("cli TOTAL"));
+        TIMES.print();
+        double sdk = TIMES.median("sdk TOTAL") - TIMES.median("sdk prepare");
+        double cli = TIMES.median("cli TOTAL");
         System.out.printf(Locale.ROOT, "%nbring-up + first exec + teardown: sdk %.1f ms, cli %.1f ms, cli/sdk = %.2fx%n",
                 sdk, cli, cli / sdk);
         System.out.printf(Locale.ROOT, "including prepare (CA minting, configs): sdk %.1f ms, cli/sdk = %.2fx%n",
-                median(TIMES.get("sdk TOTAL")), cli / median(TIMES.get("sdk TOTAL")));
+                TIMES.median("sdk TOTAL"), cli / TIMES.median("sdk TOTAL"));
     }
 
     private static void concurrency(DockerBackend backend, Path home, String agent, String bundle, int m) {

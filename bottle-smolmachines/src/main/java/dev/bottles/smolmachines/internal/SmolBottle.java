@@ -92,13 +92,17 @@ public final class SmolBottle implements RunningBottle {
             return;
         }
         List<String> failures = new ArrayList<>();
+        // The VM and the bundle do not depend on each other: remove them at the same time.
+        java.util.concurrent.CompletableFuture<Void> bundle = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            bundles.stopBundle(plan.identity());
+            bundles.removeBundleNetwork(plan.bundleNetwork());
+        });
         SmolvmCli.Result r = cli.run(List.of("machine", "delete", "--name", plan.machineName(), "-f"), Map.of(),
                 Duration.ofMinutes(2));
         if (r.exitCode() != 0 && r.failure() != SmolvmCli.Failure.VM_NOT_FOUND) {
             failures.add(cli.failure(List.of("machine", "delete", "--name", plan.machineName(), "-f"), r).getMessage());
         }
-        bundles.stopBundle(plan.identity());
-        bundles.removeBundleNetwork(plan.bundleNetwork());
+        bundle.join();
         if (!failures.isEmpty()) {
             throw new BottleException("teardown of bottle " + identity() + " left resources behind: "
                     + String.join("; ", failures) + ". Remove them with Bottles.cleanup(...)");

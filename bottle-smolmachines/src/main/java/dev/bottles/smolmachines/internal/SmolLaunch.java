@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  * Brings a smolmachines bottle up (the loopback-fix design for smolvm 1.9): the bundle network and
  * the bundle, its agent-facing ports published on 127.0.0.1 and read back; the VM created from the
  * pack with the guest environment, the forwarded values as {@code --secret-env}, an allowlist
- * admitting only the host gateway, and labels; started, polled until it answers, provisioned.
+ * admitting only the host gateway, and labels; started; provisioned by a script retried until the
+ * guest answers.
  * Any failure removes what was created, newest first.
  */
 public final class SmolLaunch {
@@ -110,9 +111,6 @@ public final class SmolLaunch {
             step = "start-machine";
             call(step, List.of("machine", "start", "--name", plan.machineName()));
 
-            step = "wait-ready";
-            events.run(Phase.LAUNCH, step, this::awaitReady);
-
             step = "provision";
             HostPort gate = endpoints.gitGate();
             HostPort supervise = endpoints.supervise();
@@ -136,12 +134,15 @@ public final class SmolLaunch {
         events.run(Phase.LAUNCH, step, () -> cli.check(args, SmolBottle.secrets(plan), CALL));
     }
 
-    private void awaitReady() {
+    /**
+     * Runs an idempotent guest command until the VM answers it: the provisioning script doubles as
+     * the readiness probe (smolvm's own tests poll {@code exec -- true} after start), saving a call.
+     */
+    private void execWhenReady(List<String> args) {
         long deadline = System.nanoTime() + ready.toNanos();
         SmolvmCli.Result last = null;
         while (System.nanoTime() < deadline) {
-            last = cli.run(List.of("machine", "exec", "--name", plan.machineName(), "--", "true"),
-                    SmolBottle.secrets(plan), CALL);
+            last = cli.run(args, SmolBottle.secrets(plan), CALL);
             if (last.exitCode() == 0) {
                 return;
             }
@@ -149,7 +150,7 @@ public final class SmolLaunch {
             boolean comingUp = f == SmolvmCli.Failure.NOT_RUNNING || f == SmolvmCli.Failure.ALREADY_STARTING
                     || last.stderr().contains("agent operation failed: connect");
             if (!comingUp) {
-                throw cli.failure(List.of("machine", "exec", "--name", plan.machineName(), "--", "true"), last);
+                throw cli.failure(args, last);
             }
             sleep(200);
         }
@@ -188,8 +189,8 @@ public final class SmolLaunch {
         });
         script.append("mkdir -p etc/ssl/certs && cat '").append(AgentEnvironment.CA_CERT_PATH.substring(1))
                 .append("' >> '").append(AgentEnvironment.CA_BUNDLE_PATH.substring(1)).append("'\n");
-        cli.check(List.of("machine", "exec", "--name", plan.machineName(), "-w", "/", "--", "sh", "-c",
-                script.toString()), SmolBottle.secrets(plan), CALL);
+        execWhenReady(List.of("machine", "exec", "--name", plan.machineName(), "-w", "/", "--", "sh", "-c",
+                script.toString()));
     }
 
     private static byte[] read(Path f) {
