@@ -5,7 +5,6 @@ import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.testkit.BottleBackendContract;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,11 +31,7 @@ class DockerBackendContractIT extends BottleBackendContract {
 
     @Override
     protected Set<String> resourcesOf(BottleBackend backend, String identity) {
-        Set<String> out = new LinkedHashSet<>();
-        Map<String, String> label = Map.of("dev.bottles.identity", identity);
-        engine.containers(label).forEach(c -> out.add("container " + c.name()));
-        engine.networks(label).forEach(n -> out.add("network " + n.name()));
-        return out;
+        return TestImages.labelled(identity);
     }
 
     @Override

@@ -45,9 +45,7 @@ class SmolmachinesBackendContractIT extends BottleBackendContract {
     protected Set<String> resourcesOf(BottleBackend backend, String identity) {
         Set<String> out = new LinkedHashSet<>();
         smolvm.machine("claude-bottle-" + identity).ifPresent(m -> out.add("machine " + m.name()));
-        Map<String, String> label = Map.of("dev.bottles.identity", identity);
-        engine.containers(label).forEach(c -> out.add("container " + c.name()));
-        engine.networks(label).forEach(n -> out.add("network " + n.name()));
+        out.addAll(TestImages.labelled(identity));
         return out;
     }
 

@@ -98,6 +98,21 @@ public final class TestImages {
     }
 
     /**
+     * Lists what the engine still holds for a bottle: containers and networks carrying its
+     * {@code dev.bottles.identity} label.
+     *
+     * @param identity the bottle
+     * @return descriptions such as {@code container claude-bottle-x-1}
+     */
+    public static java.util.Set<String> labelled(String identity) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        Map<String, String> label = Map.of("dev.bottles.identity", identity);
+        engine().containers(label).forEach(c -> out.add("container " + c.name()));
+        engine().networks(label).forEach(n -> out.add("network " + n.name()));
+        return out;
+    }
+
+    /**
      * Makes sure an engine answers: skips the test when none does, except under {@code CI=true},
      * where a missing engine fails it.
      *
