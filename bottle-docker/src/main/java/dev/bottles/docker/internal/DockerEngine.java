@@ -56,6 +56,7 @@ import org.jspecify.annotations.Nullable;
 public final class DockerEngine implements Closeable {
     private static final System.Logger LOG = System.getLogger(DockerEngine.class.getName());
     private static final int MAX_CONNECTIONS = 64;
+    private static final int ENDPOINT_RETRIES = 20;
 
     private final DockerClient client;
     private final String host;
@@ -247,14 +248,21 @@ public final class DockerEngine implements Closeable {
      * @return true when it was removed
      */
     public boolean removeNetwork(String nameOrId) {
-        try {
-            client.removeNetworkCmd(nameOrId).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        } catch (DockerException e) {
-            LOG.log(Level.WARNING, "cannot remove network " + nameOrId + ": " + e.getMessage());
-            throw new BottleException("cannot remove network " + nameOrId + ": " + e.getMessage(), e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.removeNetworkCmd(nameOrId).exec();
+                return true;
+            } catch (NotFoundException e) {
+                return false;
+            } catch (DockerException e) {
+                // dockerd detaches a force-removed container's endpoints asynchronously: retry briefly.
+                if (String.valueOf(e.getMessage()).contains("active endpoints") && attempt < ENDPOINT_RETRIES) {
+                    sleep(100);
+                    continue;
+                }
+                LOG.log(Level.WARNING, "cannot remove network " + nameOrId + ": " + e.getMessage());
+                throw new BottleException("cannot remove network " + nameOrId + ": " + e.getMessage(), e);
+            }
         }
     }
 

@@ -47,7 +47,8 @@ public final class DockerLaunch {
     private final BottleEvents events;
     private final Deque<Undo> undo = new ArrayDeque<>();
 
-    private record Undo(String what, Runnable action) {}
+    /** A removal; containers go before networks, whatever order the parallel branches pushed them in. */
+    private record Undo(String what, Runnable action, boolean network) {}
 
     /**
      * Prepares a launch.
@@ -136,7 +137,7 @@ public final class DockerLaunch {
         for (Subnet s : candidates) {
             try {
                 engine.createNetwork(name, s, internal, Labels.of(plan.identity(), plan.backendId(), "network"));
-                push("network " + name, () -> engine.removeNetwork(name));
+                push("network " + name, () -> engine.removeNetwork(name), true);
                 return s;
             } catch (DockerEngine.PoolOverlapException e) {
                 last = e;
@@ -152,7 +153,7 @@ public final class DockerLaunch {
         BundleLaunchSpec spec = BundleLaunchSpec.of(plan.sidecars(), plan.backendId(), plan.internalNetwork(), subnet,
                 false, new Settings(Map.of(BundleLaunchSpec.IMAGE_SETTING, plan.bundleImage()), Map.of()));
         String id = BundleLifecycle.create(engine, spec, plan.routeTokens());
-        push("container " + spec.containerName(), () -> engine.removeContainer(id));
+        push("container " + spec.containerName(), () -> engine.removeContainer(id), false);
         return id;
     }
 
@@ -164,12 +165,12 @@ public final class DockerLaunch {
         String id = engine.createContainer(new ContainerSpec(plan.containerName(), plan.image(),
                 List.of("sleep", "infinity"), env, labels, plan.internalNetwork(), null, List.of(), plan.runtime(), true,
                 List.of(), List.of(), List.of()));
-        push("container " + plan.containerName(), () -> engine.removeContainer(id));
+        push("container " + plan.containerName(), () -> engine.removeContainer(id), false);
         return id;
     }
 
-    private synchronized void push(String what, Runnable action) {
-        undo.push(new Undo(what, action));
+    private synchronized void push(String what, Runnable action, boolean network) {
+        undo.push(new Undo(what, action, network));
     }
 
     private void rollback() {
@@ -178,6 +179,8 @@ public final class DockerLaunch {
             all = new ArrayList<>(undo);
             undo.clear();
         }
+        // Newest first within each kind; every container before any network it may be attached to.
+        all.sort(java.util.Comparator.comparing(Undo::network));
         for (Undo u : all) {
             try {
                 u.action().run();

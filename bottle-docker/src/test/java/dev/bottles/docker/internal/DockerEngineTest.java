@@ -67,6 +67,12 @@ class DockerEngineTest {
         assertFalse(engine.removeNetwork("n"));
         RecordingTransport.Call rm = http.calls("DELETE", "/containers/").get(0);
         assertTrue(rm.path().contains("force=true") && rm.path().contains("v=true"), rm.path());
+        int[] calls = {0};
+        http.on("DELETE", "/networks/", c -> ++calls[0] < 3
+                ? new RecordingTransport.Answer(403, "{\"message\":\"network n has active endpoints\"}")
+                : new RecordingTransport.Answer(204, ""));
+        assertTrue(engine.removeNetwork("n"), "endpoints detach asynchronously: retried until removed");
+        assertEquals(3, calls[0]);
         http.on("DELETE", "/networks/", 403, "{\"message\":\"error while removing network: network n has active endpoints\"}");
         BottleException e = assertThrows(BottleException.class, () -> engine.removeNetwork("n"));
         assertTrue(e.getMessage().contains("has active endpoints"), e.getMessage());
