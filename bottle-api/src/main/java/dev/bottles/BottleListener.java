@@ -13,4 +13,16 @@ public interface BottleListener {
      * @param event the finished step
      */
     void onEvent(BottleEvent event);
+
+    /**
+     * Receives one line of progress from a long step (an image build's output, for example).
+     * Ignored unless overridden.
+     *
+     * @param identity the bottle's identity
+     * @param step the step that printed it, e.g. {@code build-image}
+     * @param line the line, without its newline
+     */
+    default void onProgress(String identity, String step, String line) {
+        // most listeners only want finished steps
+    }
 }

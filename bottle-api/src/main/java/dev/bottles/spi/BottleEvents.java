@@ -120,6 +120,22 @@ public final class BottleEvents {
     }
 
     /**
+     * Reports one line of progress of a step to the listeners (an image build's output, say).
+     *
+     * @param step the step
+     * @param line the line
+     */
+    public void progress(String step, String line) {
+        for (BottleListener l : listeners) {
+            try {
+                l.onProgress(identity, step, line);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "bottle listener " + l + " failed on progress of " + step, e);
+            }
+        }
+    }
+
+    /**
      * Reports a step measured elsewhere, to the listeners only.
      *
      * @param phase the phase

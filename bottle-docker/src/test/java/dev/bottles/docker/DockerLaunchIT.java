@@ -85,8 +85,20 @@ class DockerLaunchIT {
         Manifest m = Manifest.builder().bottle(BottleDefinition.builder("dev").build())
                 .agent(AgentDefinition.builder("coder").bottle("dev").build()).build();
         String image;
+        List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (RunningBottle b = Bottles.using(new DockerBackend()).prepare(spec(m, "coder").userCwd(cwd).copyCwd(true)
-                .build()).launch()) {
+                .listener(new dev.bottles.BottleListener() {
+                    @Override
+                    public void onEvent(dev.bottles.BottleEvent e) {
+                        // steps are not the point here
+                    }
+
+                    @Override
+                    public void onProgress(String identity, String step, String line) {
+                        progress.add(step + ": " + line);
+                    }
+                }).build()).launch()) {
+            assertTrue(progress.stream().anyMatch(l -> l.startsWith("build-cwd-image: Step 2/")), progress.toString());
             image = ((DockerBottlePlan) b.plan()).image();
             assertEquals("hello from the host\n", b.exec("cat", "/workspace/main.txt").stdout());
             ExecResult ignored = b.exec("ls", "/workspace/secret.env");

@@ -15,7 +15,7 @@ final class DerivedImage {
 
     private DerivedImage() {}
 
-    static String build(DockerEngine engine, DockerBottlePlan plan, Path cwd) {
+    static String build(DockerEngine engine, DockerBottlePlan plan, Path cwd, java.util.function.Consumer<String> progress) {
         String dockerfile = "FROM " + plan.baseImage() + "\nCOPY --chown=" + plan.containerUid() + ":"
                 + plan.containerUid() + " . " + WORKSPACE + "\nRUN rm -f " + WORKSPACE + "/" + BuildContext.DOCKERFILE
                 + "\nWORKDIR " + WORKSPACE + "\n";
@@ -23,7 +23,7 @@ final class DerivedImage {
         try {
             BuildContext.write(cwd, dockerfile, tar);
             return engine.buildTar(tar, BuildContext.DOCKERFILE, plan.image(),
-                    Labels.of(plan.identity(), plan.backendId(), "image"), line -> { });
+                    Labels.of(plan.identity(), plan.backendId(), "image"), progress);
         } finally {
             SecureFiles.deleteRecursively(tar);
         }

@@ -124,11 +124,12 @@ public final class DockerLaunch {
         Path rebuilt = plan.rebuiltDockerfile();
         if (rebuilt != null) {
             step("build-image", () -> engine.build(rebuilt.getParent().toFile(), rebuilt.toFile(), plan.baseImage(),
-                    Labels.of(plan.identity(), plan.backendId(), "image"), line -> { }));
+                    Labels.of(plan.identity(), plan.backendId(), "image"), line -> events.progress("build-image", line)));
         }
         Path cwd = plan.derivedFrom();
         if (cwd != null) {
-            step("build-cwd-image", () -> DerivedImage.build(engine, plan, cwd));
+            step("build-cwd-image", () -> DerivedImage.build(engine, plan, cwd,
+                    line -> events.progress("build-cwd-image", line)));
         }
     }
 
