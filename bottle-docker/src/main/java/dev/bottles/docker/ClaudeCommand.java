@@ -1,6 +1,6 @@
 package dev.bottles.docker;
 
-import dev.bottles.docker.internal.Provisioner;
+import dev.bottles.sidecars.AgentFiles;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,11 +24,11 @@ public final class ClaudeCommand {
         String home = plan.containerHome().replaceFirst("/+$", "");
         if (plan.promptNonEmpty()) {
             argv.add("--append-system-prompt-file");
-            argv.add(home + "/" + Provisioner.PROMPT);
+            argv.add(home + "/" + AgentFiles.PROMPT);
         }
         if (plan.sidecars().supervise() != null) {
             argv.add("--mcp-config");
-            argv.add(home + "/" + Provisioner.MCP_CONFIG);
+            argv.add(home + "/" + AgentFiles.MCP_CONFIG);
         }
         argv.addAll(List.of(extra));
         return argv;

@@ -4,6 +4,7 @@ import dev.bottles.BottleException;
 import dev.bottles.RunningBottle;
 import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.internal.DockerLaunch;
+import dev.bottles.docker.internal.LabelledCleanup;
 import dev.bottles.docker.internal.Labels;
 import dev.bottles.docker.internal.RuntimeProbe;
 import dev.bottles.sidecars.AgentEnvironment;
@@ -224,29 +225,6 @@ public final class DockerBackend implements BottleBackend {
                 live.add(c.labels().get(Labels.IDENTITY));
             }
         }
-        List<String> removed = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
-        for (DockerEngine.ContainerRef c : e.containers(Map.of(Labels.BACKEND, ID))) {
-            if (!live.contains(c.labels().get(Labels.IDENTITY))) {
-                attempt(request, "container " + c.name(), () -> e.removeContainer(c.id()), removed, failed);
-            }
-        }
-        for (DockerEngine.NetworkRef n : e.networks(Map.of(Labels.BACKEND, ID))) {
-            if (!live.contains(n.labels().get(Labels.IDENTITY))) {
-                attempt(request, "network " + n.name(), () -> e.removeNetwork(n.id()), removed, failed);
-            }
-        }
-        return new CleanupReport(removed, failed);
-    }
-
-    private static void attempt(CleanupRequest r, String what, Runnable action, List<String> removed, List<String> failed) {
-        try {
-            if (!r.dryRun()) {
-                action.run();
-            }
-            removed.add(what);
-        } catch (RuntimeException ex) {
-            failed.add(what + ": " + ex.getMessage());
-        }
+        return LabelledCleanup.run(e, ID, live, request.dryRun());
     }
 }

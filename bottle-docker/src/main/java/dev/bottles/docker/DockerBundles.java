@@ -3,6 +3,7 @@ package dev.bottles.docker;
 import dev.bottles.BottleException;
 import dev.bottles.docker.internal.BundleLifecycle;
 import dev.bottles.docker.internal.DockerEngine;
+import dev.bottles.docker.internal.LabelledCleanup;
 import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.sidecars.SidecarBundle;
 import dev.bottles.spi.Subnet;
@@ -105,34 +106,7 @@ public final class DockerBundles implements AutoCloseable {
      * @return what was (or would be) removed, and what could not be
      */
     public dev.bottles.spi.CleanupReport cleanup(String backendId, java.util.Set<String> live, boolean dryRun) {
-        List<String> removed = new java.util.ArrayList<>();
-        List<String> failed = new java.util.ArrayList<>();
-        Map<String, String> label = Map.of("dev.bottles.backend", backendId);
-        for (DockerEngine.ContainerRef c : engine.containers(label)) {
-            if (!live.contains(c.labels().get("dev.bottles.identity"))) {
-                try {
-                    if (!dryRun) {
-                        engine.removeContainer(c.id());
-                    }
-                    removed.add("container " + c.name());
-                } catch (BottleException e) {
-                    failed.add("container " + c.name() + ": " + e.getMessage());
-                }
-            }
-        }
-        for (DockerEngine.NetworkRef n : engine.networks(label)) {
-            if (!live.contains(n.labels().get("dev.bottles.identity"))) {
-                try {
-                    if (!dryRun) {
-                        engine.removeNetwork(n.id());
-                    }
-                    removed.add("network " + n.name());
-                } catch (BottleException e) {
-                    failed.add("network " + n.name() + ": " + e.getMessage());
-                }
-            }
-        }
-        return new dev.bottles.spi.CleanupReport(removed, failed);
+        return LabelledCleanup.run(engine, backendId, live, dryRun);
     }
 
     /**

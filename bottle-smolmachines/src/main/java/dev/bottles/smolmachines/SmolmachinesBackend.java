@@ -56,6 +56,8 @@ public final class SmolmachinesBackend implements BottleBackend {
     private final @Nullable String dockerHost;
     private volatile @Nullable DockerBundles bundles;
     private volatile @Nullable String lastBinary;
+    /** {@code smolvm --version} per binary, read once per backend: probe and every prepare ask it. */
+    private final Map<String, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Creates the backend (the constructor ServiceLoader uses). */
     public SmolmachinesBackend() {
@@ -171,7 +173,7 @@ public final class SmolmachinesBackend implements BottleBackend {
         String version = null;
         if (binary != null) {
             try {
-                version = version(SmolvmCli.of(binary));
+                version = versions.computeIfAbsent(binary, b -> version(SmolvmCli.of(b)));
             } catch (BottleException e) {
                 problems.add(e.getMessage());
             }
@@ -197,7 +199,7 @@ public final class SmolmachinesBackend implements BottleBackend {
             throw new BottleException("the smolmachines backend cannot run here:\n  - " + String.join("\n  - ", problems));
         }
         SmolvmCli cli = SmolvmCli.of(binary);
-        String version = version(cli);
+        String version = versions.computeIfAbsent(binary, b -> version(cli));
         lastBinary = binary;
         bundles().bundles(ID);
         String id = request.identity();
@@ -218,7 +220,8 @@ public final class SmolmachinesBackend implements BottleBackend {
                 host[1], "claude-bottle-" + id, image, pack, DockerBundles.bundleNetworkName(id),
                 SubnetPool.from(s).candidates(id, SubnetPool.DEFAULT_ATTEMPTS),
                 s.get(BundleLaunchSpec.IMAGE_SETTING, BundleLaunchSpec.DEFAULT_IMAGE), sidecars, request.env(), tokens,
-                s.get("CLAUDE_BOTTLE_CONTAINER_HOME", "/home/node"), skills, prompt);
+                s.get("CLAUDE_BOTTLE_CONTAINER_HOME", "/home/node"), skills, prompt,
+                Duration.ofSeconds(Long.parseLong(s.get(SmolmachinesSettings.READY_SECONDS, "120"))));
     }
 
     @Override
@@ -227,8 +230,7 @@ public final class SmolmachinesBackend implements BottleBackend {
             throw new IllegalArgumentException("the smolmachines backend launches only its own plans, not "
                     + plan.getClass().getName());
         }
-        long ready = Long.parseLong(System.getenv().getOrDefault(SmolmachinesSettings.READY_SECONDS, "120"));
-        return new SmolLaunch(SmolvmCli.of(p.smolvm()), bundles(), p, events, Duration.ofSeconds(ready)).run();
+        return new SmolLaunch(SmolvmCli.of(p.smolvm()), bundles(), p, events, p.readyTimeout()).run();
     }
 
     private List<JsonNode> machines(SmolvmCli cli) {

@@ -7,6 +7,7 @@ import dev.bottles.spi.BottlePlan;
 import dev.bottles.spi.ResolvedEnv;
 import dev.bottles.spi.Subnet;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,12 +35,13 @@ import java.util.Objects;
  * @param containerHome the agent's home in the guest
  * @param skills skill name to host directory
  * @param promptFile the prompt file on the host
+ * @param readyTimeout how long the VM may take to answer after {@code machine start}
  */
 public record SmolmachinesBottlePlan(String identity, String agentName, Path stateDir, String smolvm,
         String smolvmVersion, String hostAddress, String hostAddressNote, String machineName, String image, Path pack,
         String bundleNetwork, List<Subnet> subnets, String bundleImage, SidecarPlans sidecars, ResolvedEnv env,
-        Map<String, String> routeTokens, String containerHome, Map<String, Path> skills, Path promptFile)
-        implements BottlePlan {
+        Map<String, String> routeTokens, String containerHome, Map<String, Path> skills, Path promptFile,
+        Duration readyTimeout) implements BottlePlan {
 
     /**
      * Validates and copies.
@@ -63,6 +65,7 @@ public record SmolmachinesBottlePlan(String identity, String agentName, Path sta
      * @param containerHome the guest home
      * @param skills the skills
      * @param promptFile the prompt file
+     * @param readyTimeout the readiness bound
      */
     public SmolmachinesBottlePlan {
         Objects.requireNonNull(identity, "identity");

@@ -34,7 +34,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,16 +80,24 @@ public final class DockerEngine implements Closeable {
      * @throws BottleException when the engine does not answer
      */
     public static DockerEngine connect(@Nullable String dockerHost) {
-        DockerEngine probe = open(dockerHost, null);
+        DefaultDockerClientConfig unpinned = config(dockerHost, null);
+        String host = unpinned.getDockerHost().toString();
+        // One transport (the costly part to build) serves the version probe and the pinned client.
+        DockerHttpClient http = new ApacheDockerHttpClient.Builder().dockerHost(unpinned.getDockerHost())
+                .sslConfig(unpinned.getSSLConfig()).maxConnections(MAX_CONNECTIONS)
+                .connectionTimeout(Duration.ofSeconds(5)).build();
         String api;
         try {
-            api = probe.client.versionCmd().exec().getApiVersion();
+            api = DockerClientImpl.getInstance(unpinned, http).versionCmd().exec().getApiVersion();
         } catch (RuntimeException e) {
-            probe.close();
-            throw probe.unreachable(e);
+            try {
+                http.close();
+            } catch (IOException ignored) {
+                // the engine is unreachable anyway
+            }
+            throw unreachable(host, e);
         }
-        probe.close();
-        return open(dockerHost, api);
+        return new DockerEngine(DockerClientImpl.getInstance(config(dockerHost, api), http), host);
     }
 
     /**
@@ -109,7 +116,7 @@ public final class DockerEngine implements Closeable {
         return new DockerEngine(DockerClientImpl.getInstance(b.build(), http), "test transport");
     }
 
-    private static DockerEngine open(@Nullable String dockerHost, @Nullable String apiVersion) {
+    private static DefaultDockerClientConfig config(@Nullable String dockerHost, @Nullable String apiVersion) {
         DefaultDockerClientConfig.Builder b = DefaultDockerClientConfig.createDefaultConfigBuilder();
         if (dockerHost != null && !dockerHost.isBlank()) {
             b.withDockerHost(dockerHost);
@@ -117,11 +124,7 @@ public final class DockerEngine implements Closeable {
         if (apiVersion != null) {
             b.withApiVersion(apiVersion);
         }
-        DefaultDockerClientConfig cfg = b.build();
-        DockerHttpClient http = new ApacheDockerHttpClient.Builder().dockerHost(cfg.getDockerHost())
-                .sslConfig(cfg.getSSLConfig()).maxConnections(MAX_CONNECTIONS)
-                .connectionTimeout(Duration.ofSeconds(5)).build();
-        return new DockerEngine(DockerClientImpl.getInstance(cfg, http), cfg.getDockerHost().toString());
+        return b.build();
     }
 
     /**
@@ -134,6 +137,10 @@ public final class DockerEngine implements Closeable {
     }
 
     BottleException unreachable(RuntimeException e) {
+        return unreachable(host, e);
+    }
+
+    private static BottleException unreachable(String host, RuntimeException e) {
         Throwable cause = e;
         while (cause.getCause() != null && !(cause instanceof IOException)) {
             cause = cause.getCause();
@@ -733,6 +740,6 @@ public final class DockerEngine implements Closeable {
      * @return the address
      */
     public static String describe(@Nullable String dockerHost) {
-        return dockerHost == null ? "unix:///var/run/docker.sock" : URI.create(dockerHost).toString();
+        return dockerHost == null ? "unix:///var/run/docker.sock" : dockerHost;
     }
 }

@@ -88,11 +88,10 @@ public final class TestImages {
      * @return the engine
      */
     public static synchronized DockerEngine engine() {
-        requireEngine();
         if (engine == null) {
-            engine = DockerEngine.connect(System.getenv("DOCKER_HOST"));
-            DockerEngine e = engine;
+            DockerEngine e = connectOrSkip();
             Runtime.getRuntime().addShutdownHook(new Thread(e::close));
+            engine = e;
         }
         return engine;
     }
@@ -119,10 +118,14 @@ public final class TestImages {
      * @return the engine's address
      */
     public static String requireEngine() {
-        String host = System.getenv("DOCKER_HOST");
-        try (DockerEngine e = DockerEngine.connect(host)) {
+        return engine().host();
+    }
+
+    private static DockerEngine connectOrSkip() {
+        try {
+            DockerEngine e = DockerEngine.connect(System.getenv("DOCKER_HOST"));
             e.info();
-            return DockerEngine.describe(host);
+            return e;
         } catch (RuntimeException e) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 Assertions.fail("CI=true and no Docker engine answers: " + e.getMessage());
@@ -148,11 +151,9 @@ public final class TestImages {
             }
             md.update(Long.toString(Files.size(BUSYBOX)).getBytes(StandardCharsets.UTF_8));
             String tag = "bottle-test/" + name + ":" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
-            try (DockerEngine e = DockerEngine.connect(System.getenv("DOCKER_HOST"))) {
-                if (!e.imageExists(tag)) {
-                    e.build(ctx.toFile(), ctx.resolve("Dockerfile").toFile(), tag,
-                            Map.of("dev.bottles.role", "test-image"), line -> { });
-                }
+            if (!engine().imageExists(tag)) {
+                engine().build(ctx.toFile(), ctx.resolve("Dockerfile").toFile(), tag,
+                        Map.of("dev.bottles.role", "test-image"), line -> { });
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> remove(tag)));
             dev.bottles.state.SecureFiles.deleteRecursively(ctx);

@@ -6,19 +6,15 @@ import dev.bottles.Phase;
 import dev.bottles.RunningBottle;
 import dev.bottles.docker.DockerBundles;
 import dev.bottles.sidecars.AgentEnvironment;
+import dev.bottles.sidecars.AgentFiles;
 import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.sidecars.Daemon;
 import dev.bottles.sidecars.Endpoints;
-import dev.bottles.sidecars.HostPort;
 import dev.bottles.smolmachines.SmolmachinesBottlePlan;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.Settings;
 import dev.bottles.spi.Subnet;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,7 +24,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Brings a smolmachines bottle up (the loopback-fix design for smolvm 1.9): the bundle network and
@@ -112,9 +107,7 @@ public final class SmolLaunch {
             call(step, List.of("machine", "start", "--name", plan.machineName()));
 
             step = "provision";
-            HostPort gate = endpoints.gitGate();
-            HostPort supervise = endpoints.supervise();
-            events.run(Phase.LAUNCH, step, () -> provision(gate, supervise));
+            events.run(Phase.LAUNCH, step, () -> provision(endpoints));
             return new SmolBottle(cli, bundles, plan);
         } catch (RuntimeException e) {
             rollback();
@@ -159,46 +152,19 @@ public final class SmolLaunch {
     }
 
     /** Writes the agent's files with relative paths from {@code /}, so nothing can land outside the guest. */
-    private void provision(HostPort gate, HostPort supervise) {
-        String home = plan.containerHome().replaceFirst("^/+", "").replaceFirst("/+$", "");
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put(AgentEnvironment.CA_CERT_PATH.substring(1), read(plan.sidecars().egress().caCertificate()));
-        files.put(home + "/.claude-bottle/prompt.txt", read(plan.promptFile()));
-        if (plan.sidecars().gitGate() != null && gate != null) {
-            files.put(home + "/.gitconfig", plan.sidecars().gitGate().agentGitConfig(gate).getBytes(StandardCharsets.UTF_8));
-        }
-        if (plan.sidecars().supervise() != null && supervise != null) {
-            files.put(home + "/.claude-bottle/mcp.json",
-                    plan.sidecars().supervise().mcpJson(supervise).getBytes(StandardCharsets.UTF_8));
-        }
-        plan.skills().forEach((name, dir) -> {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
-                    files.put(home + "/.claude/skills/" + name + "/" + dir.relativize(p).toString().replace('\\', '/'),
-                            Files.readAllBytes(p));
-                }
-            } catch (IOException e) {
-                throw new BottleException("cannot read skill " + dir + " (" + e + ")", e);
-            }
-        });
+    private void provision(Endpoints endpoints) {
         StringBuilder script = new StringBuilder("set -e\n");
-        files.forEach((path, bytes) -> {
-            String dir = path.contains("/") ? path.substring(0, path.lastIndexOf('/')) : ".";
+        for (AgentFiles.AgentFile f : AgentFiles.of(plan.sidecars(), endpoints, plan.promptFile(), plan.skills(),
+                plan.containerHome())) {
+            String dir = f.path().contains("/") ? f.path().substring(0, f.path().lastIndexOf('/')) : ".";
             script.append("mkdir -p '").append(dir).append("' && printf '%s' '")
-                    .append(Base64.getEncoder().encodeToString(bytes)).append("' | base64 -d > '").append(path).append("'\n");
-        });
-        script.append("mkdir -p etc/ssl/certs && cat '").append(AgentEnvironment.CA_CERT_PATH.substring(1))
-                .append("' >> '").append(AgentEnvironment.CA_BUNDLE_PATH.substring(1)).append("'\n");
+                    .append(Base64.getEncoder().encodeToString(f.content())).append("' | base64 -d > '").append(f.path())
+                    .append("' && chmod ").append(Integer.toOctalString(f.mode())).append(" '").append(f.path())
+                    .append("'\n");
+        }
+        script.append(AgentFiles.TRUST_SCRIPT).append('\n');
         execWhenReady(List.of("machine", "exec", "--name", plan.machineName(), "-w", "/", "--", "sh", "-c",
                 script.toString()));
-    }
-
-    private static byte[] read(Path f) {
-        try {
-            return Files.readAllBytes(f);
-        } catch (IOException e) {
-            throw new BottleException("cannot read " + f + " (" + e + ")", e);
-        }
     }
 
     private void rollback() {
