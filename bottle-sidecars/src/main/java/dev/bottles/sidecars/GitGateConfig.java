@@ -114,10 +114,7 @@ public record GitGateConfig(List<Repo> repos, String knownHosts) {
      * @throws BottleException when it is malformed
      */
     public static GitGateConfig parse(String text, String source) {
-        JsonNode o = Json.read(text, source);
-        if (o.path("version").asInt() != VERSION) {
-            throw new BottleException(source + ": unsupported version " + o.path("version"));
-        }
+        JsonNode o = Json.readVersioned(text, source, VERSION);
         List<Repo> repos = new ArrayList<>();
         for (JsonNode n : o.path("repos")) {
             repos.add(new Repo(n.path("name").asText(), GitUpstream.parse(n.path("upstream").asText()),

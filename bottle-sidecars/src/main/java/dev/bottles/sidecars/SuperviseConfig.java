@@ -91,10 +91,7 @@ public record SuperviseConfig(String identity, int port, String path, List<Strin
      * @throws BottleException when it is malformed
      */
     public static SuperviseConfig parse(String text, String source) {
-        JsonNode o = Json.read(text, source);
-        if (o.path("version").asInt() != VERSION) {
-            throw new BottleException(source + ": unsupported version " + o.path("version"));
-        }
+        JsonNode o = Json.readVersioned(text, source, VERSION);
         List<String> tools = new ArrayList<>();
         o.path("tools").forEach(t -> tools.add(t.asText()));
         return new SuperviseConfig(o.path("identity").asText(), o.path("listen_port").asInt(), o.path("path").asText(),

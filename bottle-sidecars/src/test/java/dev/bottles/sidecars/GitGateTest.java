@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bottles.BottleException;
 import dev.bottles.ManifestException;
 import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.GitRemote;
@@ -71,5 +72,16 @@ class GitGateTest {
         ManifestException e = assertThrows(ManifestException.class, () -> new GitGate().prepare(b, "x-1", dir));
         assertEquals(Optional.of("git[0].KnownHostKey"), e.field());
         assertTrue(e.fix().contains("ssh-keyscan"), e.fix());
+    }
+
+    @Test
+    void configFilesOfAnotherVersionAreRefusedByName() {
+        BottleException gate = assertThrows(BottleException.class,
+                () -> GitGateConfig.parse("{\"version\": 99, \"repos\": []}", "gate.json"));
+        assertTrue(gate.getMessage().startsWith("gate.json: unsupported version 99"), gate.getMessage());
+        BottleException supervise = assertThrows(BottleException.class,
+                () -> SuperviseConfig.parse("{\"version\": 99}", "supervise.json"));
+        assertTrue(supervise.getMessage().contains("supervise.json: unsupported version 99 (this build reads "),
+                supervise.getMessage());
     }
 }

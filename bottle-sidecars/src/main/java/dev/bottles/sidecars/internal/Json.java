@@ -57,4 +57,22 @@ public final class Json {
             throw new BottleException(source + " is not valid JSON: " + e.getOriginalMessage(), e);
         }
     }
+
+    /**
+     * Parses a versioned config file and checks its {@code version} field.
+     *
+     * @param text the JSON
+     * @param source where it came from, for messages
+     * @param version the only version this build reads
+     * @return the tree
+     * @throws BottleException when the text is not JSON or has another version
+     */
+    public static JsonNode readVersioned(String text, String source, int version) {
+        JsonNode o = read(text, source);
+        if (o.path("version").asInt() != version) {
+            throw new BottleException(source + ": unsupported version " + o.path("version") + " (this build reads "
+                    + version + ")");
+        }
+        return o;
+    }
 }
