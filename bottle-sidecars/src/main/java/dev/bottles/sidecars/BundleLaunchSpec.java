@@ -145,7 +145,8 @@ public record BundleLaunchSpec(String identity, String containerName, String net
     }
 
     /**
-     * Builds the spec from a bottle's sidecar plans.
+     * Builds the spec from a bottle's sidecar plans, for the image {@value #IMAGE_SETTING} names (or
+     * the default), taken to run every daemon the bottle needs.
      *
      * @param plans the plans
      * @param backendId the backend's id, for the labels
@@ -158,18 +159,44 @@ public record BundleLaunchSpec(String identity, String containerName, String net
      */
     public static BundleLaunchSpec of(SidecarPlans plans, String backendId, String networkName, Subnet subnet,
             boolean publishAgentPorts, Settings settings) {
+        return of(plans, backendId, networkName, subnet, publishAgentPorts,
+                new BundleImage(settings.get(IMAGE_SETTING, DEFAULT_IMAGE), null));
+    }
+
+    /**
+     * Builds the spec from a bottle's sidecar plans for a given image: the daemons are those the
+     * bottle needs that the image has ({@link BundleImage#effective}); egress gets pipelock as its
+     * upstream proxy only when pipelock runs.
+     *
+     * @param plans the plans
+     * @param backendId the backend's id, for the labels
+     * @param networkName the network the bundle is pinned on
+     * @param subnet its subnet
+     * @param publishAgentPorts whether to publish the agent-facing ports on the host's 127.0.0.1
+     * @param image the bundle image and its daemons
+     * @return the spec
+     * @throws dev.bottles.BottleException when the image lacks an agent-facing daemon the bottle needs
+     */
+    public static BundleLaunchSpec of(SidecarPlans plans, String backendId, String networkName, Subnet subnet,
+            boolean publishAgentPorts, BundleImage image) {
         String id = plans.identity();
+        SidecarBundle daemons = image.effective(plans.bundle());
+        boolean pipelock = daemons.runs(Daemon.PIPELOCK);
         List<EnvEntry> env = new ArrayList<>();
-        env.add(EnvEntry.of(SidecarBundle.DAEMONS_ENV, plans.bundle().daemonsCsv()));
+        env.add(EnvEntry.of(SidecarBundle.DAEMONS_ENV, daemons.daemonsCsv()));
         env.add(EnvEntry.of(SidecarBundle.IDENTITY_ENV, id));
-        env.add(EnvEntry.of("EGRESS_UPSTREAM_PROXY", UPSTREAM_PROXY));
-        env.add(EnvEntry.of("EGRESS_UPSTREAM_CA", PipelockProxy.CA_CERT_IN_CONTAINER));
+        if (pipelock) {
+            env.add(EnvEntry.of("EGRESS_UPSTREAM_PROXY", UPSTREAM_PROXY));
+            env.add(EnvEntry.of("EGRESS_UPSTREAM_CA", PipelockProxy.CA_CERT_IN_CONTAINER));
+        }
         plans.egress().tokenEnv().forEach(n -> env.add(EnvEntry.bare(n)));
 
         List<Mount> mounts = new ArrayList<>();
         mounts.add(new Mount(plans.egress().directory(), Egress.DIR_IN_CONTAINER, true));
-        mounts.add(new Mount(plans.pipelock().directory(), PipelockProxy.DIR_IN_CONTAINER, true));
-        mounts.add(new Mount(plans.pipelock().config(), PipelockProxy.CONFIG_IN_CONTAINER, true));
+        if (pipelock) {
+            mounts.add(new Mount(plans.pipelock().directory(), PipelockProxy.DIR_IN_CONTAINER, true));
+            mounts.add(new Mount(plans.pipelock().config(), PipelockProxy.CONFIG_IN_CONTAINER, true));
+        }
         if (plans.gitGate() != null) {
             mounts.add(new Mount(plans.gitGate().directory(), GitGate.DIR_IN_CONTAINER, true));
         }
@@ -178,13 +205,13 @@ public record BundleLaunchSpec(String identity, String containerName, String net
             mounts.add(new Mount(plans.supervise().queueDir(), Supervise.QUEUE_IN_CONTAINER, false));
         }
         List<Integer> ports = publishAgentPorts
-                ? plans.bundle().agentFacing().stream().map(Daemon::port).toList() : List.of();
+                ? daemons.agentFacing().stream().map(Daemon::port).toList() : List.of();
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("dev.bottles.identity", id);
         labels.put("dev.bottles.backend", backendId);
         labels.put("dev.bottles.role", "bundle");
-        return new BundleLaunchSpec(id, SidecarBundle.containerName(id), networkName, subnet,
-                settings.get(IMAGE_SETTING, DEFAULT_IMAGE), plans.bundle().daemonsCsv(), env, mounts, ports, labels);
+        return new BundleLaunchSpec(id, SidecarBundle.containerName(id), networkName, subnet, image.reference(),
+                daemons.daemonsCsv(), env, mounts, ports, labels);
     }
 
     /**

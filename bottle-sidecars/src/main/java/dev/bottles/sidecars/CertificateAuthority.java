@@ -23,6 +23,10 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -31,6 +35,10 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -97,6 +105,110 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
             return new CertificateAuthority(cert, pair.getPrivate());
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new BottleException("cannot mint a CA (" + e + "); this JDK lacks ECDSA P-256 support", e);
+        }
+    }
+
+    /**
+     * Reads a CA written by {@link #writeTo}.
+     *
+     * @param certFile the certificate (PEM)
+     * @param keyFile the key (SEC1 or PKCS#8 PEM)
+     * @return the CA
+     * @throws BottleException naming the file when either is unreadable or not what it should be
+     */
+    public static CertificateAuthority load(Path certFile, Path keyFile) {
+        X509Certificate cert = null;
+        PrivateKey key = null;
+        for (Path f : java.util.List.of(certFile, keyFile)) {
+            try (PEMParser p = new PEMParser(java.nio.file.Files.newBufferedReader(f, StandardCharsets.US_ASCII))) {
+                Object o = p.readObject();
+                if (o instanceof X509CertificateHolder h) {
+                    cert = new JcaX509CertificateConverter().getCertificate(h);
+                } else if (o instanceof PEMKeyPair kp) {
+                    key = new JcaPEMKeyConverter().getPrivateKey(kp.getPrivateKeyInfo());
+                } else if (o instanceof PrivateKeyInfo pki) {
+                    key = new JcaPEMKeyConverter().getPrivateKey(pki);
+                } else {
+                    throw new BottleException(f + ": not a PEM certificate or EC private key");
+                }
+            } catch (IOException | GeneralSecurityException e) {
+                throw new BottleException(f + ": cannot read (" + e.getMessage() + ")", e);
+            }
+        }
+        if (cert == null || key == null) {
+            throw new BottleException(certFile + " and " + keyFile + " must hold a certificate and its key");
+        }
+        return new CertificateAuthority(cert, key);
+    }
+
+    /**
+     * A leaf certificate this CA issued for one host, with its key.
+     *
+     * @param privateKey the leaf's key
+     * @param certificate the leaf
+     * @param issuer the CA certificate, for the chain
+     */
+    public record Leaf(PrivateKey privateKey, X509Certificate certificate, X509Certificate issuer) {
+        /**
+         * Validates the leaf.
+         *
+         * @param privateKey the key
+         * @param certificate the leaf
+         * @param issuer the CA certificate
+         */
+        public Leaf {
+            Objects.requireNonNull(privateKey, "privateKey");
+            Objects.requireNonNull(certificate, "certificate");
+            Objects.requireNonNull(issuer, "issuer");
+        }
+
+        /**
+         * Returns the chain a TLS server presents: the leaf, then its issuer.
+         *
+         * @return the chain
+         */
+        public X509Certificate[] chain() {
+            return new X509Certificate[] {certificate, issuer};
+        }
+    }
+
+    /**
+     * Issues a server certificate for a host name or IP literal (P-256, serverAuth, the host as
+     * subject CN and as its only subject alternative name), valid from {@link #BACKDATE} ago for
+     * {@code validity} but never beyond this CA.
+     *
+     * @param host a DNS name or an IP literal
+     * @param validity how long it is valid
+     * @param clock the clock giving "now"
+     * @return the leaf and its key
+     */
+    public Leaf issue(String host, Duration validity, Clock clock) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            KeyPair pair = g.generateKeyPair();
+            Instant now = clock.instant();
+            Date notAfter = Date.from(now.plus(validity));
+            if (notAfter.after(certificate.getNotAfter())) {
+                notAfter = certificate.getNotAfter();
+            }
+            boolean ip = host.matches("[0-9.]+") || host.contains(":");
+            GeneralName san = new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, host);
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate,
+                    new BigInteger(127, RANDOM).add(BigInteger.ONE), Date.from(now.minus(BACKDATE)), notAfter,
+                    new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, host).build(), pair.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san))
+                    .addExtension(Extension.authorityKeyIdentifier, false,
+                            ext.createAuthorityKeyIdentifier(certificate.getPublicKey()));
+            X509Certificate cert = new JcaX509CertificateConverter()
+                    .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(privateKey)));
+            return new Leaf(pair.getPrivate(), cert, certificate);
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw new BottleException("cannot issue a certificate for " + host + " (" + e + ")", e);
         }
     }
 

@@ -28,6 +28,13 @@ public final class Egress {
     public static final String CA_CERT_IN_CONTAINER = DIR_IN_CONTAINER + "/ca.pem";
     /** The CA key inside the bundle. */
     public static final String CA_KEY_IN_CONTAINER = DIR_IN_CONTAINER + "/ca-key.pem";
+    /**
+     * Extra trust anchors egress uses when it verifies upstreams (a corporate CA), beside the
+     * system trust store; inside the bundle, present only when the setting names a file.
+     */
+    public static final String EXTRA_CA_IN_CONTAINER = DIR_IN_CONTAINER + "/extra-ca.pem";
+    /** The setting naming a PEM file of extra trust anchors for egress's upstream TLS. */
+    public static final String EXTRA_CA_SETTING = "CLAUDE_BOTTLE_EGRESS_EXTRA_CA";
     /** The placeholder the agent holds for a {@code claude_code_oauth} route's token. */
     public static final String OAUTH_PLACEHOLDER = "egress-placeholder";
     /** The agent variable Claude Code reads its OAuth token from. */
@@ -69,6 +76,24 @@ public final class Egress {
      *     bundle reserves; the message names the variable, never a value
      */
     public EgressPlan prepare(BottleDefinition bottle, String identity, Path dir, Map<String, String> hostEnvironment) {
+        return prepare(bottle, identity, dir, hostEnvironment, null);
+    }
+
+    /**
+     * Writes the files as {@link #prepare(BottleDefinition, String, Path, Map)} does, plus a copy of
+     * extra trust anchors for egress's upstream TLS ({@code extra-ca.pem}, 0644).
+     *
+     * @param bottle the bottle
+     * @param identity the bottle's identity
+     * @param dir the {@code egress/} state subdirectory
+     * @param hostEnvironment the host environment
+     * @param extraAnchors a PEM file of CA certificates egress trusts beside the system store, or null
+     * @return the plan
+     * @throws ManifestException when a route's token is unset or reserved, or the anchors file holds
+     *     no certificate
+     */
+    public EgressPlan prepare(BottleDefinition bottle, String identity, Path dir, Map<String, String> hostEnvironment,
+            @org.jspecify.annotations.Nullable Path extraAnchors) {
         List<ManifestException> problems = new ArrayList<>();
         for (int i = 0; i < bottle.routes().size(); i++) {
             EgressRoute r = bottle.routes().get(i);
@@ -90,6 +115,20 @@ public final class Egress {
         }
         if (!problems.isEmpty()) {
             throw bottle.origin().locate(ManifestException.combine(problems));
+        }
+        if (extraAnchors != null) {
+            String pem;
+            try {
+                pem = java.nio.file.Files.readString(extraAnchors, StandardCharsets.US_ASCII);
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                throw ManifestException.of(EXTRA_CA_SETTING, "cannot read " + extraAnchors + " (" + e + ")",
+                        "point " + EXTRA_CA_SETTING + " at a readable PEM file of CA certificates");
+            }
+            if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+                throw ManifestException.of(EXTRA_CA_SETTING, extraAnchors + " holds no PEM certificate",
+                        "point " + EXTRA_CA_SETTING + " at a PEM file of CA certificates");
+            }
+            SecureFiles.writePublic(dir.resolve("extra-ca.pem"), pem.getBytes(StandardCharsets.US_ASCII));
         }
         EgressConfig config = EgressConfig.forBottle(bottle);
         Path routes = dir.resolve("routes.yaml");

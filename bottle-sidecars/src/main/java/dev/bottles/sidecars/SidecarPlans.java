@@ -67,7 +67,10 @@ public record SidecarPlans(String identity, SidecarBundle bundle, PipelockPlan p
         String id = request.identity();
         AgentEnvironment.checkReserved(bottle);
         SidecarBundle bundle = SidecarBundle.forBottle(bottle);
-        EgressPlan egress = new Egress(clock).prepare(bottle, id, request.state().egressDir(), request.hostEnvironment());
+        java.nio.file.Path anchors = request.settings().get(Egress.EXTRA_CA_SETTING).map(java.nio.file.Path::of)
+                .orElse(null);
+        EgressPlan egress = new Egress(clock).prepare(bottle, id, request.state().egressDir(), request.hostEnvironment(),
+                anchors);
         PipelockPlan pipelock = new PipelockProxy(clock).prepare(bottle, id, request.state().pipelockDir());
         GitGatePlan gitGate = bundle.runs(Daemon.GIT_GATE)
                 ? new GitGate().prepare(bottle, id, request.state().gitGateDir()) : null;

@@ -1,0 +1,130 @@
+package dev.bottles.bundle;
+
+import dev.bottles.manifest.EgressRoute;
+import dev.bottles.manifest.RouteAuth;
+import dev.bottles.sidecars.CertificateAuthority;
+import dev.bottles.sidecars.EgressConfig;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * An egress proxy on loopback with the names tests use mapped to loopback upstreams:
+ * {@code api.allowed.test} is a credential route (Bearer from {@code TEST_TOKEN}, paths under
+ * {@code /v1/}) on an HTTPS upstream, {@code plain.allowed.test} an allowed host on HTTPS (443) and
+ * HTTP (80), {@code evil.test} a host that is never allowed but has an upstream, so a test can
+ * prove nothing reached it.
+ */
+final class EgressFixture implements AutoCloseable {
+    static final String TOKEN = "real-secret-value-0123456789";
+
+    final Path dir;
+    final CertificateAuthority egressCa;
+    final CertificateAuthority upstreamCa;
+    final TestUpstream api;
+    final TestUpstream plainTls;
+    final TestUpstream plainHttp;
+    final TestUpstream evil;
+    final List<Map<String, ?>> events = new CopyOnWriteArrayList<>();
+    final List<String> lines = new CopyOnWriteArrayList<>();
+    final EgressProxy proxy;
+
+    EgressFixture(Path dir, Consumer<EgressOptions.Builder> tweak) throws Exception {
+        this.dir = dir;
+        egressCa = CertificateAuthority.mint("test egress CA", Clock.systemUTC());
+        egressCa.writeTo(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"));
+        upstreamCa = CertificateAuthority.mint("test upstream CA", Clock.systemUTC());
+        Files.writeString(dir.resolve("extra-ca.pem"), upstreamCa.certificatePem());
+        writeRoutes(List.of(new EgressRoute("api.allowed.test", List.of("/v1/"), RouteAuth.bearer("TEST_TOKEN"), null),
+                EgressRoute.to("plain.allowed.test")));
+        api = TestUpstream.https(upstreamCa, "api.allowed.test");
+        plainTls = TestUpstream.https(upstreamCa, "plain.allowed.test");
+        plainHttp = TestUpstream.http();
+        evil = TestUpstream.https(upstreamCa, "evil.test");
+        BundleLog json = BundleLog.jsonLines(new java.io.PrintStream(new java.io.OutputStream() {
+            private final StringBuilder sb = new StringBuilder();
+
+            @Override
+            public void write(int b) {
+                if (b == '\n') {
+                    lines.add(sb.toString());
+                    sb.setLength(0);
+                } else {
+                    sb.append((char) b);
+                }
+            }
+        }, true), "test-bottle", Clock.systemUTC());
+        EgressOptions.Builder b = EgressOptions.builder(dir.resolve("routes.yaml"), dir.resolve("ca.pem"),
+                        dir.resolve("ca-key.pem"))
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .extraAnchors(List.of(dir.resolve("extra-ca.pem")))
+                .tokens(n -> n.equals("TEST_TOKEN") ? TOKEN : null)
+                .resolver(this::resolve)
+                .reloadInterval(Duration.ofMillis(100))
+                .log((daemon, event, fields) -> {
+                    events.add(Map.copyOf(withEvent(event, fields)));
+                    json.event(daemon, event, fields);
+                });
+        tweak.accept(b);
+        proxy = EgressProxy.start(b.build());
+    }
+
+    private static Map<String, Object> withEvent(String event, Map<String, ?> fields) {
+        Map<String, Object> m = new java.util.HashMap<>();
+        fields.forEach((k, v) -> m.put(k, v == null ? "null" : v));
+        m.put("event", event);
+        return m;
+    }
+
+    InetSocketAddress resolve(String host, int port) {
+        TestUpstream u = switch (host) {
+            case "api.allowed.test" -> api;
+            case "plain.allowed.test" -> port == 80 ? plainHttp : plainTls;
+            case "evil.test" -> evil;
+            default -> null;
+        };
+        return u == null ? InetSocketAddress.createUnresolved(host, port) : new InetSocketAddress("127.0.0.1", u.port());
+    }
+
+    void writeRoutes(List<EgressRoute> routes) throws Exception {
+        Path tmp = dir.resolve("routes.yaml.tmp");
+        Files.writeString(tmp, new EgressConfig(List.of("statsig.anthropic.com"), routes).render("test-bottle"));
+        Files.move(tmp, dir.resolve("routes.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** A client SSL context trusting the egress CA (terminated routes) and the upstream CA (spliced ones). */
+    SSLContext agentTls() throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("egress", egressCa.certificate());
+        ks.setCertificateEntry("upstream", upstreamCa.certificate());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext c = SSLContext.getInstance("TLS");
+        c.init(null, tmf.getTrustManagers(), null);
+        return c;
+    }
+
+    List<Map<String, ?>> decisions() {
+        return events.stream().filter(e -> "decision".equals(e.get("event"))).toList();
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+        api.close();
+        plainTls.close();
+        plainHttp.close();
+        evil.close();
+    }
+}
