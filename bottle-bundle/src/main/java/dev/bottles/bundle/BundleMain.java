@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BundleMain {
     /** The daemons this program implements, as the image label {@value BundleImage#DAEMONS_LABEL} lists them. */
-    public static final List<Daemon> DAEMONS = List.of(Daemon.EGRESS);
+    public static final List<Daemon> DAEMONS = readDaemons();
     /** Where an image that has pipelock carries its binary. */
     public static final Path PIPELOCK_BINARY = Path.of("/pipelock");
     /** How long daemons get after SIGTERM before they are killed. */
@@ -216,6 +216,19 @@ public final class BundleMain {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static List<Daemon> readDaemons() {
+        // one list, read here and by the SDK that labels the image (dev/bottles/bundle/daemons)
+        try (java.io.InputStream in = BundleMain.class.getResourceAsStream("daemons")) {
+            if (in == null) {
+                throw new IllegalStateException("dev/bottles/bundle/daemons is missing from the bundle jar");
+            }
+            return java.util.Arrays.stream(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .split("[,\\s]+")).filter(x -> !x.isBlank()).map(Daemon::named).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

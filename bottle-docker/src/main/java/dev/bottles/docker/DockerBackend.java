@@ -2,6 +2,7 @@ package dev.bottles.docker;
 
 import dev.bottles.BottleException;
 import dev.bottles.RunningBottle;
+import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.internal.DockerLaunch;
 import dev.bottles.docker.internal.LabelledCleanup;
@@ -108,9 +109,21 @@ public final class DockerBackend implements BottleBackend {
                     .withFact("api", info.apiVersion())
                     .withFact("runtimes", String.join(",", info.runtimes()))
                     .withFact("gvisor", info.runtimes().contains(RuntimeProbe.RUNSC) ? "registered" : "absent")
+                    .withFact("bundle", bundleFact(engine()))
                     .withFact("docker_desktop", Boolean.toString(info.dockerDesktop()));
         } catch (BottleException e) {
             return Availability.unavailable(e.getMessage());
+        }
+    }
+
+    private static String bundleFact(DockerEngine engine) {
+        try {
+            dev.bottles.sidecars.BundleImage img = BundleImages.describe(engine, new Settings(Map.of(), System.getenv()));
+            return img.reference() + " runs " + (img.daemons() == null ? "whatever it is asked" : img.daemons().stream().map(dev.bottles.sidecars.Daemon::wireName).toList())
+                    + (img.has(dev.bottles.sidecars.Daemon.PIPELOCK) ? "" : "; no pipelock (egress dials upstreams"
+                    + " directly; set " + dev.bottles.sidecars.BundleLaunchSpec.IMAGE_SETTING + " to an image with it)");
+        } catch (BottleException ex) {
+            return ex.getMessage();
         }
     }
 
@@ -156,16 +169,19 @@ public final class DockerBackend implements BottleBackend {
         RuntimeProbe.Choice runtime = runtimes.choose(e, s.get(DockerSettings.RUNTIME, "auto"), baseImage);
         return new DockerBottlePlan(id, request.agent().name(), request.state().path(), image, baseImage, rebuilt,
                 derivedFrom, containerName, pinned != null, "claude-bottle-net-" + id, "claude-bottle-egress-" + id,
-                subnets, egressSubnets, bundleImage(s), runtime.runtime(),
+                subnets, egressSubnets, BundleImages.describe(e, s), bundleBuild(s), runtime.runtime(),
                 runtime.note(), sidecars, agentEnv, request.env(), tokens,
                 s.get(DockerSettings.CONTAINER_HOME, "/home/node"), s.get(DockerSettings.CONTAINER_USER).orElse(null),
                 Integer.parseInt(s.get(DockerSettings.CONTAINER_UID, "1000")), skills, prompt,
                 !request.agent().prompt().isEmpty());
     }
 
-    private static String bundleImage(Settings s) {
-        return s.get(dev.bottles.sidecars.BundleLaunchSpec.IMAGE_SETTING,
-                dev.bottles.sidecars.BundleLaunchSpec.DEFAULT_IMAGE);
+    static Map<String, String> bundleBuild(Settings s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        s.get(BundleImages.RECIPE_SETTING).ifPresent(v -> m.put(BundleImages.RECIPE_SETTING, v));
+        s.get(BundleImages.JRE_BASE_SETTING).ifPresent(v -> m.put(BundleImages.JRE_BASE_SETTING, v));
+        s.get(DockerSettings.BUNDLE_READY_SECONDS).ifPresent(v -> m.put(DockerSettings.BUNDLE_READY_SECONDS, v));
+        return m;
     }
 
     private static String read(Path f) {

@@ -3,6 +3,7 @@ package dev.bottles.docker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bottles.sidecars.BundleImage;
 import dev.bottles.sidecars.SidecarPlans;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.spi.ResolvedEnv;
@@ -34,7 +35,8 @@ import org.jspecify.annotations.Nullable;
  * @param egressNetwork the bundle's way out
  * @param subnets the internal network's subnet candidates, preferred first
  * @param egressSubnets the egress network's subnet candidates, preferred first
- * @param bundleImage the sidecar bundle's image
+ * @param bundleImage the sidecar bundle's image and the daemons it has
+ * @param bundleBuild the settings launch builds the SDK's bundle image with (recipe, JRE base)
  * @param runtime the OCI runtime of the agent ({@code runsc}), or null for the engine's default
  * @param runtimeNote why that runtime was chosen
  * @param sidecars the sidecar plans
@@ -51,7 +53,7 @@ import org.jspecify.annotations.Nullable;
 public record DockerBottlePlan(String identity, String agentName, Path stateDir, String image, String baseImage,
         @Nullable Path rebuiltDockerfile, @Nullable Path derivedFrom, String containerName, boolean containerNamePinned,
         String internalNetwork, String egressNetwork, List<Subnet> subnets, List<Subnet> egressSubnets,
-        String bundleImage, @Nullable String runtime, String runtimeNote, SidecarPlans sidecars,
+        BundleImage bundleImage, Map<String, String> bundleBuild, @Nullable String runtime, String runtimeNote, SidecarPlans sidecars,
         Map<String, String> agentEnvironment, ResolvedEnv env, Map<String, String> routeTokens, String containerHome,
         @Nullable String containerUser, int containerUid, Map<String, Path> skills, Path promptFile,
         boolean promptNonEmpty) implements BottlePlan {
@@ -73,6 +75,7 @@ public record DockerBottlePlan(String identity, String agentName, Path stateDir,
      * @param subnets the internal subnet candidates
      * @param egressSubnets the egress subnet candidates
      * @param bundleImage the bundle image
+     * @param bundleBuild the bundle image's build settings
      * @param runtime the runtime, or null
      * @param runtimeNote why
      * @param sidecars the sidecar plans
@@ -96,6 +99,8 @@ public record DockerBottlePlan(String identity, String agentName, Path stateDir,
         }
         agentEnvironment = Collections.unmodifiableMap(new LinkedHashMap<>(agentEnvironment));
         routeTokens = Map.copyOf(routeTokens);
+        bundleBuild = Map.copyOf(bundleBuild);
+        Objects.requireNonNull(bundleImage, "bundleImage").effective(sidecars.bundle());
         skills = Map.copyOf(skills);
     }
 
@@ -118,6 +123,16 @@ public record DockerBottlePlan(String identity, String agentName, Path stateDir,
         return DockerBundles.bundleContainerName(identity);
     }
 
+    /**
+     * Returns how long launch waits for the bundle's readiness line.
+     *
+     * @return {@value DockerSettings#BUNDLE_READY_SECONDS} seconds, 60 by default
+     */
+    public java.time.Duration bundleReadyTimeout() {
+        return java.time.Duration.ofSeconds(Long.parseLong(bundleBuild.getOrDefault(DockerSettings.BUNDLE_READY_SECONDS,
+                "60")));
+    }
+
     @Override
     public String toJson() {
         ObjectMapper m = new ObjectMapper();
@@ -133,14 +148,16 @@ public record DockerBottlePlan(String identity, String agentName, Path stateDir,
         o.put("container", containerName);
         o.put("container_pinned", containerNamePinned);
         o.put("bundle", bundleName());
-        o.put("bundle_image", bundleImage);
+        o.put("bundle_image", bundleImage.reference());
+        ArrayNode notes = o.putArray("bundle_notes");
+        bundleImage.notes(sidecars.bundle()).forEach(notes::add);
         o.put("internal_network", internalNetwork);
         o.put("egress_network", egressNetwork);
         o.put("subnet", subnets.get(0).cidr());
         o.put("bundle_ip", subnets.get(0).bundleIp());
         o.put("runtime", runtime == null ? "default" : runtime);
         o.put("runtime_note", runtimeNote);
-        o.put("daemons", sidecars.bundle().daemonsCsv());
+        o.put("daemons", bundleImage.effective(sidecars.bundle()).daemonsCsv());
         ObjectNode e = o.putObject("agent_env");
         agentEnvironment.forEach(e::put);
         env.forwardedNames().forEach(n -> e.put(n, "***"));

@@ -170,6 +170,55 @@ public final class DockerBundles implements AutoCloseable {
     }
 
     /**
+     * Says which bundle image a bottle uses and what daemons it has, without building anything
+     * ({@value dev.bottles.sidecars.BundleLaunchSpec#IMAGE_SETTING} or the SDK's own image).
+     *
+     * @param settings the bottle's settings
+     * @return the image
+     * @throws BottleException when an overriding image is not on the engine
+     */
+    public dev.bottles.sidecars.BundleImage describeBundleImage(dev.bottles.spi.Settings settings) {
+        return dev.bottles.docker.internal.BundleImages.describe(engine, settings);
+    }
+
+    /**
+     * Returns the settings the SDK's bundle image is built with (recipe, JRE base, readiness bound),
+     * for a plan to carry.
+     *
+     * @param settings the bottle's settings
+     * @return the subset launch needs
+     */
+    public static Map<String, String> bundleBuildSettings(dev.bottles.spi.Settings settings) {
+        return DockerBackend.bundleBuild(settings);
+    }
+
+    /**
+     * Builds the SDK's bundle image when the engine lacks it.
+     *
+     * @param image the image {@link #describeBundleImage} chose
+     * @param buildSettings {@link #bundleBuildSettings}
+     * @param progress receives build output lines
+     * @return true when it was built now
+     */
+    public boolean ensureBundleImage(dev.bottles.sidecars.BundleImage image, Map<String, String> buildSettings,
+            java.util.function.Consumer<String> progress) {
+        return dev.bottles.docker.internal.BundleImages.ensure(engine, image,
+                new dev.bottles.spi.Settings(buildSettings, Map.of()), progress);
+    }
+
+    /**
+     * Waits until a started bundle reports its daemons ready.
+     *
+     * @param identity the bottle's identity
+     * @param buildSettings {@link #bundleBuildSettings} (the readiness bound)
+     * @throws BottleException with the bundle's log when it fails or takes too long
+     */
+    public void awaitBundleReady(String identity, Map<String, String> buildSettings) {
+        BundleLifecycle.awaitReady(engine, bundleContainerName(identity), java.time.Duration.ofSeconds(Long.parseLong(
+                buildSettings.getOrDefault(DockerSettings.BUNDLE_READY_SECONDS, "60"))));
+    }
+
+    /**
      * Removes a bundle; a missing one is success, a failure is logged.
      *
      * @param identity the bottle's identity

@@ -18,6 +18,12 @@ public final class DockerSettings {
     public static final String EGRESS_SUBNET_BASE = "BOTTLE_EGRESS_SUBNET_BASE";
     /** {@code auto} (default: gVisor when it works), {@code runsc}, or {@code default}. */
     public static final String RUNTIME = "BOTTLE_RUNTIME";
+    /** How long launch waits for the bundle to report its daemons ready; default 60 (seconds). */
+    public static final String BUNDLE_READY_SECONDS = "CLAUDE_BOTTLE_BUNDLE_READY_SECONDS";
+    /** The SDK bundle image's recipe: {@code offline} (default, no registry) or {@code jre}. */
+    public static final String BUNDLE_RECIPE = "CLAUDE_BOTTLE_SIDECAR_RECIPE";
+    /** The JRE recipe's base image; default {@code eclipse-temurin:17-jre}. */
+    public static final String BUNDLE_JRE_BASE = "CLAUDE_BOTTLE_SIDECAR_JRE_BASE";
     /** The engine's address, as docker's own tools read it. */
     public static final String DOCKER_HOST = "DOCKER_HOST";
 

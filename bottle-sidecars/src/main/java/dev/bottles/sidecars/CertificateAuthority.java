@@ -183,6 +183,23 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
      * @return the leaf and its key
      */
     public Leaf issue(String host, Duration validity, Clock clock) {
+        return issue(java.util.List.of(host), validity, clock);
+    }
+
+    /**
+     * Issues one server certificate for several names (the first is the subject CN; all are
+     * subject alternative names).
+     *
+     * @param hosts DNS names or IP literals, at least one
+     * @param validity how long it is valid
+     * @param clock the clock giving "now"
+     * @return the leaf and its key
+     */
+    public Leaf issue(java.util.List<String> hosts, Duration validity, Clock clock) {
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("at least one host");
+        }
+        String host = hosts.get(0);
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
@@ -192,8 +209,8 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
             if (notAfter.after(certificate.getNotAfter())) {
                 notAfter = certificate.getNotAfter();
             }
-            boolean ip = host.matches("[0-9.]+") || host.contains(":");
-            GeneralName san = new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, host);
+            GeneralName[] sans = hosts.stream().map(h -> new GeneralName(h.matches("[0-9.]+") || h.contains(":")
+                    ? GeneralName.iPAddress : GeneralName.dNSName, h)).toArray(GeneralName[]::new);
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate,
                     new BigInteger(127, RANDOM).add(BigInteger.ONE), Date.from(now.minus(BACKDATE)), notAfter,
@@ -201,7 +218,7 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san))
+                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             ext.createAuthorityKeyIdentifier(certificate.getPublicKey()));
             X509Certificate cert = new JcaX509CertificateConverter()

@@ -219,7 +219,7 @@ public final class SmolmachinesBackend implements BottleBackend {
         return new SmolmachinesBottlePlan(id, request.agent().name(), request.state().path(), binary, version, host[0],
                 host[1], "claude-bottle-" + id, image, pack, DockerBundles.bundleNetworkName(id),
                 SubnetPool.from(s).candidates(id, SubnetPool.DEFAULT_ATTEMPTS),
-                s.get(BundleLaunchSpec.IMAGE_SETTING, BundleLaunchSpec.DEFAULT_IMAGE), sidecars, request.env(), tokens,
+                bundles().describeBundleImage(s), DockerBundles.bundleBuildSettings(s), sidecars, request.env(), tokens,
                 s.get("CLAUDE_BOTTLE_CONTAINER_HOME", "/home/node"), skills, prompt,
                 Duration.ofSeconds(Long.parseLong(s.get(SmolmachinesSettings.READY_SECONDS, "120"))));
     }

@@ -2,6 +2,7 @@ package dev.bottles.smolmachines;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bottles.sidecars.BundleImage;
 import dev.bottles.sidecars.SidecarPlans;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.spi.ResolvedEnv;
@@ -28,7 +29,8 @@ import java.util.Objects;
  * @param pack the {@code .smolmachine} sidecar {@code machine create --from} takes
  * @param bundleNetwork the bundle's network
  * @param subnets the bundle network's subnet candidates, preferred first
- * @param bundleImage the sidecar bundle's image
+ * @param bundleImage the sidecar bundle's image and its daemons
+ * @param bundleBuild the settings launch builds the SDK's bundle image with
  * @param sidecars the sidecar plans
  * @param env the resolved environment; forwarded values reach the guest only as {@code --secret-env}
  * @param routeTokens the bundle's route tokens by variable; never printed
@@ -39,7 +41,7 @@ import java.util.Objects;
  */
 public record SmolmachinesBottlePlan(String identity, String agentName, Path stateDir, String smolvm,
         String smolvmVersion, String hostAddress, String hostAddressNote, String machineName, String image, Path pack,
-        String bundleNetwork, List<Subnet> subnets, String bundleImage, SidecarPlans sidecars, ResolvedEnv env,
+        String bundleNetwork, List<Subnet> subnets, BundleImage bundleImage, Map<String, String> bundleBuild, SidecarPlans sidecars, ResolvedEnv env,
         Map<String, String> routeTokens, String containerHome, Map<String, Path> skills, Path promptFile,
         Duration readyTimeout) implements BottlePlan {
 
@@ -59,6 +61,7 @@ public record SmolmachinesBottlePlan(String identity, String agentName, Path sta
      * @param bundleNetwork the bundle network
      * @param subnets the subnet candidates
      * @param bundleImage the bundle image
+     * @param bundleBuild its build settings
      * @param sidecars the sidecar plans
      * @param env the resolved environment
      * @param routeTokens the route tokens
@@ -105,7 +108,9 @@ public record SmolmachinesBottlePlan(String identity, String agentName, Path sta
         o.put("allow_cidr", allowCidr());
         o.put("bundle_network", bundleNetwork);
         o.put("subnet", subnets.get(0).cidr());
-        o.put("bundle_image", bundleImage);
+        o.put("bundle_image", bundleImage.reference());
+        com.fasterxml.jackson.databind.node.ArrayNode notes = o.putArray("bundle_notes");
+        bundleImage.notes(sidecars.bundle()).forEach(notes::add);
         o.put("daemons", sidecars.bundle().daemonsCsv());
         ObjectNode fwd = o.putObject("forwarded");
         env.forwardedNames().forEach(n -> fwd.put(n, "***"));

@@ -69,4 +69,29 @@ public final class BundleLifecycle {
             throw new BottleException(e.getMessage() + (log.isEmpty() ? "" : "\nbundle log:\n" + log), e);
         }
     }
+
+    /** The line a bundle prints once every daemon answers. */
+    public static final String READY_MARKER = "\"event\":\"bundle-ready\"";
+    /** The line a bundle prints when a daemon cannot start. */
+    public static final String FAILED_MARKER = "\"event\":\"start-failed\"";
+
+    /**
+     * Waits until a started bundle reports every daemon ready (its {@value #READY_MARKER} log
+     * line), instead of sleeping a fixed time.
+     *
+     * @param engine the engine
+     * @param id the bundle container
+     * @param timeout how long it may take
+     * @return the container's id
+     * @throws BottleException with the bundle's log tail when it fails, exits or takes too long
+     */
+    public static String awaitReady(DockerEngine engine, String id, java.time.Duration timeout) {
+        DockerEngine.LogWait w = engine.awaitLogLine(id, READY_MARKER, FAILED_MARKER, timeout);
+        if (w == DockerEngine.LogWait.FOUND) {
+            return id;
+        }
+        String log = engine.logTail(id, 20);
+        throw new BottleException("the sidecar bundle " + (w == DockerEngine.LogWait.TIMED_OUT ? "did not report ready"
+                + " within " + timeout.toSeconds() + " s" : "failed to start") + (log.isEmpty() ? "" : "; its log:\n" + log));
+    }
 }

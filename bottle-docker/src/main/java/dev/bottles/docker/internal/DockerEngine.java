@@ -699,6 +699,94 @@ public final class DockerEngine implements Closeable {
         return out;
     }
 
+    /** How a wait on a container's log ended. */
+    public enum LogWait {
+        /** A line with the marker appeared. */
+        FOUND,
+        /** A line with the failure marker appeared, or the log ended (the container stopped). */
+        FAILED,
+        /** Neither within the time allowed. */
+        TIMED_OUT
+    }
+
+    /**
+     * Follows a container's log from its start until a line contains {@code marker} (success), a
+     * line contains {@code failure} or the log ends (the container exited), or time runs out.
+     *
+     * @param container the container
+     * @param marker the text of the readiness line
+     * @param failure the text of a failure line
+     * @param timeout how long to wait
+     * @return how the wait ended
+     */
+    public LogWait awaitLogLine(String container, String marker, String failure, java.time.Duration timeout) {
+        java.util.concurrent.CompletableFuture<LogWait> result = new java.util.concurrent.CompletableFuture<>();
+        StringBuilder partial = new StringBuilder();
+        ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<Frame>() {
+            @Override
+            public void onNext(Frame f) {
+                partial.append(new String(f.getPayload(), StandardCharsets.UTF_8));
+                int nl;
+                while ((nl = partial.indexOf("\n")) >= 0) {
+                    String line = partial.substring(0, nl);
+                    partial.delete(0, nl + 1);
+                    if (line.contains(marker)) {
+                        result.complete(LogWait.FOUND);
+                    } else if (line.contains(failure)) {
+                        result.complete(LogWait.FAILED);
+                    }
+                }
+            }
+
+            @Override
+            public void onComplete() {
+                result.complete(partial.toString().contains(marker) ? LogWait.FOUND : LogWait.FAILED);
+                super.onComplete();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                result.complete(LogWait.FAILED);
+                super.onError(t);
+            }
+        };
+        try {
+            client.logContainerCmd(container).withStdOut(true).withStdErr(true).withFollowStream(true).exec(cb);
+            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return LogWait.TIMED_OUT;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return LogWait.TIMED_OUT;
+        } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
+            return LogWait.FAILED;
+        } finally {
+            try {
+                cb.close();
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "closing a log stream failed", e);
+            }
+        }
+    }
+
+    /**
+     * Returns a local image's labels.
+     *
+     * @param ref the image
+     * @return its labels, or empty when the engine lacks the image
+     */
+    public Optional<Map<String, String>> imageLabels(String ref) {
+        try {
+            var cfg = client.inspectImageCmd(ref).exec().getConfig();
+            Map<String, String> labels = cfg == null || cfg.getLabels() == null ? Map.of() : cfg.getLabels();
+            return Optional.of(Map.copyOf(labels));
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        } catch (DockerException e) {
+            throw new BottleException("cannot inspect image " + ref + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Returns the last lines of a container's log, for failure messages.
      *

@@ -81,6 +81,9 @@ public final class DockerLaunch {
      */
     public RunningBottle run() {
         try {
+            CompletableFuture<Boolean> bundleImage = async("bundle-image", () -> BundleImages.ensure(engine,
+                    plan.bundleImage(), new Settings(plan.bundleBuild(), Map.of()),
+                    line -> events.progress("bundle-image", line)));
             buildImages();
             CompletableFuture<Subnet> internal = async("create-network",
                     () -> network(plan.internalNetwork(), plan.subnets(), true));
@@ -89,7 +92,7 @@ public final class DockerLaunch {
             // The agent and the bundle need only the internal network to be created; the bundle also
             // needs the outbound one before it starts. Files go into the agent before it starts.
             CompletableFuture<String> agent = internal.thenApplyAsync(s -> step("create-agent", () -> {
-                String id = createAgent(agentEnv(s));
+                String id = createAgent(agentEnv(s), s);
                 Provisioner.copyFiles(engine, id, plan, s.bundleIp());
                 return id;
             }), POOL).thenApplyAsync(id -> step("start-agent", () -> {
@@ -99,10 +102,12 @@ public final class DockerLaunch {
                 Provisioner.trustCa(engine, id);
                 return id;
             }), POOL);
-            CompletableFuture<String> bundle = internal.thenApplyAsync(s -> step("create-bundle", () -> createBundle(s)),
-                    POOL).thenCombineAsync(outbound, (id, o) -> step("start-bundle",
-                            () -> BundleLifecycle.connectAndStart(engine, id, List.of(plan.egressNetwork()))), POOL);
-            settle(List.of(internal, outbound, agent, bundle));
+            CompletableFuture<String> bundle = internal.thenCombineAsync(bundleImage, (s, built) -> step("create-bundle",
+                    () -> createBundle(s)), POOL).thenCombineAsync(outbound, (id, o) -> step("start-bundle",
+                            () -> BundleLifecycle.connectAndStart(engine, id, List.of(plan.egressNetwork()))), POOL)
+                    .thenApplyAsync(id -> step("bundle-ready", () -> BundleLifecycle.awaitReady(engine, id,
+                            plan.bundleReadyTimeout())), POOL);
+            settle(List.of(bundleImage, internal, outbound, agent, bundle));
             return new DockerBottle(engine, plan, agent.join(), internal.join());
         } catch (StepFailure f) {
             rollback();
@@ -152,20 +157,21 @@ public final class DockerLaunch {
 
     private String createBundle(Subnet subnet) {
         BundleLaunchSpec spec = BundleLaunchSpec.of(plan.sidecars(), plan.backendId(), plan.internalNetwork(), subnet,
-                false, new Settings(Map.of(BundleLaunchSpec.IMAGE_SETTING, plan.bundleImage()), Map.of()));
+                false, plan.bundleImage());
         String id = BundleLifecycle.create(engine, spec, plan.routeTokens());
         push("container " + spec.containerName(), () -> engine.removeContainer(id), false);
         return id;
     }
 
-    private String createAgent(Map<String, String> agentEnv) {
+    private String createAgent(Map<String, String> agentEnv, Subnet subnet) {
         List<String> env = agentEnv.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         Map<String, String> labels = Labels.of(plan.identity(), plan.backendId(), Labels.AGENT);
         labels.put(Labels.AGENT_NAME, plan.agentName());
         labels.put(Labels.SERVICES, plan.sidecars().bundle().daemonsCsv());
         String id = engine.createContainer(new ContainerSpec(plan.containerName(), plan.image(),
                 List.of("sleep", "infinity"), env, labels, plan.internalNetwork(), null, List.of(), plan.runtime(), true,
-                List.of(), List.of(), List.of()));
+                List.of(), List.of(NoResolver.write(plan.stateDir()) + ":/etc/resolv.conf:ro"),
+                List.of(subnet.bundleIp())));
         push("container " + plan.containerName(), () -> engine.removeContainer(id), false);
         return id;
     }

@@ -47,13 +47,18 @@ public final class TestImages {
             echo "bundle ${CLAUDE_BOTTLE_IDENTITY:-?} daemons=${CLAUDE_BOTTLE_SIDECAR_DAEMONS:-}" > /www/index.html
             for p in 8080 9418 9100; do httpd -f -p 0.0.0.0:$p -h /www & done
             httpd -f -p 127.0.0.1:8888 -h /www &
-            echo "stand-in bundle up"
+            echo '{"event":"bundle-ready","daemons":"stand-in"}'
             while :; do sleep 3600 & wait $!; done
             """;
 
     private static DockerEngine engine;
     private static String agent;
     private static String bundle;
+    private static String upstream;
+    private static String probeAgent;
+    /** The modules of the test images' Java runtime. */
+    public static final java.util.List<String> TEST_MODULES = java.util.List.of("java.base", "java.net.http",
+            "jdk.httpserver", "jdk.crypto.ec");
 
     private TestImages() {}
 
@@ -79,6 +84,124 @@ public final class TestImages {
             bundle = build("bundle", BUNDLE_DOCKERFILE, Map.of("bundle.sh", BUNDLE_SCRIPT));
         }
         return bundle;
+    }
+
+    /**
+     * Returns the upstream image: {@link dev.bottles.docker.testimages.programs.EscapeUpstream} on a
+     * jlinked runtime, {@code FROM scratch}; copy {@code /certs/server.p12} in before starting it.
+     *
+     * @return the image reference
+     */
+    public static synchronized String upstream() {
+        if (upstream == null) {
+            upstream = javaImage("upstream", false, dev.bottles.docker.testimages.programs.EscapeUpstream.class);
+        }
+        return upstream;
+    }
+
+    /**
+     * Returns the probing agent image: the busybox agent plus a Java runtime and
+     * {@link dev.bottles.docker.testimages.programs.EscapeProbe} ({@code java -jar /opt/probe.jar ...}).
+     *
+     * @return the image reference
+     */
+    public static synchronized String probeAgent() {
+        if (probeAgent == null) {
+            probeAgent = javaImage("probe-agent", true, dev.bottles.docker.testimages.programs.EscapeProbe.class);
+        }
+        return probeAgent;
+    }
+
+    private static String javaImage(String name, boolean busybox, Class<?> main) {
+        requireEngine();
+        try {
+            Path tar = Files.createTempFile("bottle-test-image-", ".tar");
+            byte[] jar = jarOf(main);
+            String dockerfile = "FROM scratch\nCOPY rootfs/ /\n"
+                    + (busybox ? "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+                            + "RUN mkdir -p /home/node /etc/ssl/certs /workspace && touch /etc/ssl/certs/ca-certificates.crt\n"
+                            + "CMD [\"sleep\", \"infinity\"]\n"
+                            : "ENTRYPOINT [\"/opt/java/bin/java\", \"-XX:+UseSerialGC\", \"-jar\", \"/opt/app.jar\"]\n")
+                    + "ENV PATH=/bin:/opt/java/bin\n";
+            dev.bottles.docker.internal.JavaRuntime rt = new dev.bottles.docker.internal.JavaRuntime(TEST_MODULES);
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(dockerfile.getBytes(StandardCharsets.UTF_8));
+            md.update(jar);
+            md.update(rt.identity().getBytes(StandardCharsets.UTF_8));
+            md.update(Long.toString(Files.size(BUSYBOX)).getBytes(StandardCharsets.UTF_8));
+            String tag = "bottle-test/" + name + ":" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
+            if (!engine().imageExists(tag)) {
+                try (java.io.OutputStream os = Files.newOutputStream(tar);
+                        var out = dev.bottles.docker.internal.JavaRuntime.tar(os)) {
+                    rt.writeTo(out, "rootfs/", line -> { });
+                    if (busybox) {
+                        dev.bottles.docker.internal.JavaRuntime.file(out, "rootfs/bin/busybox", BUSYBOX, 0755);
+                    }
+                    dev.bottles.docker.internal.JavaRuntime.bytes(out, "rootfs/opt/" + (busybox ? "probe" : "app") + ".jar",
+                            jar, 0644);
+                    dev.bottles.docker.internal.JavaRuntime.bytes(out, "Dockerfile",
+                            dockerfile.getBytes(StandardCharsets.UTF_8), 0644);
+                    out.finish();
+                }
+                engine().buildTar(tar, "Dockerfile", tag, Map.of("dev.bottles.role", "test-image"), line -> { });
+            }
+            Files.deleteIfExists(tar);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> remove(tag)));
+            return tag;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A jar of one program's classes (the class and its nested classes), with it as Main-Class. */
+    private static byte[] jarOf(Class<?> main) throws IOException {
+        java.util.jar.Manifest mf = new java.util.jar.Manifest();
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MAIN_CLASS, main.getName());
+        String dir = main.getPackageName().replace('.', '/') + "/";
+        String simple = main.getSimpleName();
+        java.util.Map<String, byte[]> classes = new java.util.TreeMap<>();
+        java.net.URL src = main.getProtectionDomain().getCodeSource().getLocation();
+        Path loc;
+        try {
+            loc = Path.of(src.toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+        if (Files.isDirectory(loc)) {
+            try (var s = Files.list(loc.resolve(dir))) {
+                for (Path p : s.toList()) {
+                    String f = p.getFileName().toString();
+                    if (f.equals(simple + ".class") || f.startsWith(simple + "$")) {
+                        classes.put(dir + f, Files.readAllBytes(p));
+                    }
+                }
+            }
+        } else {
+            try (java.util.jar.JarFile jf = new java.util.jar.JarFile(loc.toFile())) {
+                for (var e : java.util.Collections.list(jf.entries())) {
+                    String n = e.getName();
+                    if (n.equals(dir + simple + ".class") || n.startsWith(dir + simple + "$")) {
+                        try (var in = jf.getInputStream(e)) {
+                            classes.put(n, in.readAllBytes());
+                        }
+                    }
+                }
+            }
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(bytes, mf)) {
+            for (var c : classes.entrySet()) {
+                java.util.jar.JarEntry je = new java.util.jar.JarEntry(c.getKey());
+                je.setTime(0);
+                out.putNextEntry(je);
+                out.write(c.getValue());
+                out.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
     }
 
     /**

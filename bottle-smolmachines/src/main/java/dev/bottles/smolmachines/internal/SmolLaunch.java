@@ -76,11 +76,21 @@ public final class SmolLaunch {
                     () -> bundles.createBundleNetwork(plan.bundleNetwork(), plan.subnets(), netLabels));
             undo.push(() -> bundles.removeBundleNetwork(plan.bundleNetwork()));
 
+            step = "bundle-image";
+            events.time(Phase.LAUNCH, step, () -> bundles.ensureBundleImage(plan.bundleImage(), plan.bundleBuild(),
+                    line -> events.progress("bundle-image", line)));
+
             step = "start-bundle";
             BundleLaunchSpec spec = BundleLaunchSpec.of(plan.sidecars(), plan.backendId(), plan.bundleNetwork(), subnet,
-                    true, new Settings(Map.of(BundleLaunchSpec.IMAGE_SETTING, plan.bundleImage()), Map.of()));
+                    true, plan.bundleImage());
             events.time(Phase.LAUNCH, step, () -> bundles.startBundle(spec, plan.routeTokens(), List.of()));
             undo.push(() -> bundles.stopBundle(plan.identity()));
+
+            step = "bundle-ready";
+            events.time(Phase.LAUNCH, step, () -> {
+                bundles.awaitBundleReady(plan.identity(), plan.bundleBuild());
+                return null;
+            });
 
             step = "read-ports";
             Map<Daemon, Integer> ports = new EnumMap<>(Daemon.class);

@@ -1,0 +1,297 @@
+package dev.bottles.bundle.bench;
+
+import dev.bottles.bundle.EgressOptions;
+import dev.bottles.bundle.EgressProxy;
+import dev.bottles.manifest.EgressRoute;
+import dev.bottles.manifest.RouteAuth;
+import dev.bottles.sidecars.CertificateAuthority;
+import dev.bottles.sidecars.EgressConfig;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Egress's cost on loopback, measured in one run against a direct connection to the same upstream:
+ * per-request latency (p50, p99) over a kept-alive connection and requests per second with several
+ * connections, for a direct TLS connection, a spliced tunnel through egress, and a credential route
+ * (TLS terminated, token injected, re-encrypted); plus the setup time of a new connection each way.
+ * The upstream is a minimal keep-alive HTTPS responder so it adds as little as possible.
+ *
+ * <p>Run with {@code bottle-bundle/bench.sh [requests] [seconds]}.
+ */
+public final class EgressBenchmark {
+    private static final byte[] RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII);
+
+    private EgressBenchmark() {}
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args requests per latency run (default 5000), seconds per throughput run (default 5)
+     * @throws Exception on any failure
+     */
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        Path dir = Files.createTempDirectory("egress-bench-");
+        CertificateAuthority egressCa = CertificateAuthority.mint("bench egress CA", Clock.systemUTC());
+        egressCa.writeTo(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"));
+        CertificateAuthority upstreamCa = CertificateAuthority.mint("bench upstream CA", Clock.systemUTC());
+        Files.writeString(dir.resolve("extra-ca.pem"), upstreamCa.certificatePem());
+        Files.writeString(dir.resolve("routes.yaml"), new EgressConfig(List.of(), List.of(
+                EgressRoute.to("api.bench.test").withAuth(RouteAuth.bearer("BENCH_TOKEN")),
+                EgressRoute.to("www.bench.test"))).render("bench"));
+        SSLContext serverTls = serverContext(upstreamCa.issue(List.of("api.bench.test", "www.bench.test"),
+                Duration.ofDays(1), Clock.systemUTC()));
+        SSLContext clientTls = clientContext(egressCa, upstreamCa);
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "bench-upstream");
+            t.setDaemon(true);
+            return t;
+        });
+        SSLServerSocket upstream = (SSLServerSocket) serverTls.getServerSocketFactory().createServerSocket(0, 256,
+                java.net.InetAddress.getLoopbackAddress());
+        pool.submit(() -> serve(upstream, pool, stop));
+        int up = upstream.getLocalPort();
+        try (EgressProxy egress = EgressProxy.start(EgressOptions.builder(dir.resolve("routes.yaml"),
+                        dir.resolve("ca.pem"), dir.resolve("ca-key.pem"))
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .extraAnchors(List.of(dir.resolve("extra-ca.pem")))
+                .tokens(k -> "bench-secret")
+                .resolver((h, p) -> new InetSocketAddress("127.0.0.1", up))
+                .log((d, e, f) -> { })
+                .build())) {
+            int proxy = egress.port();
+            System.out.printf(Locale.ROOT, "egress benchmark: %d requests per latency run, %d s per throughput run,"
+                    + " %d cores, Java %s%n", n, seconds, Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.version"));
+            Mode[] modes = {
+                new Mode("direct", () -> direct(clientTls, up, "www.bench.test")),
+                new Mode("spliced tunnel", () -> tunnel(clientTls, proxy, "www.bench.test")),
+                new Mode("credential injected", () -> tunnel(clientTls, proxy, "api.bench.test")),
+            };
+            for (Mode m : modes) {
+                latency(m, n / 10); // warm-up
+            }
+            double[] base = null;
+            for (Mode m : modes) {
+                double[] l = latency(m, n);
+                double[] s = setup(m, Math.max(50, n / 50));
+                double rps = throughput(m, 8, seconds);
+                if (base == null) {
+                    base = new double[] {l[0], l[1], s[0]};
+                    System.out.printf(Locale.ROOT, "%-20s request p50 %7.1f us  p99 %7.1f us  | new connection p50 %7.1f"
+                            + " us | %8.0f req/s (8 connections)%n", m.name, l[0], l[1], s[0], rps);
+                } else {
+                    System.out.printf(Locale.ROOT, "%-20s request p50 %7.1f us  p99 %7.1f us  (adds %+6.1f / %+6.1f us)"
+                            + " | new connection p50 %7.1f us (adds %+7.1f us) | %8.0f req/s (8 connections)%n", m.name,
+                            l[0], l[1], l[0] - base[0], l[1] - base[1], s[0], s[0] - base[2], rps);
+                }
+            }
+        } finally {
+            stop.set(true);
+            upstream.close();
+            pool.shutdownNow();
+        }
+    }
+
+    private record Mode(String name, Opener opener) {}
+
+    @FunctionalInterface
+    private interface Opener {
+        SSLSocket open() throws IOException;
+    }
+
+    private static double[] latency(Mode m, int n) throws IOException {
+        long[] t = new long[n];
+        try (SSLSocket s = m.opener().open()) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            byte[] req = request(s);
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                out.write(req);
+                out.flush();
+                readResponse(in);
+                t[i] = System.nanoTime() - t0;
+            }
+        }
+        Arrays.sort(t);
+        return new double[] {t[n / 2] / 1e3, t[(int) (n * 0.99)] / 1e3};
+    }
+
+    private static double[] setup(Mode m, int n) throws IOException {
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            try (SSLSocket s = m.opener().open()) {
+                s.getOutputStream().write(request(s));
+                readResponse(new BufferedInputStream(s.getInputStream()));
+                t[i] = System.nanoTime() - t0;
+            }
+        }
+        Arrays.sort(t);
+        return new double[] {t[n / 2] / 1e3};
+    }
+
+    private static double throughput(Mode m, int connections, int seconds) throws Exception {
+        ExecutorService ex = Executors.newFixedThreadPool(connections);
+        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        List<Future<Long>> fs = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            fs.add(ex.submit(() -> {
+                long count = 0;
+                try (SSLSocket s = m.opener().open()) {
+                    OutputStream out = s.getOutputStream();
+                    InputStream in = new BufferedInputStream(s.getInputStream());
+                    byte[] req = request(s);
+                    while (System.nanoTime() < end) {
+                        out.write(req);
+                        out.flush();
+                        readResponse(in);
+                        count++;
+                    }
+                }
+                return count;
+            }));
+        }
+        long total = 0;
+        for (Future<Long> f : fs) {
+            total += f.get();
+        }
+        ex.shutdown();
+        return total / (double) seconds;
+    }
+
+    private static byte[] request(SSLSocket s) {
+        String host = s.getSession().getPeerHost();
+        return ("GET /bench HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer placeholder\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static SSLSocket direct(SSLContext tls, int port, String host) throws IOException {
+        Socket raw = new Socket("127.0.0.1", port);
+        raw.setTcpNoDelay(true);
+        SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw, host, 443, true);
+        s.startHandshake();
+        return s;
+    }
+
+    private static SSLSocket tunnel(SSLContext tls, int proxy, String host) throws IOException {
+        Socket raw = new Socket("127.0.0.1", proxy);
+        raw.setTcpNoDelay(true);
+        raw.getOutputStream().write(("CONNECT " + host + ":443 HTTP/1.1\r\nHost: " + host + ":443\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        InputStream in = raw.getInputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("proxy closed during CONNECT");
+            }
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw, host, 443, true);
+        s.startHandshake();
+        return s;
+    }
+
+    private static void readResponse(InputStream in) throws IOException {
+        int matched = 0;
+        StringBuilder head = new StringBuilder();
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed");
+            }
+            head.append((char) b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        int len = 0;
+        for (String l : head.toString().split("\r\n")) {
+            if (l.regionMatches(true, 0, "content-length:", 0, 15)) {
+                len = Integer.parseInt(l.substring(15).strip());
+            }
+        }
+        if (!head.toString().startsWith("HTTP/1.1 200")) {
+            throw new IOException("unexpected response: " + head);
+        }
+        in.readNBytes(len);
+    }
+
+    private static void serve(ServerSocket server, ExecutorService pool, AtomicBoolean stop) {
+        while (!stop.get()) {
+            try {
+                Socket s = server.accept();
+                s.setTcpNoDelay(true);
+                pool.submit(() -> {
+                    try (s; InputStream in = new BufferedInputStream(s.getInputStream()); OutputStream out =
+                            s.getOutputStream()) {
+                        int matched = 0;
+                        int b;
+                        while ((b = in.read()) >= 0) {
+                            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+                            if (matched == 4) {
+                                out.write(RESPONSE);
+                                out.flush();
+                                matched = 0;
+                            }
+                        }
+                    } catch (IOException ignored) {
+                        // the client went away
+                    }
+                });
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private static SSLContext serverContext(CertificateAuthority.Leaf leaf) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("leaf", leaf.privateKey(), new char[0], leaf.chain());
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        SSLContext c = SSLContext.getInstance("TLS");
+        c.init(kmf.getKeyManagers(), null, null);
+        return c;
+    }
+
+    private static SSLContext clientContext(CertificateAuthority... cas) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        for (int i = 0; i < cas.length; i++) {
+            ks.setCertificateEntry("ca" + i, cas[i].certificate());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext c = SSLContext.getInstance("TLS");
+        c.init(null, tmf.getTrustManagers(), null);
+        return c;
+    }
+}

@@ -1,0 +1,216 @@
+package dev.bottles.docker.internal;
+
+import dev.bottles.BottleException;
+import dev.bottles.sidecars.BundleImage;
+import dev.bottles.sidecars.BundleLaunchSpec;
+import dev.bottles.sidecars.Daemon;
+import dev.bottles.spi.Settings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The SDK's own bundle image, {@code claude-bottle-sidecars:<content hash>}: the bottle-bundle jar
+ * (packaged into this module) on a Java runtime, built when the engine lacks it and tagged by a hash
+ * of everything that goes in, so it is rebuilt only when the bundle changes. Two recipes:
+ * <ul>
+ *   <li>{@code offline} (default): a {@code jlink} runtime of the local JDK plus the libraries it
+ *       links, in a {@code FROM scratch} image; needs no registry;
+ *   <li>{@code jre}: the jar on a JRE base image ({@code eclipse-temurin:17-jre} unless
+ *       {@value #JRE_BASE_SETTING} names another), for engines that can pull.
+ * </ul>
+ * {@value BundleLaunchSpec#IMAGE_SETTING} replaces the image altogether; its daemons are read from
+ * its {@value BundleImage#DAEMONS_LABEL} label.
+ */
+public final class BundleImages {
+    /** The image repository. */
+    public static final String REPOSITORY = "claude-bottle-sidecars";
+    /** The setting choosing the recipe: {@code offline} or {@code jre}. */
+    public static final String RECIPE_SETTING = dev.bottles.docker.DockerSettings.BUNDLE_RECIPE;
+    /** The setting naming the JRE recipe's base image. */
+    public static final String JRE_BASE_SETTING = dev.bottles.docker.DockerSettings.BUNDLE_JRE_BASE;
+    /** The JRE recipe's default base image. */
+    public static final String DEFAULT_JRE_BASE = "eclipse-temurin:17-jre";
+    /** The modules the bundle needs (jdeps of the jar, plus the EC provider TLS loads as a service). */
+    public static final List<String> MODULES = List.of("java.base", "java.desktop", "java.logging", "java.naming",
+            "java.sql", "jdk.crypto.ec", "jdk.jfr", "jdk.unsupported");
+    /** Where the jar sits in the image. */
+    public static final String JAR_IN_IMAGE = "/opt/bottles/bottle-bundle.jar";
+    private static final String JAR_RESOURCE = "/dev/bottles/docker/bundle/bottle-bundle.jar";
+    private static final String DAEMONS_ENTRY = "dev/bottles/bundle/daemons";
+    private static final List<String> JVM = List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1",
+            "-Xss512k", "-jar", JAR_IN_IMAGE);
+
+    private static @Nullable Jar jar;
+
+    private BundleImages() {}
+
+    /** The recipes. */
+    public enum Recipe {
+        /** jlink runtime + libraries on {@code FROM scratch}. */
+        OFFLINE,
+        /** The jar on a JRE base image. */
+        JRE;
+
+        static Recipe of(Settings s) {
+            String v = s.get(RECIPE_SETTING, "offline").strip().toLowerCase(Locale.ROOT);
+            return switch (v) {
+                case "offline" -> OFFLINE;
+                case "jre" -> JRE;
+                default -> throw new BottleException(RECIPE_SETTING + "=" + v + " is not a recipe; use offline or jre");
+            };
+        }
+    }
+
+    /** The packaged bundle jar, extracted once per JVM. */
+    private record Jar(Path file, String sha256, List<Daemon> daemons) {}
+
+    /**
+     * Says which bundle image a bottle uses and what daemons it has, without building anything: the
+     * override's labels, or the SDK's image (which may not be built yet).
+     *
+     * @param engine the engine (read only)
+     * @param s the settings
+     * @return the image
+     * @throws BottleException when an overriding image is not on the engine
+     */
+    public static BundleImage describe(DockerEngine engine, Settings s) {
+        String override = s.get(BundleLaunchSpec.IMAGE_SETTING).orElse(null);
+        if (override != null && !override.isBlank()) {
+            Map<String, String> labels = engine.imageLabels(override).orElseThrow(() -> new BottleException(
+                    "bundle image " + override + " (from " + BundleLaunchSpec.IMAGE_SETTING + ") is not on the engine;"
+                            + " build or load it first, or unset " + BundleLaunchSpec.IMAGE_SETTING + " to use the SDK's"));
+            return BundleImage.fromLabels(override, labels);
+        }
+        Recipe r = Recipe.of(s);
+        return new BundleImage(REPOSITORY + ":" + hash(r, s), jar().daemons());
+    }
+
+    /**
+     * Builds the SDK's image when the engine lacks it.
+     *
+     * @param engine the engine
+     * @param image the image {@link #describe} chose
+     * @param s the settings
+     * @param progress receives build output lines
+     * @return true when it was built now
+     * @throws BottleException when the build fails, or an overriding image has gone
+     */
+    public static boolean ensure(DockerEngine engine, BundleImage image, Settings s, Consumer<String> progress) {
+        if (engine.imageExists(image.reference())) {
+            return false;
+        }
+        if (!image.reference().startsWith(REPOSITORY + ":") || s.get(BundleLaunchSpec.IMAGE_SETTING).isPresent()) {
+            throw new BottleException("bundle image " + image.reference() + " is not on the engine");
+        }
+        Recipe r = Recipe.of(s);
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("dev.bottles.role", "image");
+        labels.put(BundleImage.DAEMONS_LABEL, String.join(",", jar().daemons().stream().map(Daemon::wireName).toList()));
+        labels.put("dev.bottles.bundle.recipe", r.name().toLowerCase(Locale.ROOT));
+        Path tar = null;
+        try {
+            tar = Files.createTempFile("bottles-bundle-context-", ".tar");
+            try (OutputStream os = Files.newOutputStream(tar); TarArchiveOutputStream out = JavaRuntime.tar(os)) {
+                if (r == Recipe.OFFLINE) {
+                    new JavaRuntime(MODULES).writeTo(out, "rootfs/", progress);
+                    JavaRuntime.file(out, "rootfs" + JAR_IN_IMAGE, jar().file(), 0644);
+                } else {
+                    JavaRuntime.file(out, "bottle-bundle.jar", jar().file(), 0644);
+                }
+                JavaRuntime.bytes(out, "Dockerfile", dockerfile(r, s).getBytes(StandardCharsets.UTF_8), 0644);
+                out.finish();
+            }
+            progress.accept("building " + image.reference() + " (" + r.name().toLowerCase(Locale.ROOT) + " recipe)");
+            engine.buildTar(tar, "Dockerfile", image.reference(), labels, progress);
+            return true;
+        } catch (IOException e) {
+            throw new BottleException("cannot write the bundle image's build context (" + e + ")", e);
+        } finally {
+            if (tar != null) {
+                try {
+                    Files.deleteIfExists(tar);
+                } catch (IOException ignored) {
+                    // a temp file; the OS cleans it
+                }
+            }
+        }
+    }
+
+    /**
+     * Returns a recipe's Dockerfile.
+     *
+     * @param r the recipe
+     * @param s the settings (the JRE base)
+     * @return the Dockerfile text
+     */
+    public static String dockerfile(Recipe r, Settings s) {
+        String entry = "[\"" + (r == Recipe.OFFLINE ? JavaRuntime.JAVA_HOME_IN_IMAGE + "/bin/java" : "java") + "\", \""
+                + String.join("\", \"", JVM) + "\"]";
+        if (r == Recipe.OFFLINE) {
+            return "FROM scratch\nCOPY rootfs/ /\nENV JAVA_HOME=" + JavaRuntime.JAVA_HOME_IN_IMAGE + " PATH="
+                    + JavaRuntime.JAVA_HOME_IN_IMAGE + "/bin\nENTRYPOINT " + entry + "\n";
+        }
+        return "FROM " + s.get(JRE_BASE_SETTING, DEFAULT_JRE_BASE) + "\nCOPY bottle-bundle.jar " + JAR_IN_IMAGE
+                + "\nENTRYPOINT " + entry + "\n";
+    }
+
+    private static String hash(Recipe r, Settings s) {
+        String inputs = jar().sha256() + "\n" + dockerfile(r, s) + "\n"
+                + (r == Recipe.OFFLINE ? new JavaRuntime(MODULES).identity() : "");
+        return JavaRuntime.sha256(inputs).substring(0, 12);
+    }
+
+    private static synchronized Jar jar() {
+        if (jar == null) {
+            try (InputStream in = BundleImages.class.getResourceAsStream(JAR_RESOURCE)) {
+                if (in == null) {
+                    throw new BottleException("the bottle-bundle jar is not packaged into bottle-docker (" + JAR_RESOURCE
+                            + " is missing); build bottle-docker with Maven's package phase, or set "
+                            + BundleLaunchSpec.IMAGE_SETTING + " to a bundle image of your own");
+                }
+                Path tmp = Files.createTempFile("bottle-bundle-", ".jar");
+                MessageDigest md = MessageDigest.getInstance("SHA-256");
+                try (DigestInputStream din = new DigestInputStream(in, md)) {
+                    Files.copy(din, tmp, StandardCopyOption.REPLACE_EXISTING);
+                }
+                tmp.toFile().deleteOnExit();
+                List<Daemon> daemons;
+                try (ZipFile z = new ZipFile(tmp.toFile())) {
+                    ZipEntry e = z.getEntry(DAEMONS_ENTRY);
+                    if (e == null) {
+                        throw new BottleException("the packaged bundle jar has no " + DAEMONS_ENTRY);
+                    }
+                    try (InputStream d = z.getInputStream(e)) {
+                        daemons = Arrays.stream(new String(d.readAllBytes(), StandardCharsets.UTF_8).split("[,\\s]+"))
+                                .filter(x -> !x.isBlank()).map(Daemon::named).toList();
+                    }
+                }
+                jar = new Jar(tmp, HexFormat.of().formatHex(md.digest()), daemons);
+            } catch (IOException e) {
+                throw new BottleException("cannot extract the packaged bundle jar (" + e + ")", e);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return jar;
+    }
+}

@@ -1,0 +1,161 @@
+package dev.bottles.docker.testimages.programs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * What an agent would try, run inside the agent container. Prints one {@code key=value} result line
+ * (then a body for {@code get}) and exits 0; the test reads the output.
+ * <ul>
+ *   <li>{@code get URL [--insecure] [Name=Value]...}: through {@code HTTPS_PROXY}, trusting
+ *       {@code SSL_CERT_FILE} (or anything with {@code --insecure});
+ *   <li>{@code front HOST:PORT SNI}: CONNECT to one host, then a TLS handshake naming another;
+ *   <li>{@code tcp HOST PORT}: a direct connection, no proxy;
+ *   <li>{@code resolve NAME}: a name lookup.
+ * </ul>
+ */
+public final class EscapeProbe {
+    private EscapeProbe() {}
+
+    /**
+     * Runs one probe.
+     *
+     * @param args the probe and its arguments
+     * @throws Exception never on purpose; failures are printed
+     */
+    public static void main(String[] args) throws Exception {
+        try {
+            switch (args[0]) {
+                case "get" -> get(args);
+                case "front" -> front(args[1], args[2]);
+                case "tcp" -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress(args[1], Integer.parseInt(args[2])), 2000);
+                        System.out.println("tcp=connected");
+                    }
+                }
+                case "resolve" -> System.out.println("resolve=" + InetAddress.getByName(args[1]).getHostAddress());
+                default -> System.out.println("error=unknown probe " + args[0]);
+            }
+        } catch (IOException | RuntimeException e) {
+            System.out.println(args[0] + "=failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private static InetSocketAddress proxy() {
+        URI p = URI.create(System.getenv("HTTPS_PROXY"));
+        return new InetSocketAddress(p.getHost(), p.getPort());
+    }
+
+    private static void get(String[] args) throws Exception {
+        boolean insecure = List.of(args).contains("--insecure");
+        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(args[1])).timeout(Duration.ofSeconds(15));
+        for (int i = 2; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            if (eq > 0) {
+                rb.header(args[i].substring(0, eq), args[i].substring(eq + 1));
+            }
+        }
+        HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).proxy(ProxySelector.of(proxy()))
+                .sslContext(insecure ? trustAll() : trustFile()).connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            HttpResponse<String> r = c.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+            System.out.println("status=" + r.statusCode());
+            System.out.println(r.body());
+        } catch (IOException e) {
+            System.out.println("get=failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private static void front(String target, String sni) throws Exception {
+        InetSocketAddress p = proxy();
+        try (Socket s = new Socket(p.getAddress(), p.getPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.append((char) b);
+            }
+            System.out.println("connect=" + head.toString().lines().findFirst().orElse(""));
+            SSLSocket tls = (SSLSocket) trustAll().getSocketFactory().createSocket(s, sni, 443, true);
+            SSLParameters params = tls.getSSLParameters();
+            params.setServerNames(List.of(new SNIHostName(sni)));
+            tls.setSSLParameters(params);
+            try {
+                tls.startHandshake();
+                System.out.println("handshake=ok");
+            } catch (IOException e) {
+                System.out.println("handshake=failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private static SSLContext trustFile() throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        int n = 0;
+        try (InputStream in = Files.newInputStream(Path.of(System.getenv("SSL_CERT_FILE")))) {
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                ks.setCertificateEntry("c" + n++, c);
+            }
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    private static SSLContext trustAll() throws Exception {
+        TrustManager all = new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                // a probe: trusts everything on purpose
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                // a probe: trusts everything on purpose
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] {all}, null);
+        return ctx;
+    }
+}
