@@ -97,7 +97,7 @@ public final class BundleMain {
             for (Daemon d : wanted) {
                 if (d == Daemon.EGRESS) {
                     running.add(EgressProxy.start(egressOptions(env, log, wanted.contains(Daemon.PIPELOCK))));
-                } else if (d != Daemon.PIPELOCK) {
+                } else if (d != Daemon.PIPELOCK && !DAEMONS.contains(d)) {
                     throw new IllegalStateException(d.wireName() + " is not in this bundle image (it has "
                             + DAEMONS.stream().map(Daemon::wireName).toList() + "); the SDK should not have asked for"
                             + " it: check the image's " + BundleImage.DAEMONS_LABEL + " label");

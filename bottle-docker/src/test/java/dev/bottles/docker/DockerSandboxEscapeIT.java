@@ -27,9 +27,12 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
     }
 
     @org.junit.jupiter.api.Test
-    void theAgentsResolverConfigurationIsTheEmptyOne() {
+    void theAgentHasNoResolverAndTheEnginesOwnLeadsNowhere() {
         org.junit.jupiter.api.Assertions.assertEquals(dev.bottles.docker.internal.NoResolver.CONTENT,
                 bottle().exec("cat", "/etc/resolv.conf").stdout());
+        dev.bottles.ExecResult viaEngine = bottle().exec("nslookup", "evil.test", "127.0.0.11");
+        org.junit.jupiter.api.Assertions.assertNotEquals(0, viaEngine.exitCode(),
+                "a direct query to the engine's resolver gets no answer either: " + viaEngine.stdout());
     }
 
     @Override

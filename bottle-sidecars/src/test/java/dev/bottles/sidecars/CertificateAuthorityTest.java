@@ -2,6 +2,7 @@ package dev.bottles.sidecars;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,5 +86,40 @@ class CertificateAuthorityTest {
         assertNotEquals(a.certificate().getSerialNumber(), b.certificate().getSerialNumber());
         assertNotEquals(a.certificatePem(), b.certificatePem());
         assertTrue(!a.toString().contains("PRIVATE"), a.toString());
+    }
+
+    @Test
+    void aWrittenCaLoadsBackAndIssuesLeavesThatChainToIt() throws Exception {
+        CertificateAuthority ca = CertificateAuthority.mint("leaf test", java.time.Clock.systemUTC());
+        Path cert = tmp.resolve("ca.pem");
+        Path key = tmp.resolve("ca-key.pem");
+        ca.writeTo(cert, key);
+        CertificateAuthority loaded = CertificateAuthority.load(cert, key);
+        assertEquals(ca.certificate(), loaded.certificate());
+        CertificateAuthority.Leaf leaf = loaded.issue(java.util.List.of("api.example.test", "10.1.2.3"),
+                java.time.Duration.ofDays(1), java.time.Clock.systemUTC());
+        leaf.certificate().verify(ca.certificate().getPublicKey());
+        assertEquals(-1, leaf.certificate().getBasicConstraints(), "a leaf is not a CA");
+        assertEquals(java.util.List.of("1.3.6.1.5.5.7.3.1"), leaf.certificate().getExtendedKeyUsage());
+        assertEquals(java.util.List.of(java.util.List.of(2, "api.example.test"), java.util.List.of(7, "10.1.2.3")),
+                leaf.certificate().getSubjectAlternativeNames().stream().map(java.util.List::copyOf).toList());
+        assertFalse(leaf.certificate().getNotAfter().after(ca.certificate().getNotAfter()));
+        assertEquals(2, leaf.chain().length);
+        // a JDK trust manager accepts the chain for the name
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("ca", ca.certificate());
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(ks);
+        ((javax.net.ssl.X509TrustManager) tmf.getTrustManagers()[0]).checkServerTrusted(leaf.chain(), "ECDHE_ECDSA");
+    }
+
+    @Test
+    void loadingSomethingElseNamesTheFile() throws Exception {
+        Path junk = tmp.resolve("junk.pem");
+        java.nio.file.Files.writeString(junk, "not a pem");
+        dev.bottles.BottleException e = org.junit.jupiter.api.Assertions.assertThrows(dev.bottles.BottleException.class,
+                () -> CertificateAuthority.load(junk, junk));
+        assertTrue(e.getMessage().startsWith(junk.toString()), e.getMessage());
     }
 }

@@ -113,4 +113,23 @@ class EgressTest {
         assertTrue(plain.allowed() && !plain.injectsCredential());
         assertFalse(c.decide("93.184.216.34", "/").allowed(), "an IP literal is allowed only when listed");
     }
+
+    @Test
+    void extraAnchorsAreCopiedForEgressAndAFileWithoutCertificatesIsRefused() throws Exception {
+        Path pem = dir.resolve("corp-ca.pem");
+        java.nio.file.Files.writeString(pem, CertificateAuthority.mint("corp", Fixtures.CLOCK).certificatePem());
+        Path out = dir.resolve("egress");
+        java.nio.file.Files.createDirectories(out);
+        Map<String, String> env = Map.of("CLAUDE_BOTTLE_OAUTH_TOKEN", "t1", "GH_TOKEN", "t2");
+        new Egress(Fixtures.CLOCK).prepare(bottle(), "x-1", out, env, pem);
+        assertEquals(java.nio.file.Files.readString(pem), java.nio.file.Files.readString(out.resolve("extra-ca.pem")));
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(out.resolve("extra-ca.pem"))));
+
+        java.nio.file.Files.writeString(pem, "hello");
+        ManifestException e = assertThrows(ManifestException.class,
+                () -> new Egress(Fixtures.CLOCK).prepare(bottle(), "x-1", out, env, pem));
+        assertTrue(e.getMessage().contains(Egress.EXTRA_CA_SETTING) && e.getMessage().contains("holds no PEM certificate"),
+                e.getMessage());
+    }
 }

@@ -87,14 +87,17 @@ public final class BundleImages {
      * Says which bundle image a bottle uses and what daemons it has, without building anything: the
      * override's labels, or the SDK's image (which may not be built yet).
      *
-     * @param engine the engine (read only)
+     * @param engine the engine (read only; needed only for an overriding image)
      * @param s the settings
      * @return the image
      * @throws BottleException when an overriding image is not on the engine
      */
-    public static BundleImage describe(DockerEngine engine, Settings s) {
+    public static BundleImage describe(@Nullable DockerEngine engine, Settings s) {
         String override = s.get(BundleLaunchSpec.IMAGE_SETTING).orElse(null);
         if (override != null && !override.isBlank()) {
+            if (engine == null) {
+                throw new BottleException("reading bundle image " + override + " needs an engine");
+            }
             Map<String, String> labels = engine.imageLabels(override).orElseThrow(() -> new BottleException(
                     "bundle image " + override + " (from " + BundleLaunchSpec.IMAGE_SETTING + ") is not on the engine;"
                             + " build or load it first, or unset " + BundleLaunchSpec.IMAGE_SETTING + " to use the SDK's"));

@@ -109,6 +109,8 @@ public abstract class SandboxEscapeSuite {
         settings.put(Egress.EXTRA_CA_SETTING, anchors.toString());
         BottleSpec spec = BottleSpec.builder("escaper").manifest(m).home(home).userCwd(home)
                 .hostEnvironment(Map.of("ESCAPE_TOKEN", token)).settings(settings).build();
+        TestImages.removeAtExitIfNew(dev.bottles.docker.internal.BundleImages.describe(engine,
+                new dev.bottles.spi.Settings(settings, Map.of())).reference());
         bottle = Bottles.using(backend()).prepare(spec).launch();
 
         String net = outboundNetwork(bottle);
@@ -253,10 +255,8 @@ public abstract class SandboxEscapeSuite {
             String out = probe("resolve", name);
             assertTrue(out.startsWith("resolve=failed"), name + ": " + out);
         }
-        ExecResult viaEngine = sh("nslookup evil.test 127.0.0.11");
-        assertNotEquals(0, viaEngine.exitCode(), "the engine's resolver has no way out either: " + viaEngine.stdout());
-        ExecResult conf = sh("cat /etc/resolv.conf");
-        assertFalse(conf.stdout().contains("nameserver"), conf.stdout());
+        ExecResult nslookup = sh("nslookup evil.test");
+        assertNotEquals(0, nslookup.exitCode(), "busybox's resolver fails too: " + nslookup.stdout());
     }
 
     @Test

@@ -288,6 +288,18 @@ public final class TestImages {
         }
     }
 
+    /**
+     * Removes an image when this JVM exits if the engine lacks it now (so a test that makes the SDK
+     * build its bundle image leaves nothing behind, yet never removes a user's image).
+     *
+     * @param ref the image
+     */
+    public static synchronized void removeAtExitIfNew(String ref) {
+        if (!engine().imageExists(ref)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> remove(ref)));
+        }
+    }
+
     private static void remove(String tag) {
         try (DockerEngine e = DockerEngine.connect(System.getenv("DOCKER_HOST"))) {
             e.removeImage(tag);
