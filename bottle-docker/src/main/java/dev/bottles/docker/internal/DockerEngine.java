@@ -699,6 +699,23 @@ public final class DockerEngine implements Closeable {
         return out;
     }
 
+    /**
+     * Stops a container the way {@code docker stop} does: SIGTERM, then SIGKILL after the grace.
+     *
+     * @param container the container
+     * @param graceSeconds seconds between the two
+     * @return the container's exit code
+     */
+    public int stop(String container, int graceSeconds) {
+        try {
+            client.stopContainerCmd(container).withTimeout(graceSeconds).exec();
+            Long code = client.inspectContainerCmd(container).exec().getState().getExitCodeLong();
+            return code == null ? -1 : code.intValue();
+        } catch (DockerException e) {
+            throw new BottleException("cannot stop " + container + ": " + e.getMessage(), e);
+        }
+    }
+
     /** How a wait on a container's log ended. */
     public enum LogWait {
         /** A line with the marker appeared. */
