@@ -61,6 +61,27 @@ public interface RunningBottle extends AutoCloseable {
     }
 
     /**
+     * Runs a command attached to this process's terminal: the command reads this process's stdin
+     * and writes to its stdout and stderr as it runs, on a TTY when this process has a console.
+     * This is how a CLI hands the user the agent. The default runs {@link #exec} without a timeout
+     * and copies its output when it ends; backends override it to stream.
+     *
+     * @param argv the command and its arguments
+     * @param options user, directory, extra environment (the timeout is ignored)
+     * @return the command's exit code
+     * @throws BottleException when it cannot be run
+     */
+    default int attach(List<String> argv, ExecOptions options) {
+        ExecResult r = exec(argv, new ExecOptions(java.time.Duration.ofDays(3650), options.user(),
+                options.workingDir(), options.env()));
+        System.out.print(r.stdout());
+        System.out.flush();
+        System.err.print(r.stderr());
+        System.err.flush();
+        return r.exitCode();
+    }
+
+    /**
      * Tears the bottle down: runtime resources, then the state dir unless it is marked
      * {@code .preserve}. Idempotent.
      *

@@ -41,6 +41,17 @@ public interface BottlePlan {
     Path stateDir();
 
     /**
+     * Returns the command that starts the agent inside the bottle: Claude Code unattended, with the
+     * agent's prompt and MCP config where the backend puts them. A CLI attaches it to the user's
+     * terminal.
+     *
+     * @return the argv
+     */
+    default java.util.List<String> agentCommand() {
+        return java.util.List.of("claude", "--dangerously-skip-permissions");
+    }
+
+    /**
      * Returns the compose project name recorded in {@code metadata.json} for the original's tools.
      *
      * @return the project name, or empty when the backend has none

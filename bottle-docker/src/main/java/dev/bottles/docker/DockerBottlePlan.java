@@ -110,6 +110,11 @@ public record DockerBottlePlan(String identity, String agentName, Path stateDir,
     }
 
     @Override
+    public List<String> agentCommand() {
+        return ClaudeCommand.argv(this);
+    }
+
+    @Override
     public String composeProject() {
         return "claude-bottle-" + identity;
     }

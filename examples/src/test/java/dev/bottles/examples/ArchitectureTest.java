@@ -11,7 +11,7 @@ import dev.bottles.arch.ModuleRules;
 class ArchitectureTest {
     @ArchTest
     static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.examples",
-            ModuleRules.API_PACKAGES);
+            ModuleRules.apiAnd("picocli..", "com.fasterxml.jackson.."));
 
     @ArchTest
     static final ArchRule backendsAtRuntimeOnly = noClasses().should().dependOnClassesThat()

@@ -83,6 +83,22 @@ final class DockerBottle implements RunningBottle {
     }
 
     @Override
+    public int attach(List<String> argv, ExecOptions options) {
+        List<String> env = new ArrayList<>();
+        plan.env().forwardedValues().forEach((k, v) -> env.add(k + "=" + v));
+        options.env().forEach((k, v) -> env.add(k + "=" + v));
+        String user = options.user() != null ? options.user() : plan.containerUser();
+        boolean tty = System.console() != null;
+        Terminal raw = tty ? Terminal.raw() : Terminal.NONE;
+        try {
+            return engine.attach(agent, argv, user, options.workingDir(), env, tty, tty ? System.in : null, System.out,
+                    System.err);
+        } finally {
+            raw.close();
+        }
+    }
+
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;

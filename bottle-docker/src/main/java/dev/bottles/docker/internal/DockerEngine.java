@@ -630,6 +630,74 @@ public final class DockerEngine implements Closeable {
     }
 
     /**
+     * Runs a command attached to streams: {@code stdin} is copied in as the command reads it, its
+     * output is written out as it comes. With {@code tty} the engine allocates a terminal (output
+     * then arrives as one stream).
+     *
+     * @param container the container
+     * @param argv the command
+     * @param user the user, or null for the image's
+     * @param workdir the directory, or null
+     * @param env extra {@code NAME=value} entries
+     * @param tty whether to allocate a terminal
+     * @param stdin what the command reads, or null for nothing
+     * @param out where its stdout (and, with a tty, everything) goes
+     * @param err where its stderr goes
+     * @return the exit code
+     */
+    public int attach(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
+            List<String> env, boolean tty, @Nullable InputStream stdin, java.io.OutputStream out,
+            java.io.OutputStream err) {
+        var create = client.execCreateCmd(container).withCmd(argv.toArray(String[]::new)).withAttachStdout(true)
+                .withAttachStderr(true).withAttachStdin(stdin != null).withTty(tty).withEnv(env);
+        if (user != null) {
+            create.withUser(user);
+        }
+        if (workdir != null) {
+            create.withWorkingDir(workdir);
+        }
+        String execId;
+        try {
+            execId = create.exec().getId();
+        } catch (ConflictException | NotFoundException e) {
+            throw new BottleException("cannot run " + argv.get(0) + " in " + container + ": " + e.getMessage(), e);
+        }
+        ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame f) {
+                java.io.OutputStream to = f.getStreamType() == StreamType.STDERR ? err : out;
+                try {
+                    to.write(f.getPayload());
+                    to.flush();
+                } catch (IOException e) {
+                    LOG.log(Level.DEBUG, "the attached output went away", e);
+                }
+            }
+        };
+        var start = client.execStartCmd(execId).withTty(tty);
+        if (stdin != null) {
+            start.withStdIn(stdin);
+        }
+        try {
+            start.exec(cb).awaitCompletion();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BottleException("interrupted while attached to " + argv.get(0) + " in " + container, e);
+        }
+        Long code = null;
+        for (int i = 0; i < 200 && code == null; i++) {
+            var inspect = client.inspectExecCmd(execId).exec();
+            if (!Boolean.TRUE.equals(inspect.isRunning())) {
+                code = inspect.getExitCodeLong();
+            }
+            if (code == null) {
+                sleep(5);
+            }
+        }
+        return code == null ? -1 : code.intValue();
+    }
+
+    /**
      * How an exec ended.
      *
      * @param finished whether it finished within the timeout

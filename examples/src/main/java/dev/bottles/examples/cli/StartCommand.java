@@ -1,0 +1,110 @@
+package dev.bottles.examples.cli;
+
+import dev.bottles.BottleSpec;
+import dev.bottles.Bottles;
+import dev.bottles.ExecOptions;
+import dev.bottles.PreparedBottle;
+import dev.bottles.RunningBottle;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code bottle start}: prepare, show the plan, ask, launch, hand over the terminal, settle. */
+@Command(name = "start", mixinStandardHelpOptions = true,
+        description = {"Starts a bottle for an agent and attaches the agent's command to this terminal.",
+            "After the agent exits, a zero exit removes the bottle's state; any other keeps it for 'bottle resume'."})
+final class StartCommand implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    BottleCli parent;
+
+    @CommandLine.Mixin
+    BottleCli.Common common = new BottleCli.Common();
+
+    @Parameters(index = "0", paramLabel = "AGENT", description = "the agent, as in agents/<AGENT>.md")
+    String agent;
+
+    @Parameters(index = "1..*", paramLabel = "COMMAND",
+            description = "run this instead of the agent's command (put it after --)")
+    List<String> command = new ArrayList<>();
+
+    @Option(names = "--cwd", arity = "0..1", paramLabel = "DIR", fallbackValue = "",
+            description = "copy DIR (default: the current directory) into the bottle")
+    String cwd;
+
+    @Option(names = "--backend", paramLabel = "ID", description = "docker, smolmachines, or any installed backend")
+    String backend;
+
+    @Option(names = "--dry-run", description = "prepare and print the plan, then discard it; nothing is created")
+    boolean dryRun;
+
+    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
+            description = "the plan's format with --dry-run: ${COMPLETION-CANDIDATES}")
+    Format format;
+
+    @Option(names = {"-y", "--yes"}, description = "do not ask before launching")
+    boolean yes;
+
+    enum Format { text, json }
+
+    @Override
+    public Integer call() {
+        Io io = parent.io();
+        Path userCwd = cwd == null || cwd.isEmpty() ? io.cwd() : io.cwd().resolve(cwd);
+        BottleSpec.Builder spec = BottleSpec.builder(agent).home(common.home(io).root()).userCwd(userCwd)
+                .copyCwd(cwd != null).settings(common.settings).hostEnvironment(io.env());
+        if (backend != null) {
+            spec.backend(backend);
+        }
+        return launch(io, Bottles.prepare(spec.build()), command, dryRun, format == Format.json, yes);
+    }
+
+    /**
+     * The flow {@code start} and {@code resume} share once a bottle is prepared.
+     *
+     * @return the exit code
+     */
+    static int launch(Io io, PreparedBottle p, List<String> command, boolean dryRun, boolean json, boolean yes) {
+        if (dryRun && json) {
+            io.out().println(p.plan().toJson());
+            p.discard();
+            return ExitCodes.OK;
+        }
+        io.out().println("bottle " + p.identity() + " for agent " + p.plan().agentName() + " on " + p.backend().id());
+        PlanText.print(p.plan().toJson(), io.out());
+        List<String> argv = command.isEmpty() ? p.plan().agentCommand() : command;
+        io.out().println("  command  " + String.join(" ", argv));
+        io.out().flush();
+        if (dryRun) {
+            p.discard();
+            return ExitCodes.OK;
+        }
+        if (!yes && !io.confirm("Launch it?")) {
+            p.discard();
+            io.err().println("not launched; nothing was created");
+            return ExitCodes.DECLINED;
+        }
+        long t0 = System.nanoTime();
+        RunningBottle r = p.launch();
+        io.err().printf("bottle %s is up (%d ms); attaching: %s%n", r.identity(), (System.nanoTime() - t0) / 1_000_000,
+                String.join(" ", argv));
+        io.err().flush();
+        int code;
+        try {
+            code = r.attach(argv, ExecOptions.defaults());
+        } catch (RuntimeException e) {
+            r.settle(ExitCodes.FAILED);
+            throw e;
+        }
+        r.settle(code);
+        if (code != 0) {
+            io.err().println("the agent exited " + code + "; bottle " + r.identity() + " kept its state. Resume it with:"
+                    + "\n  bottle resume " + r.identity());
+        }
+        return code;
+    }
+}
