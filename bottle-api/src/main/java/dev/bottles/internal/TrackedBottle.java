@@ -58,6 +58,18 @@ public final class TrackedBottle implements RunningBottle {
     }
 
     @Override
+    public int attach(List<String> argv, ExecOptions options) {
+        List<String> command = List.copyOf(argv);
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("argv must name a command");
+        }
+        if (closed.get()) {
+            throw new IllegalStateException("bottle " + identity() + " is closed; launch a new one");
+        }
+        return events.time(Phase.EXEC, command.get(0), () -> delegate.attach(command, options));
+    }
+
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;

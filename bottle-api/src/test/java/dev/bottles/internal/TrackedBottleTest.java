@@ -1,0 +1,61 @@
+package dev.bottles.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.bottles.ExecOptions;
+import dev.bottles.ExecResult;
+import dev.bottles.RunningBottle;
+import dev.bottles.spi.BottleEvents;
+import dev.bottles.spi.BottlePlan;
+import dev.bottles.state.StateDir;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The facade's wrapper hands attach to the backend (which streams), not to the exec-based default. */
+class TrackedBottleTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void attachReachesTheBackendsOwnAttachAndNotExec() {
+        List<String> calls = new ArrayList<>();
+        RunningBottle backend = new RunningBottle() {
+            @Override
+            public String identity() {
+                return "a-12345";
+            }
+
+            @Override
+            public BottlePlan plan() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public ExecResult exec(List<String> argv, ExecOptions options) {
+                calls.add("exec " + argv);
+                return new ExecResult(0, "", "", java.time.Duration.ZERO);
+            }
+
+            @Override
+            public int attach(List<String> argv, ExecOptions options) {
+                calls.add("attach " + argv);
+                return 42;
+            }
+
+            @Override
+            public void close() {
+                calls.add("close");
+            }
+        };
+        TrackedBottle t = new TrackedBottle(backend, BottleEvents.silent("a-12345", "x"),
+                new StateDir(dir.resolve("a-12345"), "a-12345").create());
+        assertEquals(42, t.attach(List.of("claude"), ExecOptions.defaults()));
+        assertEquals(List.of("attach [claude]"), calls);
+        t.close();
+        assertThrows(IllegalStateException.class, () -> t.attach(List.of("claude"), ExecOptions.defaults()));
+    }
+}
