@@ -36,10 +36,13 @@ import org.jspecify.annotations.Nullable;
  * @param hostEnvironment the host environment (the process's by default); forwarded values and
  *     route tokens are read from it
  * @param listeners who hears about each phase
+ * @param approvals decides the agent's supervise proposals while the bottle runs, or null for none
+ *     (they then wait in the queue, e.g. for {@link RunningBottle#onApproval})
  */
 public record BottleSpec(String agent, @Nullable Manifest manifest, @Nullable String identity, boolean copyCwd,
         Path userCwd, @Nullable String backend, Map<String, String> settings, @Nullable SecretPrompter secretPrompter,
-        @Nullable Path home, Map<String, String> hostEnvironment, List<BottleListener> listeners) {
+        @Nullable Path home, Map<String, String> hostEnvironment, List<BottleListener> listeners,
+        @Nullable ApprovalHandler approvals) {
 
     /**
      * Validates and copies.
@@ -60,6 +63,7 @@ public record BottleSpec(String agent, @Nullable Manifest manifest, @Nullable St
      * @param hostEnvironment the host environment (the process's by default); forwarded values and
      *     route tokens are read from it
      * @param listeners who hears about each phase
+     * @param approvals decides supervise proposals, or null
      */
     public BottleSpec {
         Objects.requireNonNull(agent, "agent");
@@ -120,6 +124,7 @@ public record BottleSpec(String agent, @Nullable Manifest manifest, @Nullable St
         b.home = home;
         b.hostEnvironment = hostEnvironment;
         b.listeners = new ArrayList<>(listeners);
+        b.approvals = approvals;
         return b;
     }
 
@@ -142,6 +147,7 @@ public record BottleSpec(String agent, @Nullable Manifest manifest, @Nullable St
         private @Nullable Path home;
         private @Nullable Map<String, String> hostEnvironment;
         private List<BottleListener> listeners = new ArrayList<>();
+        private @Nullable ApprovalHandler approvals;
 
         private Builder(String agent) {
             this.agent = Objects.requireNonNull(agent, "agent");
@@ -272,13 +278,24 @@ public record BottleSpec(String agent, @Nullable Manifest manifest, @Nullable St
         }
 
         /**
+         * Sets who decides the agent's supervise proposals while the bottle runs.
+         *
+         * @param handler the handler
+         * @return this builder
+         */
+        public Builder approvals(ApprovalHandler handler) {
+            this.approvals = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
          * Builds the spec.
          *
          * @return the spec
          */
         public BottleSpec build() {
             return new BottleSpec(agent, manifest, identity, copyCwd, userCwd, backend, settings, secretPrompter, home,
-                    hostEnvironment == null ? System.getenv() : hostEnvironment, listeners);
+                    hostEnvironment == null ? System.getenv() : hostEnvironment, listeners, approvals);
         }
     }
 }

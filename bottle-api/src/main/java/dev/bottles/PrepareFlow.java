@@ -66,6 +66,6 @@ final class PrepareFlow {
                     : new BottleException("backend " + backend.id() + " failed to prepare bottle " + identity + ": " + e,
                             e);
         }
-        return new PreparedBottle(plan, backend, events, state, !resumed);
+        return new PreparedBottle(plan, backend, events, state, !resumed, spec.approvals());
     }
 }

@@ -21,7 +21,11 @@ public final class PreparedBottle {
     private final boolean fresh;
     private final AtomicReference<Stage> stage = new AtomicReference<>(Stage.READY);
 
-    PreparedBottle(BottlePlan plan, BottleBackend backend, BottleEvents events, StateDir state, boolean fresh) {
+    private final @org.jspecify.annotations.Nullable ApprovalHandler approvals;
+
+    PreparedBottle(BottlePlan plan, BottleBackend backend, BottleEvents events, StateDir state, boolean fresh,
+            @org.jspecify.annotations.Nullable ApprovalHandler approvals) {
+        this.approvals = approvals;
         this.plan = plan;
         this.backend = backend;
         this.events = events;
@@ -75,7 +79,11 @@ public final class PreparedBottle {
                 throw new BottleLaunchException(identity(), "launch", "backend " + backend.id()
                         + " returned no running bottle (a bug in " + backend.getClass().getName() + ")", null);
             }
-            return new TrackedBottle(running, events, state);
+            TrackedBottle tracked = new TrackedBottle(running, events, state);
+            if (approvals != null) {
+                tracked.onApproval(approvals);
+            }
+            return tracked;
         } catch (BottleLaunchException e) {
             dropFreshState();
             throw e;

@@ -82,6 +82,30 @@ public interface RunningBottle extends AutoCloseable {
     }
 
     /**
+     * Starts delivering the agent's supervise proposals to a handler, oldest first, and applying its
+     * decisions ({@link ApprovalHandler}). Replaces a handler set before. Bottles from
+     * {@link Bottles} support it.
+     *
+     * @param handler the handler
+     * @throws UnsupportedOperationException on a bottle that is not the facade's
+     */
+    default void onApproval(ApprovalHandler handler) {
+        throw new UnsupportedOperationException("approvals need a bottle from Bottles.prepare(...).launch()");
+    }
+
+    /**
+     * Puts a route into the running bottle's egress policy at once (an approved {@code egress-allow}):
+     * a new host is added, an existing host gets the paths unioned and keeps its credential. Open
+     * tunnels stay up. Backends implement this; the facade calls it when a handler approves.
+     *
+     * @param route the route, without a credential
+     * @throws UnsupportedOperationException when the backend cannot change policy at run time
+     */
+    default void allowRoute(dev.bottles.manifest.EgressRoute route) {
+        throw new UnsupportedOperationException("this bottle's backend cannot change its egress policy at run time");
+    }
+
+    /**
      * Tears the bottle down: runtime resources, then the state dir unless it is marked
      * {@code .preserve}. Idempotent.
      *

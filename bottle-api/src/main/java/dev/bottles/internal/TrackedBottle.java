@@ -20,6 +20,7 @@ public final class TrackedBottle implements RunningBottle {
     private final BottleEvents events;
     private final StateDir state;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private @org.jspecify.annotations.Nullable ApprovalWatcher watcher;
 
     /**
      * Wraps a backend's running bottle.
@@ -70,9 +71,32 @@ public final class TrackedBottle implements RunningBottle {
     }
 
     @Override
+    public synchronized void onApproval(dev.bottles.ApprovalHandler handler) {
+        if (closed.get()) {
+            throw new IllegalStateException("bottle " + identity() + " is closed");
+        }
+        if (watcher != null) {
+            watcher.close();
+        }
+        watcher = new ApprovalWatcher(this, state, handler, java.time.Duration.ofMillis(200));
+    }
+
+    @Override
+    public void allowRoute(dev.bottles.manifest.EgressRoute route) {
+        events.run(Phase.EXEC, "allow-route", () -> delegate.allowRoute(route));
+    }
+
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        ApprovalWatcher w;
+        synchronized (this) {
+            w = watcher;
+        }
+        if (w != null) {
+            w.close();
         }
         events.run(Phase.CLOSE, "close", delegate::close);
         if (!state.isPreserved()) {

@@ -219,6 +219,16 @@ public final class DockerBundles implements AutoCloseable {
     }
 
     /**
+     * Waits until a bundle's egress has loaded the routes file with the given digest.
+     *
+     * @param identity the bottle's identity
+     * @param digest the digest {@link dev.bottles.sidecars.Egress#allow} returned
+     */
+    public void awaitRoutes(String identity, String digest) {
+        BundleLifecycle.awaitRoutes(engine, bundleContainerName(identity), digest);
+    }
+
+    /**
      * Removes a bundle; a missing one is success, a failure is logged.
      *
      * @param identity the bottle's identity

@@ -144,6 +144,38 @@ public final class Egress {
     }
 
     /**
+     * Merges an approved route into a running bottle's {@code routes.yaml} (atomic rename, so egress
+     * never reads half a file) and returns the digest egress logs when it has loaded it.
+     *
+     * @param routesFile the bottle's {@code egress/routes.yaml}
+     * @param identity the bottle's identity
+     * @param route the route, without a credential
+     * @return the first 16 hex digits of the new file's SHA-256 (egress's {@code routes-reloaded}
+     *     line carries it as {@code sha256})
+     */
+    public static String allow(Path routesFile, String identity, EgressRoute route) {
+        EgressConfig merged = EgressConfig.read(routesFile).with(route);
+        byte[] bytes = merged.render(identity).getBytes(StandardCharsets.UTF_8);
+        SecureFiles.writePublic(routesFile, bytes);
+        return digest(bytes);
+    }
+
+    /**
+     * Returns the digest egress reports for a routes file's content.
+     *
+     * @param content the file's bytes
+     * @return the first 16 hex digits of its SHA-256
+     */
+    public static String digest(byte[] content) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content))
+                    .substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * Tells whether a variable name is one the bundle sets itself, so a route token cannot use it.
      *
      * @param name a variable name

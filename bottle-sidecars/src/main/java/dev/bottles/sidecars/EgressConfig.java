@@ -152,6 +152,39 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
     }
 
     /**
+     * Returns this policy with a route merged in, the original's rule for an approved proposal: a
+     * new host is appended; an existing host gets the union of both path lists (an empty list
+     * allows every path, so it wins) and keeps its own credential and role.
+     *
+     * @param route the route to merge
+     * @return the new policy
+     */
+    public EgressConfig with(EgressRoute route) {
+        List<EgressRoute> out = new ArrayList<>();
+        boolean merged = false;
+        for (EgressRoute r : routes) {
+            if (r.host().equals(route.host())) {
+                List<String> paths;
+                if (r.pathAllowlist().isEmpty() || route.pathAllowlist().isEmpty()) {
+                    paths = List.of();
+                } else {
+                    Set<String> union = new LinkedHashSet<>(r.pathAllowlist());
+                    union.addAll(route.pathAllowlist());
+                    paths = List.copyOf(union);
+                }
+                out.add(new EgressRoute(r.host(), paths, r.auth(), r.role()));
+                merged = true;
+            } else {
+                out.add(r);
+            }
+        }
+        if (!merged) {
+            out.add(new EgressRoute(route.host(), route.pathAllowlist(), null, null));
+        }
+        return new EgressConfig(defaultHosts, out);
+    }
+
+    /**
      * Returns the host variables holding the routes' tokens, in route order, each once.
      *
      * @return the variable names

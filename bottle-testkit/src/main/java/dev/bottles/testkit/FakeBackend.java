@@ -370,6 +370,12 @@ public final class FakeBackend implements BottleBackend {
         }
 
         @Override
+        public void allowRoute(dev.bottles.manifest.EgressRoute route) {
+            dev.bottles.sidecars.Egress.allow(plan.sidecars().egress().routesFile(), plan.identity(), route);
+            record(FakeEvent.Kind.EXEC, plan.identity(), List.of("allow-route", route.host()));
+        }
+
+        @Override
         public void settle(int exitCode) {
             record(FakeEvent.Kind.SETTLED, plan.identity(), List.of(Integer.toString(exitCode)));
             RunningBottle.super.settle(exitCode);
@@ -391,6 +397,80 @@ public final class FakeBackend implements BottleBackend {
         public String toString() {
             return "FakeBottle[" + plan.identity() + "]";
         }
+    }
+
+    /**
+     * Makes a running bottle's agent ask for a route through supervise, as the real supervise daemon
+     * would: the proposal goes into the bottle's queue, where the handler set on the spec or with
+     * {@link RunningBottle#onApproval} receives it.
+     *
+     * @param identity the bottle
+     * @param route the route asked for
+     * @param justification the agent's reason
+     * @return the proposal
+     */
+    public dev.bottles.Proposal propose(String identity, dev.bottles.manifest.EgressRoute route, String justification) {
+        return propose(identity, dev.bottles.Proposal.Kind.EGRESS_ALLOW, route, null, justification);
+    }
+
+    /**
+     * Makes a running bottle's agent propose a new Dockerfile through supervise.
+     *
+     * @param identity the bottle
+     * @param dockerfile the proposed Dockerfile
+     * @param justification the agent's reason
+     * @return the proposal
+     */
+    public dev.bottles.Proposal proposeDockerfile(String identity, String dockerfile, String justification) {
+        return propose(identity, dev.bottles.Proposal.Kind.CAPABILITY_BLOCK, null, dockerfile, justification);
+    }
+
+    /**
+     * Waits for the answer the agent would get to a proposal.
+     *
+     * @param proposal the proposal
+     * @param timeout how long to wait
+     * @return the decision, or empty when none came in time
+     */
+    public Optional<dev.bottles.Decision> awaitAnswer(dev.bottles.Proposal proposal, java.time.Duration timeout) {
+        dev.bottles.state.ProposalQueue q = queue(proposal.bottle());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<dev.bottles.Decision> d = q.answer(proposal.id());
+            if (d.isPresent()) {
+                return d;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    private dev.bottles.Proposal propose(String identity, dev.bottles.Proposal.Kind kind,
+            dev.bottles.manifest.@org.jspecify.annotations.Nullable EgressRoute route,
+            @org.jspecify.annotations.Nullable String dockerfile, String justification) {
+        if (!running.containsKey(identity)) {
+            throw new IllegalStateException("bottle " + identity + " is not running");
+        }
+        dev.bottles.Proposal p = new dev.bottles.Proposal(dev.bottles.state.ProposalQueue.idOf(kind, route, dockerfile),
+                identity, kind, route, dockerfile, justification, java.time.Instant.now());
+        queue(identity).propose(p);
+        return p;
+    }
+
+    private dev.bottles.state.ProposalQueue queue(String identity) {
+        java.nio.file.Path home = running.get(identity) != null ? running.get(identity).plan.stateDir().getParent()
+                .getParent() : null;
+        if (home == null) {
+            throw new IllegalStateException("bottle " + identity + " is not running");
+        }
+        java.nio.file.Path dir = home.resolve("queue").resolve(identity);
+        dev.bottles.state.SecureFiles.createPrivateDirectories(dir);
+        return new dev.bottles.state.ProposalQueue(dir);
     }
 
     /**

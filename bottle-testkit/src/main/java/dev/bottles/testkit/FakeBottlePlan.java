@@ -58,13 +58,16 @@ public record FakeBottlePlan(String identity, String backendId, String agentName
     }
 
     /**
-     * Answers whether egress would let the agent make a request, from the bottle's real policy.
+     * Answers whether egress would let the agent make a request, from the bottle's live policy (its
+     * {@code routes.yaml}, approved routes included).
      *
      * @param url e.g. {@code https://api.github.com/repos/me/app}
      * @return the decision, with egress's reason
      */
     public EgressDecision wouldAllow(String url) {
-        return sidecars.egress().config().decide(URI.create(url));
+        java.nio.file.Path live = sidecars.egress().routesFile();
+        return (java.nio.file.Files.isRegularFile(live) ? dev.bottles.sidecars.EgressConfig.read(live)
+                : sidecars.egress().config()).decide(URI.create(url));
     }
 
     @Override

@@ -69,7 +69,8 @@ public final class Policy {
             EgressConfig c = EgressConfig.parse(new String(bytes, StandardCharsets.UTF_8), file.toString());
             config.set(c);
             digest = d;
-            log.event("egress", "routes-reloaded", Map.of("file", file.toString(), "hosts", c.allowedHosts()));
+            log.event("egress", "routes-reloaded", Map.of("file", file.toString(), "hosts", c.allowedHosts(),
+                    "sha256", dev.bottles.sidecars.Egress.digest(bytes)));
             return true;
         } catch (BottleException e) {
             digest = d;

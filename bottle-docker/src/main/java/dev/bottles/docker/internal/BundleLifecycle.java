@@ -94,4 +94,22 @@ public final class BundleLifecycle {
         throw new BottleException("the sidecar bundle " + (w == DockerEngine.LogWait.TIMED_OUT ? "did not report ready"
                 + " within " + timeout.toSeconds() + " s" : "failed to start") + (log.isEmpty() ? "" : "; its log:\n" + log));
     }
+
+    /**
+     * Waits until a bundle's egress has loaded a routes file with the given digest (its
+     * {@code routes-reloaded} line), so a route is live when this returns.
+     *
+     * @param engine the engine
+     * @param bundle the bundle container
+     * @param digest the digest {@link dev.bottles.sidecars.Egress#allow} returned
+     * @throws BottleException when egress rejects the file or does not load it within 15 s
+     */
+    public static void awaitRoutes(DockerEngine engine, String bundle, String digest) {
+        DockerEngine.LogWait w = engine.awaitLogLine(bundle, "\"sha256\":\"" + digest + "\"",
+                "\"event\":\"routes-reload-failed\"", java.time.Duration.ofSeconds(15));
+        if (w != DockerEngine.LogWait.FOUND) {
+            throw new BottleException("egress in " + bundle + " did not load the new routes (" + w + "); its log:\n"
+                    + engine.logTail(bundle, 10));
+        }
+    }
 }

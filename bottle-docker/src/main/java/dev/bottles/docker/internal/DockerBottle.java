@@ -83,6 +83,12 @@ final class DockerBottle implements RunningBottle {
     }
 
     @Override
+    public void allowRoute(dev.bottles.manifest.EgressRoute route) {
+        String digest = dev.bottles.sidecars.Egress.allow(plan.sidecars().egress().routesFile(), identity(), route);
+        BundleLifecycle.awaitRoutes(engine, plan.bundleName(), digest);
+    }
+
+    @Override
     public int attach(List<String> argv, ExecOptions options) {
         List<String> env = new ArrayList<>();
         plan.env().forwardedValues().forEach((k, v) -> env.add(k + "=" + v));

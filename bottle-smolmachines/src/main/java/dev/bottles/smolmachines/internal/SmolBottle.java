@@ -87,6 +87,12 @@ public final class SmolBottle implements RunningBottle {
     }
 
     @Override
+    public void allowRoute(dev.bottles.manifest.EgressRoute route) {
+        String digest = dev.bottles.sidecars.Egress.allow(plan.sidecars().egress().routesFile(), identity(), route);
+        bundles.awaitRoutes(identity(), digest);
+    }
+
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
