@@ -97,6 +97,8 @@ public final class BundleMain {
             for (Daemon d : wanted) {
                 if (d == Daemon.EGRESS) {
                     running.add(EgressProxy.start(egressOptions(env, log, wanted.contains(Daemon.PIPELOCK))));
+                } else if (d == Daemon.SUPERVISE) {
+                    running.add(supervise(env, log));
                 } else if (d != Daemon.PIPELOCK && !DAEMONS.contains(d)) {
                     throw new IllegalStateException(d.wireName() + " is not in this bundle image (it has "
                             + DAEMONS.stream().map(Daemon::wireName).toList() + "); the SDK should not have asked for"
@@ -148,6 +150,15 @@ public final class BundleMain {
                 .tokens(env::get)
                 .log(log)
                 .build();
+    }
+
+    private static SuperviseServer supervise(Map<String, String> env, BundleLog log) {
+        Path config = Path.of(env.getOrDefault("SUPERVISE_CONFIG", dev.bottles.sidecars.Supervise.CONFIG_IN_CONTAINER));
+        dev.bottles.sidecars.SuperviseConfig c = dev.bottles.sidecars.SuperviseConfig.read(config);
+        Path egress = Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER));
+        int port = Integer.parseInt(env.getOrDefault("SUPERVISE_PORT", String.valueOf(c.port())));
+        return SuperviseServer.start(c, new InetSocketAddress(env.getOrDefault("EGRESS_LISTEN", "0.0.0.0"), port),
+                Path.of(env.getOrDefault("SUPERVISE_QUEUE", c.queueDir())), egress.resolve("routes.yaml"), log);
     }
 
     private static AutoCloseable startPipelock(BundleLog log) {

@@ -11,7 +11,9 @@ import dev.bottles.arch.ModuleRules;
 class ArchitectureTest {
     @ArchTest
     static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.bundle",
-            ModuleRules.apiAnd("dev.bottles.sidecars..", "io.netty..", "com.fasterxml.jackson..", "org.bouncycastle.."));
+            ModuleRules.apiAnd("dev.bottles.sidecars..", "io.netty..", "com.fasterxml.jackson..", "org.bouncycastle..",
+                    // supervise's small JSON-RPC endpoint runs on the JDK's HTTP server
+                    "com.sun.net.httpserver.."));
 
     @ArchTest
     static final ArchRule insideTheBundle = noClasses().should().dependOnClassesThat()
