@@ -52,7 +52,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class SandboxEscapeSuite {
     /** The names the upstream answers to. */
-    protected static final List<String> NAMES = List.of("api.allowed.test", "www.allowed.test", "evil.test");
+    protected static final List<String> NAMES = List.of("api.allowed.test", "www.allowed.test", "evil.test",
+            "late.allowed.test");
 
     private final String token = "tok-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
     private Path home;
@@ -103,12 +104,16 @@ public abstract class SandboxEscapeSuite {
         Manifest m = Manifest.builder()
                 .bottle(BottleDefinition.builder("escape")
                         .route(EgressRoute.to("api.allowed.test").withPaths("/v1/").withAuth(RouteAuth.bearer("ESCAPE_TOKEN")))
-                        .route(EgressRoute.to("www.allowed.test")).build())
+                        .route(EgressRoute.to("www.allowed.test")).supervise(true).build())
                 .agent(AgentDefinition.builder("escaper").bottle("escape").build()).build();
         Map<String, String> settings = new LinkedHashMap<>(settings(TestImages.probeAgent()));
         settings.put(Egress.EXTRA_CA_SETTING, anchors.toString());
         BottleSpec spec = BottleSpec.builder("escaper").manifest(m).home(home).userCwd(home)
-                .hostEnvironment(Map.of("ESCAPE_TOKEN", token)).settings(settings).build();
+                .hostEnvironment(Map.of("ESCAPE_TOKEN", token)).settings(settings)
+                .approvals(p -> java.util.concurrent.CompletableFuture.completedFuture(
+                        p.route() != null && p.route().host().equals("late.allowed.test") ? dev.bottles.Decision.approve()
+                                : dev.bottles.Decision.reject("only late.allowed.test may be added")))
+                .build();
         TestImages.removeAtExitIfNew(dev.bottles.docker.internal.BundleImages.describe(engine,
                 new dev.bottles.spi.Settings(settings, Map.of())).reference());
         bottle = Bottles.using(backend()).prepare(spec).launch();
@@ -257,6 +262,28 @@ public abstract class SandboxEscapeSuite {
         }
         ExecResult nslookup = sh("nslookup evil.test");
         assertNotEquals(0, nslookup.exitCode(), "busybox's resolver fails too: " + nslookup.stdout());
+    }
+
+    @Test
+    void anApprovedRouteOpensAHostThroughEgressWithoutARestartAndARejectedOneDoesNot() throws Exception {
+        int before = seen().size();
+        assertTrue(probe("get", "http://late.allowed.test/early").startsWith("status=403\nblocked: host late.allowed.test"));
+        String asked = probe("mcp", "egress-allow", "{\"host\":\"late.allowed.test\",\"justification\":\"fetch the"
+                + " dataset\"}");
+        assertTrue(asked.startsWith("mcp=200 ") && asked.contains("approved: late.allowed.test is live in egress now"),
+                asked);
+        String after = probe("get", "http://late.allowed.test/now");
+        assertTrue(after.startsWith("status=200\nupstream ok"), "reached without a restart: " + after);
+        assertEquals(List.of("http late.allowed.test GET /now -"), seenSince(before));
+
+        String refused = probe("mcp", "egress-allow", "{\"host\":\"evil.test\",\"justification\":\"trust me\"}");
+        assertTrue(refused.contains("rejected: only late.allowed.test may be added"), refused);
+        assertTrue(probe("get", "http://evil.test/").startsWith("status=403"));
+
+        List<String> audit = Files.readAllLines(home.resolve("audit").resolve("approvals.jsonl"));
+        assertEquals(2, audit.size(), audit.toString());
+        assertTrue(audit.get(0).contains("\"verdict\":\"approved\"") && audit.get(0).contains("late.allowed.test"));
+        assertTrue(audit.get(1).contains("\"verdict\":\"rejected\"") && audit.get(1).contains("evil.test"));
     }
 
     @Test

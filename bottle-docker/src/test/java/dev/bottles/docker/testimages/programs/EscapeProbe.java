@@ -60,6 +60,7 @@ public final class EscapeProbe {
                     }
                 }
                 case "resolve" -> System.out.println("resolve=" + InetAddress.getByName(args[1]).getHostAddress());
+                case "mcp" -> mcp(args[1], args[2]);
                 default -> System.out.println("error=unknown probe " + args[0]);
             }
         } catch (IOException | RuntimeException e) {
@@ -119,6 +120,28 @@ public final class EscapeProbe {
                 System.out.println("handshake=failed: " + e.getMessage());
             }
         }
+    }
+
+    /** An MCP client's three requests to supervise (no proxy: supervise is on NO_PROXY). */
+    private static void mcp(String tool, String argsJson) throws Exception {
+        URI url = URI.create(System.getenv("MCP_SUPERVISE_URL"));
+        HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> init = c.send(HttpRequest.newBuilder(url).header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+                        + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+                        + "\"clientInfo\":{\"name\":\"probe\",\"version\":\"1\"}}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        c.send(HttpRequest.newBuilder(url).header("Content-Type", "application/json").header("Mcp-Session-Id", session)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = c.send(HttpRequest.newBuilder(url).header("Content-Type", "application/json")
+                .header("Mcp-Session-Id", session).timeout(Duration.ofSeconds(90))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+                        + "\"params\":{\"name\":\"" + tool + "\",\"arguments\":" + argsJson + "}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        System.out.println("mcp=" + r.statusCode() + " " + r.body());
     }
 
     private static SSLContext trustFile() throws Exception {
