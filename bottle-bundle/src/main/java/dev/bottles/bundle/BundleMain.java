@@ -49,6 +49,8 @@ public final class BundleMain {
     public static void main(String[] args) {
         String identity = env(SidecarBundle.IDENTITY_ENV, "");
         BundleLog log = BundleLog.jsonLines(System.out, identity, Clock.systemUTC());
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> log.event("bundle", "uncaught", Map.of("thread", t.getName(),
+                "error", e.getClass().getSimpleName() + ": " + e.getMessage())));
         int code = run(System.getenv(), log, new CountDownLatch(1), true);
         if (code != 0) {
             System.exit(code);
@@ -99,6 +101,8 @@ public final class BundleMain {
                     running.add(EgressProxy.start(egressOptions(env, log, wanted.contains(Daemon.PIPELOCK))));
                 } else if (d == Daemon.SUPERVISE) {
                     running.add(supervise(env, log));
+                } else if (d == Daemon.GIT_GATE) {
+                    running.add(gitGate(env, log));
                 } else if (d != Daemon.PIPELOCK && !DAEMONS.contains(d)) {
                     throw new IllegalStateException(d.wireName() + " is not in this bundle image (it has "
                             + DAEMONS.stream().map(Daemon::wireName).toList() + "); the SDK should not have asked for"
@@ -150,6 +154,26 @@ public final class BundleMain {
                 .tokens(env::get)
                 .log(log)
                 .build();
+    }
+
+    private static GitGateDaemon gitGate(Map<String, String> env, BundleLog log) {
+        Path dir = Path.of(env.getOrDefault("GIT_GATE_DIR", dev.bottles.sidecars.GitGate.DIR_IN_CONTAINER));
+        dev.bottles.sidecars.GitGateConfig c = dev.bottles.sidecars.GitGateConfig.read(dir.resolve("upstreams.json"));
+        // the gate refuses pushes holding the bottle's secret values: the route tokens it was given
+        Path routes = Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER)).resolve("routes.yaml");
+        List<String> secrets = new ArrayList<>();
+        if (java.nio.file.Files.isRegularFile(routes)) {
+            for (String ref : dev.bottles.sidecars.EgressConfig.read(routes).tokenRefs()) {
+                String v = env.get(ref);
+                if (v != null && !v.isEmpty()) {
+                    secrets.add(v);
+                }
+            }
+        }
+        int port = Integer.parseInt(env.getOrDefault("GIT_GATE_PORT", String.valueOf(Daemon.GIT_GATE.port())));
+        return GitGateDaemon.start(c, new InetSocketAddress(env.getOrDefault("EGRESS_LISTEN", "0.0.0.0"), port),
+                Path.of(env.getOrDefault("GIT_GATE_MIRRORS", "/srv/git")), dir.resolve("keys"),
+                dir.resolve("known_hosts"), secrets, log);
     }
 
     private static SuperviseServer supervise(Map<String, String> env, BundleLog log) {

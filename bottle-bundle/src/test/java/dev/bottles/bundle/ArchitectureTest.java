@@ -13,7 +13,9 @@ class ArchitectureTest {
     static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.bundle",
             ModuleRules.apiAnd("dev.bottles.sidecars..", "io.netty..", "com.fasterxml.jackson..", "org.bouncycastle..",
                     // supervise's small JSON-RPC endpoint runs on the JDK's HTTP server
-                    "com.sun.net.httpserver.."));
+                    "com.sun.net.httpserver..",
+                    // git-gate: JGit's daemon and SSH transport
+                    "org.eclipse.jgit.."));
 
     @ArchTest
     static final ArchRule insideTheBundle = noClasses().should().dependOnClassesThat()

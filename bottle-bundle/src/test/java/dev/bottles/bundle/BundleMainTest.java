@@ -53,11 +53,13 @@ class BundleMainTest {
     }
 
     @Test
-    void aDaemonThisImageLacksFailsTheStartClosed() throws Exception {
-        int code = BundleMain.run(env("egress,git-gate"), log, new CountDownLatch(0), false);
+    void aDaemonWhoseConfigIsMissingFailsTheStartClosed() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(env("egress,git-gate"));
+        env.put("GIT_GATE_DIR", dir.resolve("no-git-gate").toString());
+        int code = BundleMain.run(env, log, new CountDownLatch(0), false);
         assertEquals(2, code);
-        assertTrue(events.stream().anyMatch(e -> e.startsWith("bundle:start-failed") && e.contains("git-gate is not in"
-                + " this bundle image")), events.toString());
+        assertTrue(events.stream().anyMatch(e -> e.startsWith("bundle:start-failed") && e.contains("upstreams.json")),
+                events.toString());
         assertTrue(events.stream().noneMatch(e -> e.startsWith("bundle:bundle-ready")));
     }
 

@@ -36,7 +36,7 @@ class BundleImageIT {
         BundleImage image = BundleImages.describe(engine, s);
         TestImages.removeAtExitIfNew(image.reference());
         BundleImages.ensure(engine, image, s, line -> { });
-        assertEquals("egress,supervise", engine.imageLabels(image.reference()).orElseThrow().get(BundleImage.DAEMONS_LABEL));
+        assertEquals("egress,git-gate,supervise", engine.imageLabels(image.reference()).orElseThrow().get(BundleImage.DAEMONS_LABEL));
         assertTrue(!BundleImages.ensure(engine, image, s, line -> { }), "an existing image is not rebuilt");
 
         CertificateAuthority.mint("it", Clock.systemUTC()).writeTo(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"));

@@ -50,8 +50,9 @@ public final class BundleImages {
     /** The JRE recipe's default base image. */
     public static final String DEFAULT_JRE_BASE = "eclipse-temurin:17-jre";
     /** The modules the bundle needs (jdeps of the jar, plus the EC provider TLS loads as a service). */
-    public static final List<String> MODULES = List.of("java.base", "java.desktop", "java.logging", "java.naming",
-            "java.sql", "jdk.crypto.ec", "jdk.httpserver", "jdk.jfr", "jdk.unsupported");
+    public static final List<String> MODULES = List.of("java.base", "java.desktop", "java.logging", "java.management",
+            "java.naming", "java.rmi", "java.security.jgss", "java.sql", "jdk.crypto.ec", "jdk.httpserver", "jdk.jfr",
+            "jdk.unsupported");
     /** Where the jar sits in the image. */
     public static final String JAR_IN_IMAGE = "/opt/bottles/bottle-bundle.jar";
     private static final String JAR_RESOURCE = "/dev/bottles/docker/bundle/bottle-bundle.jar";

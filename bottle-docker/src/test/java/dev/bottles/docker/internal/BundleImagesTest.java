@@ -37,7 +37,7 @@ class BundleImagesTest {
         BundleImage b = BundleImages.describe(null, new Settings(Map.of(), Map.of()));
         assertEquals(a, b, "the same inputs give the same tag");
         assertTrue(a.reference().matches("claude-bottle-sidecars:[0-9a-f]{12}"), a.reference());
-        assertEquals(List.of(Daemon.EGRESS, Daemon.SUPERVISE), a.daemons());
+        assertEquals(List.of(Daemon.EGRESS, Daemon.GIT_GATE, Daemon.SUPERVISE), a.daemons());
         BundleImage jre = BundleImages.describe(null, new Settings(Map.of(BundleImages.RECIPE_SETTING, "jre"), Map.of()));
         assertTrue(!jre.reference().equals(a.reference()), "another recipe is another image");
     }

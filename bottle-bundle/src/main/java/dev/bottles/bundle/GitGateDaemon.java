@@ -1,0 +1,439 @@
+package dev.bottles.bundle;
+
+import dev.bottles.BottleException;
+import dev.bottles.sidecars.GitGateConfig;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.TransportConfigCallback;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.RepositoryNotFoundException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectLoader;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.ObjectWalk;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevObject;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.Daemon;
+import org.eclipse.jgit.transport.DaemonClient;
+import org.eclipse.jgit.transport.PushResult;
+import org.eclipse.jgit.transport.ReceiveCommand;
+import org.eclipse.jgit.transport.ReceivePack;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.ServiceMayNotContinueException;
+import org.eclipse.jgit.transport.SshTransport;
+import org.eclipse.jgit.transport.UploadPack;
+import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
+import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The git gate: a {@code git://} daemon (JGit's) serving one bare mirror per declared upstream and
+ * nothing else. Before each fetch it refreshes the mirror from the upstream over SSH with the gate's
+ * key, and refuses to serve when it cannot (fail closed). A push is checked before anything leaves:
+ * only branches ({@code refs/heads/*}), no deletes, no tags, no non-fast-forward on the upstream's
+ * default branch, and no commit whose content or message holds one of the bottle's secret values or
+ * a well-known token shape; then it is pushed to the upstream, and only what the upstream accepted
+ * lands in the mirror. The agent never holds the key.
+ */
+public final class GitGateDaemon implements AutoCloseable {
+    /** Token shapes refused in pushed content: GitHub, GitLab, AWS, Slack, Anthropic/OpenAI keys, private keys. */
+    static final List<Pattern> TOKEN_SHAPES = List.of(
+            Pattern.compile("gh[pousr]_[A-Za-z0-9]{36,}"),
+            Pattern.compile("github_pat_[A-Za-z0-9_]{40,}"),
+            Pattern.compile("glpat-[A-Za-z0-9_-]{20,}"),
+            Pattern.compile("AKIA[0-9A-Z]{16}"),
+            Pattern.compile("xox[abposr]-[A-Za-z0-9-]{10,}"),
+            Pattern.compile("sk-(ant-)?[A-Za-z0-9_-]{32,}"),
+            Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----"));
+    private static final long MAX_SCANNED_BLOB = 8L * 1024 * 1024;
+
+    private final GitGateConfig config;
+    private final Path mirrors;
+    private final List<String> secrets;
+    private final BundleLog log;
+    private final SshdSessionFactory ssh;
+    private final Daemon daemon;
+
+    private GitGateDaemon(GitGateConfig config, Path mirrors, List<String> secrets, BundleLog log,
+            SshdSessionFactory ssh, Daemon daemon) {
+        this.config = config;
+        this.mirrors = mirrors;
+        this.secrets = List.copyOf(secrets);
+        this.log = log;
+        this.ssh = ssh;
+        this.daemon = daemon;
+    }
+
+    /**
+     * Creates the mirrors and starts serving.
+     *
+     * @param config the declared upstreams ({@code upstreams.json})
+     * @param listen where to listen (in the bundle: {@code 0.0.0.0:9418})
+     * @param mirrors where the bare mirrors live (inside the bundle, not mounted)
+     * @param keysDir where the gate's keys are, one file per repository name
+     * @param knownHosts the pinned host keys, or a missing file when none are pinned
+     * @param secrets values a push may not contain (the bottle's route tokens)
+     * @param log where decisions go
+     * @return the running gate
+     * @throws BottleException when a mirror cannot be created or the address bound
+     */
+    public static GitGateDaemon start(GitGateConfig config, InetSocketAddress listen, Path mirrors, Path keysDir,
+            Path knownHosts, List<String> secrets, BundleLog log) {
+        try {
+            Files.createDirectories(mirrors);
+            for (GitGateConfig.Repo r : config.repos()) {
+                Path dir = mirrors.resolve(r.name() + ".git");
+                if (!Files.exists(dir)) {
+                    try (Git g = Git.init().setBare(true).setGitDir(dir.toFile()).call()) {
+                        g.getRepository().getConfig().setBoolean("uploadpack", null, "allowReachableSHA1InWant", true);
+                        g.getRepository().getConfig().save();
+                    }
+                }
+            }
+            Path home = Files.createTempDirectory("git-gate-home");
+            SshdSessionFactory ssh = new SshdSessionFactoryBuilder()
+                    .setHomeDirectory(home.toFile())
+                    .setSshDirectory(keysDir.toFile())
+                    .setDefaultKnownHostsFiles(dir -> Files.exists(knownHosts) ? List.of(knownHosts) : List.of())
+                    .setDefaultIdentities(dir -> List.of())
+                    .build(null);
+            Daemon d = new Daemon(listen);
+            GitGateDaemon gate = new GitGateDaemon(config, mirrors, secrets, log, ssh, d);
+            d.getService("git-receive-pack").setEnabled(true);
+            d.setRepositoryResolver(gate::open);
+            d.setUploadPackFactory(gate::uploadPack);
+            d.setReceivePackFactory(gate::receivePack);
+            d.start();
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("listen", String.valueOf(d.getAddress()));
+            f.put("repos", config.repos().stream().map(GitGateConfig.Repo::name).toList());
+            log.event("git-gate", "ready", f);
+            return gate;
+        } catch (IOException | GitAPIException e) {
+            throw new BottleException("git-gate cannot start (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Returns the port it listens on.
+     *
+     * @return the port
+     */
+    public int port() {
+        return daemon.getAddress().getPort();
+    }
+
+    private Repository open(DaemonClient client, String name) throws RepositoryNotFoundException {
+        String n = name.replaceFirst("^/+", "");
+        GitGateConfig.Repo repo = config.repo(n).orElse(null);
+        if (repo == null) {
+            log.event("git-gate", "refused", Map.of("repo", n, "reason", "not a declared upstream"));
+            throw new RepositoryNotFoundException(n);
+        }
+        Repository db;
+        try {
+            db = new FileRepositoryBuilder().setGitDir(mirrors.resolve(repo.name() + ".git").toFile())
+                    .setMustExist(true).build();
+        } catch (IOException e) {
+            throw new RepositoryNotFoundException(n, e);
+        }
+        return db;
+    }
+
+    private GitGateConfig.Repo repoOf(Repository db) {
+        String dir = db.getDirectory().getName();
+        String name = dir.endsWith(".git") ? dir.substring(0, dir.length() - 4) : dir;
+        return config.repo(name).orElseThrow();
+    }
+
+    private UploadPack uploadPack(DaemonClient client, Repository db) {
+        GitGateConfig.Repo repo = repoOf(db);
+        return new UploadPack(db) {
+            @Override
+            public void upload(java.io.InputStream in, java.io.OutputStream out, java.io.@Nullable OutputStream err)
+                    throws IOException {
+                try {
+                    refresh(repo, db);
+                } catch (ServiceMayNotContinueException e) {
+                    // what git's daemon does with an access hook's message: the client prints it
+                    org.eclipse.jgit.transport.PacketLineOut p = new org.eclipse.jgit.transport.PacketLineOut(out);
+                    p.writeString("ERR " + e.getMessage() + "\n");
+                    p.flush();
+                    return;
+                }
+                super.upload(in, out, err);
+            }
+        };
+    }
+
+    /** Fetches the upstream into the mirror before it is served; fails closed. */
+    private void refresh(GitGateConfig.Repo repo, Repository db) throws ServiceMayNotContinueException {
+        try (Git g = Git.wrap(db)) {
+            g.fetch().setRemote(repo.upstream().url()).setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"),
+                    new RefSpec("+refs/tags/*:refs/tags/*")).setRemoveDeletedRefs(true)
+                    .setTransportConfigCallback(transport(repo)).call();
+            String head = upstreamHead(g, repo);
+            if (head != null) {
+                db.updateRef(Constants.HEAD).link(head);
+            }
+            log.event("git-gate", "refreshed", Map.of("repo", repo.name()));
+        } catch (GitAPIException | IOException | RuntimeException e) {
+            log.event("git-gate", "refresh-failed", Map.of("repo", repo.name(), "reason", String.valueOf(e.getMessage())));
+            throw new ServiceMayNotContinueException("git-gate: cannot refresh '" + repo.name() + "' from its upstream ("
+                    + e.getMessage() + "); refusing to serve a stale mirror");
+        }
+    }
+
+    private @Nullable String upstreamHead(Git g, GitGateConfig.Repo repo) throws GitAPIException {
+        for (Ref r : g.lsRemote().setRemote(repo.upstream().url()).setTransportConfigCallback(transport(repo))
+                .callAsMap().values()) {
+            if (r.getName().equals(Constants.HEAD) && r.isSymbolic()) {
+                return r.getTarget().getName();
+            }
+        }
+        return null;
+    }
+
+    private ReceivePack receivePack(DaemonClient client, Repository db) {
+        GitGateConfig.Repo repo = repoOf(db);
+        String stale;
+        try {
+            refresh(repo, db);
+            stale = null;
+        } catch (ServiceMayNotContinueException e) {
+            stale = e.getMessage();
+        }
+        String refused = stale;
+        ReceivePack rp = new ReceivePack(db);
+        rp.setAllowDeletes(false);
+        rp.setAllowNonFastForwards(true); // decided per ref below: never on the default branch
+        rp.setPreReceiveHook((pack, commands) -> {
+            if (refused != null) {
+                commands.forEach(c -> c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, refused));
+                return;
+            }
+            try {
+                checkAndForward(repo, db, pack, commands);
+            } catch (RuntimeException e) {
+                for (ReceiveCommand c : commands) {
+                    if (c.getResult() == ReceiveCommand.Result.NOT_ATTEMPTED) {
+                        c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "git-gate failed to check it ("
+                                + e.getClass().getSimpleName() + "); nothing was pushed");
+                    }
+                }
+            }
+        });
+        return rp;
+    }
+
+    private void checkAndForward(GitGateConfig.Repo repo, Repository db, ReceivePack pack,
+            Collection<ReceiveCommand> commands) {
+        String defaultBranch = defaultBranch(db);
+        List<ReceiveCommand> forward = new ArrayList<>();
+        for (ReceiveCommand c : commands) {
+            if (c.getResult() != ReceiveCommand.Result.NOT_ATTEMPTED) {
+                continue;
+            }
+            String why = policy(c, defaultBranch);
+            if (why == null) {
+                why = scan(db, c);
+            }
+            if (why != null) {
+                c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, why);
+                pack.sendMessage("git-gate refused " + c.getRefName() + ": " + why);
+                decision(repo, c, "blocked", why);
+            } else {
+                forward.add(c);
+            }
+        }
+        if (forward.isEmpty()) {
+            return;
+        }
+        try (Git g = Git.wrap(db)) {
+            List<RefSpec> specs = new ArrayList<>();
+            for (ReceiveCommand c : forward) {
+                specs.add(new RefSpec((c.getType() == ReceiveCommand.Type.UPDATE_NONFASTFORWARD ? "+" : "")
+                        + c.getNewId().name() + ":" + c.getRefName()));
+            }
+            Iterable<PushResult> results = g.push().setRemote(repo.upstream().url()).setRefSpecs(specs)
+                    .setTransportConfigCallback(transport(repo)).call();
+            for (ReceiveCommand c : forward) {
+                RemoteRefUpdate u = null;
+                for (PushResult pr : results) {
+                    u = u != null ? u : pr.getRemoteUpdate(c.getRefName());
+                }
+                if (u != null && (u.getStatus() == RemoteRefUpdate.Status.OK
+                        || u.getStatus() == RemoteRefUpdate.Status.UP_TO_DATE)) {
+                    decision(repo, c, "forwarded", "pushed to the upstream");
+                } else {
+                    String why = "the upstream refused it (" + (u == null ? "no result" : u.getStatus()
+                            + (u.getMessage() == null ? "" : ": " + u.getMessage())) + ")";
+                    c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, why);
+                    decision(repo, c, "blocked", why);
+                }
+            }
+        } catch (GitAPIException | RuntimeException e) {
+            for (ReceiveCommand c : forward) {
+                c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "git-gate could not reach the upstream ("
+                        + e.getMessage() + "); nothing was pushed");
+                decision(repo, c, "failed", String.valueOf(e.getMessage()));
+            }
+        }
+    }
+
+    /**
+     * The ref policy: branches only, no deletes, no rewrite of the default branch.
+     *
+     * @return why a command is refused, or null
+     */
+    static @Nullable String policy(ReceiveCommand c, @Nullable String defaultBranch) {
+        String ref = c.getRefName();
+        if (c.getType() == ReceiveCommand.Type.DELETE) {
+            return "deleting refs is not allowed through the gate";
+        }
+        if (ref.startsWith(Constants.R_TAGS)) {
+            return "tags are not pushed through the gate";
+        }
+        if (!ref.startsWith(Constants.R_HEADS)) {
+            return "only branches (refs/heads/*) are pushed through the gate";
+        }
+        if (c.getType() == ReceiveCommand.Type.UPDATE_NONFASTFORWARD && ref.equals(defaultBranch)) {
+            return "no force-push to the upstream's default branch " + defaultBranch.substring(Constants.R_HEADS.length());
+        }
+        return null;
+    }
+
+    private @Nullable String scan(Repository db, ReceiveCommand c) {
+        try (ObjectWalk walk = new ObjectWalk(db)) {
+            walk.setRetainBody(true);
+            walk.markStart(walk.parseAny(c.getNewId()));
+            for (Ref r : db.getRefDatabase().getRefs()) {
+                if (r.getObjectId() != null) {
+                    walk.markUninteresting(walk.parseAny(r.getObjectId()));
+                }
+            }
+            RevCommit commit;
+            while ((commit = walk.next()) != null) {
+                String why = secretIn(commit.getFullMessage(), "the message of commit " + commit.abbreviate(8).name());
+                if (why != null) {
+                    return why;
+                }
+            }
+            RevObject o;
+            while ((o = walk.nextObject()) != null) {
+                if (o.getType() != Constants.OBJ_BLOB) {
+                    continue;
+                }
+                ObjectLoader l = db.open(o);
+                if (l.getSize() > MAX_SCANNED_BLOB) {
+                    return "a file of " + l.getSize() / (1024 * 1024) + " MiB is too large to check (limit "
+                            + MAX_SCANNED_BLOB / (1024 * 1024) + " MiB)";
+                }
+                String why = secretIn(new String(l.getBytes(), StandardCharsets.ISO_8859_1), "file "
+                        + (walk.getPathString() == null ? o.name() : walk.getPathString()));
+                if (why != null) {
+                    return why;
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            return "its content could not be checked (" + e.getMessage() + ")";
+        }
+    }
+
+    private @Nullable String secretIn(String text, String where) {
+        for (String s : secrets) {
+            if (s.length() >= 8 && text.contains(s)) {
+                return where + " contains one of this bottle's secret values";
+            }
+        }
+        for (Pattern p : TOKEN_SHAPES) {
+            if (p.matcher(text).find()) {
+                return where + " contains something shaped like a credential (" + p.pattern().replace("\\\\", "")
+                        .substring(0, Math.min(12, p.pattern().length())) + "...)";
+            }
+        }
+        return null;
+    }
+
+    private static @Nullable String defaultBranch(Repository db) {
+        try {
+            Ref head = db.exactRef(Constants.HEAD);
+            return head != null && head.isSymbolic() ? head.getTarget().getName() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private TransportConfigCallback transport(GitGateConfig.Repo repo) {
+        File key = new File(repo.identityFile());
+        SshdSessionFactory perRepo = new SshdSessionFactoryBuilder()
+                .setHomeDirectory(ssh.getHomeDirectory())
+                .setSshDirectory(ssh.getSshDirectory())
+                .setDefaultKnownHostsFiles(dir -> {
+                    Path known = Path.of(config.knownHosts());
+                    return repo.hostKeyPinned() && Files.exists(known) ? List.of(known) : List.of();
+                })
+                .setDefaultIdentities(dir -> List.of(key.toPath()))
+                .setServerKeyDatabase((home, sshDir) -> repo.hostKeyPinned() ? null : new AcceptAny())
+                .build(null);
+        return t -> {
+            if (t instanceof SshTransport s) {
+                s.setSshSessionFactory(perRepo);
+            }
+        };
+    }
+
+    private void decision(GitGateConfig.Repo repo, ReceiveCommand c, String verdict, String reason) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("repo", repo.name());
+        f.put("ref", c.getRefName());
+        f.put("type", c.getType().name().toLowerCase(Locale.ROOT));
+        f.put("new", c.getNewId().name());
+        f.put("verdict", verdict);
+        f.put("reason", reason);
+        log.event("git-gate", "push", f);
+    }
+
+    /** Stops serving. */
+    @Override
+    public void close() {
+        try {
+            daemon.stopAndWait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ssh.close();
+    }
+
+    /** The server key database of an upstream whose key the bottle did not pin: any key is accepted. */
+    private static final class AcceptAny implements org.eclipse.jgit.transport.sshd.ServerKeyDatabase {
+        @Override
+        public List<java.security.PublicKey> lookup(String connectAddress, InetSocketAddress remoteAddress,
+                Configuration config) {
+            return List.of();
+        }
+
+        @Override
+        public boolean accept(String connectAddress, InetSocketAddress remoteAddress, java.security.PublicKey serverKey,
+                Configuration config, org.eclipse.jgit.transport.CredentialsProvider provider) {
+            return true;
+        }
+    }
+
+}
