@@ -57,8 +57,13 @@ public final class TestImages {
     private static String upstream;
     private static String probeAgent;
     /** The modules of the test images' Java runtime. */
-    public static final java.util.List<String> TEST_MODULES = java.util.List.of("java.base", "java.net.http",
-            "jdk.httpserver", "jdk.crypto.ec");
+    public static final java.util.List<String> TEST_MODULES = java.util.List.of("java.base", "java.logging",
+            "java.management", "java.naming", "java.net.http", "java.rmi", "java.security.jgss", "jdk.crypto.ec",
+            "jdk.httpserver", "jdk.unsupported");
+    /** Library jars (by file-name prefix) the test images' programs need: JGit and its SSH server. */
+    private static final java.util.List<String> LIBS = java.util.List.of("org.eclipse.jgit-", "org.eclipse.jgit.junit",
+            "sshd-osgi-", "sshd-sftp-", "slf4j-api-", "slf4j-nop-", "commons-codec-", "jcl-over-slf4j-");
+    private static String gitUpstream;
 
     private TestImages() {}
 
@@ -100,6 +105,19 @@ public final class TestImages {
     }
 
     /**
+     * Returns the SSH git upstream image ({@link dev.bottles.docker.testimages.programs.GitUpstream});
+     * copy {@code /certs} in before starting it.
+     *
+     * @return the image reference
+     */
+    public static synchronized String gitUpstream() {
+        if (gitUpstream == null) {
+            gitUpstream = javaImage("git-upstream", false, dev.bottles.docker.testimages.programs.GitUpstream.class);
+        }
+        return gitUpstream;
+    }
+
+    /**
      * Returns the probing agent image: the busybox agent plus a Java runtime and
      * {@link dev.bottles.docker.testimages.programs.EscapeProbe} ({@code java -jar /opt/probe.jar ...}).
      *
@@ -127,6 +145,9 @@ public final class TestImages {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(dockerfile.getBytes(StandardCharsets.UTF_8));
             md.update(jar);
+            for (Path lib : libs()) {
+                md.update(lib.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+            }
             md.update(rt.identity().getBytes(StandardCharsets.UTF_8));
             md.update(Long.toString(Files.size(BUSYBOX)).getBytes(StandardCharsets.UTF_8));
             String tag = "bottle-test/" + name + ":" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
@@ -139,6 +160,9 @@ public final class TestImages {
                     }
                     dev.bottles.docker.internal.JavaRuntime.bytes(out, "rootfs/opt/" + (busybox ? "probe" : "app") + ".jar",
                             jar, 0644);
+                    for (Path lib : libs()) {
+                        dev.bottles.docker.internal.JavaRuntime.file(out, "rootfs/opt/lib/" + lib.getFileName(), lib, 0644);
+                    }
                     dev.bottles.docker.internal.JavaRuntime.bytes(out, "Dockerfile",
                             dockerfile.getBytes(StandardCharsets.UTF_8), 0644);
                     out.finish();
@@ -155,11 +179,27 @@ public final class TestImages {
         }
     }
 
+    /** The library jars on this JVM's class path that the programs need. */
+    private static java.util.List<Path> libs() {
+        java.util.List<Path> out = new java.util.ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(e);
+            String n = p.getFileName().toString();
+            if (n.endsWith(".jar") && LIBS.stream().anyMatch(n::startsWith) && !n.contains("tests")) {
+                out.add(p);
+            }
+        }
+        out.sort(java.util.Comparator.comparing(Path::toString));
+        return out;
+    }
+
     /** A jar of one program's classes (the class and its nested classes), with it as Main-Class. */
     private static byte[] jarOf(Class<?> main) throws IOException {
         java.util.jar.Manifest mf = new java.util.jar.Manifest();
         mf.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
         mf.getMainAttributes().put(java.util.jar.Attributes.Name.MAIN_CLASS, main.getName());
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, String.join(" ", libs().stream()
+                .map(p -> "lib/" + p.getFileName()).toList()));
         String dir = main.getPackageName().replace('.', '/') + "/";
         String simple = main.getSimpleName();
         java.util.Map<String, byte[]> classes = new java.util.TreeMap<>();

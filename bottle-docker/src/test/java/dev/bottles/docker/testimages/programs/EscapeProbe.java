@@ -61,6 +61,23 @@ public final class EscapeProbe {
                 }
                 case "resolve" -> System.out.println("resolve=" + InetAddress.getByName(args[1]).getHostAddress());
                 case "mcp" -> mcp(args[1], args[2]);
+                case "git-clone" -> {
+                    try (org.eclipse.jgit.api.Git g = org.eclipse.jgit.api.Git.cloneRepository().setURI(args[1])
+                            .setDirectory(new java.io.File(args[2])).call()) {
+                        System.out.println("clone=ok " + g.getRepository().resolve("refs/heads/main").name());
+                    } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+                        System.out.println("clone=failed " + rootMessage(e));
+                    }
+                }
+                case "git-fetch" -> {
+                    try (org.eclipse.jgit.api.Git g = org.eclipse.jgit.api.Git.open(new java.io.File(args[1]))) {
+                        g.fetch().call();
+                        System.out.println("fetch=ok " + g.getRepository().resolve("refs/remotes/origin/main").name());
+                    } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+                        System.out.println("fetch=failed " + rootMessage(e));
+                    }
+                }
+                case "git-push" -> gitPush(args);
                 default -> System.out.println("error=unknown probe " + args[0]);
             }
         } catch (IOException | RuntimeException e) {
@@ -120,6 +137,39 @@ public final class EscapeProbe {
                 System.out.println("handshake=failed: " + e.getMessage());
             }
         }
+    }
+
+    /** git-push DIR BRANCH FILE CONTENT MESSAGE REFSPEC: commit on BRANCH, then push REFSPEC to origin. */
+    private static void gitPush(String[] a) throws Exception {
+        try (org.eclipse.jgit.api.Git g = org.eclipse.jgit.api.Git.open(new java.io.File(a[1]))) {
+            String id = "-";
+            if (!a[3].equals("-")) {
+                boolean exists = g.getRepository().findRef("refs/heads/" + a[2]) != null;
+                g.checkout().setCreateBranch(!exists).setName(a[2]).setStartPoint(exists ? null : "origin/main").call();
+                java.nio.file.Files.writeString(java.nio.file.Path.of(a[1], a[3]), a[4] + "\n");
+                g.add().addFilepattern(a[3]).call();
+                id = g.commit().setMessage(a[5]).setSign(false).call().name();
+            }
+            if (a[6].startsWith("refs/tags/")) {
+                g.tag().setName(a[6].split(":")[0].substring("refs/tags/".length())).setAnnotated(false).call();
+            }
+            for (org.eclipse.jgit.transport.PushResult r : g.push().setRefSpecs(
+                    new org.eclipse.jgit.transport.RefSpec(a[6])).call()) {
+                for (org.eclipse.jgit.transport.RemoteRefUpdate u : r.getRemoteUpdates()) {
+                    System.out.println("push=" + u.getStatus() + " " + id + " " + u.getMessage());
+                }
+            }
+        } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+            System.out.println("push=failed " + rootMessage(e));
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            sb.append(c.getMessage()).append(" | ");
+        }
+        return sb.toString();
     }
 
     /** An MCP client's three requests to supervise (no proxy: supervise is on NO_PROXY). */

@@ -1,0 +1,186 @@
+package dev.bottles.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bottles.BottleSpec;
+import dev.bottles.Bottles;
+import dev.bottles.ExecResult;
+import dev.bottles.RunningBottle;
+import dev.bottles.docker.internal.ContainerSpec;
+import dev.bottles.docker.internal.DockerEngine;
+import dev.bottles.docker.internal.JavaRuntime;
+import dev.bottles.docker.testimages.TestImages;
+import dev.bottles.manifest.AgentDefinition;
+import dev.bottles.manifest.BottleDefinition;
+import dev.bottles.manifest.EgressRoute;
+import dev.bottles.manifest.GitRemote;
+import dev.bottles.manifest.GitUpstream;
+import dev.bottles.manifest.Manifest;
+import dev.bottles.manifest.RouteAuth;
+import dev.bottles.sidecars.CertificateAuthority;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The git gate on the real engine: an SSH git upstream in a container on the bundle's outbound
+ * network, the real bundle image, JGit in the agent. Clone and fetch go through the gate; a push to
+ * a branch lands upstream; a push holding the bottle's secret, a tag and a delete are refused with
+ * nothing reaching the upstream; an undeclared repository is not served.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GitGateIT {
+    private static final String SECRET = "gate-secret-value-0a1b2c3d4e";
+
+    private DockerEngine engine;
+    private Path home;
+    private RunningBottle bottle;
+    private String upstream;
+    private int control;
+
+    @BeforeAll
+    void launch() throws Exception {
+        engine = TestImages.engine();
+        home = Files.createTempDirectory("bottles-gitgate-");
+        CertificateAuthority gateKey = CertificateAuthority.mint("gate key", Clock.systemUTC());
+        Path identity = home.resolve("gate_key");
+        Files.writeString(identity, gateKey.privateKeyPem());
+        Files.setPosixFilePermissions(identity, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair host = g.generateKeyPair();
+        String hostLine = org.apache.sshd.common.config.keys.PublicKeyEntry.toString(host.getPublic());
+        Manifest m = Manifest.builder()
+                .bottle(BottleDefinition.builder("gated")
+                        .git(new GitRemote("app", GitUpstream.parse("ssh://git@git.upstream.test/srv/upstream.git"),
+                                identity, hostLine))
+                        .route(EgressRoute.to("api.allowed.test").withAuth(RouteAuth.bearer("GATE_SECRET")))
+                        .build())
+                .agent(AgentDefinition.builder("coder").bottle("gated").build()).build();
+        BottleSpec spec = BottleSpec.builder("coder").manifest(m).home(home).userCwd(home)
+                .hostEnvironment(Map.of("GATE_SECRET", SECRET)).setting(DockerSettings.IMAGE, TestImages.probeAgent())
+                .build();
+        TestImages.removeAtExitIfNew(dev.bottles.docker.internal.BundleImages.describe(engine,
+                new dev.bottles.spi.Settings(Map.of(), Map.of())).reference());
+        bottle = Bottles.using(new DockerBackend()).prepare(spec).launch();
+
+        upstream = "bottle-test-git-upstream-" + bottle.identity();
+        String net = ((DockerBottlePlan) bottle.plan()).egressNetwork();
+        String id = engine.createContainer(new ContainerSpec(upstream, TestImages.gitUpstream(), List.of(), List.of(),
+                Map.of("dev.bottles.identity", bottle.identity(), "dev.bottles.backend", "test", "dev.bottles.role",
+                        "test-upstream"), net, null, List.of("git.upstream.test"), null, true, List.of(8099), List.of(),
+                List.of()));
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        try (var out = JavaRuntime.tar(tar)) {
+            JavaRuntime.directory(out, "certs", 0755);
+            JavaRuntime.bytes(out, "certs/gate.pub.der", gateKey.certificate().getPublicKey().getEncoded(), 0644);
+            JavaRuntime.bytes(out, "certs/host.pub.der", host.getPublic().getEncoded(), 0644);
+            JavaRuntime.bytes(out, "certs/host.key.der", host.getPrivate().getEncoded(), 0600);
+            out.finish();
+        }
+        engine.copyTar(id, "/", new java.io.ByteArrayInputStream(tar.toByteArray()));
+        engine.start(id);
+        assertEquals(DockerEngine.LogWait.FOUND, engine.awaitLogLine(id, "upstream git ready", "Exception",
+                Duration.ofSeconds(60)), () -> engine.logTail(id, 30));
+        control = engine.hostPort(upstream, 8099).orElseThrow();
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        String identity = bottle == null ? null : bottle.identity();
+        try {
+            if (upstream != null) {
+                engine.removeContainer(upstream);
+            }
+        } finally {
+            if (bottle != null) {
+                bottle.close();
+            }
+            dev.bottles.state.SecureFiles.deleteRecursively(home);
+        }
+        if (identity != null) {
+            assertEquals(java.util.Set.of(), TestImages.labelled(identity));
+        }
+    }
+
+    private String upstreamSays(String path, String method) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + control + path));
+        b = method.equals("POST") ? b.POST(HttpRequest.BodyPublishers.noBody()) : b.GET();
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString()).body().strip();
+    }
+
+    private String probe(String... args) {
+        List<String> argv = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
+                "/opt/probe.jar"));
+        argv.addAll(List.of(args));
+        ExecResult r = bottle.exec(argv);
+        assertEquals(0, r.exitCode(), () -> "probe " + List.of(args) + ": " + r.stdout() + r.stderr());
+        return r.stdout().strip();
+    }
+
+    private String gate(String repo) {
+        String url = bottle.exec("sh", "-c", "echo $GIT_GATE_URL").stdout().strip();
+        return url + "/" + repo;
+    }
+
+    private String mainUpstream() throws Exception {
+        return upstreamSays("/refs", "GET").lines().filter(l -> l.endsWith(" refs/heads/main")).findFirst().orElseThrow()
+                .split(" ")[0];
+    }
+
+    @Test
+    void cloneFetchAndAnAllowedPushGoThroughTheGate() throws Exception {
+        String clone = probe("git-clone", gate("app"), "/tmp/a");
+        assertEquals("clone=ok " + mainUpstream(), clone);
+        String moved = upstreamSays("/commit", "POST");
+        assertEquals("fetch=ok " + moved, probe("git-fetch", "/tmp/a"), "the mirror was refreshed before the fetch");
+
+        String push = probe("git-push", "/tmp/a", "agent/feature", "work.txt", "agent work", "work",
+                "agent/feature:refs/heads/agent/feature");
+        assertTrue(push.startsWith("push=OK "), push);
+        String sha = push.split(" ")[1];
+        assertTrue(upstreamSays("/refs", "GET").contains(sha + " refs/heads/agent/feature"), "it landed upstream");
+    }
+
+    @Test
+    void aPushHoldingTheBottlesSecretATagAndADeleteAreRefusedAndNothingLeaves() throws Exception {
+        probe("git-clone", gate("app"), "/tmp/b");
+        String leak = probe("git-push", "/tmp/b", "agent/leak", "README.md", "see https://x.test/?k=" + SECRET, "docs",
+                "agent/leak:refs/heads/agent/leak");
+        assertTrue(leak.startsWith("push=REJECTED_OTHER_REASON ") && leak.contains("contains one of this bottle's"
+                + " secret values"), leak);
+        String sha = leak.split(" ")[1];
+        assertEquals("no", upstreamSays("/has?" + sha, "GET"), "the leaking commit never reached the upstream");
+        assertTrue(!upstreamSays("/refs", "GET").contains("agent/leak"));
+
+        String tag = probe("git-push", "/tmp/b", "main", "-", "-", "-", "refs/tags/v9:refs/tags/v9");
+        assertTrue(tag.contains("tags are not pushed through the gate"), tag);
+        String delete = probe("git-push", "/tmp/b", "main", "-", "-", "-", ":refs/heads/main");
+        assertTrue(delete.startsWith("push=REJECTED"), delete);
+        assertTrue(upstreamSays("/refs", "GET").contains(" refs/heads/main") && !upstreamSays("/refs", "GET")
+                .contains("refs/tags/v9"));
+    }
+
+    @Test
+    void anUndeclaredRepositoryIsNotServed() {
+        String other = probe("git-clone", gate("other"), "/tmp/c");
+        assertTrue(other.startsWith("clone=failed") && other.contains("not found"), other);
+    }
+}
