@@ -98,8 +98,10 @@ public final class TrackedBottle implements RunningBottle {
         if (w != null) {
             w.close();
         }
+        // decided before the runtime goes: once it is gone, a resume may already be reusing this state
+        boolean keep = state.isPreserved();
         events.run(Phase.CLOSE, "close", delegate::close);
-        if (!state.isPreserved()) {
+        if (!keep && !state.isPreserved()) {
             state.delete();
         }
     }

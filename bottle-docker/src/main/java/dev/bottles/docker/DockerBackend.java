@@ -134,8 +134,9 @@ public final class DockerBackend implements BottleBackend {
         String id = request.identity();
         Path dockerfile = request.state().dockerfile();
         Path rebuilt = Files.isRegularFile(dockerfile) ? dockerfile : null;
-        String baseImage = s.get(DockerSettings.IMAGE, rebuilt != null ? "claude-bottle-rebuilt-" + id
-                : "claude-bottle:latest");
+        // an approved capability change is this bottle's newest image decision: it wins over the setting
+        String baseImage = rebuilt != null ? "claude-bottle-rebuilt-" + id : s.get(DockerSettings.IMAGE,
+                "claude-bottle:latest");
         Path derivedFrom = request.spec().copyCwd() ? request.spec().userCwd() : null;
         String image = derivedFrom != null ? s.get(DockerSettings.DERIVED_IMAGE, "claude-bottle:cwd-" + id) : baseImage;
 

@@ -179,6 +179,15 @@ class GitGateIT {
     }
 
     @Test
+    void theAgentsGitPointsTheUpstreamAtTheGate() {
+        String config = bottle.exec("cat", "/home/node/.gitconfig").stdout();
+        assertTrue(config.contains("[url \"" + gate("app") + "\"]"), config);
+        assertTrue(config.contains("insteadOf = ssh://git@git.upstream.test/srv/upstream.git"), config);
+        assertTrue(!bottle.exec("sh", "-c", "ls -la /home/node; env").stdout().contains("PRIVATE KEY"),
+                "the gate's key is not in the agent");
+    }
+
+    @Test
     void anUndeclaredRepositoryIsNotServed() {
         String other = probe("git-clone", gate("other"), "/tmp/c");
         assertTrue(other.startsWith("clone=failed") && other.contains("not found"), other);

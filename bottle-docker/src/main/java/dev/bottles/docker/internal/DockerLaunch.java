@@ -128,7 +128,9 @@ public final class DockerLaunch {
     private void buildImages() {
         Path rebuilt = plan.rebuiltDockerfile();
         if (rebuilt != null) {
-            step("build-image", () -> engine.build(rebuilt.getParent().toFile(), rebuilt.toFile(), plan.baseImage(),
+            // The Dockerfile came from the agent (approved by the operator): build it with an empty context,
+            // never the state dir, which holds the bottle's keys a COPY could take into the image.
+            step("build-image", () -> RebuiltImage.build(engine, rebuilt, plan.baseImage(),
                     Labels.of(plan.identity(), plan.backendId(), "image"), line -> events.progress("build-image", line)));
         }
         Path cwd = plan.derivedFrom();
