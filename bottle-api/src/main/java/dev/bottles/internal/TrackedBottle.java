@@ -47,19 +47,18 @@ public final class TrackedBottle implements RunningBottle {
 
     @Override
     public ExecResult exec(List<String> argv, ExecOptions options) {
-        List<String> command = List.copyOf(argv);
         Objects.requireNonNull(options, "options");
-        if (command.isEmpty()) {
-            throw new IllegalArgumentException("argv must name a command");
-        }
-        if (closed.get()) {
-            throw new IllegalStateException("bottle " + identity() + " is closed; launch a new one");
-        }
+        List<String> command = runnable(argv);
         return events.time(Phase.EXEC, command.get(0), () -> delegate.exec(command, options));
     }
 
     @Override
     public int attach(List<String> argv, ExecOptions options) {
+        List<String> command = runnable(argv);
+        return events.time(Phase.EXEC, command.get(0), () -> delegate.attach(command, options));
+    }
+
+    private List<String> runnable(List<String> argv) {
         List<String> command = List.copyOf(argv);
         if (command.isEmpty()) {
             throw new IllegalArgumentException("argv must name a command");
@@ -67,7 +66,7 @@ public final class TrackedBottle implements RunningBottle {
         if (closed.get()) {
             throw new IllegalStateException("bottle " + identity() + " is closed; launch a new one");
         }
-        return events.time(Phase.EXEC, command.get(0), () -> delegate.attach(command, options));
+        return command;
     }
 
     @Override

@@ -1,13 +1,9 @@
 package dev.bottles.state;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bottles.BottleException;
 import dev.bottles.Decision;
-import dev.bottles.ManifestException;
 import dev.bottles.Proposal;
+import dev.bottles.internal.ProposalJson;
 import dev.bottles.manifest.EgressRoute;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -39,7 +33,6 @@ public record ProposalQueue(Path dir) {
     public static final int VERSION = 1;
     /** The largest Dockerfile a proposal may carry. */
     public static final int MAX_DOCKERFILE = 256 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Returns the content hash a proposal is known by: the same request gets the same id.
@@ -76,17 +69,8 @@ public record ProposalQueue(Path dir) {
         if (Files.exists(f)) {
             return false;
         }
-        ObjectNode o = JSON.createObjectNode();
-        o.put("version", VERSION);
-        o.put("id", p.id());
-        o.put("bottle", p.bottle());
-        o.put("tool", p.kind().tool());
-        putRoute(o, p.route());
-        o.put("dockerfile", p.dockerfile());
-        o.put("justification", p.justification());
-        o.put("created_at", p.createdAt().toString());
         // the agent's own request, not a secret; readable by the host user whatever uid wrote it
-        SecureFiles.writePublic(f, (o.toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8));
+        SecureFiles.writePublic(f, ProposalJson.proposal(VERSION, p).getBytes(StandardCharsets.UTF_8));
         return true;
     }
 
@@ -126,15 +110,7 @@ public record ProposalQueue(Path dir) {
      * @param d the decision
      */
     public void answer(String id, Decision d) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("version", VERSION);
-        o.put("id", id);
-        o.put("verdict", d.verdict().name().toLowerCase(Locale.ROOT));
-        o.put("reason", d.reason());
-        putRoute(o, d.route());
-        o.put("dockerfile", d.dockerfile());
-        o.put("decided_at", Instant.now().toString());
-        SecureFiles.writePrivate(dir.resolve(id + ".response.json"), o.toPrettyString() + "\n");
+        SecureFiles.writePrivate(dir.resolve(id + ".response.json"), ProposalJson.answer(VERSION, id, d));
     }
 
     /**
@@ -149,11 +125,8 @@ public record ProposalQueue(Path dir) {
             return Optional.empty();
         }
         try {
-            JsonNode o = JSON.readTree(Files.readString(f, StandardCharsets.UTF_8));
-            Decision.Verdict v = Decision.Verdict.valueOf(o.path("verdict").asText().toUpperCase(Locale.ROOT));
-            return Optional.of(new Decision(v, o.path("reason").asText(""), route(o, f.toString()),
-                    o.hasNonNull("dockerfile") ? o.get("dockerfile").asText() : null));
-        } catch (IOException | IllegalArgumentException e) {
+            return Optional.of(ProposalJson.readAnswer(Files.readString(f, StandardCharsets.UTF_8), f.toString()));
+        } catch (IOException e) {
             throw new BottleException(f + ": unreadable answer (" + e.getMessage() + ")", e);
         }
     }
@@ -163,45 +136,14 @@ public record ProposalQueue(Path dir) {
             if (Files.size(f) > MAX_DOCKERFILE + 16 * 1024) {
                 throw new BottleException("larger than " + (MAX_DOCKERFILE / 1024) + " KiB");
             }
-            JsonNode o = JSON.readTree(Files.readString(f, StandardCharsets.UTF_8));
-            if (o.path("version").asInt() != VERSION) {
-                throw new BottleException("unsupported version " + o.path("version"));
-            }
-            Proposal.Kind kind = Proposal.Kind.ofTool(o.path("tool").asText());
-            EgressRoute route = route(o, f.toString());
-            String dockerfile = o.hasNonNull("dockerfile") ? o.get("dockerfile").asText() : null;
-            if (!id.equals(idOf(kind, route, dockerfile))) {
+            ProposalJson.Parsed p = ProposalJson.readProposal(Files.readString(f, StandardCharsets.UTF_8), VERSION,
+                    f.toString());
+            if (!id.equals(idOf(p.kind(), p.route(), p.dockerfile()))) {
                 throw new BottleException("its content does not match its id " + id);
             }
-            return new Proposal(id, o.path("bottle").asText(), kind, route, dockerfile,
-                    o.path("justification").asText(""), Instant.parse(o.path("created_at").asText()));
-        } catch (IOException | IllegalArgumentException | java.time.format.DateTimeParseException e) {
+            return new Proposal(id, p.bottle(), p.kind(), p.route(), p.dockerfile(), p.justification(), p.createdAt());
+        } catch (IOException | IllegalArgumentException e) {
             throw new BottleException(f + ": " + e.getMessage(), e);
         }
-    }
-
-    private static @Nullable EgressRoute route(JsonNode o, String source) {
-        JsonNode r = o.get("route");
-        if (r == null || r.isNull()) {
-            return null;
-        }
-        List<String> paths = new ArrayList<>();
-        r.path("path_allowlist").forEach(p -> paths.add(p.asText()));
-        try {
-            return new EgressRoute(r.path("host").asText(), paths, null, null);
-        } catch (ManifestException e) {
-            throw new BottleException(source + ": route: " + e.getMessage(), e);
-        }
-    }
-
-    private static void putRoute(ObjectNode o, @Nullable EgressRoute route) {
-        if (route == null) {
-            o.putNull("route");
-            return;
-        }
-        ObjectNode r = o.putObject("route");
-        r.put("host", route.host());
-        ArrayNode paths = r.putArray("path_allowlist");
-        route.pathAllowlist().forEach(paths::add);
     }
 }

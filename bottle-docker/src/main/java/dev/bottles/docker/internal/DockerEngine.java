@@ -615,17 +615,7 @@ public final class DockerEngine implements Closeable {
             return new ExecOutcome(false, new ExecResult(-1, out.toString(StandardCharsets.UTF_8),
                     err.toString(StandardCharsets.UTF_8), took));
         }
-        Long code = null;
-        for (int i = 0; i < 100 && code == null; i++) {
-            var inspect = client.inspectExecCmd(execId).exec();
-            if (!Boolean.TRUE.equals(inspect.isRunning())) {
-                code = inspect.getExitCodeLong();
-            }
-            if (code == null) {
-                sleep(5);
-            }
-        }
-        return new ExecOutcome(true, new ExecResult(code == null ? -1 : code.intValue(),
+        return new ExecOutcome(true, new ExecResult(exitCode(execId, 100),
                 out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), took));
     }
 
@@ -684,8 +674,13 @@ public final class DockerEngine implements Closeable {
             Thread.currentThread().interrupt();
             throw new BottleException("interrupted while attached to " + argv.get(0) + " in " + container, e);
         }
+        return exitCode(execId, 200);
+    }
+
+    /** Reads a finished exec's exit code; the engine may report "running" for a few ms after the stream ends. */
+    private int exitCode(String execId, int attempts) {
         Long code = null;
-        for (int i = 0; i < 200 && code == null; i++) {
+        for (int i = 0; i < attempts && code == null; i++) {
             var inspect = client.inspectExecCmd(execId).exec();
             if (!Boolean.TRUE.equals(inspect.isRunning())) {
                 code = inspect.getExitCodeLong();
