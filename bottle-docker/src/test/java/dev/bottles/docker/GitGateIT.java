@@ -7,7 +7,6 @@ import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.ExecResult;
 import dev.bottles.RunningBottle;
-import dev.bottles.docker.internal.ContainerSpec;
 import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.internal.JavaRuntime;
 import dev.bottles.docker.testimages.TestImages;
@@ -20,10 +19,6 @@ import dev.bottles.manifest.Manifest;
 import dev.bottles.manifest.RouteAuth;
 import dev.bottles.sidecars.CertificateAuthority;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -52,8 +47,7 @@ class GitGateIT {
     private DockerEngine engine;
     private Path home;
     private RunningBottle bottle;
-    private String upstream;
-    private int control;
+    private dev.bottles.docker.testimages.UpstreamContainer upstream;
 
     @BeforeAll
     void launch() throws Exception {
@@ -81,12 +75,6 @@ class GitGateIT {
                 new dev.bottles.spi.Settings(Map.of(), Map.of())).reference());
         bottle = Bottles.using(new DockerBackend()).prepare(spec).launch();
 
-        upstream = "bottle-test-git-upstream-" + bottle.identity();
-        String net = ((DockerBottlePlan) bottle.plan()).egressNetwork();
-        String id = engine.createContainer(new ContainerSpec(upstream, TestImages.gitUpstream(), List.of(), List.of(),
-                Map.of("dev.bottles.identity", bottle.identity(), "dev.bottles.backend", "test", "dev.bottles.role",
-                        "test-upstream"), net, null, List.of("git.upstream.test"), null, true, List.of(8099), List.of(),
-                List.of()));
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         try (var out = JavaRuntime.tar(tar)) {
             JavaRuntime.directory(out, "certs", 0755);
@@ -95,11 +83,9 @@ class GitGateIT {
             JavaRuntime.bytes(out, "certs/host.key.der", host.getPrivate().getEncoded(), 0600);
             out.finish();
         }
-        engine.copyTar(id, "/", new java.io.ByteArrayInputStream(tar.toByteArray()));
-        engine.start(id);
-        assertEquals(DockerEngine.LogWait.FOUND, engine.awaitLogLine(id, "upstream git ready", "Exception",
-                Duration.ofSeconds(60)), () -> engine.logTail(id, 30));
-        control = engine.hostPort(upstream, 8099).orElseThrow();
+        upstream = dev.bottles.docker.testimages.UpstreamContainer.start(engine, TestImages.gitUpstream(),
+                bottle.identity(), ((DockerBottlePlan) bottle.plan()).egressNetwork(), List.of("git.upstream.test"),
+                tar.toByteArray(), "upstream git ready");
     }
 
     @AfterAll
@@ -107,7 +93,7 @@ class GitGateIT {
         String identity = bottle == null ? null : bottle.identity();
         try {
             if (upstream != null) {
-                engine.removeContainer(upstream);
+                upstream.close();
             }
         } finally {
             if (bottle != null) {
@@ -121,9 +107,7 @@ class GitGateIT {
     }
 
     private String upstreamSays(String path, String method) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + control + path));
-        b = method.equals("POST") ? b.POST(HttpRequest.BodyPublishers.noBody()) : b.GET();
-        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString()).body().strip();
+        return upstream.ask(path, method.equals("POST"));
     }
 
     private String probe(String... args) {

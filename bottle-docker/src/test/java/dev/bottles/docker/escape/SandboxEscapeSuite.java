@@ -9,7 +9,6 @@ import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.ExecResult;
 import dev.bottles.RunningBottle;
-import dev.bottles.docker.internal.ContainerSpec;
 import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.manifest.AgentDefinition;
@@ -21,10 +20,6 @@ import dev.bottles.sidecars.CertificateAuthority;
 import dev.bottles.sidecars.Egress;
 import dev.bottles.spi.BottleBackend;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -59,9 +54,8 @@ public abstract class SandboxEscapeSuite {
     private Path home;
     private RunningBottle bottle;
     private DockerEngine engine;
-    private String upstream;
+    private dev.bottles.docker.testimages.UpstreamContainer upstream;
     private String upstreamIp;
-    private int controlPort;
 
     /**
      * Returns the backend under test.
@@ -118,18 +112,9 @@ public abstract class SandboxEscapeSuite {
                 new dev.bottles.spi.Settings(settings, Map.of())).reference());
         bottle = Bottles.using(backend()).prepare(spec).launch();
 
-        String net = outboundNetwork(bottle);
-        upstream = "bottle-test-upstream-" + bottle.identity();
-        Map<String, String> labels = Map.of("dev.bottles.identity", bottle.identity(), "dev.bottles.backend", "test",
-                "dev.bottles.role", "test-upstream");
-        String id = engine.createContainer(new ContainerSpec(upstream, TestImages.upstream(), List.of(), List.of(), labels,
-                net, null, NAMES, null, true, List.of(8099), List.of(), List.of()));
-        engine.copyTar(id, "/", new java.io.ByteArrayInputStream(certsTar(ca)));
-        engine.start(id);
-        assertEquals(DockerEngine.LogWait.FOUND, engine.awaitLogLine(id, "upstream ready", "Exception",
-                Duration.ofSeconds(30)), () -> engine.logTail(id, 30));
-        upstreamIp = engine.containerAddresses(upstream).get(net);
-        controlPort = engine.hostPort(upstream, 8099).orElseThrow();
+        upstream = dev.bottles.docker.testimages.UpstreamContainer.start(engine, TestImages.upstream(),
+                bottle.identity(), outboundNetwork(bottle), NAMES, certsTar(ca), "upstream ready");
+        upstreamIp = upstream.ip();
     }
 
     @AfterAll
@@ -137,7 +122,7 @@ public abstract class SandboxEscapeSuite {
         String identity = bottle == null ? null : bottle.identity();
         try {
             if (upstream != null) {
-                engine.removeContainer(upstream);
+                upstream.close();
             }
         } finally {
             if (bottle != null) {
@@ -168,9 +153,8 @@ public abstract class SandboxEscapeSuite {
 
     /** What the upstream has served so far, one line each: scheme host method path authorization. */
     private List<String> seen() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + controlPort + "/seen")).build(), HttpResponse.BodyHandlers.ofString());
-        return r.body().isBlank() ? List.of() : r.body().lines().toList();
+        String body = upstream.ask("/seen", false);
+        return body.isBlank() ? List.of() : body.lines().toList();
     }
 
     private List<String> seenSince(int before) throws Exception {

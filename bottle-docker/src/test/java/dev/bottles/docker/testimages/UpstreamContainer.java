@@ -1,0 +1,86 @@
+package dev.bottles.docker.testimages;
+
+import dev.bottles.docker.internal.ContainerSpec;
+import dev.bottles.docker.internal.DockerEngine;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assertions;
+
+/**
+ * A test upstream container on a bottle's outbound network: started with files copied in, ready
+ * when its log says so, its control port (8099) published on 127.0.0.1 for the test, labelled with
+ * the bottle's identity, removed on close.
+ *
+ * @param engine the engine
+ * @param name the container's name
+ * @param network the network it joined
+ * @param control the host port of its control endpoint
+ */
+public record UpstreamContainer(DockerEngine engine, String name, String network, int control) implements AutoCloseable {
+
+    /**
+     * Starts an upstream.
+     *
+     * @param engine the engine
+     * @param image the image
+     * @param identity the bottle it serves (its labels)
+     * @param network the bottle's outbound network
+     * @param aliases the names it answers to there
+     * @param filesTar a tar unpacked at {@code /} before it starts
+     * @param readyLine the log line that says it is ready
+     * @return the running upstream
+     */
+    public static UpstreamContainer start(DockerEngine engine, String image, String identity, String network,
+            List<String> aliases, byte[] filesTar, String readyLine) {
+        String name = "bottle-test-upstream-" + identity + "-" + Integer.toHexString(image.hashCode());
+        String id = engine.createContainer(new ContainerSpec(name, image, List.of(), List.of(), Map.of(
+                "dev.bottles.identity", identity, "dev.bottles.backend", "test", "dev.bottles.role", "test-upstream"),
+                network, null, aliases, null, true, List.of(8099), List.of(), List.of()));
+        try {
+            engine.copyTar(id, "/", new ByteArrayInputStream(filesTar));
+            engine.start(id);
+            Assertions.assertEquals(DockerEngine.LogWait.FOUND, engine.awaitLogLine(id, readyLine, "Exception",
+                    Duration.ofSeconds(60)), () -> engine.logTail(id, 30));
+            return new UpstreamContainer(engine, name, network, engine.hostPort(name, 8099).orElseThrow());
+        } catch (RuntimeException | Error e) {
+            engine.removeContainer(id);
+            throw e;
+        }
+    }
+
+    /**
+     * Returns its address on the network.
+     *
+     * @return the IP
+     */
+    public String ip() {
+        return engine.containerAddresses(name).get(network);
+    }
+
+    /**
+     * Asks its control endpoint.
+     *
+     * @param path e.g. {@code /seen}
+     * @param post whether to POST rather than GET
+     * @return the body, stripped
+     * @throws IOException when it does not answer
+     * @throws InterruptedException when interrupted
+     */
+    public String ask(String path, boolean post) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + control + path));
+        b = post ? b.POST(HttpRequest.BodyPublishers.noBody()) : b.GET();
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString()).body().strip();
+    }
+
+    @Override
+    public void close() {
+        engine.removeContainer(name);
+    }
+}
