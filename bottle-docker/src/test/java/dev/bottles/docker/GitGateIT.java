@@ -89,21 +89,8 @@ class GitGateIT {
     }
 
     @AfterAll
-    void tearDown() throws Exception {
-        String identity = bottle == null ? null : bottle.identity();
-        try {
-            if (upstream != null) {
-                upstream.close();
-            }
-        } finally {
-            if (bottle != null) {
-                bottle.close();
-            }
-            dev.bottles.state.SecureFiles.deleteRecursively(home);
-        }
-        if (identity != null) {
-            assertEquals(java.util.Set.of(), TestImages.labelled(identity));
-        }
+    void tearDown() {
+        dev.bottles.docker.testimages.UpstreamContainer.tearDown(upstream, bottle, home);
     }
 
     private String upstreamSays(String path, String method) throws Exception {

@@ -574,22 +574,7 @@ public final class DockerEngine implements Closeable {
     public ExecOutcome exec(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
             List<String> env, Duration timeout) {
         long t0 = System.nanoTime();
-        var create = client.execCreateCmd(container).withCmd(argv.toArray(String[]::new)).withAttachStdout(true)
-                .withAttachStderr(true).withEnv(env);
-        if (user != null) {
-            create.withUser(user);
-        }
-        if (workdir != null) {
-            create.withWorkingDir(workdir);
-        }
-        String execId;
-        try {
-            execId = create.exec().getId();
-        } catch (ConflictException e) {
-            throw new BottleException("cannot run " + argv.get(0) + " in " + container + ": it is not running", e);
-        } catch (NotFoundException e) {
-            throw new BottleException("cannot run " + argv.get(0) + " in " + container + ": no such container", e);
-        }
+        String execId = createExec(container, argv, user, workdir, env, false, false);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
@@ -638,20 +623,7 @@ public final class DockerEngine implements Closeable {
     public int attach(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
             List<String> env, boolean tty, @Nullable InputStream stdin, java.io.OutputStream out,
             java.io.OutputStream err) {
-        var create = client.execCreateCmd(container).withCmd(argv.toArray(String[]::new)).withAttachStdout(true)
-                .withAttachStderr(true).withAttachStdin(stdin != null).withTty(tty).withEnv(env);
-        if (user != null) {
-            create.withUser(user);
-        }
-        if (workdir != null) {
-            create.withWorkingDir(workdir);
-        }
-        String execId;
-        try {
-            execId = create.exec().getId();
-        } catch (ConflictException | NotFoundException e) {
-            throw new BottleException("cannot run " + argv.get(0) + " in " + container + ": " + e.getMessage(), e);
-        }
+        String execId = createExec(container, argv, user, workdir, env, stdin != null, tty);
         ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
             @Override
             public void onNext(Frame f) {
@@ -675,6 +647,25 @@ public final class DockerEngine implements Closeable {
             throw new BottleException("interrupted while attached to " + argv.get(0) + " in " + container, e);
         }
         return exitCode(execId, 200);
+    }
+
+    private String createExec(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
+            List<String> env, boolean stdin, boolean tty) {
+        var create = client.execCreateCmd(container).withCmd(argv.toArray(String[]::new)).withAttachStdout(true)
+                .withAttachStderr(true).withAttachStdin(stdin).withTty(tty).withEnv(env);
+        if (user != null) {
+            create.withUser(user);
+        }
+        if (workdir != null) {
+            create.withWorkingDir(workdir);
+        }
+        try {
+            return create.exec().getId();
+        } catch (ConflictException e) {
+            throw new BottleException("cannot run " + argv.get(0) + " in " + container + ": it is not running", e);
+        } catch (NotFoundException e) {
+            throw new BottleException("cannot run " + argv.get(0) + " in " + container + ": no such container", e);
+        }
     }
 
     /** Reads a finished exec's exit code; the engine may report "running" for a few ms after the stream ends. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The host terminal in raw mode for the length of an attached session (keys go to the bottle as
@@ -16,9 +17,9 @@ public final class Terminal implements AutoCloseable {
     public static final Terminal NONE = new Terminal(null);
     private static final System.Logger LOG = System.getLogger(Terminal.class.getName());
 
-    private final String saved;
+    private final @Nullable String saved;
 
-    private Terminal(String saved) {
+    private Terminal(@Nullable String saved) {
         this.saved = saved;
     }
 
@@ -43,7 +44,7 @@ public final class Terminal implements AutoCloseable {
         }
     }
 
-    private static String stty(String... args) {
+    private static @Nullable String stty(String... args) {
         String[] argv = new String[args.length + 1];
         argv[0] = "stty";
         System.arraycopy(args, 0, argv, 1, args.length);

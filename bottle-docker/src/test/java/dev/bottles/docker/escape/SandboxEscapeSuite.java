@@ -118,21 +118,8 @@ public abstract class SandboxEscapeSuite {
     }
 
     @AfterAll
-    void tearDown() throws Exception {
-        String identity = bottle == null ? null : bottle.identity();
-        try {
-            if (upstream != null) {
-                upstream.close();
-            }
-        } finally {
-            if (bottle != null) {
-                bottle.close();
-            }
-            dev.bottles.state.SecureFiles.deleteRecursively(home);
-        }
-        if (identity != null) {
-            assertEquals(java.util.Set.of(), TestImages.labelled(identity), "the suite leaves nothing behind");
-        }
+    void tearDown() {
+        dev.bottles.docker.testimages.UpstreamContainer.tearDown(upstream, bottle, home);
     }
 
     private static byte[] certsTar(CertificateAuthority ca) throws Exception {

@@ -83,4 +83,30 @@ public record UpstreamContainer(DockerEngine engine, String name, String network
     public void close() {
         engine.removeContainer(name);
     }
+
+    /**
+     * Ends a test's bottle: its upstream, the bottle, its temporary home; then checks the engine
+     * holds nothing labelled with its identity.
+     *
+     * @param upstream the upstream, or null
+     * @param bottle the bottle, or null
+     * @param home the temporary bottle home
+     */
+    public static void tearDown(@org.jspecify.annotations.Nullable UpstreamContainer upstream,
+            dev.bottles.@org.jspecify.annotations.Nullable RunningBottle bottle, java.nio.file.Path home) {
+        String identity = bottle == null ? null : bottle.identity();
+        try {
+            if (upstream != null) {
+                upstream.close();
+            }
+        } finally {
+            if (bottle != null) {
+                bottle.close();
+            }
+            dev.bottles.state.SecureFiles.deleteRecursively(home);
+        }
+        if (identity != null) {
+            Assertions.assertEquals(java.util.Set.of(), TestImages.labelled(identity), "the test leaves nothing behind");
+        }
+    }
 }
