@@ -61,6 +61,7 @@ public final class GitGateDaemon implements AutoCloseable {
             Pattern.compile("sk-(ant-)?[A-Za-z0-9_-]{32,}"),
             Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----"));
     private static final long MAX_SCANNED_BLOB = 8L * 1024 * 1024;
+    private static final long MAX_PACK = 256L * 1024 * 1024;
 
     private final GitGateConfig config;
     private final Path mirrors;
@@ -119,6 +120,12 @@ public final class GitGateDaemon implements AutoCloseable {
             d.setUploadPackFactory(gate::uploadPack);
             d.setReceivePackFactory(gate::receivePack);
             d.start();
+            for (GitGateConfig.Repo r : config.repos()) {
+                if (!r.hostKeyPinned()) {
+                    log.event("git-gate", "warning", Map.of("repo", r.name(), "reason", "the upstream's host key is not"
+                            + " pinned (no KnownHostKey); any key is accepted"));
+                }
+            }
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("listen", String.valueOf(d.getAddress()));
             f.put("repos", config.repos().stream().map(GitGateConfig.Repo::name).toList());
@@ -221,6 +228,7 @@ public final class GitGateDaemon implements AutoCloseable {
         String refused = stale;
         ReceivePack rp = new ReceivePack(db);
         rp.setAllowDeletes(false);
+        rp.setMaxPackSizeLimit(MAX_PACK); // a push is held on the gate's disk before it is checked
         rp.setAllowNonFastForwards(true); // decided per ref below: never on the default branch
         rp.setPreReceiveHook((pack, commands) -> {
             if (refused != null) {

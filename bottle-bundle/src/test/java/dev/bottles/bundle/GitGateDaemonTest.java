@@ -187,6 +187,12 @@ class GitGateDaemonTest {
     }
 
     @Test
+    void anUnpinnedHostKeyIsLoggedAsAWarning() {
+        assertTrue(events.stream().anyMatch(e -> e.startsWith("git-gate:warning") && e.contains("not pinned")),
+                events.toString());
+    }
+
+    @Test
     void anUndeclaredRepositoryIsNotServed() throws Exception {
         org.eclipse.jgit.api.errors.GitAPIException e = assertThrows(org.eclipse.jgit.api.errors.GitAPIException.class,
                 () -> Git.cloneRepository().setURI(url("other")).setDirectory(dir.resolve("other").toFile()).call());
