@@ -117,9 +117,14 @@ public final class DockerBackend implements BottleBackend {
     }
 
     private static String bundleFact(DockerEngine engine) {
+        String override = System.getenv(dev.bottles.sidecars.BundleLaunchSpec.IMAGE_SETTING);
         try {
-            dev.bottles.sidecars.BundleImage img = BundleImages.describe(engine, new Settings(Map.of(), System.getenv()));
-            return img.reference() + " runs " + (img.daemons() == null ? "whatever it is asked" : img.daemons().stream().map(dev.bottles.sidecars.Daemon::wireName).toList())
+            // cheap on purpose: backend selection probes; the SDK image's tag needs the bundle jar hashed
+            dev.bottles.sidecars.BundleImage img = override != null && !override.isBlank()
+                    ? BundleImages.describe(engine, new Settings(Map.of(), System.getenv()))
+                    : new dev.bottles.sidecars.BundleImage(BundleImages.REPOSITORY, BundleImages.sdkDaemons());
+            return img.reference() + " runs " + (img.daemons() == null ? "whatever it is asked"
+                    : img.daemons().stream().map(dev.bottles.sidecars.Daemon::wireName).toList())
                     + (img.has(dev.bottles.sidecars.Daemon.PIPELOCK) ? "" : "; no pipelock (egress dials upstreams"
                     + " directly; set " + dev.bottles.sidecars.BundleLaunchSpec.IMAGE_SETTING + " to an image with it)");
         } catch (BottleException ex) {

@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,8 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.jspecify.annotations.Nullable;
 
@@ -56,11 +53,12 @@ public final class BundleImages {
     /** Where the jar sits in the image. */
     public static final String JAR_IN_IMAGE = "/opt/bottles/bottle-bundle.jar";
     private static final String JAR_RESOURCE = "/dev/bottles/docker/bundle/bottle-bundle.jar";
-    private static final String DAEMONS_ENTRY = "dev/bottles/bundle/daemons";
+    /** The bundle's own daemon list, unpacked from its jar at build time (one source: bottle-bundle). */
+    private static final String DAEMONS_RESOURCE = "/dev/bottles/docker/bundle/dev/bottles/bundle/daemons";
     private static final List<String> JVM = List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1",
             "-Xss512k", "-jar", JAR_IN_IMAGE);
 
-    private static @Nullable Jar jar;
+    private static @Nullable String jarSha256;
 
     private BundleImages() {}
 
@@ -81,8 +79,24 @@ public final class BundleImages {
         }
     }
 
-    /** The packaged bundle jar, extracted once per JVM. */
-    private record Jar(Path file, String sha256, List<Daemon> daemons) {}
+
+    /**
+     * Returns the daemons the SDK's bundle image runs, without reading the bundle jar.
+     *
+     * @return e.g. egress, git-gate, supervise
+     */
+    public static List<Daemon> sdkDaemons() {
+        try (InputStream in = BundleImages.class.getResourceAsStream(DAEMONS_RESOURCE)) {
+            if (in == null) {
+                throw new BottleException("the bundle's daemon list is not packaged into bottle-docker (" + DAEMONS_RESOURCE
+                        + " is missing); build bottle-docker with Maven's package phase");
+            }
+            return Arrays.stream(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("[,\\s]+"))
+                    .filter(x -> !x.isBlank()).map(Daemon::named).toList();
+        } catch (IOException e) {
+            throw new BottleException("cannot read " + DAEMONS_RESOURCE + " (" + e + ")", e);
+        }
+    }
 
     /**
      * Says which bundle image a bottle uses and what daemons it has, without building anything: the
@@ -105,7 +119,7 @@ public final class BundleImages {
             return BundleImage.fromLabels(override, labels);
         }
         Recipe r = Recipe.of(s);
-        return new BundleImage(REPOSITORY + ":" + hash(r, s), jar().daemons());
+        return new BundleImage(REPOSITORY + ":" + hash(r, s), sdkDaemons());
     }
 
     /**
@@ -128,7 +142,7 @@ public final class BundleImages {
         Recipe r = Recipe.of(s);
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("dev.bottles.role", "image");
-        labels.put(BundleImage.DAEMONS_LABEL, String.join(",", jar().daemons().stream().map(Daemon::wireName).toList()));
+        labels.put(BundleImage.DAEMONS_LABEL, String.join(",", sdkDaemons().stream().map(Daemon::wireName).toList()));
         labels.put("dev.bottles.bundle.recipe", r.name().toLowerCase(Locale.ROOT));
         Path tar = null;
         try {
@@ -136,9 +150,10 @@ public final class BundleImages {
             try (OutputStream os = Files.newOutputStream(tar); TarArchiveOutputStream out = JavaRuntime.tar(os)) {
                 if (r == Recipe.OFFLINE) {
                     new JavaRuntime(MODULES).writeTo(out, "rootfs/", progress);
-                    JavaRuntime.file(out, "rootfs" + JAR_IN_IMAGE, jar().file(), 0644);
-                } else {
-                    JavaRuntime.file(out, "bottle-bundle.jar", jar().file(), 0644);
+                }
+                try (InputStream jarIn = openJar()) {
+                    JavaRuntime.stream(out, r == Recipe.OFFLINE ? "rootfs" + JAR_IN_IMAGE : "bottle-bundle.jar", jarIn,
+                            0644);
                 }
                 JavaRuntime.bytes(out, "Dockerfile", dockerfile(r, s).getBytes(StandardCharsets.UTF_8), 0644);
                 out.finish();
@@ -178,43 +193,36 @@ public final class BundleImages {
     }
 
     private static String hash(Recipe r, Settings s) {
-        String inputs = jar().sha256() + "\n" + dockerfile(r, s) + "\n"
+        String inputs = jarSha256() + "\n" + dockerfile(r, s) + "\n"
                 + (r == Recipe.OFFLINE ? new JavaRuntime(MODULES).identity() : "");
         return JavaRuntime.sha256(inputs).substring(0, 12);
     }
 
-    private static synchronized Jar jar() {
-        if (jar == null) {
-            try (InputStream in = BundleImages.class.getResourceAsStream(JAR_RESOURCE)) {
-                if (in == null) {
-                    throw new BottleException("the bottle-bundle jar is not packaged into bottle-docker (" + JAR_RESOURCE
-                            + " is missing); build bottle-docker with Maven's package phase, or set "
-                            + BundleLaunchSpec.IMAGE_SETTING + " to a bundle image of your own");
-                }
-                Path tmp = Files.createTempFile("bottle-bundle-", ".jar");
+    /** Hashes the packaged jar once per JVM, reading it as a stream (no copy is written). */
+    private static synchronized String jarSha256() {
+        if (jarSha256 == null) {
+            try (InputStream in = openJar()) {
                 MessageDigest md = MessageDigest.getInstance("SHA-256");
                 try (DigestInputStream din = new DigestInputStream(in, md)) {
-                    Files.copy(din, tmp, StandardCopyOption.REPLACE_EXISTING);
+                    din.transferTo(OutputStream.nullOutputStream());
                 }
-                tmp.toFile().deleteOnExit();
-                List<Daemon> daemons;
-                try (ZipFile z = new ZipFile(tmp.toFile())) {
-                    ZipEntry e = z.getEntry(DAEMONS_ENTRY);
-                    if (e == null) {
-                        throw new BottleException("the packaged bundle jar has no " + DAEMONS_ENTRY);
-                    }
-                    try (InputStream d = z.getInputStream(e)) {
-                        daemons = Arrays.stream(new String(d.readAllBytes(), StandardCharsets.UTF_8).split("[,\\s]+"))
-                                .filter(x -> !x.isBlank()).map(Daemon::named).toList();
-                    }
-                }
-                jar = new Jar(tmp, HexFormat.of().formatHex(md.digest()), daemons);
+                jarSha256 = HexFormat.of().formatHex(md.digest());
             } catch (IOException e) {
-                throw new BottleException("cannot extract the packaged bundle jar (" + e + ")", e);
+                throw new BottleException("cannot read the packaged bundle jar (" + e + ")", e);
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
         }
-        return jar;
+        return jarSha256;
+    }
+
+    private static InputStream openJar() {
+        InputStream in = BundleImages.class.getResourceAsStream(JAR_RESOURCE);
+        if (in == null) {
+            throw new BottleException("the bottle-bundle jar is not packaged into bottle-docker (" + JAR_RESOURCE
+                    + " is missing); build bottle-docker with Maven's package phase, or set "
+                    + BundleLaunchSpec.IMAGE_SETTING + " to a bundle image of your own");
+        }
+        return in;
     }
 }

@@ -200,6 +200,19 @@ public final class JavaRuntime {
     }
 
     /**
+     * Adds a file entry from a stream of unknown length (buffered in memory to learn its size).
+     *
+     * @param out the tar
+     * @param name its name
+     * @param in the content
+     * @param mode its mode
+     * @throws IOException when reading or writing fails
+     */
+    public static void stream(TarArchiveOutputStream out, String name, InputStream in, int mode) throws IOException {
+        bytes(out, name, in.readAllBytes(), mode);
+    }
+
+    /**
      * Adds a file entry from bytes.
      *
      * @param out the tar
