@@ -21,7 +21,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -379,14 +378,5 @@ public final class SuperviseServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /**
-     * Returns how long calls wait for the operator.
-     *
-     * @return the bound
-     */
-    public Duration callWait() {
-        return config.callWait();
     }
 }

@@ -463,12 +463,12 @@ public final class FakeBackend implements BottleBackend {
     }
 
     private dev.bottles.state.ProposalQueue queue(String identity) {
-        java.nio.file.Path home = running.get(identity) != null ? running.get(identity).plan.stateDir().getParent()
-                .getParent() : null;
-        if (home == null) {
+        Running r = running.get(identity);
+        if (r == null) {
             throw new IllegalStateException("bottle " + identity + " is not running");
         }
-        java.nio.file.Path dir = home.resolve("queue").resolve(identity);
+        // <home>/state/<identity> -> <home>/queue/<identity>
+        java.nio.file.Path dir = r.plan.stateDir().getParent().getParent().resolve("queue").resolve(identity);
         dev.bottles.state.SecureFiles.createPrivateDirectories(dir);
         return new dev.bottles.state.ProposalQueue(dir);
     }

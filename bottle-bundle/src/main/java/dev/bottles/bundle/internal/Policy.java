@@ -2,14 +2,12 @@ package dev.bottles.bundle.internal;
 
 import dev.bottles.BottleException;
 import dev.bottles.bundle.BundleLog;
+import dev.bottles.sidecars.Egress;
 import dev.bottles.sidecars.EgressConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -22,7 +20,7 @@ public final class Policy {
     private final Path file;
     private final BundleLog log;
     private final AtomicReference<EgressConfig> config = new AtomicReference<>();
-    private byte[] digest = new byte[0];
+    private String digest;
 
     /**
      * Reads the file.
@@ -36,7 +34,7 @@ public final class Policy {
         this.log = log;
         byte[] bytes = read();
         config.set(EgressConfig.parse(new String(bytes, StandardCharsets.UTF_8), file.toString()));
-        digest = sha256(bytes);
+        digest = Egress.digest(bytes);
     }
 
     /**
@@ -61,8 +59,8 @@ public final class Policy {
             log.event("egress", "routes-reload-failed", Map.of("file", file.toString(), "reason", e.getMessage()));
             return false;
         }
-        byte[] d = sha256(bytes);
-        if (Arrays.equals(d, digest)) {
+        String d = Egress.digest(bytes);
+        if (d.equals(digest)) {
             return false;
         }
         try {
@@ -70,7 +68,7 @@ public final class Policy {
             config.set(c);
             digest = d;
             log.event("egress", "routes-reloaded", Map.of("file", file.toString(), "hosts", c.allowedHosts(),
-                    "sha256", dev.bottles.sidecars.Egress.digest(bytes)));
+                    "sha256", d));
             return true;
         } catch (BottleException e) {
             digest = d;
@@ -85,14 +83,6 @@ public final class Policy {
             return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new BottleException(file + ": cannot read (" + e + ")", e);
-        }
-    }
-
-    private static byte[] sha256(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.bottles.examples.cli;
 
 import dev.bottles.BackendUnavailableException;
-import dev.bottles.BottleException;
 import dev.bottles.BottleLaunchException;
 import dev.bottles.ManifestException;
 import java.io.BufferedReader;
@@ -93,9 +92,6 @@ public final class BottleCli implements Runnable {
         }
         if (e instanceof BottleLaunchException) {
             return ExitCodes.LAUNCH_FAILED;
-        }
-        if (e instanceof BottleException) {
-            return ExitCodes.FAILED;
         }
         return ExitCodes.FAILED;
     }
