@@ -59,9 +59,8 @@ public final class ApprovalWatcher implements AutoCloseable {
     public ApprovalWatcher(RunningBottle bottle, StateDir state, ApprovalHandler handler, Duration poll) {
         this.bottle = Objects.requireNonNull(bottle, "bottle");
         this.state = state;
-        Path home = state.path().getParent().getParent();
-        this.queue = new ProposalQueue(home.resolve("queue").resolve(state.identity()));
-        this.audit = home.resolve("audit").resolve("approvals.jsonl");
+        this.queue = new ProposalQueue(state.home().queueDir(state.identity()));
+        this.audit = state.home().approvalsLog();
         this.handler = Objects.requireNonNull(handler, "handler");
         this.poll = poll;
         this.thread = new Thread(this::loop, "bottle-approvals-" + state.identity());
@@ -146,8 +145,10 @@ public final class ApprovalWatcher implements AutoCloseable {
             r.pathAllowlist().forEach(o.putArray("path_allowlist")::add);
         }
         String df = d.dockerfile() != null ? d.dockerfile() : p.dockerfile();
-        if (df != null) {
-            o.put("dockerfile_sha256", ProposalQueue.idOf(Proposal.Kind.CAPABILITY_BLOCK, null, df));
+        if (d.approved()) {
+            // the content id of what was applied: the proposal's id, unless the operator changed it
+            o.put("applied_id", ProposalQueue.idOf(p.kind(), p.kind() == Proposal.Kind.EGRESS_ALLOW ? r : null,
+                    p.kind() == Proposal.Kind.CAPABILITY_BLOCK ? df : null));
         }
         o.put("justification", p.justification());
         try {

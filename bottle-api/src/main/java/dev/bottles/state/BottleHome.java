@@ -111,6 +111,15 @@ public record BottleHome(Path root) {
     }
 
     /**
+     * Returns the JSON-lines log of approval decisions (not created).
+     *
+     * @return {@code audit/approvals.jsonl}
+     */
+    public Path approvalsLog() {
+        return auditDir().resolve("approvals.jsonl");
+    }
+
+    /**
      * Lists the state dirs present.
      *
      * @return one per directory under {@code state/} whose name is a valid identity

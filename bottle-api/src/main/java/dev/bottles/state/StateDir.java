@@ -65,6 +65,15 @@ public record StateDir(Path path, String identity) {
     }
 
     /**
+     * Returns the bottle home this state dir lives in ({@code <home>/state/<identity>}).
+     *
+     * @return the home
+     */
+    public BottleHome home() {
+        return new BottleHome(path.getParent().getParent());
+    }
+
+    /**
      * Returns {@code agent/}, created if missing.
      *
      * @return the directory

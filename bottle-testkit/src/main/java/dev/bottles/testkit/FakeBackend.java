@@ -467,8 +467,7 @@ public final class FakeBackend implements BottleBackend {
         if (r == null) {
             throw new IllegalStateException("bottle " + identity + " is not running");
         }
-        // <home>/state/<identity> -> <home>/queue/<identity>
-        java.nio.file.Path dir = r.plan.stateDir().getParent().getParent().resolve("queue").resolve(identity);
+        java.nio.file.Path dir = new dev.bottles.state.StateDir(r.plan.stateDir(), identity).home().queueDir(identity);
         dev.bottles.state.SecureFiles.createPrivateDirectories(dir);
         return new dev.bottles.state.ProposalQueue(dir);
     }

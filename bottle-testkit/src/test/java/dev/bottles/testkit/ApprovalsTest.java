@@ -73,6 +73,7 @@ class ApprovalsTest {
             assertEquals("approved", line.get("verdict").asText());
             assertEquals("pypi.org", line.get("host").asText());
             assertEquals("pip install", line.get("justification").asText());
+            assertEquals(p.id(), line.get("applied_id").asText(), "applied as asked");
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
                     new BottleHome(home).auditDir().resolve("approvals.jsonl"))));
         }
