@@ -42,7 +42,7 @@ public final class ManifestLoader {
             "memory");
     private static final List<String> GIT_KEYS = List.of("Name", "Upstream", "IdentityFile", "KnownHostKey");
     private static final List<String> EGRESS_KEYS = List.of("routes");
-    private static final List<String> ROUTE_KEYS = List.of("host", "path_allowlist", "auth", "role");
+    private static final List<String> ROUTE_KEYS = List.of("host", "path_allowlist", "auth", "role", "tls", "carries");
     private static final List<String> AUTH_KEYS = List.of("scheme", "token_ref");
 
     private final Path home;
@@ -225,6 +225,15 @@ public final class ManifestLoader {
                 default -> f.unknown(e.key(), BOTTLE_KEYS);
             }
         }
+        for (int i = 0; i < routes.size(); i++) {
+            for (String carried : routes.get(i).carries()) {
+                EnvValue v = env.get(carried);
+                if (v == null || v instanceof EnvValue.Literal) {
+                    f.problem("egress.routes[" + i + "].carries", "'" + carried + "' is not a forwarded variable of this"
+                            + " bottle", "declare it in env as ${HOST_VAR} or a ?secret, or remove it from carries");
+                }
+            }
+        }
         f.throwIfAny();
         boolean supervised = supervise;
         return f.build(() -> new BottleDefinition(name, env, git, routes, supervised, f.origin()));
@@ -322,12 +331,16 @@ public final class ManifestLoader {
                     ? f.strings(field + ".path_allowlist", r.get("path_allowlist")) : List.of();
             RouteAuth auth = r.containsKey("auth") ? auth(f, field + ".auth", r.get("auth")) : null;
             String roleText = r.containsKey("role") ? f.string(field + ".role", r.get("role")) : null;
+            String tlsText = r.containsKey("tls") ? f.string(field + ".tls", r.get("tls")) : null;
+            List<String> carries = r.containsKey("carries")
+                    ? f.strings(field + ".carries", r.get("carries")) : List.of();
             if (host == null) {
                 continue;
             }
             f.attempt(field, () -> {
                 RouteRole role = roleText == null ? null : RouteRole.parse(roleText);
-                routes.add(new EgressRoute(host, paths, auth, role));
+                RouteTls tls = tlsText == null ? RouteTls.INSPECT : RouteTls.parse(tlsText);
+                routes.add(new EgressRoute(host, paths, auth, role, tls, carries));
             });
         }
         return routes;

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
@@ -28,15 +29,18 @@ import org.jspecify.annotations.Nullable;
  * @param idleTimeout how long a connection or tunnel may be idle in both directions
  * @param connectTimeout how long dialling an upstream may take
  * @param maxHeaderBytes the largest request head accepted (431 beyond)
- * @param maxBodyBytes the largest request body accepted on a credential route or plain request
- *     (413 beyond); tunnels stream without limit
  * @param ports the ports a client may ask for (CONNECT and {@code http://}); others are refused
  * @param reloadInterval how often the routes file is checked for changes
+ * @param secrets the bottle's secret values by name, which no request may carry except on a route
+ *     that {@code carries} them (route tokens are added from {@code tokens})
+ * @param accessToken the bottle's access credential every client must send as
+ *     {@code Proxy-Authorization}, or null to serve any client (tests)
  */
 public record EgressOptions(InetSocketAddress listen, Path routesFile, Path caCertificate, Path caKey,
         @Nullable InetSocketAddress upstreamProxy, List<Path> extraAnchors, Function<String, @Nullable String> tokens,
         UpstreamResolver resolver, BundleLog log, Duration headTimeout, Duration idleTimeout, Duration connectTimeout,
-        int maxHeaderBytes, int maxBodyBytes, Set<Integer> ports, Duration reloadInterval) {
+        int maxHeaderBytes, Set<Integer> ports, Duration reloadInterval, Map<String, String> secrets,
+        @Nullable String accessToken) {
 
     /**
      * Validates and copies.
@@ -54,11 +58,13 @@ public record EgressOptions(InetSocketAddress listen, Path routesFile, Path caCe
      * @param idleTimeout the idle bound
      * @param connectTimeout the dial bound
      * @param maxHeaderBytes the head size bound
-     * @param maxBodyBytes the body size bound
      * @param ports the allowed ports
      * @param reloadInterval the reload check interval
+     * @param secrets the secret values by name
+     * @param accessToken the access credential, or null
      */
     public EgressOptions {
+        secrets = Map.copyOf(secrets);
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(routesFile, "routesFile");
         Objects.requireNonNull(caCertificate, "caCertificate");
@@ -68,15 +74,15 @@ public record EgressOptions(InetSocketAddress listen, Path routesFile, Path caCe
         Objects.requireNonNull(resolver, "resolver");
         Objects.requireNonNull(log, "log");
         ports = Set.copyOf(ports);
-        if (maxHeaderBytes < 1024 || maxBodyBytes < 0) {
-            throw new IllegalArgumentException("maxHeaderBytes must be at least 1024 and maxBodyBytes not negative");
+        if (maxHeaderBytes < 1024) {
+            throw new IllegalArgumentException("maxHeaderBytes must be at least 1024");
         }
     }
 
     /**
      * Starts options with the bundle's defaults: listen on {@code 0.0.0.0:8080}, direct upstreams,
      * tokens from the environment, a 10 s head timeout, 10 min idle, 10 s connect, 32 KiB heads,
-     * 16 MiB bodies, ports 80 and 443, reload checks every second, JSON lines on stdout.
+     * ports 80 and 443, reload checks every second, JSON lines on stdout.
      *
      * @param routesFile the policy
      * @param caCertificate the CA certificate
@@ -102,7 +108,8 @@ public record EgressOptions(InetSocketAddress listen, Path routesFile, Path caCe
         private Duration idleTimeout = Duration.ofMinutes(10);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private int maxHeaderBytes = 32 * 1024;
-        private int maxBodyBytes = 16 * 1024 * 1024;
+        private Map<String, String> secrets = Map.of();
+        private @Nullable String accessToken;
         private Set<Integer> ports = Set.of(80, 443);
         private Duration reloadInterval = Duration.ofSeconds(1);
 
@@ -223,15 +230,27 @@ public record EgressOptions(InetSocketAddress listen, Path routesFile, Path caCe
         }
 
         /**
-         * Sets the body size bound.
+         * Sets the bottle's secret values, by name.
          *
-         * @param v bytes
-         * @return this
+         * @param v name to value
+         * @return this builder
          */
-        public Builder maxBodyBytes(int v) {
-            maxBodyBytes = v;
+        public Builder secrets(Map<String, String> v) {
+            secrets = v;
             return this;
         }
+
+        /**
+         * Sets the access credential clients must send.
+         *
+         * @param v the credential, or null to serve any client
+         * @return this builder
+         */
+        public Builder accessToken(@Nullable String v) {
+            accessToken = v;
+            return this;
+        }
+
 
         /**
          * Sets the ports clients may ask for.
@@ -262,8 +281,8 @@ public record EgressOptions(InetSocketAddress listen, Path routesFile, Path caCe
          */
         public EgressOptions build() {
             return new EgressOptions(listen, routesFile, caCertificate, caKey, upstreamProxy, extraAnchors, tokens,
-                    resolver, log, headTimeout, idleTimeout, connectTimeout, maxHeaderBytes, maxBodyBytes, ports,
-                    reloadInterval);
+                    resolver, log, headTimeout, idleTimeout, connectTimeout, maxHeaderBytes, ports, reloadInterval,
+                    secrets, accessToken);
         }
     }
 }

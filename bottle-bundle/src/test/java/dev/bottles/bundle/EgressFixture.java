@@ -26,6 +26,10 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class EgressFixture implements AutoCloseable {
     static final String TOKEN = "real-secret-value-0123456789";
+    /** The bottle's access credential clients send as Proxy-Authorization. */
+    static final String ACCESS = "bottle-access-credential-0123456789abcdef";
+    /** A forwarded secret the agent could read, which no request may carry. */
+    static final String AGENT_SECRET = "agent-readable-secret-Zq8vN3xK";
 
     final Path dir;
     final CertificateAuthority egressCa;
@@ -45,9 +49,10 @@ final class EgressFixture implements AutoCloseable {
         upstreamCa = CertificateAuthority.mint("test upstream CA", Clock.systemUTC());
         Files.writeString(dir.resolve("extra-ca.pem"), upstreamCa.certificatePem());
         writeRoutes(List.of(new EgressRoute("api.allowed.test", List.of("/v1/"), RouteAuth.bearer("TEST_TOKEN"), null),
-                EgressRoute.to("plain.allowed.test")));
+                EgressRoute.to("plain.allowed.test").passthrough(), EgressRoute.to("open.allowed.test"),
+                EgressRoute.to("carrier.allowed.test").carrying("AGENT_SECRET")));
         api = TestUpstream.https(upstreamCa, "api.allowed.test");
-        plainTls = TestUpstream.https(upstreamCa, "plain.allowed.test");
+        plainTls = TestUpstream.https(upstreamCa, "plain.allowed.test", "open.allowed.test", "carrier.allowed.test");
         plainHttp = TestUpstream.http();
         evil = TestUpstream.https(upstreamCa, "evil.test");
         BundleLog json = BundleLog.jsonLines(new java.io.PrintStream(new java.io.OutputStream() {
@@ -68,6 +73,8 @@ final class EgressFixture implements AutoCloseable {
                 .listen(new InetSocketAddress("127.0.0.1", 0))
                 .extraAnchors(List.of(dir.resolve("extra-ca.pem")))
                 .tokens(n -> n.equals("TEST_TOKEN") ? TOKEN : null)
+                .secrets(Map.of("AGENT_SECRET", AGENT_SECRET))
+                .accessToken(ACCESS)
                 .resolver(this::resolve)
                 .reloadInterval(Duration.ofMillis(100))
                 .log((daemon, event, fields) -> {
@@ -88,7 +95,8 @@ final class EgressFixture implements AutoCloseable {
     InetSocketAddress resolve(String host, int port) {
         TestUpstream u = switch (host) {
             case "api.allowed.test" -> api;
-            case "plain.allowed.test" -> port == 80 ? plainHttp : plainTls;
+            case "plain.allowed.test", "carrier.allowed.test" -> port == 80 ? plainHttp : plainTls;
+            case "open.allowed.test" -> plainTls;
             case "evil.test" -> evil;
             default -> null;
         };
@@ -113,6 +121,73 @@ final class EgressFixture implements AutoCloseable {
         SSLContext c = SSLContext.getInstance("TLS");
         c.init(null, tmf.getTrustManagers(), null);
         return c;
+    }
+
+    /** The Proxy-Authorization value of the bottle's agent. */
+    static String proxyAuthorization() {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(("bottle:" + ACCESS)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The header line, CRLF-terminated, for raw requests. */
+    String proxyAuthorizationLine() {
+        return "Proxy-Authorization: " + proxyAuthorization() + "\r\n";
+    }
+
+    /**
+     * A JDK client set up as the bottle's agent: egress as proxy, its credential answered to the 407
+     * challenge, the agent's trust.
+     */
+    java.net.http.HttpClient client() throws Exception {
+        return client(proxy.port(), ACCESS);
+    }
+
+    java.net.http.HttpClient client(int port, String credential) throws Exception {
+        return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .proxy(java.net.ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
+                .authenticator(new java.net.Authenticator() {
+                    @Override
+                    protected java.net.PasswordAuthentication getPasswordAuthentication() {
+                        return getRequestorType() == RequestorType.PROXY
+                                ? new java.net.PasswordAuthentication("bottle", credential.toCharArray()) : null;
+                    }
+                })
+                .sslContext(agentTls()).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** What curl printed: the body, then the status on the last line. */
+    record Curl(int status, String body) {}
+
+    /**
+     * Runs stock {@code curl} as the bottle's agent would: the proxy from {@code HTTPS_PROXY} and
+     * {@code HTTP_PROXY} with the credential in the URL (never on curl's argv), the agent's trust.
+     *
+     * @param args curl's arguments after its own (headers, the URL)
+     */
+    Curl curl(String... args) throws Exception {
+        Path trust = dir.resolve("agent-trust.pem");
+        if (!Files.exists(trust)) {
+            Files.writeString(trust, egressCa.certificatePem() + upstreamCa.certificatePem());
+        }
+        List<String> cmd = new java.util.ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "--cacert",
+                trust.toString(), "-w", "\n%{http_code}"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        String url = "http://bottle:" + ACCESS + "@127.0.0.1:" + proxy.port();
+        pb.environment().put("HTTPS_PROXY", url);
+        pb.environment().put("http_proxy", url);
+        pb.environment().remove("NO_PROXY");
+        pb.environment().remove("no_proxy");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        int nl = out.lastIndexOf('\n');
+        return new Curl(Integer.parseInt(out.substring(nl + 1).strip()), out.substring(0, Math.max(nl, 0)));
+    }
+
+    /** Adds the agent's Proxy-Authorization to a JDK request (the JDK sends it on CONNECT too). */
+    java.net.http.HttpRequest.Builder authorised(java.net.http.HttpRequest.Builder b) {
+        return b.header("Proxy-Authorization", proxyAuthorization());
     }
 
     List<Map<String, ?>> decisions() {

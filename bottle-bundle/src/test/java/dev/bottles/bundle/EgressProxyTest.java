@@ -42,9 +42,7 @@ class EgressProxyTest {
     @BeforeEach
     void start() throws Exception {
         fx = new EgressFixture(dir, b -> b.headTimeout(Duration.ofMillis(800)));
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", fx.proxy.port())))
-                .sslContext(fx.agentTls()).connectTimeout(Duration.ofSeconds(5)).build();
+        client = fx.client();
     }
 
     @AfterEach
@@ -53,7 +51,7 @@ class EgressProxyTest {
     }
 
     private HttpResponse<String> get(String url, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder b = fx.authorised(HttpRequest.newBuilder(URI.create(url))).timeout(Duration.ofSeconds(10));
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
@@ -91,8 +89,8 @@ class EgressProxyTest {
 
     @Test
     void anAllowedHostWithoutCredentialIsSplicedUntouched() throws Exception {
-        HttpResponse<String> r = get("https://plain.allowed.test/hello", "Authorization", "Bearer agents-own");
-        assertEquals(200, r.statusCode());
+        EgressFixture.Curl r = fx.curl("-H", "Authorization: Bearer agents-own", "https://plain.allowed.test/hello");
+        assertEquals(200, r.status(), r.body());
         assertEquals("ok /hello", r.body());
         assertEquals(1, fx.plainTls.seen.size());
         assertEquals("Bearer agents-own", fx.plainTls.seen.get(0).authorization(), "a splice never touches the request");
@@ -182,7 +180,8 @@ class EgressProxyTest {
         long t0 = System.nanoTime();
         try (Socket s = new Socket("127.0.0.1", fx.proxy.port())) {
             s.setSoTimeout(5000);
-            s.getOutputStream().write("GET http://plain.allowed.test/ HTTP/1.1\r\nHost: pla".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(("GET http://plain.allowed.test/ HTTP/1.1\r\n" + fx.proxyAuthorizationLine()
+                    + "Host: pla").getBytes(StandardCharsets.US_ASCII));
             String r = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertTrue(r.startsWith("HTTP/1.1 408"), "a slow client is cut off: " + r);
         }
@@ -228,13 +227,17 @@ class EgressProxyTest {
     @Test
     void upstreamsGoThroughTheUpstreamProxyWhenOneIsSet() throws Exception {
         Path second = dir.resolve("chained");
+        Path third = dir.resolve("last");
         java.nio.file.Files.createDirectories(second);
-        try (EgressFixture front = new EgressFixture(second, b -> b.upstreamProxy(
-                new InetSocketAddress("127.0.0.1", fx.proxy.port())))) {
-            HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", front.proxy.port())))
-                    .sslContext(fx.agentTls()).build(); // the spliced leaf comes from the last hop's upstream
-            HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create("http://plain.allowed.test/via")).build(),
+        java.nio.file.Files.createDirectories(third);
+        // the last hop stands in for pipelock, which listens only on the bundle's loopback and takes no credential
+        try (EgressFixture last = new EgressFixture(third, b -> b.accessToken(null));
+                EgressFixture front = new EgressFixture(second, b -> b.upstreamProxy(
+                new InetSocketAddress("127.0.0.1", last.proxy.port())))) {
+            EgressFixture fx = last;
+            HttpClient c = last.client(front.proxy.port(), EgressFixture.ACCESS); // spliced: the last hop's upstream CA
+            HttpResponse<String> r = c.send(front.authorised(HttpRequest.newBuilder(URI.create(
+                    "http://plain.allowed.test/via"))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), r.body());
             assertEquals("/via", fx.plainHttp.seen.get(0).path(), "the last hop's upstream got it");
@@ -243,7 +246,7 @@ class EgressProxyTest {
                     && "plain.allowed.test".equals(d.get("host"))), "plain http goes to the last hop in absolute form");
 
             try {
-                r = c.send(HttpRequest.newBuilder(URI.create("https://plain.allowed.test/tls")).build(),
+                r = c.send(front.authorised(HttpRequest.newBuilder(URI.create("https://plain.allowed.test/tls"))).build(),
                         HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 throw new AssertionError("front: " + front.lines + "\nback: " + fx.lines, e);
@@ -272,7 +275,8 @@ class EgressProxyTest {
     private String[] rawConnect(String target) throws IOException {
         try (Socket s = new Socket("127.0.0.1", fx.proxy.port())) {
             s.setSoTimeout(5000);
-            s.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
+            s.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n"
+                    + fx.proxyAuthorizationLine() + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int split = all.indexOf("\r\n\r\n");
@@ -280,9 +284,10 @@ class EgressProxyTest {
         }
     }
 
-    private static String connectOn(Socket s, String target) throws IOException {
+    private String connectOn(Socket s, String target) throws IOException {
         OutputStream out = s.getOutputStream();
-        out.write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n" + fx.proxyAuthorizationLine() + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         InputStream in = s.getInputStream();
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
@@ -310,7 +315,14 @@ class EgressProxyTest {
         return status;
     }
 
+    /** Sends a raw request with the agent's Proxy-Authorization added after its request line. */
     private String raw(String request) throws IOException {
+        int eol = request.indexOf("\r\n");
+        return rawAsIs(eol < 0 ? request : request.substring(0, eol + 2) + fx.proxyAuthorizationLine()
+                + request.substring(eol + 2));
+    }
+
+    private String rawAsIs(String request) throws IOException {
         try (Socket s = new Socket("127.0.0.1", fx.proxy.port())) {
             s.setSoTimeout(5000);
             s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));

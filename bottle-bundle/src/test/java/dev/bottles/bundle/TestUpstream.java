@@ -43,8 +43,8 @@ final class TestUpstream implements AutoCloseable {
         return new TestUpstream(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64));
     }
 
-    static TestUpstream https(CertificateAuthority ca, String host) throws Exception {
-        CertificateAuthority.Leaf leaf = ca.issue(host, Duration.ofDays(1), Clock.systemUTC());
+    static TestUpstream https(CertificateAuthority ca, String... hosts) throws Exception {
+        CertificateAuthority.Leaf leaf = ca.issue(List.of(hosts), Duration.ofDays(1), Clock.systemUTC());
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("leaf", leaf.privateKey(), new char[0], leaf.chain());
@@ -57,22 +57,80 @@ final class TestUpstream implements AutoCloseable {
         return new TestUpstream(s);
     }
 
+    private volatile Duration slow = Duration.ZERO;
+
+    /** Makes the upstream a slow reader: it pauses this long after every read of a request body. */
+    void slowDown(Duration pause) {
+        slow = pause;
+    }
+
     int port() {
         return server.getAddress().getPort();
     }
 
     private void handle(HttpExchange x) throws IOException {
-        String body;
+        java.security.MessageDigest sha = sha256();
+        java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+        long length = 0;
         try (InputStream in = x.getRequestBody()) {
-            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            byte[] buf = new byte[65536];
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                if (!slow.isZero()) {
+                    try {
+                        Thread.sleep(slow.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException(e);
+                    }
+                }
+                sha.update(buf, 0, n);
+                if (kept.size() < KEEP) {
+                    kept.write(buf, 0, Math.min(n, KEEP - kept.size()));
+                }
+                length += n;
+            }
         }
         String auth = x.getRequestHeaders().getFirst("Authorization");
         seen.add(new Seen(x.getRequestMethod(), x.getRequestURI().toString(),
-                String.valueOf(x.getRequestHeaders().getFirst("Host")), auth == null ? "" : auth, body));
-        byte[] out = ("ok " + x.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
+                String.valueOf(x.getRequestHeaders().getFirst("Host")), auth == null ? "" : auth,
+                kept.toString(StandardCharsets.UTF_8)));
+        String path = x.getRequestURI().getPath();
+        int big = path.indexOf("/big/");
+        if (big >= 0) {
+            long n = Long.parseLong(path.substring(big + 5));
+            x.sendResponseHeaders(200, n);
+            try (OutputStream os = x.getResponseBody()) {
+                byte[] chunk = pattern(65536);
+                for (long sent = 0; sent < n; sent += chunk.length) {
+                    os.write(chunk, 0, (int) Math.min(chunk.length, n - sent));
+                }
+            }
+            return;
+        }
+        byte[] out = (path.endsWith("/sink") ? "got " + length + " " + java.util.HexFormat.of().formatHex(sha.digest())
+                : "ok " + path).getBytes(StandardCharsets.UTF_8);
         x.sendResponseHeaders(200, out.length);
         try (OutputStream os = x.getResponseBody()) {
             os.write(out);
+        }
+    }
+
+    private static final int KEEP = 1 << 16;
+
+    /** The bytes {@code /big/N} serves, repeated: position modulo 251, so a shifted or lost buffer shows. */
+    static byte[] pattern(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i % 251);
+        }
+        return b;
+    }
+
+    static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -5,8 +5,10 @@ import dev.bottles.ManifestException;
 import dev.bottles.manifest.AuthScheme;
 import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.EgressRoute;
+import dev.bottles.manifest.RequestTarget;
 import dev.bottles.manifest.RouteAuth;
 import dev.bottles.manifest.RouteRole;
+import dev.bottles.manifest.RouteTls;
 import dev.bottles.sidecars.internal.ConfigFiles;
 import dev.bottles.sidecars.internal.Yamls;
 import java.nio.file.Path;
@@ -44,7 +46,7 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
     /** The format version this class writes and reads. */
     public static final int VERSION = 1;
     private static final List<String> TOP_KEYS = List.of("version", "default_hosts", "routes");
-    private static final List<String> ROUTE_KEYS = List.of("host", "path_allowlist", "auth", "role");
+    private static final List<String> ROUTE_KEYS = List.of("host", "path_allowlist", "auth", "role", "tls", "carries");
 
     /**
      * Normalises the hosts and drops defaults that a route overrides.
@@ -109,14 +111,17 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
 
     /**
      * Decides a request the way the egress daemon does: the host must be allowed (an IP literal
-     * only when listed), and on a route with a {@code path_allowlist} the path must start with one
-     * of its prefixes.
+     * only when listed); the request target is canonicalised ({@link RequestTarget#parse}: an
+     * ambiguous one is refused), and on a route with a {@code path_allowlist} the canonical path must
+     * lie under one of its prefixes. An allowed decision carries the canonical target, the one
+     * spelling egress forwards.
      *
      * @param host the requested host (from the request line, {@code Host} or SNI)
-     * @param path the request path, or null when unknown (a CONNECT before TLS)
+     * @param target the request target as sent (origin-form, query included), or null when unknown
+     *     (a CONNECT before TLS)
      * @return the decision
      */
-    public EgressDecision decide(String host, @Nullable String path) {
+    public EgressDecision decide(String host, @Nullable String target) {
         String h = host.strip().toLowerCase(Locale.ROOT);
         if (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1);
@@ -127,13 +132,22 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
                     + " add an egress route for it to the bottle (or ask the operator through supervise)");
         }
         EgressRoute r = route.get();
-        if (path != null && !r.pathAllowlist().isEmpty() && r.pathAllowlist().stream().noneMatch(path::startsWith)) {
-            return new EgressDecision(false, h, r, "blocked: path " + path + " on " + h + " is outside the route's"
-                    + " path_allowlist " + r.pathAllowlist());
+        RequestTarget t = null;
+        if (target != null) {
+            try {
+                t = RequestTarget.parse(target);
+            } catch (RequestTarget.Refused e) {
+                return new EgressDecision(false, h, r, "blocked: " + e.getMessage() + " (" + h + ")");
+            }
+            RequestTarget canonical = t;
+            if (!r.pathAllowlist().isEmpty() && r.pathAllowlist().stream().noneMatch(canonical::under)) {
+                return new EgressDecision(false, h, r, "blocked: path " + t.path() + " on " + h + " is outside the"
+                        + " route's path_allowlist " + r.pathAllowlist());
+            }
         }
         String how = r.auth() == null ? "allowed" : "allowed; egress injects the " + r.auth().scheme().wire()
                 + " token from " + r.auth().tokenRef();
-        return new EgressDecision(true, h, r, how);
+        return new EgressDecision(true, h, r, how, t);
     }
 
     /**
@@ -148,7 +162,7 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
             throw new IllegalArgumentException("URL " + url + " has no host");
         }
         String p = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-        return decide(url.getHost(), p);
+        return decide(url.getHost(), url.getRawQuery() == null ? p : p + "?" + url.getRawQuery());
     }
 
     /**
@@ -165,14 +179,14 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
         for (EgressRoute r : routes) {
             if (r.host().equals(route.host())) {
                 List<String> paths;
-                if (r.pathAllowlist().isEmpty() || route.pathAllowlist().isEmpty()) {
+                if (r.pathAllowlist().isEmpty() || route.pathAllowlist().isEmpty() || !r.inspected()) {
                     paths = List.of();
                 } else {
                     Set<String> union = new LinkedHashSet<>(r.pathAllowlist());
                     union.addAll(route.pathAllowlist());
                     paths = List.copyOf(union);
                 }
-                out.add(new EgressRoute(r.host(), paths, r.auth(), r.role()));
+                out.add(new EgressRoute(r.host(), paths, r.auth(), r.role(), r.tls(), r.carries()));
                 merged = true;
             } else {
                 out.add(r);
@@ -218,6 +232,12 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
             }
             if (r.role() != null) {
                 m.put("role", r.role().wire());
+            }
+            if (!r.inspected()) {
+                m.put("tls", r.tls().wire());
+            }
+            if (!r.carries().isEmpty()) {
+                m.put("carries", new ArrayList<>(r.carries()));
             }
             if (r.auth() != null) {
                 Map<String, Object> a = new LinkedHashMap<>();
@@ -276,8 +296,10 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
                     auth = new RouteAuth(AuthScheme.parse(String.valueOf(a.get("scheme"))), String.valueOf(a.get("token_ref")));
                 }
                 RouteRole role = m.get("role") == null ? null : RouteRole.parse(String.valueOf(m.get("role")));
+                RouteTls tls = m.get("tls") == null ? RouteTls.INSPECT : RouteTls.parse(String.valueOf(m.get("tls")));
                 routes.add(new EgressRoute(String.valueOf(m.get("host")),
-                        strings(m.containsKey("path_allowlist") ? m.get("path_allowlist") : List.of(), where), auth, role));
+                        strings(m.containsKey("path_allowlist") ? m.get("path_allowlist") : List.of(), where), auth, role,
+                        tls, strings(m.containsKey("carries") ? m.get("carries") : List.of(), where)));
             } catch (ManifestException e) {
                 throw new BottleException(where + ": " + e.getMessage(), e);
             }

@@ -1,6 +1,7 @@
 package dev.bottles.sidecars;
 
 import dev.bottles.manifest.EgressRoute;
+import dev.bottles.manifest.RequestTarget;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -12,8 +13,11 @@ import org.jspecify.annotations.Nullable;
  * @param host the requested host, lower-cased
  * @param route the route that matched, or null when none did
  * @param reason why; for a refusal, the text egress answers with (status 403)
+ * @param target the canonical request target egress forwards, or null when no path was decided
+ *     (a CONNECT before TLS) or the request was refused
  */
-public record EgressDecision(boolean allowed, String host, @Nullable EgressRoute route, String reason) {
+public record EgressDecision(boolean allowed, String host, @Nullable EgressRoute route, String reason,
+        @Nullable RequestTarget target) {
 
     /**
      * Validates the decision.
@@ -22,10 +26,23 @@ public record EgressDecision(boolean allowed, String host, @Nullable EgressRoute
      * @param host the requested host
      * @param route the matching route, or null
      * @param reason why
+     * @param target the canonical target, or null
      */
     public EgressDecision {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(reason, "reason");
+    }
+
+    /**
+     * Creates a decision about a host alone.
+     *
+     * @param allowed whether the request is forwarded
+     * @param host the requested host
+     * @param route the matching route, or null
+     * @param reason why
+     */
+    public EgressDecision(boolean allowed, String host, @Nullable EgressRoute route, String reason) {
+        this(allowed, host, route, reason, null);
     }
 
     /**

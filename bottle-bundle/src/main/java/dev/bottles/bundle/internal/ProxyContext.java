@@ -1,6 +1,7 @@
 package dev.bottles.bundle.internal;
 
 import dev.bottles.bundle.EgressOptions;
+import dev.bottles.sidecars.SecretScanner;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -24,7 +25,58 @@ import org.jspecify.annotations.Nullable;
  * @param policy the live policy
  * @param tls the TLS material
  */
-public record ProxyContext(EgressOptions options, Policy policy, Tls tls) {
+public record ProxyContext(EgressOptions options, Policy policy, Tls tls, Scanners scanners) {
+
+    /**
+     * Creates the context, with scanners built from the options' secrets and route tokens.
+     *
+     * @param options the options
+     * @param policy the live policy
+     * @param tls the TLS material
+     */
+    public ProxyContext(EgressOptions options, Policy policy, Tls tls) {
+        this(options, policy, tls, new Scanners());
+    }
+
+    /**
+     * Returns the scanner for requests on a route: the bottle's secrets and every route token,
+     * less what the route {@code carries}. Rebuilt when the policy changes.
+     *
+     * @param route the route, or null for the scanner of every secret
+     * @return the scanner
+     */
+    public SecretScanner scanner(dev.bottles.manifest.@Nullable EgressRoute route) {
+        return scanners.of(this, route);
+    }
+
+    /** The scanners of the current policy, built once per policy and per route. */
+    public static final class Scanners {
+        private volatile @Nullable Built built;
+
+        private record Built(dev.bottles.sidecars.EgressConfig config, SecretScanner all,
+                java.util.concurrent.ConcurrentHashMap<String, SecretScanner> byRoute) {}
+
+        SecretScanner of(ProxyContext ctx, dev.bottles.manifest.@Nullable EgressRoute route) {
+            dev.bottles.sidecars.EgressConfig config = ctx.policy().current();
+            Built b = built;
+            if (b == null || b.config() != config) {
+                Map<String, String> secrets = new LinkedHashMap<>(ctx.options().secrets());
+                for (String ref : config.tokenRefs()) {
+                    String v = ctx.options().tokens().apply(ref);
+                    if (v != null && !v.isEmpty()) {
+                        secrets.put(ref, v);
+                    }
+                }
+                b = new Built(config, SecretScanner.of(secrets), new java.util.concurrent.ConcurrentHashMap<>());
+                built = b;
+            }
+            if (route == null || route.carries().isEmpty()) {
+                return b.all();
+            }
+            SecretScanner all = b.all();
+            return b.byRoute().computeIfAbsent(route.host(), h -> all.without(route.carries()));
+        }
+    }
 
     /**
      * Dials an upstream on the caller's event loop. The channel comes back with auto-read off and

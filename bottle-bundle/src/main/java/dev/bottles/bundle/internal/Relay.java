@@ -38,8 +38,11 @@ public final class Relay extends ChannelInboundHandlerAdapter {
             }
         });
         if (!peer.isWritable()) {
-            peer.flush();
+            // Stop reading before flushing: the flush can drain the peer at once and fire its
+            // writability change, which turns reading back on; the other order would lose that and
+            // leave the tunnel stalled for good.
             ctx.channel().config().setAutoRead(false);
+            peer.flush();
         }
     }
 

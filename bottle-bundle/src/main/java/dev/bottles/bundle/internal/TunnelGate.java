@@ -11,9 +11,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The first bytes of an allowed CONNECT tunnel: reads the TLS ClientHello's server name without
  * terminating TLS and refuses a tunnel whose SNI names another host than the CONNECT target
- * (domain fronting) or that has no SNI for a named host. Then it either splices the tunnel to the
- * upstream (replaying the ClientHello) or, on a credential route, terminates TLS with a leaf for
- * the host and serves the requests inside with a {@link RequestHandler}.
+ * (domain fronting) or that has no SNI for a named host. Then, on an inspected route (the default,
+ * and every credential route), it terminates TLS with a leaf for the host and serves the requests
+ * inside with a {@link RequestHandler}; on a {@code tls: passthrough} route it splices the tunnel to
+ * the upstream (replaying the ClientHello).
  */
 public final class TunnelGate extends AbstractSniHandler<Object> {
     private static final Object TERMINATE = new Object();
@@ -30,7 +31,7 @@ public final class TunnelGate extends AbstractSniHandler<Object> {
      * @param context the proxy
      * @param host the allowed CONNECT host
      * @param port its port
-     * @param terminate whether the route injects a credential (TLS is terminated)
+     * @param terminate whether TLS is terminated and the requests inside inspected
      */
     public TunnelGate(ProxyContext context, String host, int port, boolean terminate) {
         super(context.options().headTimeout().toMillis());

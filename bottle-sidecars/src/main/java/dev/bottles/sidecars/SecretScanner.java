@@ -1,0 +1,336 @@
+package dev.bottles.sidecars;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Finds a bottle's secrets in bytes leaving the bottle: egress scans request lines, headers and
+ * bodies with it, the git gate scans pushed commits. One rule set for both:
+ *
+ * <ul>
+ *   <li>the bottle's own secret values, each in its plain, base64 (standard and URL alphabets, at
+ *       every byte alignment) and hex (lower and upper case) forms, and percent-encoded: every
+ *       window holding a {@code %} is also scanned decoded ({@code +} read as a space);
+ *   <li>well-known token shapes ({@link #RULES}): GitHub, GitLab, AWS, Slack, Anthropic and OpenAI
+ *       keys, and private key blocks.
+ * </ul>
+ *
+ * <p>Values shorter than {@value #MIN_SECRET} characters are not looked for: they would match
+ * ordinary text. A secret split across requests, or transformed otherwise (reversed, encrypted,
+ * compressed), is not found; DLP here catches the plain exfiltration a prompt injection asks for,
+ * and credential routes keep their tokens out of the bottle altogether. Matching is a single pass
+ * over each byte with a two-byte prefilter; a finding names the secret or rule and the form, never
+ * the value.
+ */
+public final class SecretScanner {
+    /** The shortest value looked for. */
+    public static final int MIN_SECRET = 8;
+
+    /** A well-known token shape: a literal prefix, then a tail the regex must match. */
+    record Rule(String name, String prefix, Pattern tail) {}
+
+    /** The well-known token shapes, by name. */
+    static final List<Rule> RULES = List.of(
+            new Rule("github-token", "ghp_", Pattern.compile("[A-Za-z0-9]{36,}")),
+            new Rule("github-token", "gho_", Pattern.compile("[A-Za-z0-9]{36,}")),
+            new Rule("github-token", "ghu_", Pattern.compile("[A-Za-z0-9]{36,}")),
+            new Rule("github-token", "ghs_", Pattern.compile("[A-Za-z0-9]{36,}")),
+            new Rule("github-token", "ghr_", Pattern.compile("[A-Za-z0-9]{36,}")),
+            new Rule("github-pat", "github_pat_", Pattern.compile("[A-Za-z0-9_]{40,}")),
+            new Rule("gitlab-token", "glpat-", Pattern.compile("[A-Za-z0-9_-]{20,}")),
+            new Rule("aws-access-key", "AKIA", Pattern.compile("[0-9A-Z]{16}")),
+            new Rule("slack-token", "xoxa-", Pattern.compile("[A-Za-z0-9-]{10,}")),
+            new Rule("slack-token", "xoxb-", Pattern.compile("[A-Za-z0-9-]{10,}")),
+            new Rule("slack-token", "xoxp-", Pattern.compile("[A-Za-z0-9-]{10,}")),
+            new Rule("slack-token", "xoxo-", Pattern.compile("[A-Za-z0-9-]{10,}")),
+            new Rule("slack-token", "xoxs-", Pattern.compile("[A-Za-z0-9-]{10,}")),
+            new Rule("slack-token", "xoxr-", Pattern.compile("[A-Za-z0-9-]{10,}")),
+            new Rule("api-key", "sk-", Pattern.compile("(ant-)?[A-Za-z0-9_-]{32,}")),
+            new Rule("private-key", "-----BEGIN ", Pattern.compile("[A-Z ]{0,40}PRIVATE KEY-----")));
+    private static final int RULE_TAIL = 64;
+    private static final SecretScanner SHAPES_ONLY = new SecretScanner(Map.of());
+
+    /** One thing to find: exact bytes, and what finding them means. */
+    private record Needle(byte[] bytes, String what, @Nullable Rule rule) {}
+
+    private final Map<String, String> secrets;
+    private final Needle[][] buckets = new Needle[1 << 16][];
+    private final long[] filter = new long[1 << 10];
+    private final int longest;
+
+    private SecretScanner(Map<String, String> secrets) {
+        this.secrets = Map.copyOf(secrets);
+        List<Needle> all = new ArrayList<>();
+        secrets.forEach((name, value) -> {
+            if (value.length() >= MIN_SECRET) {
+                forms(name, value.getBytes(StandardCharsets.UTF_8), all);
+            }
+        });
+        for (Rule r : RULES) {
+            all.add(new Needle(r.prefix().getBytes(StandardCharsets.US_ASCII), "rule " + r.name(), r));
+        }
+        int max = 0;
+        for (Needle n : all) {
+            int key = key(n.bytes(), 0);
+            Needle[] b = buckets[key];
+            buckets[key] = b == null ? new Needle[] {n} : append(b, n);
+            filter[key >>> 6] |= 1L << (key & 63);
+            max = Math.max(max, n.rule() == null ? n.bytes().length : n.bytes().length + RULE_TAIL);
+        }
+        longest = max;
+    }
+
+    /**
+     * Returns a scanner for the token shapes alone.
+     *
+     * @return the scanner
+     */
+    public static SecretScanner shapesOnly() {
+        return SHAPES_ONLY;
+    }
+
+    /**
+     * Returns a scanner for a bottle's secrets and the token shapes.
+     *
+     * @param secrets secret name (a variable or key name) to value
+     * @return the scanner
+     */
+    public static SecretScanner of(Map<String, String> secrets) {
+        return secrets.isEmpty() ? SHAPES_ONLY : new SecretScanner(secrets);
+    }
+
+    /**
+     * Returns this scanner without some secrets: those a route {@code carries}.
+     *
+     * @param names the secret names to leave out
+     * @return the scanner
+     */
+    public SecretScanner without(Collection<String> names) {
+        if (names.isEmpty() || names.stream().noneMatch(secrets::containsKey)) {
+            return this;
+        }
+        Map<String, String> rest = new LinkedHashMap<>(secrets);
+        names.forEach(rest::remove);
+        return of(rest);
+    }
+
+    /**
+     * Returns the names of the secrets looked for.
+     *
+     * @return the names
+     */
+    public java.util.Set<String> names() {
+        return secrets.keySet();
+    }
+
+    /**
+     * Returns how many bytes a match can span, encoded forms included; a streaming caller holds that
+     * many back between pieces.
+     *
+     * @return the span
+     */
+    public int window() {
+        return 3 * longest;
+    }
+
+    /**
+     * Looks for a secret in text.
+     *
+     * @param text the text (its UTF-8 bytes are scanned)
+     * @return what was found, or null
+     */
+    public @Nullable String find(CharSequence text) {
+        byte[] b = text.toString().getBytes(StandardCharsets.UTF_8);
+        return find(b, 0, b.length);
+    }
+
+    /**
+     * Looks for a secret in bytes, also percent-decoded when they hold a {@code %} or {@code +}.
+     *
+     * @param data the bytes
+     * @param off where to start
+     * @param len how many
+     * @return what was found (e.g. {@code GITHUB_TOKEN (base64)} or {@code rule github-token}), or null
+     */
+    public @Nullable String find(byte[] data, int off, int len) {
+        String found = scan(data, off, len);
+        if (found != null) {
+            return found;
+        }
+        for (int i = off; i < off + len; i++) {
+            if (data[i] == '%' || data[i] == '+') {
+                byte[] decoded = percentDecode(data, off, len);
+                String f = scan(decoded, 0, decoded.length);
+                return f == null ? null : f.endsWith(")") ? f.substring(0, f.length() - 1) + ", percent-encoded)"
+                        : f + " (percent-encoded)";
+            }
+        }
+        return null;
+    }
+
+    private @Nullable String scan(byte[] d, int off, int len) {
+        int end = off + len - 1;
+        long[] f = filter;
+        for (int i = off; i < end; i++) {
+            int key = (d[i] & 0xff) << 8 | (d[i + 1] & 0xff);
+            if ((f[key >>> 6] & (1L << (key & 63))) == 0) {
+                continue;
+            }
+            for (Needle n : buckets[key]) {
+                if (matches(d, i, off + len, n)) {
+                    return n.what();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean matches(byte[] d, int at, int limit, Needle n) {
+        byte[] b = n.bytes();
+        if (at + b.length > limit) {
+            return false;
+        }
+        for (int k = 2; k < b.length; k++) {
+            if (d[at + k] != b[k]) {
+                return false;
+            }
+        }
+        if (n.rule() == null) {
+            return true;
+        }
+        int from = at + b.length;
+        int to = Math.min(limit, from + RULE_TAIL);
+        String tail = new String(d, from, to - from, StandardCharsets.ISO_8859_1);
+        return n.rule().tail().matcher(tail).lookingAt();
+    }
+
+    /**
+     * A scan over a body that arrives in pieces: each piece is scanned with the end of the one
+     * before, so a match across pieces is found, and the last {@link #window()} bytes are held back
+     * until the next piece (or the end) shows they are not the start of a match.
+     */
+    public final class Stream {
+        private byte[] held = new byte[0];
+
+        private Stream() {}
+
+        /**
+         * Scans the next piece.
+         *
+         * @param piece the bytes
+         * @param last whether the body ends with it
+         * @return the bytes now safe to forward (held bytes first), or null when a secret was found
+         *     (then {@link #finding()} says which)
+         */
+        public byte @Nullable [] next(byte[] piece, boolean last) {
+            byte[] window = new byte[held.length + piece.length];
+            System.arraycopy(held, 0, window, 0, held.length);
+            System.arraycopy(piece, 0, window, held.length, piece.length);
+            String f = find(window, 0, window.length);
+            if (f != null) {
+                finding = f;
+                return null;
+            }
+            int keep = last ? 0 : Math.min(window(), window.length);
+            held = Arrays.copyOfRange(window, window.length - keep, window.length);
+            return Arrays.copyOf(window, window.length - keep);
+        }
+
+        private @Nullable String finding;
+
+        /**
+         * Returns what the scan found.
+         *
+         * @return the finding, or null
+         */
+        public @Nullable String finding() {
+            return finding;
+        }
+    }
+
+    /**
+     * Starts a streaming scan.
+     *
+     * @return the scan
+     */
+    public Stream stream() {
+        return new Stream();
+    }
+
+    private static void forms(String name, byte[] v, List<Needle> out) {
+        out.add(new Needle(v, name, null));
+        HexFormat hex = HexFormat.of();
+        out.add(new Needle(hex.formatHex(v).getBytes(StandardCharsets.US_ASCII), name + " (hex)", null));
+        out.add(new Needle(hex.withUpperCase().formatHex(v).getBytes(StandardCharsets.US_ASCII), name + " (hex)", null));
+        for (int shift = 0; shift < 3; shift++) {
+            for (Base64.Encoder enc : List.of(Base64.getEncoder(), Base64.getUrlEncoder())) {
+                byte[] padded = new byte[shift + v.length];
+                System.arraycopy(v, 0, padded, shift, v.length);
+                String b64 = enc.withoutPadding().encodeToString(padded);
+                // drop the characters that depend on the bytes before the value, and the last one,
+                // which depends on the bytes after it
+                int skip = shift == 0 ? 0 : shift == 1 ? 2 : 3;
+                int stable = (shift + v.length) * 8 / 6;
+                if (stable - skip >= MIN_SECRET) {
+                    out.add(new Needle(b64.substring(skip, stable).getBytes(StandardCharsets.US_ASCII),
+                            name + " (base64)", null));
+                }
+            }
+        }
+    }
+
+    private static byte[] percentDecode(byte[] d, int off, int len) {
+        byte[] out = new byte[len];
+        int n = 0;
+        for (int i = off; i < off + len; i++) {
+            byte b = d[i];
+            if (b == '%' && i + 2 < off + len && hexDigit(d[i + 1]) >= 0 && hexDigit(d[i + 2]) >= 0) {
+                out[n++] = (byte) (hexDigit(d[i + 1]) << 4 | hexDigit(d[i + 2]));
+                i += 2;
+            } else {
+                out[n++] = b == '+' ? (byte) ' ' : b;
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    private static int hexDigit(byte b) {
+        return b >= '0' && b <= '9' ? b - '0' : b >= 'a' && b <= 'f' ? b - 'a' + 10 : b >= 'A' && b <= 'F' ? b - 'A' + 10
+                : -1;
+    }
+
+    private static int key(byte[] b, int at) {
+        return (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
+    }
+
+    private static Needle[] append(Needle[] a, Needle n) {
+        Needle[] r = Arrays.copyOf(a, a.length + 1);
+        r[a.length] = n;
+        return r;
+    }
+
+    @Override
+    public String toString() {
+        return "SecretScanner[" + secrets.keySet() + " + " + RULES.size() + " rules]";
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+        return o instanceof SecretScanner s && s.secrets.equals(secrets);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(secrets);
+    }
+}
