@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * (RFC 3986 §2.1), empty segments collapsed, dot segments removed (§5.2.4) and re-encoded
  * canonically, the query kept as sent. {@link #parse} refuses what an upstream could read another
  * way than egress does: an encoded {@code /} or {@code \}, a raw {@code \}, NUL or control bytes, a
- * {@code ;} path parameter, a double-encoded escape ({@code %252e}), invalid or overlong UTF-8, and any
+ * {@code ;} path parameter, an encoded {@code %} (so no double-encoded escape such as {@code %252e}), invalid or
+ * overlong UTF-8, and any
  * target that is not origin-form. Egress and the testkit both decide through
  * the egress policy's decide(host, target), which uses this class, so they cannot disagree.
  *
@@ -188,8 +189,9 @@ public record RequestTarget(String path, @Nullable String query) {
             if (b == ';') {
                 throw new Refused("request path holds an encoded ; (a path parameter upstreams may strip)");
             }
-            if (b == '%' && i + 2 < seg.length() && hex(seg.charAt(i + 1)) >= 0 && hex(seg.charAt(i + 2)) >= 0) {
-                throw new Refused("request path holds a double-encoded escape (%25 followed by hex)");
+            if (b == '%') {
+                throw new Refused("request path holds an encoded % (%25): an upstream that decodes twice would read"
+                        + " what follows as another escape");
             }
             out.write(b);
         }

@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>the bottle's own secret values, each in its plain, base64 (standard and URL alphabets, at
  *       every byte alignment) and hex (lower and upper case) forms, and percent-encoded: every
- *       window holding a {@code %} is also scanned decoded ({@code +} read as a space);
+ *       window holding a {@code %} is also scanned decoded ({@code +} read as a space), up to three
+ *       times over for double and triple encoding;
  *   <li>well-known token shapes ({@link #RULES}): GitHub, GitLab, AWS, Slack, Anthropic and OpenAI
  *       keys, and private key blocks.
  * </ul>
@@ -167,13 +168,22 @@ public final class SecretScanner {
         if (found != null) {
             return found;
         }
-        for (int i = off; i < off + len; i++) {
-            if (data[i] == '%' || data[i] == '+') {
-                byte[] decoded = percentDecode(data, off, len);
-                String f = scan(decoded, 0, decoded.length);
-                return f == null ? null : f.endsWith(")") ? f.substring(0, f.length() - 1) + ", percent-encoded)"
-                        : f + " (percent-encoded)";
+        byte[] view = data;
+        int from = off;
+        int length = len;
+        // decoded once, then again while decoding still changes something: double and triple encoding
+        for (int round = 0; round < 3 && hasEscape(view, from, length); round++) {
+            byte[] decoded = percentDecode(view, from, length);
+            String f = scan(decoded, 0, decoded.length);
+            if (f != null) {
+                return f.endsWith(")") ? f.substring(0, f.length() - 1) + ", percent-encoded)" : f + " (percent-encoded)";
             }
+            if (decoded.length == length) {
+                break;
+            }
+            view = decoded;
+            from = 0;
+            length = decoded.length;
         }
         return null;
     }
@@ -302,6 +312,15 @@ public final class SecretScanner {
             }
         }
         return Arrays.copyOf(out, n);
+    }
+
+    private static boolean hasEscape(byte[] d, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (d[i] == '%' || d[i] == '+') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int hexDigit(byte b) {

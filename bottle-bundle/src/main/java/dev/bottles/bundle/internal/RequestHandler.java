@@ -339,11 +339,13 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         h.remove(HttpHeaderNames.EXPECT);
         SecretScanner scanner = context.scanner(r);
         String found = scanHead(scanner, req, target);
+        // the log gets the path without its query (where keys often travel), and no path that holds a secret
+        String logged = found != null && found.startsWith("path") ? "(withheld: it holds a secret)" : target.path();
         if (found != null) {
-            block(c, req, d.host(), port, target.originForm(), r.host(), "blocked: request " + found);
+            block(c, req, d.host(), port, logged, r.host(), "blocked: request " + found);
             return;
         }
-        context.decision(c.channel().remoteAddress(), req.method().name(), d.host(), port, target.originForm(), r.host(),
+        context.decision(c.channel().remoteAddress(), req.method().name(), d.host(), port, logged, r.host(),
                 "allowed", authorization != null ? "inject" : tls ? "inspect" : "http", d.reason());
         if (authorization != null) {
             h.set(HttpHeaderNames.AUTHORIZATION, authorization);
@@ -355,8 +357,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
             c.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER));
         }
-        current = new Exchange(false, scanner.stream(), req.method().name(), d.host(), port, target.originForm(),
-                r.host());
+        current = new Exchange(false, scanner.stream(), req.method().name(), d.host(), port, logged, r.host());
         if (forwarder == null) {
             forwarder = new Forwarder(context, c.channel(), this);
         }
@@ -454,7 +455,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
     private void block(ChannelHandlerContext c, HttpRequest req, String host, int port, @Nullable String path,
             @Nullable String route, String reason) {
         boolean keepAlive = HttpUtil.isKeepAlive(req) && tunnelHost != null;
-        context.decision(c.channel().remoteAddress(), req.method().name(), host, port, path, route, "blocked", null,
+        String logged = path == null || path.indexOf('?') < 0 ? path : path.substring(0, path.indexOf('?'));
+        context.decision(c.channel().remoteAddress(), req.method().name(), host, port, logged, route, "blocked", null,
                 reason);
         refuse(c, req, HttpResponseStatus.FORBIDDEN, reason, !keepAlive);
     }
