@@ -152,8 +152,53 @@ public final class BundleMain {
                 .upstreamProxy(upstream)
                 .extraAnchors(anchors)
                 .tokens(env::get)
+                .secrets(secrets(env))
+                .accessToken(access(env))
                 .log(log)
                 .build();
+    }
+
+    /**
+     * Returns the bottle's access credential, which every agent-facing daemon requires; null only
+     * when the bundle was started without one (an older SDK), which the log says loudly.
+     *
+     * @param env the environment
+     * @return the credential, or null
+     */
+    static @Nullable String access(Map<String, String> env) {
+        String v = env.get(dev.bottles.sidecars.BundleAccess.ENV);
+        return v == null || v.isBlank() ? null : v;
+    }
+
+    /**
+     * Collects the bottle's secret values egress and the git gate keep from leaving: the forwarded
+     * values the SDK passed as {@code CLAUDE_BOTTLE_DLP_<NAME>}, and the git gate's private keys
+     * (their longest line, which any copy of the key holds).
+     *
+     * @param env the environment
+     * @return secret name to value
+     */
+    static Map<String, String> secrets(Map<String, String> env) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        env.forEach((k, v) -> {
+            if (k.startsWith(dev.bottles.sidecars.SidecarPlans.DLP_ENV_PREFIX) && !v.isEmpty()) {
+                out.put(k.substring(dev.bottles.sidecars.SidecarPlans.DLP_ENV_PREFIX.length()), v);
+            }
+        });
+        Path keys = Path.of(env.getOrDefault("GIT_GATE_DIR", dev.bottles.sidecars.GitGate.DIR_IN_CONTAINER)).resolve("keys");
+        if (Files.isDirectory(keys)) {
+            try (java.util.stream.Stream<Path> files = Files.list(keys)) {
+                for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                    Files.readAllLines(f).stream().map(String::strip).filter(l -> !l.startsWith("-----"))
+                            .max(java.util.Comparator.comparingInt(String::length))
+                            .filter(l -> l.length() >= 40)
+                            .ifPresent(l -> out.put("git key " + f.getFileName(), l));
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot read the git gate's keys in " + keys + " (" + e + ")", e);
+            }
+        }
+        return out;
     }
 
     private static GitGateDaemon gitGate(Map<String, String> env, BundleLog log) {
@@ -161,19 +206,19 @@ public final class BundleMain {
         dev.bottles.sidecars.GitGateConfig c = dev.bottles.sidecars.GitGateConfig.read(dir.resolve("upstreams.json"));
         // the gate refuses pushes holding the bottle's secret values: the route tokens it was given
         Path routes = Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER)).resolve("routes.yaml");
-        List<String> secrets = new ArrayList<>();
+        Map<String, String> secrets = new java.util.LinkedHashMap<>(secrets(env));
         if (java.nio.file.Files.isRegularFile(routes)) {
             for (String ref : dev.bottles.sidecars.EgressConfig.read(routes).tokenRefs()) {
                 String v = env.get(ref);
                 if (v != null && !v.isEmpty()) {
-                    secrets.add(v);
+                    secrets.put(ref, v);
                 }
             }
         }
         int port = Integer.parseInt(env.getOrDefault("GIT_GATE_PORT", String.valueOf(Daemon.GIT_GATE.port())));
         return GitGateDaemon.start(c, new InetSocketAddress(env.getOrDefault("EGRESS_LISTEN", "0.0.0.0"), port),
                 Path.of(env.getOrDefault("GIT_GATE_MIRRORS", "/srv/git")), dir.resolve("keys"),
-                dir.resolve("known_hosts"), secrets, log);
+                dir.resolve("known_hosts"), dev.bottles.sidecars.SecretScanner.of(secrets), access(env), log);
     }
 
     private static SuperviseServer supervise(Map<String, String> env, BundleLog log) {
@@ -182,7 +227,7 @@ public final class BundleMain {
         Path egress = Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER));
         int port = Integer.parseInt(env.getOrDefault("SUPERVISE_PORT", String.valueOf(c.port())));
         return SuperviseServer.start(c, new InetSocketAddress(env.getOrDefault("EGRESS_LISTEN", "0.0.0.0"), port),
-                Path.of(env.getOrDefault("SUPERVISE_QUEUE", c.queueDir())), egress.resolve("routes.yaml"), log);
+                Path.of(env.getOrDefault("SUPERVISE_QUEUE", c.queueDir())), egress.resolve("routes.yaml"), access(env), log);
     }
 
     private static AutoCloseable startPipelock(BundleLog log) {

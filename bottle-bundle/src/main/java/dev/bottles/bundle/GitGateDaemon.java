@@ -2,10 +2,10 @@ package dev.bottles.bundle;
 
 import dev.bottles.BottleException;
 import dev.bottles.sidecars.GitGateConfig;
+import dev.bottles.sidecars.SecretScanner;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -46,35 +45,28 @@ import org.jspecify.annotations.Nullable;
  * nothing else. Before each fetch it refreshes the mirror from the upstream over SSH with the gate's
  * key, and refuses to serve when it cannot (fail closed). A push is checked before anything leaves:
  * only branches ({@code refs/heads/*}), no deletes, no tags, no non-fast-forward on the upstream's
- * default branch, and no commit whose content or message holds one of the bottle's secret values or
- * a well-known token shape; then it is pushed to the upstream, and only what the upstream accepted
+ * default branch, and no commit whose content or message holds one of the bottle's secrets or a
+ * well-known token shape ({@link SecretScanner}, the rules egress applies); then it is pushed to the upstream, and only what the upstream accepted
  * lands in the mirror. The agent never holds the key.
  */
 public final class GitGateDaemon implements AutoCloseable {
-    /** Token shapes refused in pushed content: GitHub, GitLab, AWS, Slack, Anthropic/OpenAI keys, private keys. */
-    static final List<Pattern> TOKEN_SHAPES = List.of(
-            Pattern.compile("gh[pousr]_[A-Za-z0-9]{36,}"),
-            Pattern.compile("github_pat_[A-Za-z0-9_]{40,}"),
-            Pattern.compile("glpat-[A-Za-z0-9_-]{20,}"),
-            Pattern.compile("AKIA[0-9A-Z]{16}"),
-            Pattern.compile("xox[abposr]-[A-Za-z0-9-]{10,}"),
-            Pattern.compile("sk-(ant-)?[A-Za-z0-9_-]{32,}"),
-            Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----"));
     private static final long MAX_SCANNED_BLOB = 8L * 1024 * 1024;
     private static final long MAX_PACK = 256L * 1024 * 1024;
 
     private final GitGateConfig config;
     private final Path mirrors;
-    private final List<String> secrets;
+    private final SecretScanner scanner;
+    private final @Nullable String access;
     private final BundleLog log;
     private final SshdSessionFactory ssh;
     private final Daemon daemon;
 
-    private GitGateDaemon(GitGateConfig config, Path mirrors, List<String> secrets, BundleLog log,
-            SshdSessionFactory ssh, Daemon daemon) {
+    private GitGateDaemon(GitGateConfig config, Path mirrors, SecretScanner scanner, @Nullable String access,
+            BundleLog log, SshdSessionFactory ssh, Daemon daemon) {
         this.config = config;
         this.mirrors = mirrors;
-        this.secrets = List.copyOf(secrets);
+        this.scanner = scanner;
+        this.access = access;
         this.log = log;
         this.ssh = ssh;
         this.daemon = daemon;
@@ -88,13 +80,16 @@ public final class GitGateDaemon implements AutoCloseable {
      * @param mirrors where the bare mirrors live (inside the bundle, not mounted)
      * @param keysDir where the gate's keys are, one file per repository name
      * @param knownHosts the pinned host keys, or a missing file when none are pinned
-     * @param secrets values a push may not contain (the bottle's route tokens)
+     * @param scanner what a push may not contain: the bottle's secrets and the well-known token
+     *     shapes (the rule set egress uses too)
+     * @param access the bottle's access credential, the first path segment of every repository
+     *     the agent asks for; null serves any client (tests)
      * @param log where decisions go
      * @return the running gate
      * @throws BottleException when a mirror cannot be created or the address bound
      */
     public static GitGateDaemon start(GitGateConfig config, InetSocketAddress listen, Path mirrors, Path keysDir,
-            Path knownHosts, List<String> secrets, BundleLog log) {
+            Path knownHosts, SecretScanner scanner, @Nullable String access, BundleLog log) {
         try {
             Files.createDirectories(mirrors);
             for (GitGateConfig.Repo r : config.repos()) {
@@ -114,7 +109,7 @@ public final class GitGateDaemon implements AutoCloseable {
                     .setDefaultIdentities(dir -> List.of())
                     .build(null);
             Daemon d = new Daemon(listen);
-            GitGateDaemon gate = new GitGateDaemon(config, mirrors, secrets, log, ssh, d);
+            GitGateDaemon gate = new GitGateDaemon(config, mirrors, scanner, access, log, ssh, d);
             d.getService("git-receive-pack").setEnabled(true);
             d.setRepositoryResolver(gate::open);
             d.setUploadPackFactory(gate::uploadPack);
@@ -147,6 +142,15 @@ public final class GitGateDaemon implements AutoCloseable {
 
     private Repository open(DaemonClient client, String name) throws RepositoryNotFoundException {
         String n = name.replaceFirst("^/+", "");
+        if (access != null) {
+            int slash = n.indexOf('/');
+            if (slash < 0 || !dev.bottles.bundle.internal.ProxyAuth.same(n.substring(0, slash), access)) {
+                log.event("git-gate", "unauthenticated", Map.of("client", String.valueOf(client.getRemoteAddress()),
+                        "reason", "the path does not start with the bottle's access credential"));
+                throw new RepositoryNotFoundException("(not served)");
+            }
+            n = n.substring(slash + 1).replaceFirst("^/+", "");
+        }
         GitGateConfig.Repo repo = config.repo(n).orElse(null);
         if (repo == null) {
             log.event("git-gate", "refused", Map.of("repo", n, "reason", "not a declared upstream"));
@@ -337,7 +341,7 @@ public final class GitGateDaemon implements AutoCloseable {
             }
             RevCommit commit;
             while ((commit = walk.next()) != null) {
-                String why = secretIn(commit.getFullMessage(), "the message of commit " + commit.abbreviate(8).name());
+                String why = secretIn(commit.getRawBuffer(), "commit " + commit.abbreviate(8).name());
                 if (why != null) {
                     return why;
                 }
@@ -352,7 +356,7 @@ public final class GitGateDaemon implements AutoCloseable {
                     return "a file of " + l.getSize() / (1024 * 1024) + " MiB is too large to check (limit "
                             + MAX_SCANNED_BLOB / (1024 * 1024) + " MiB)";
                 }
-                String why = secretIn(new String(l.getBytes(), StandardCharsets.ISO_8859_1), "file "
+                String why = secretIn(l.getBytes(), "file "
                         + (walk.getPathString() == null ? o.name() : walk.getPathString()));
                 if (why != null) {
                     return why;
@@ -364,19 +368,9 @@ public final class GitGateDaemon implements AutoCloseable {
         }
     }
 
-    private @Nullable String secretIn(String text, String where) {
-        for (String s : secrets) {
-            if (s.length() >= 8 && text.contains(s)) {
-                return where + " contains one of this bottle's secret values";
-            }
-        }
-        for (Pattern p : TOKEN_SHAPES) {
-            if (p.matcher(text).find()) {
-                return where + " contains something shaped like a credential (" + p.pattern().replace("\\\\", "")
-                        .substring(0, Math.min(12, p.pattern().length())) + "...)";
-            }
-        }
-        return null;
+    private @Nullable String secretIn(byte[] content, String where) {
+        String f = scanner.find(content, 0, content.length);
+        return f == null ? null : where + " contains secret " + f;
     }
 
     private static @Nullable String defaultBranch(Repository db) {

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.bottles.BottleException;
 import dev.bottles.Decision;
 import dev.bottles.ManifestException;
@@ -14,10 +12,33 @@ import dev.bottles.manifest.EgressRoute;
 import dev.bottles.sidecars.EgressConfig;
 import dev.bottles.sidecars.SuperviseConfig;
 import dev.bottles.state.ProposalQueue;
+import dev.bottles.bundle.internal.ProxyAuth;
+import dev.bottles.bundle.internal.Timers;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,10 +49,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,34 +68,78 @@ import org.jspecify.annotations.Nullable;
  * A proposal is written to the queue (content-hashed, so asking again is the same proposal) and
  * the call waits for the operator's answer up to the configured bound; then it answers "pending"
  * and the agent asks again later, because MCP clients time out long calls. A request carrying an
- * {@code Origin} header is refused (no browser has business here), and every request after
- * {@code initialize} must carry the session id it issued.
+ * {@code Origin} header is refused (no browser has business here), every request must carry the
+ * bottle's access credential as a bearer header, and every request after {@code initialize} the
+ * session id it issued.
+ *
+ * <p>It cannot be starved from inside: it runs on an event loop, so a waiting call or a slow client
+ * holds no thread; a request must arrive whole within {@link #REQUEST_DEADLINE}; at most
+ * {@link #MAX_PENDING} distinct proposals wait at once (a further one is a tool error at once), at
+ * most {@link #MAX_WAITING} calls wait for an answer (a further one answers "pending" at once), the
+ * queue holds at most {@link #QUEUE_QUOTA} bytes of this bottle's proposals, and at most
+ * {@link #MAX_SESSIONS} sessions are remembered.
  */
 public final class SuperviseServer implements AutoCloseable {
     /** The protocol version this server speaks. */
     public static final String PROTOCOL = "2025-06-18";
+    /** How long a client may take to send a whole request. */
+    public static final java.time.Duration REQUEST_DEADLINE = java.time.Duration.ofSeconds(5);
+    /** Distinct proposals that may wait for the operator at once. */
+    public static final int MAX_PENDING = 8;
+    /** Calls that may wait for an answer at once. */
+    public static final int MAX_WAITING = 32;
+    /** Bytes this bottle's proposals may take in the host's queue. */
+    public static final long QUEUE_QUOTA = 2L * 1024 * 1024;
+    /** Sessions remembered; the oldest is forgotten first. */
+    public static final int MAX_SESSIONS = 64;
     private static final Set<String> VERSIONS = Set.of("2025-06-18", "2025-03-26");
     private static final int MAX_BODY = ProposalQueue.MAX_DOCKERFILE + 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SuperviseConfig config;
     private final ProposalQueue queue;
+    private final Path queueDir;
     private final Path routesFile;
+    private final @Nullable String access;
     private final BundleLog log;
     private final Clock clock;
-    private final HttpServer server;
-    private final ExecutorService pool;
-    private final Set<String> sessions = ConcurrentHashMap.newKeySet();
+    private final EventLoopGroup group;
+    private final Channel server;
+    private final ScheduledExecutorService io;
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final Map<String, Boolean> sessions = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
 
-    private SuperviseServer(SuperviseConfig config, Path queueDir, Path routesFile, BundleLog log, Clock clock,
-            HttpServer server, ExecutorService pool) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > MAX_SESSIONS;
+                }
+            });
+
+    private SuperviseServer(SuperviseConfig config, Path queueDir, Path routesFile, @Nullable String access,
+            BundleLog log, EventLoopGroup group, InetSocketAddress listen) {
         this.config = config;
         this.queue = new ProposalQueue(queueDir);
+        this.queueDir = queueDir;
         this.routesFile = routesFile;
+        this.access = access;
         this.log = log;
-        this.clock = clock;
-        this.server = server;
-        this.pool = pool;
+        this.clock = Clock.systemUTC();
+        this.group = group;
+        this.io = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("supervise-io", true));
+        this.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("idle", new Timers.Idle(java.time.Duration.ofMinutes(2)));
+                        ch.pipeline().addLast("deadline", new Timers.RequestDeadline(REQUEST_DEADLINE));
+                        ch.pipeline().addLast("http", new HttpServerCodec(4096, 16 * 1024, 8192));
+                        ch.pipeline().addLast("aggregate", new HttpObjectAggregator(MAX_BODY));
+                        ch.pipeline().addLast("mcp", new Handler());
+                    }
+                })
+                .bind(listen).syncUninterruptibly().channel();
     }
 
     /**
@@ -82,27 +149,23 @@ public final class SuperviseServer implements AutoCloseable {
      * @param listen where to listen
      * @param queueDir the proposal queue (the host's {@code queue/<identity>/}, mounted)
      * @param routesFile egress's live {@code routes.yaml}, for {@code list-egress-routes}
+     * @param access the bottle's access credential every request must carry as a bearer header;
+     *     null serves any client (tests)
      * @param log where calls are reported
      * @return the running server
      * @throws BottleException when the address cannot be bound
      */
     public static SuperviseServer start(SuperviseConfig config, InetSocketAddress listen, Path queueDir,
-            Path routesFile, BundleLog log) {
+            Path routesFile, @Nullable String access, BundleLog log) {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("supervise", true),
+                NioIoHandler.newFactory());
         try {
-            HttpServer http = HttpServer.create(listen, 64);
-            ExecutorService pool = Executors.newFixedThreadPool(16, r -> {
-                Thread t = new Thread(r, "supervise");
-                t.setDaemon(true);
-                return t;
-            });
-            SuperviseServer s = new SuperviseServer(config, queueDir, routesFile, log, Clock.systemUTC(), http, pool);
-            http.createContext(config.path(), s::exchange);
-            http.setExecutor(pool);
-            http.start();
-            log.event("supervise", "ready", Map.of("listen", String.valueOf(http.getAddress()), "path", config.path(),
-                    "tools", config.tools()));
+            SuperviseServer s = new SuperviseServer(config, queueDir, routesFile, access, log, group, listen);
+            log.event("supervise", "ready", Map.of("listen", String.valueOf(s.server.localAddress()), "path",
+                    config.path(), "tools", config.tools()));
             return s;
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new BottleException("supervise cannot listen on " + listen + " (" + e.getMessage() + ")", e);
         }
     }
@@ -113,73 +176,144 @@ public final class SuperviseServer implements AutoCloseable {
      * @return the port
      */
     public int port() {
-        return server.getAddress().getPort();
+        return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    private void exchange(HttpExchange x) throws IOException {
-        try (x) {
-            if (x.getRequestHeaders().containsKey("Origin")) {
-                send(x, 403, null, "supervise refuses requests with an Origin header");
+    /** One response: a status, and JSON or text. */
+    private record Reply(int status, @Nullable ObjectNode json, @Nullable String text, Map<String, String> headers) {
+        Reply(int status, @Nullable ObjectNode json, @Nullable String text) {
+            this(status, json, text, Map.of());
+        }
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            Timers.RequestDeadline deadline = ctx.pipeline().get(Timers.RequestDeadline.class);
+            if (deadline != null) {
+                deadline.disarm();
+            }
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            Consumer<Reply> reply = r -> respond(ctx, r, keepAlive);
+            if (!req.decoderResult().isSuccess()) {
+                reply.accept(new Reply(400, null, "malformed request"));
                 return;
             }
-            String method = x.getRequestMethod();
-            if (method.equals("DELETE")) {
-                sessions.remove(String.valueOf(x.getRequestHeaders().getFirst("Mcp-Session-Id")));
-                send(x, 200, null, null);
+            if (HttpUtil.is100ContinueExpected(req)) {
+                reply.accept(new Reply(417, null, "send the request without Expect"));
                 return;
             }
-            if (!method.equals("POST")) {
-                x.getResponseHeaders().set("Allow", "POST, DELETE");
-                send(x, 405, null, null);
-                return;
+            byte[] body = new byte[req.content().readableBytes()];
+            req.content().readBytes(body);
+            exchange(req, body, reply);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private void respond(ChannelHandlerContext ctx, Reply r, boolean keepAlive) {
+        byte[] b = json(r);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+                Unpooled.wrappedBuffer(b));
+        if (b.length > 0) {
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.json() != null ? "application/json"
+                    : "text/plain; charset=utf-8");
+        }
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, b.length);
+        r.headers().forEach((k, v) -> res.headers().set(k, v));
+        if (!keepAlive) {
+            res.headers().set(HttpHeaderNames.CONNECTION, "close");
+        }
+        ctx.channel().eventLoop().execute(() -> {
+            var f = ctx.writeAndFlush(res);
+            if (!keepAlive) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            } else {
+                f.addListener(done -> {
+                    Timers.RequestDeadline d = ctx.pipeline().get(Timers.RequestDeadline.class);
+                    if (d != null && ctx.channel().isActive()) {
+                        d.arm(ctx.pipeline().context(d));
+                    }
+                });
             }
-            byte[] body;
-            try (InputStream in = x.getRequestBody()) {
-                body = in.readNBytes(MAX_BODY + 1);
-            }
-            if (body.length > MAX_BODY) {
-                send(x, 413, null, "request larger than " + MAX_BODY + " bytes");
-                return;
-            }
-            JsonNode msg;
-            try {
-                msg = JSON.readTree(body);
-            } catch (IOException e) {
-                send(x, 400, error(null, -32700, "parse error: " + e.getMessage()), null);
-                return;
-            }
-            if (msg == null || !msg.isObject() || !"2.0".equals(msg.path("jsonrpc").asText())) {
-                send(x, 400, error(null, -32600, "one JSON-RPC 2.0 message per request"), null);
-                return;
-            }
-            JsonNode id = msg.get("id");
-            String rpc = msg.path("method").asText("");
-            String session = x.getRequestHeaders().getFirst("Mcp-Session-Id");
-            if (rpc.equals("initialize")) {
-                String sid = UUID.randomUUID().toString();
-                sessions.add(sid);
-                x.getResponseHeaders().set("Mcp-Session-Id", sid);
-                send(x, 200, result(id, initialize(msg.path("params"))), null);
-                return;
-            }
-            if (session == null) {
-                send(x, 400, error(id, -32600, "missing Mcp-Session-Id; call initialize first"), null);
-                return;
-            }
-            if (!sessions.contains(session)) {
-                send(x, 404, error(id, -32600, "unknown or expired session; initialize again"), null);
-                return;
-            }
-            if (id == null) {
-                send(x, 202, null, null); // a notification (notifications/initialized and others)
-                return;
-            }
-            switch (rpc) {
-                case "tools/list" -> send(x, 200, result(id, toolsList()), null);
-                case "tools/call" -> send(x, 200, call(id, msg.path("params")), null);
-                case "ping" -> send(x, 200, result(id, JSON.createObjectNode()), null);
-                default -> send(x, 200, error(id, -32601, "method not found: " + rpc), null);
-            }
+        });
+    }
+
+    private static byte[] json(Reply r) {
+        try {
+            return r.json() != null ? JSON.writeValueAsBytes(r.json()) : r.text() != null ? (r.text() + "\n").getBytes(
+                    StandardCharsets.UTF_8) : new byte[0];
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void exchange(FullHttpRequest req, byte[] body, Consumer<Reply> reply) {
+        if (!req.uri().equals(config.path()) && !req.uri().startsWith(config.path() + "?")) {
+            reply.accept(new Reply(404, null, "not found; the MCP endpoint is " + config.path()));
+            return;
+        }
+        if (req.headers().contains(HttpHeaderNames.ORIGIN)) {
+            reply.accept(new Reply(403, null, "supervise refuses requests with an Origin header"));
+            return;
+        }
+        if (access != null && !ProxyAuth.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION), access)) {
+            log.event("supervise", "unauthenticated", Map.of("method", req.method().name(), "reason",
+                    req.headers().contains(HttpHeaderNames.AUTHORIZATION) ? "wrong credential" : "no credential"));
+            reply.accept(new Reply(401, null, "supervise serves only its bottle's agent (Authorization: Bearer"
+                    + " required)", Map.of("WWW-Authenticate", "Bearer realm=\"bottle\"")));
+            return;
+        }
+        String method = req.method().name();
+        if (method.equals("DELETE")) {
+            sessions.remove(String.valueOf(req.headers().get("Mcp-Session-Id")));
+            reply.accept(new Reply(200, null, null));
+            return;
+        }
+        if (!method.equals("POST")) {
+            reply.accept(new Reply(405, null, null, Map.of("Allow", "POST, DELETE")));
+            return;
+        }
+        JsonNode msg;
+        try {
+            msg = JSON.readTree(body);
+        } catch (IOException e) {
+            reply.accept(new Reply(400, error(null, -32700, "parse error: " + e.getMessage()), null));
+            return;
+        }
+        if (msg == null || !msg.isObject() || !"2.0".equals(msg.path("jsonrpc").asText())) {
+            reply.accept(new Reply(400, error(null, -32600, "one JSON-RPC 2.0 message per request"), null));
+            return;
+        }
+        JsonNode id = msg.get("id");
+        String rpc = msg.path("method").asText("");
+        String session = req.headers().get("Mcp-Session-Id");
+        if (rpc.equals("initialize")) {
+            String sid = UUID.randomUUID().toString();
+            sessions.put(sid, Boolean.TRUE);
+            reply.accept(new Reply(200, result(id, initialize(msg.path("params"))), null, Map.of("Mcp-Session-Id", sid)));
+            return;
+        }
+        if (session == null) {
+            reply.accept(new Reply(400, error(id, -32600, "missing Mcp-Session-Id; call initialize first"), null));
+            return;
+        }
+        if (!sessions.containsKey(session)) {
+            reply.accept(new Reply(404, error(id, -32600, "unknown or expired session; initialize again"), null));
+            return;
+        }
+        if (id == null) {
+            reply.accept(new Reply(202, null, null)); // a notification (notifications/initialized and others)
+            return;
+        }
+        switch (rpc) {
+            case "tools/list" -> reply.accept(new Reply(200, result(id, toolsList()), null));
+            case "tools/call" -> io.execute(() -> call(id, msg.path("params"), r -> reply.accept(new Reply(200, r, null))));
+            case "ping" -> reply.accept(new Reply(200, result(id, JSON.createObjectNode()), null));
+            default -> reply.accept(new Reply(200, error(id, -32601, "method not found: " + rpc), null));
         }
     }
 
@@ -230,21 +364,23 @@ public final class SuperviseServer implements AutoCloseable {
         return r;
     }
 
-    private ObjectNode call(JsonNode id, JsonNode params) {
+    private void call(JsonNode id, JsonNode params, Consumer<ObjectNode> done) {
         String name = params.path("name").asText("");
         JsonNode args = params.path("arguments");
         if (!config.tools().contains(name)) {
-            return error(id, -32602, "unknown tool: " + name);
+            done.accept(error(id, -32602, "unknown tool: " + name));
+            return;
         }
         try {
-            return switch (name) {
-                case "list-egress-routes" -> result(id, text(routes(), false));
+            switch (name) {
+                case "list-egress-routes" -> done.accept(result(id, text(routes(), false)));
                 case "egress-allow" -> {
                     String host = required(args, "host");
                     List<String> paths = new ArrayList<>();
                     args.path("path_allowlist").forEach(p -> paths.add(p.asText()));
                     EgressRoute route = new EgressRoute(host, paths, null, null);
-                    yield result(id, propose(Proposal.Kind.EGRESS_ALLOW, route, null, required(args, "justification")));
+                    propose(Proposal.Kind.EGRESS_ALLOW, route, null, required(args, "justification"),
+                            r -> done.accept(result(id, r)));
                 }
                 case "capability-block" -> {
                     String dockerfile = required(args, "dockerfile");
@@ -252,21 +388,40 @@ public final class SuperviseServer implements AutoCloseable {
                         throw new IllegalArgumentException("the Dockerfile is larger than "
                                 + ProposalQueue.MAX_DOCKERFILE / 1024 + " KiB");
                     }
-                    yield result(id, propose(Proposal.Kind.CAPABILITY_BLOCK, null, dockerfile,
-                            required(args, "justification")));
+                    propose(Proposal.Kind.CAPABILITY_BLOCK, null, dockerfile, required(args, "justification"),
+                            r -> done.accept(result(id, r)));
                 }
-                default -> error(id, -32602, "unknown tool: " + name);
-            };
+                default -> done.accept(error(id, -32602, "unknown tool: " + name));
+            }
         } catch (IllegalArgumentException | ManifestException e) {
-            return result(id, text("refused: " + e.getMessage(), true));
+            done.accept(result(id, text("refused: " + e.getMessage(), true)));
+        } catch (RuntimeException e) {
+            done.accept(result(id, text("failed: " + e.getMessage(), true)));
         }
     }
 
-    private ObjectNode propose(Proposal.Kind kind, @Nullable EgressRoute route, @Nullable String dockerfile,
-            String justification) {
+    private void propose(Proposal.Kind kind, @Nullable EgressRoute route, @Nullable String dockerfile,
+            String justification, Consumer<ObjectNode> done) {
         String pid = ProposalQueue.idOf(kind, route, dockerfile);
         Optional<Decision> answer = queue.answer(pid);
-        if (answer.isEmpty()) {
+        if (answer.isPresent()) {
+            done.accept(decided(kind, route, pid, answer.get()));
+            return;
+        }
+        if (!Files.exists(queueDir.resolve(pid + ".proposal.json"))) {
+            int pending = queue.pending().size();
+            if (pending >= MAX_PENDING) {
+                done.accept(text("refused: too many pending proposals (" + pending + " wait for the operator; at most "
+                        + MAX_PENDING + "); wait for their answers before proposing more", true));
+                return;
+            }
+            long used = queueBytes();
+            long size = (dockerfile == null ? 0 : dockerfile.length()) + justification.length() + 4096L;
+            if (used + size > QUEUE_QUOTA) {
+                done.accept(text("refused: this bottle's proposals fill its queue (" + used / 1024 + " KiB of "
+                        + QUEUE_QUOTA / 1024 + " KiB); wait for the operator", true));
+                return;
+            }
             if (queue.propose(new Proposal(pid, config.identity(), kind, route, dockerfile, justification,
                     clock.instant()))) {
                 Map<String, Object> f = new LinkedHashMap<>();
@@ -275,24 +430,63 @@ public final class SuperviseServer implements AutoCloseable {
                 f.put("host", route == null ? null : route.host());
                 log.event("supervise", "proposal", f);
             }
-            long deadline = System.nanoTime() + config.callWait().toNanos();
-            while (answer.isEmpty() && System.nanoTime() < deadline) {
-                sleep(100);
-                answer = queue.answer(pid);
+        }
+        if (waiting.incrementAndGet() > MAX_WAITING) {
+            waiting.decrementAndGet();
+            done.accept(pending(kind, pid));
+            return;
+        }
+        long deadline = System.nanoTime() + config.callWait().toNanos();
+        poll(kind, route, pid, deadline, done);
+    }
+
+    /** Checks for the answer every 100 ms on the io pool; no thread waits in between. */
+    private void poll(Proposal.Kind kind, @Nullable EgressRoute route, String pid, long deadline,
+            Consumer<ObjectNode> done) {
+        Optional<Decision> answer;
+        try {
+            answer = queue.answer(pid);
+        } catch (RuntimeException e) {
+            waiting.decrementAndGet();
+            done.accept(text("failed: " + e.getMessage(), true));
+            return;
+        }
+        if (answer.isPresent()) {
+            waiting.decrementAndGet();
+            done.accept(decided(kind, route, pid, answer.get()));
+        } else if (System.nanoTime() >= deadline || io.isShutdown()) {
+            waiting.decrementAndGet();
+            done.accept(pending(kind, pid));
+        } else {
+            io.schedule(() -> poll(kind, route, pid, deadline, done), 100, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private long queueBytes() {
+        try (Stream<Path> files = Files.list(queueDir)) {
+            long sum = 0;
+            for (Path f : files.toList()) {
+                sum += Files.size(f);
             }
+            return sum;
+        } catch (IOException e) {
+            return 0;
         }
-        if (answer.isEmpty()) {
-            return text("pending: proposal " + pid + " waits for the operator. Call " + kind.tool() + " again with the"
-                    + " same arguments later to get the decision.", false);
-        }
-        Decision d = answer.get();
+    }
+
+    private static ObjectNode pending(Proposal.Kind kind, String pid) {
+        return text("pending: proposal " + pid + " waits for the operator. Call " + kind.tool() + " again with the"
+                + " same arguments later to get the decision.", false);
+    }
+
+    private ObjectNode decided(Proposal.Kind kind, @Nullable EgressRoute route, String pid, Decision d) {
         log.event("supervise", "answered", Map.of("id", pid, "verdict", d.verdict().name().toLowerCase(
                 java.util.Locale.ROOT)));
         if (!d.approved()) {
             return text("rejected: " + d.reason(), false);
         }
         if (kind == Proposal.Kind.EGRESS_ALLOW) {
-            EgressRoute r = d.route() != null ? d.route() : route;
+            EgressRoute r = d.route() != null ? d.route() : java.util.Objects.requireNonNull(route);
             return text("approved" + (d.route() != null ? " with changes" : "") + ": " + r.host()
                     + (r.pathAllowlist().isEmpty() ? "" : " paths " + r.pathAllowlist()) + " is live in egress now;"
                     + " retry the request. " + d.reason(), false);
@@ -347,36 +541,11 @@ public final class SuperviseServer implements AutoCloseable {
         return o;
     }
 
-    private static void send(HttpExchange x, int status, @Nullable ObjectNode json, @Nullable String text)
-            throws IOException {
-        byte[] b = json != null ? JSON.writeValueAsBytes(json) : text != null ? (text + "\n").getBytes(
-                StandardCharsets.UTF_8) : new byte[0];
-        x.getResponseHeaders().set("Content-Type", json != null ? "application/json" : "text/plain; charset=utf-8");
-        x.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
-        if (b.length > 0) {
-            try (OutputStream os = x.getResponseBody()) {
-                os.write(b);
-            }
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Stops serving; calls waiting for the operator end. */
     @Override
     public void close() {
-        server.stop(0);
-        pool.shutdownNow();
-        try {
-            pool.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        io.shutdownNow();
+        server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The git gate against an SSH git server (JGit's test server) on loopback, with JGit as the agent. */
 class GitGateDaemonTest {
     private static final String SECRET = "route-token-value-4242";
+    private static final String ACCESS = "gate-access-credential-0123456789abcdefgh";
 
     @TempDir
     Path dir;
@@ -78,7 +79,8 @@ class GitGateDaemonTest {
                 GitUpstream.parse("ssh://git@127.0.0.1:" + sshPort + "/doesntmatter"), keys.resolve("app").toString(),
                 pinned)), known.toString());
         return GitGateDaemon.start(config, new InetSocketAddress("127.0.0.1", 0), dir.resolve("mirrors-" + pinned),
-                keys, known, List.of(SECRET), (d, e, f) -> events.add(d + ":" + e + " " + f));
+                keys, known, dev.bottles.sidecars.SecretScanner.of(java.util.Map.of("ROUTE_TOKEN", SECRET)), ACCESS,
+                (d, e, f) -> events.add(d + ":" + e + " " + f));
     }
 
     @AfterEach
@@ -89,7 +91,7 @@ class GitGateDaemonTest {
     }
 
     private String url(String name) {
-        return "git://127.0.0.1:" + gate.port() + "/" + name;
+        return "git://127.0.0.1:" + gate.port() + "/" + ACCESS + "/" + name;
     }
 
     private Git cloneThroughGate() throws Exception {
@@ -142,7 +144,7 @@ class GitGateDaemonTest {
             RevCommit leak = commit(agent, "README.md", "see https://evil.test/?k=" + SECRET + "\n", "docs");
             RemoteRefUpdate u = push(agent, "agent/leak:refs/heads/agent/leak");
             assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, u.getStatus());
-            assertEquals("file README.md contains one of this bottle's secret values", u.getMessage());
+            assertEquals("file README.md contains secret ROUTE_TOKEN", u.getMessage());
             assertNull(upstream.resolve("refs/heads/agent/leak"));
             assertFalse(upstream.getObjectDatabase().has(leak.getId()), "the commit never left the gate");
 
@@ -150,7 +152,7 @@ class GitGateDaemonTest {
             RevCommit shaped = commit(agent, "notes.txt", "nothing\n", "token ghp_" + "a".repeat(36));
             RemoteRefUpdate v = push(agent, "agent/leak:refs/heads/agent/leak");
             assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, v.getStatus());
-            assertTrue(v.getMessage().contains("shaped like a credential"), v.getMessage());
+            assertTrue(v.getMessage().contains("contains secret rule github-token"), v.getMessage());
             assertFalse(upstream.getObjectDatabase().has(shaped.getId()));
         }
     }
@@ -209,11 +211,28 @@ class GitGateDaemonTest {
     void anUnreachableOrMispinnedUpstreamIsRefusedClosed() throws Exception {
         try (GitGateDaemon pinned = startGate(dir.resolve("keys"), true)) {
             TransportException e = assertThrows(TransportException.class, () -> Git.cloneRepository()
-                    .setURI("git://127.0.0.1:" + pinned.port() + "/app").setDirectory(dir.resolve("p").toFile()).call());
+                    .setURI("git://127.0.0.1:" + pinned.port() + "/" + ACCESS + "/app").setDirectory(dir.resolve("p").toFile()).call());
             assertTrue(String.valueOf(e.getMessage()).contains("cannot refresh 'app'"), e.getMessage());
         }
         server.stop();
         TransportException e = assertThrows(TransportException.class, () -> cloneThroughGate());
         assertTrue(String.valueOf(e.getMessage()).contains("refusing to serve a stale mirror"), e.getMessage());
+    }
+
+    @Test
+    void stockGitWithoutTheBottlesCredentialIsNotServed() throws Exception {
+        for (String path : List.of("/app", "/wrong-credential/app", "/" + ACCESS.substring(1) + "/app",
+                "/" + ACCESS + "x/app")) {
+            Process p = new ProcessBuilder("git", "ls-remote", "git://127.0.0.1:" + gate.port() + path)
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor() != 0, path + ": " + out);
+        }
+        Process ok = new ProcessBuilder("git", "ls-remote", url("app")).redirectErrorStream(true).start();
+        String out = new String(ok.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, ok.waitFor(), out);
+        assertTrue(out.contains("refs/heads/main"), out);
+        assertEquals(4, events.stream().filter(e -> e.startsWith("git-gate:unauthenticated")).count(), events.toString());
+        assertTrue(events.stream().noneMatch(e -> e.contains(ACCESS)), "the credential is never logged");
     }
 }

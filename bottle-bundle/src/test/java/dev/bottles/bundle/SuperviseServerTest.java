@@ -37,6 +37,7 @@ class SuperviseServerTest {
     Path dir;
     SuperviseServer server;
     ProposalQueue queue;
+    static final String ACCESS = "supervise-access-credential-0123456789abc";
     final List<String> events = new CopyOnWriteArrayList<>();
     final HttpClient http = HttpClient.newHttpClient();
     String session;
@@ -51,7 +52,7 @@ class SuperviseServerTest {
         queue = new ProposalQueue(q);
         SuperviseConfig c = new SuperviseConfig("b-1", 0, "/mcp", SuperviseConfig.TOOLS, q.toString(), "/x",
                 Duration.ofMillis(800));
-        server = SuperviseServer.start(c, new InetSocketAddress("127.0.0.1", 0), q, routes,
+        server = SuperviseServer.start(c, new InetSocketAddress("127.0.0.1", 0), q, routes, ACCESS,
                 (d, e, f) -> events.add(d + ":" + e + " " + f));
     }
 
@@ -63,7 +64,7 @@ class SuperviseServerTest {
     private HttpResponse<String> post(String body, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/mcp"))
                 .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
+                .header("Authorization", "Bearer " + ACCESS).POST(HttpRequest.BodyPublishers.ofString(body));
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
@@ -177,9 +178,99 @@ class SuperviseServerTest {
         assertEquals(403, post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"}", "Origin", "http://evil.test")
                 .statusCode());
         HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                + "/mcp")).GET().build(), HttpResponse.BodyHandlers.ofString());
+                + "/mcp")).header("Authorization", "Bearer " + ACCESS).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(405, get.statusCode());
         assertFalse(Files.list(dir.resolve("queue")).findAny().isPresent(), "no proposal from a bad call");
         assertTrue(events.get(0).startsWith("supervise:ready"), events.toString());
+    }
+
+    @Test
+    void onlyTheBottlesAgentIsServed() throws Exception {
+        for (String auth : List.of("", "Bearer wrong", "Bearer " + ACCESS.substring(1), "Basic " + ACCESS)) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/mcp"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}"));
+            if (!auth.isEmpty()) {
+                b.header("Authorization", auth);
+            }
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, r.statusCode(), auth);
+            assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+        }
+        assertEquals(4, events.stream().filter(e -> e.startsWith("supervise:unauthenticated")).count());
+    }
+
+    @Test
+    void theAgentCannotStarveItsSupervisor() throws Exception {
+        initialize();
+        // slow clients: 64 connections that never finish their request head
+        List<java.net.Socket> slow = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 64; i++) {
+                java.net.Socket sock = new java.net.Socket("127.0.0.1", server.port());
+                sock.getOutputStream().write("POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Len".getBytes(
+                        java.nio.charset.StandardCharsets.US_ASCII));
+                slow.add(sock);
+            }
+            // waiting calls: distinct proposals up to the cap, each waiting for the operator
+            java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(24);
+            List<java.util.concurrent.Future<String>> waits = new java.util.ArrayList<>();
+            for (int i = 0; i < SuperviseServer.MAX_PENDING; i++) {
+                String host = "h" + i + ".example";
+                waits.add(callers.submit(() -> callText("egress-allow", "{\"host\":\"" + host
+                        + "\",\"justification\":\"j\"}")));
+            }
+            long until = System.nanoTime() + 3_000_000_000L;
+            while (queue.pending().size() < SuperviseServer.MAX_PENDING && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertEquals(SuperviseServer.MAX_PENDING, queue.pending().size());
+            long t0 = System.nanoTime();
+            String more = callText("egress-allow", "{\"host\":\"one-too-many.example\",\"justification\":\"j\"}");
+            assertTrue(more.startsWith("refused: too many pending proposals"), more);
+            assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "the refusal comes at once");
+            for (int i = 0; i < 5; i++) {
+                long t = System.nanoTime();
+                String saved = session;
+                initialize();
+                rpc("tools/list", "{}");
+                long ms = (System.nanoTime() - t) / 1_000_000;
+                assertTrue(ms < 1000, "initialize and tools/list answered in " + ms + " ms under attack");
+                session = saved;
+            }
+            for (java.util.concurrent.Future<String> w : waits) {
+                assertTrue(w.get(10, java.util.concurrent.TimeUnit.SECONDS).startsWith("pending: "));
+            }
+            callers.shutdownNow();
+            // the slow clients are cut off by the request deadline
+            java.net.Socket first = slow.get(0);
+            first.setSoTimeout(10_000);
+            String cut = new String(first.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertTrue(cut.startsWith("HTTP/1.1 408"), cut);
+        } finally {
+            for (java.net.Socket sock : slow) {
+                sock.close();
+            }
+        }
+    }
+
+    @Test
+    void theQueueHasAByteQuota() throws Exception {
+        initialize();
+        String big = "RUN true\\n".repeat(20_000);
+        int refused = 0;
+        for (int i = 0; i < 12 && refused == 0; i++) {
+            // answered at once so they do not count as pending; each one still takes room in the queue
+            String text = callText("capability-block", "{\"dockerfile\":\"FROM x" + i + "\\n" + big
+                    + "\",\"justification\":\"j\"}");
+            if (text.startsWith("refused: this bottle's proposals fill its queue")) {
+                refused++;
+            } else {
+                queue.pending().forEach(p -> queue.answer(p.id(), Decision.reject("no")));
+            }
+        }
+        assertEquals(1, refused, "a proposal past the quota is refused");
+        long bytes = Files.list(dir.resolve("queue")).mapToLong(f -> f.toFile().length()).sum();
+        assertTrue(bytes <= SuperviseServer.QUEUE_QUOTA, bytes + " bytes in the queue");
     }
 }

@@ -164,10 +164,7 @@ public final class DockerBackend implements BottleBackend {
         Path prompt = agentDir.resolve("prompt.txt");
         SecureFiles.writePrivate(prompt, request.agent().prompt());
 
-        Map<String, String> tokens = new LinkedHashMap<>();
-        for (String ref : sidecars.egress().tokenEnv()) {
-            tokens.put(ref, request.hostEnvironment().get(ref));
-        }
+        Map<String, String> tokens = sidecars.bundleValues(request.hostEnvironment(), request.env());
         Map<String, Path> skills = new LinkedHashMap<>();
         for (String skill : request.agent().skills()) {
             skills.put(skill, s.skillsDir().resolve(skill));

@@ -164,7 +164,9 @@ public record DockerBottlePlan(String identity, String agentName, Path stateDir,
         o.put("runtime_note", runtimeNote);
         o.put("daemons", bundleImage.effective(sidecars.bundle()).daemonsCsv());
         ObjectNode e = o.putObject("agent_env");
-        agentEnvironment.forEach(e::put);
+        sidecars.masked(agentEnvironment).forEach(e::put);
+        ArrayNode uninspected = o.putArray("uninspected_routes");
+        sidecars.uninspectedHosts().forEach(uninspected::add);
         env.forwardedNames().forEach(n -> e.put(n, "***"));
         ArrayNode tokens = o.putArray("bundle_tokens");
         routeTokens.keySet().stream().sorted().forEach(tokens::add);

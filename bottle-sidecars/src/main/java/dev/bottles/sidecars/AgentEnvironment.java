@@ -70,7 +70,7 @@ public final class AgentEnvironment {
      */
     public static Map<String, String> compose(SidecarPlans plans, Endpoints endpoints, ResolvedEnv env) {
         Map<String, String> out = new LinkedHashMap<>();
-        String proxy = endpoints.proxyUrl();
+        String proxy = plans.access().proxyUrl(endpoints.egress());
         for (String k : List.of("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy")) {
             out.put(k, proxy);
         }
@@ -88,7 +88,7 @@ public final class AgentEnvironment {
         out.put("REQUESTS_CA_BUNDLE", CA_BUNDLE_PATH);
         out.put("CURL_CA_BUNDLE", CA_BUNDLE_PATH);
         if (plans.gitGate() != null && endpoints.gitGate() != null) {
-            out.put("GIT_GATE_URL", GitGatePlan.gateUrl(endpoints.gitGate()));
+            out.put("GIT_GATE_URL", GitGatePlan.gateUrl(endpoints.gitGate(), plans.access()));
         }
         if (plans.supervise() != null && endpoints.supervise() != null) {
             out.put("MCP_SUPERVISE_URL", plans.supervise().url(endpoints.supervise()));

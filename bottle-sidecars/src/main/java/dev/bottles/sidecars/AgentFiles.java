@@ -98,11 +98,11 @@ public final class AgentFiles {
             }
         });
         if (plans.gitGate() != null && endpoints.gitGate() != null) {
-            out.add(new AgentFile(h + "/.gitconfig", plans.gitGate().agentGitConfig(endpoints.gitGate())
+            out.add(new AgentFile(h + "/.gitconfig", plans.gitGate().agentGitConfig(endpoints.gitGate(), plans.access())
                     .getBytes(StandardCharsets.UTF_8), 0644, true));
         }
         if (plans.supervise() != null && endpoints.supervise() != null) {
-            out.add(new AgentFile(h + "/" + MCP_CONFIG, plans.supervise().mcpJson(endpoints.supervise())
+            out.add(new AgentFile(h + "/" + MCP_CONFIG, plans.supervise().mcpJson(endpoints.supervise(), plans.access())
                     .getBytes(StandardCharsets.UTF_8), 0644, true));
         }
         return out;

@@ -39,6 +39,8 @@ public record BundleLaunchSpec(String identity, String containerName, String net
     public static final String IMAGE_SETTING = "CLAUDE_BOTTLE_SIDECAR_IMAGE";
     /** The default bundle image. */
     public static final String DEFAULT_IMAGE = "claude-bottle-sidecars:latest";
+    /** The bundle variable naming the address the agent-facing daemons listen on. */
+    public static final String LISTEN_ENV = "EGRESS_LISTEN";
     /** Where egress finds pipelock: on the bundle's own loopback, never reachable from the agent. */
     public static final String UPSTREAM_PROXY = "http://127.0.0.1:" + Daemon.PIPELOCK.port();
 
@@ -190,6 +192,11 @@ public record BundleLaunchSpec(String identity, String containerName, String net
             env.add(EnvEntry.of("EGRESS_UPSTREAM_CA", PipelockProxy.CA_CERT_IN_CONTAINER));
         }
         plans.egress().tokenEnv().forEach(n -> env.add(EnvEntry.bare(n)));
+        plans.forwarded().forEach(n -> env.add(EnvEntry.bare(SidecarPlans.DLP_ENV_PREFIX + n)));
+        env.add(EnvEntry.bare(BundleAccess.ENV));
+        // the agent-facing daemons listen only on the bundle's address on the agent's network: the host
+        // has no address there (docker) and a container on the bundle's other network cannot reach it
+        env.add(EnvEntry.of(LISTEN_ENV, subnet.bundleIp()));
 
         List<Mount> mounts = new ArrayList<>();
         mounts.add(new Mount(plans.egress().directory(), Egress.DIR_IN_CONTAINER, true));

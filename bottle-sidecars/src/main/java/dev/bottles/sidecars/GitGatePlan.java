@@ -42,16 +42,18 @@ public record GitGatePlan(Path configFile, Path knownHosts, Path keysDir, GitGat
 
     /**
      * Renders the agent's git configuration that sends every declared upstream to the gate:
-     * {@code url."git://<gate>/<name>".insteadOf <upstream>}, also for the URL without
-     * {@code .git} and, on port 22, for the scp form {@code user@host:path}.
+     * {@code url."git://<gate>/<credential>/<name>".insteadOf <upstream>}, also for the URL without
+     * {@code .git} and, on port 22, for the scp form {@code user@host:path}. The gate serves only
+     * paths that start with the bottle's access credential.
      *
      * @param gate where the agent reaches the gate
+     * @param access the bottle's access credential
      * @return text for the agent's {@code ~/.gitconfig}
      */
-    public String agentGitConfig(HostPort gate) {
+    public String agentGitConfig(HostPort gate, BundleAccess access) {
         StringBuilder sb = new StringBuilder("# Declared upstreams go through the bottle's git gate (rendered by bottles).\n");
         for (GitGateConfig.Repo r : config.repos()) {
-            sb.append("[url \"git://").append(gate).append('/').append(r.name()).append("\"]\n");
+            sb.append("[url \"").append(gateUrl(gate, access)).append('/').append(r.name()).append("\"]\n");
             for (String from : aliases(r.upstream())) {
                 sb.append("\tinsteadOf = ").append(from).append('\n');
             }
@@ -63,10 +65,11 @@ public record GitGatePlan(Path configFile, Path knownHosts, Path keysDir, GitGat
      * Returns the agent's {@code GIT_GATE_URL}.
      *
      * @param gate where the agent reaches the gate
-     * @return e.g. {@code git://192.168.42.2:9418}
+     * @param access the bottle's access credential
+     * @return e.g. {@code git://192.168.42.2:9418/<credential>}
      */
-    public static String gateUrl(HostPort gate) {
-        return "git://" + gate;
+    public static String gateUrl(HostPort gate, BundleAccess access) {
+        return "git://" + gate + "/" + access.token();
     }
 
     private static Set<String> aliases(GitUpstream u) {

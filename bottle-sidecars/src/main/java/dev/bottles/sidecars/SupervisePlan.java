@@ -53,13 +53,15 @@ public record SupervisePlan(Path configFile, Path baseDockerfile, Path queueDir,
      * Renders the agent's {@code .mcp.json} registering supervise with Claude Code.
      *
      * @param supervise where the agent reaches supervise
+     * @param access the bottle's access credential, sent as a bearer header
      * @return the JSON text
      */
-    public String mcpJson(HostPort supervise) {
+    public String mcpJson(HostPort supervise, BundleAccess access) {
         ObjectNode root = Json.object();
         ObjectNode server = root.putObject("mcpServers").putObject("supervise");
         server.put("type", "http");
         server.put("url", url(supervise));
+        server.putObject("headers").put("Authorization", "Bearer " + access.token());
         return Json.render(root);
     }
 }

@@ -55,8 +55,9 @@ class GitGateTest {
         BottleDefinition b = BottleDefinition.builder("dev")
                 .git(new GitRemote("app", GitUpstream.parse("ssh://git@github.com/me/app.git"), key("k", "K"), null))
                 .build();
-        String cfg = new GitGate().prepare(b, "x-1", dir).agentGitConfig(new HostPort("127.0.0.1", 40001));
-        assertTrue(cfg.contains("[url \"git://127.0.0.1:40001/app\"]\n"), cfg);
+        BundleAccess access = BundleAccess.mint();
+        String cfg = new GitGate().prepare(b, "x-1", dir).agentGitConfig(new HostPort("127.0.0.1", 40001), access);
+        assertTrue(cfg.contains("[url \"git://127.0.0.1:40001/" + access.token() + "/app\"]\n"), cfg);
         for (String from : new String[] {"ssh://git@github.com/me/app.git", "ssh://git@github.com:22/me/app.git",
             "git@github.com:me/app.git", "git@github.com:me/app"}) {
             assertTrue(cfg.contains("\tinsteadOf = " + from + "\n"), from + " in\n" + cfg);

@@ -212,8 +212,7 @@ public final class SmolmachinesBackend implements BottleBackend {
         Path cache = s.get(SmolmachinesSettings.CACHE).map(Path::of)
                 .orElse(Path.of(System.getProperty("user.home"), ".cache", "claude-bottle", "smolmachines"));
         Path pack = PackCache.ensure(cli, cache, image);
-        Map<String, String> tokens = new LinkedHashMap<>();
-        sidecars.egress().tokenEnv().forEach(t -> tokens.put(t, request.hostEnvironment().get(t)));
+        Map<String, String> tokens = sidecars.bundleValues(request.hostEnvironment(), request.env());
         Map<String, Path> skills = new LinkedHashMap<>();
         request.agent().skills().forEach(k -> skills.put(k, s.skillsDir().resolve(k)));
         return new SmolmachinesBottlePlan(id, request.agent().name(), request.state().path(), binary, version, host[0],

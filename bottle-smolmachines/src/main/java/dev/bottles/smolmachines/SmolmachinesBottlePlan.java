@@ -112,6 +112,8 @@ public record SmolmachinesBottlePlan(String identity, String agentName, Path sta
         com.fasterxml.jackson.databind.node.ArrayNode notes = o.putArray("bundle_notes");
         bundleImage.notes(sidecars.bundle()).forEach(notes::add);
         o.put("daemons", sidecars.bundle().daemonsCsv());
+        com.fasterxml.jackson.databind.node.ArrayNode uninspected = o.putArray("uninspected_routes");
+        sidecars.uninspectedHosts().forEach(uninspected::add);
         ObjectNode fwd = o.putObject("forwarded");
         env.forwardedNames().forEach(n -> fwd.put(n, "***"));
         o.putArray("bundle_tokens").addAll(routeTokens.keySet().stream().sorted()

@@ -51,6 +51,9 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
             HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE,
             HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, "proxy-connection");
 
+    /** How much of a refused request's body is read (and dropped) before the connection closes anyway. */
+    private static final long MAX_DISCARD = 16L * 1024 * 1024;
+
     private final ProxyContext context;
     private final @Nullable String tunnelHost;
     private final int tunnelPort;
@@ -63,6 +66,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
     private static final class Exchange {
         final boolean connect;
         boolean discard;
+        boolean closeWhenDone;
+        long discarded;
         boolean requestDone;
         boolean responseDone;
         final SecretScanner.@Nullable Stream scan;
@@ -175,6 +180,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
                 req.headers().contains(HttpHeaderNames.PROXY_AUTHORIZATION) ? "wrong proxy credential"
                         : "no proxy credential"));
         current = new Exchange(false, null, req.method().name(), "", 0, null, null);
+        current.responseDone = true;
+        current.closeWhenDone = true;
         DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED, Unpooled.copiedBuffer(
                         "egress: this proxy serves only its bottle's agent (Proxy-Authorization required)\n",
@@ -183,7 +190,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        c.writeAndFlush(r).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        c.writeAndFlush(r);
         return false;
     }
 
@@ -405,7 +412,13 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
             return;
         }
         if (e.discard || e.scan == null) {
+            e.discarded += content.content().readableBytes();
             content.release();
+            if (e.closeWhenDone && (last || e.discarded > MAX_DISCARD)) {
+                // the answer went out first; closing only once the body is read spares the client a reset
+                Relay.closeOnFlush(c.channel());
+                return;
+            }
             if (last) {
                 e.requestDone = true;
                 maybeFinish();
@@ -449,7 +462,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
     private void refuse(ChannelHandlerContext c, HttpRequest req, HttpResponseStatus status, String text, boolean close) {
         current = new Exchange(false, null, req.method().name(), "", 0, null, null);
         current.responseDone = true;
-        Responses.plain(c.channel(), status, text + "\n", close);
+        current.closeWhenDone = close;
+        Responses.plain(c.channel(), status, text + "\n", close, false);
     }
 
     private void block(ChannelHandlerContext c, HttpRequest req, String host, int port, @Nullable String path,

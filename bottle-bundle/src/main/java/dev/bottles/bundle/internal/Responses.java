@@ -26,11 +26,27 @@ public final class Responses {
      * @return the write's future
      */
     public static ChannelFuture plain(Channel ch, HttpResponseStatus status, String body, boolean close) {
+        return plain(ch, status, body, close, close);
+    }
+
+    /**
+     * Writes a plain-text response that may announce the connection's end without ending it yet
+     * (the caller closes once the request's body is read).
+     *
+     * @param ch the client channel (its pipeline encodes HTTP)
+     * @param status the status
+     * @param body the body
+     * @param announceClose whether the response says {@code Connection: close}
+     * @param close whether to close the connection right after it
+     * @return the write's future
+     */
+    public static ChannelFuture plain(Channel ch, HttpResponseStatus status, String body, boolean announceClose,
+            boolean close) {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(b));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, b.length);
-        if (close) {
+        if (announceClose) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         ChannelFuture f = ch.writeAndFlush(r);

@@ -63,7 +63,7 @@ public final class Timers {
             pending = ctx.executor().schedule(() -> {
                 if (ctx.channel().isActive()) {
                     Responses.plain(ctx.channel(), io.netty.handler.codec.http.HttpResponseStatus.REQUEST_TIMEOUT,
-                            "egress: no complete request within " + millis + " ms\n", true);
+                            "no complete request within " + millis + " ms\n", true);
                 }
             }, millis, TimeUnit.MILLISECONDS);
         }

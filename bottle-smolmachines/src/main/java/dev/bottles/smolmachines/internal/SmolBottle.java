@@ -34,7 +34,10 @@ public final class SmolBottle implements RunningBottle {
     private final SmolmachinesBottlePlan plan;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    SmolBottle(SmolvmCli cli, DockerBundles bundles, SmolmachinesBottlePlan plan) {
+    private final Map<String, String> credentialed;
+
+    SmolBottle(SmolvmCli cli, DockerBundles bundles, SmolmachinesBottlePlan plan, Map<String, String> credentialed) {
+        this.credentialed = Map.copyOf(credentialed);
         this.cli = cli;
         this.bundles = bundles;
         this.plan = plan;
@@ -44,11 +47,13 @@ public final class SmolBottle implements RunningBottle {
      * Returns the values {@code --secret-env} reads from smolvm's environment.
      *
      * @param plan the plan
+     * @param credentialed guest variables whose values hold the access credential
      * @return variable to value
      */
-    static Map<String, String> secrets(SmolmachinesBottlePlan plan) {
+    static Map<String, String> secrets(SmolmachinesBottlePlan plan, Map<String, String> credentialed) {
         Map<String, String> m = new LinkedHashMap<>();
         plan.env().forwardedValues().forEach((k, v) -> m.put(SECRET_PREFIX + k, v));
+        credentialed.forEach((k, v) -> m.put(SECRET_PREFIX + k, v));
         return m;
     }
 
@@ -73,7 +78,7 @@ public final class SmolBottle implements RunningBottle {
                 "\"$@\"; echo \"__RC=$?\" >&2", "sh"));
         args.addAll(argv);
         long t0 = System.nanoTime();
-        SmolvmCli.Result r = cli.run(args, secrets(plan), options.timeout().plus(GRACE));
+        SmolvmCli.Result r = cli.run(args, secrets(plan, credentialed), options.timeout().plus(GRACE));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         Matcher m = RC.matcher(r.stderr());
         if (m.matches()) {

@@ -37,6 +37,7 @@ public final class SmolLaunch {
     private static final System.Logger LOG = System.getLogger(SmolLaunch.class.getName());
     private static final Duration CALL = Duration.ofMinutes(5);
 
+    private final Map<String, String> credentialed = new LinkedHashMap<>();
     private final SmolvmCli cli;
     private final DockerBundles bundles;
     private final SmolmachinesBottlePlan plan;
@@ -103,7 +104,17 @@ public final class SmolLaunch {
             step = "create-machine";
             List<String> create = new ArrayList<>(List.of("machine", "create", "--name", plan.machineName(), "--from",
                     plan.pack().toString()));
-            guestEnv.forEach((k, v) -> create.addAll(List.of("-e", k + "=" + v)));
+            // values holding the access credential (the proxy URLs, the gate URL) travel like forwarded
+            // values: by name on smolvm's argv, the value in its environment, so no local user reads them
+            String access = plan.sidecars().access().token();
+            guestEnv.forEach((k, v) -> {
+                if (v.contains(access)) {
+                    credentialed.put(k, v);
+                    create.addAll(List.of("--secret-env", k + "=" + SmolBottle.SECRET_PREFIX + k));
+                } else {
+                    create.addAll(List.of("-e", k + "=" + v));
+                }
+            });
             plan.env().forwardedNames().forEach(n -> create.addAll(List.of("--secret-env",
                     n + "=" + SmolBottle.SECRET_PREFIX + n)));
             create.addAll(List.of("--allow-cidr", plan.allowCidr()));
@@ -118,7 +129,7 @@ public final class SmolLaunch {
 
             step = "provision";
             events.run(Phase.LAUNCH, step, () -> provision(endpoints));
-            return new SmolBottle(cli, bundles, plan);
+            return new SmolBottle(cli, bundles, plan, credentialed);
         } catch (RuntimeException e) {
             rollback();
             throw new BottleLaunchException(plan.identity(), step, String.valueOf(e.getMessage()), e);
@@ -134,7 +145,7 @@ public final class SmolLaunch {
     }
 
     private void call(String step, List<String> args) {
-        events.run(Phase.LAUNCH, step, () -> cli.check(args, SmolBottle.secrets(plan), CALL));
+        events.run(Phase.LAUNCH, step, () -> cli.check(args, SmolBottle.secrets(plan, credentialed), CALL));
     }
 
     /**
@@ -145,7 +156,7 @@ public final class SmolLaunch {
         long deadline = System.nanoTime() + ready.toNanos();
         SmolvmCli.Result last = null;
         while (System.nanoTime() < deadline) {
-            last = cli.run(args, SmolBottle.secrets(plan), CALL);
+            last = cli.run(args, SmolBottle.secrets(plan, credentialed), CALL);
             if (last.exitCode() == 0) {
                 return;
             }
