@@ -56,6 +56,7 @@ public final class SecureFiles {
                     continue;
                 }
                 chmod(p, PRIVATE_DIR);
+                inheritOwner(p.getParent(), p);
             }
             if (!Files.isDirectory(dir)) {
                 throw new BottleException("cannot create directory " + dir + ": a file of that name exists; remove it");
@@ -123,6 +124,7 @@ public final class SecureFiles {
                 ch.force(true);
             }
             chmod(tmp, mode);
+            inheritOwner(dir, tmp);
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -180,6 +182,63 @@ public final class SecureFiles {
             });
         } catch (IOException e) {
             throw new BottleException("cannot delete " + path + " (" + e + "); remove it by hand", e);
+        }
+    }
+
+    /**
+     * Hands a file or directory tree to another user (the bundle's, when the host runs as root and
+     * the bundle must not): every entry gets the owner and group; modes stay as they are.
+     *
+     * @param path the file or directory
+     * @param uid the owner
+     * @param gid the group
+     * @throws BottleException when an entry cannot be handed over
+     */
+    public static void handOver(Path path, int uid, int gid) {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> all = Files.walk(path)) {
+            for (Path p : all.toList()) {
+                Files.setAttribute(p, "unix:uid", uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", gid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new BottleException("cannot hand " + path + " to uid " + uid + " (" + e + ")", e);
+        }
+    }
+
+    /**
+     * Returns the owner of a path as {@code uid:gid}.
+     *
+     * @param path the path
+     * @return the owner, or null where the file system has no unix owners
+     */
+    public static @org.jspecify.annotations.Nullable String owner(Path path) {
+        try {
+            return Files.getAttribute(path, "unix:uid") + ":" + Files.getAttribute(path, "unix:gid");
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A file written into a directory that belongs to another user (one handed to the bundle) goes
+     * to that user as well, so the bundle can read what the host writes for it there. Only root can
+     * do this, and only root needs to; for anyone else it is a no-op.
+     */
+    private static void inheritOwner(@org.jspecify.annotations.Nullable Path dir, Path file) {
+        if (dir == null) {
+            return;
+        }
+        try {
+            Object du = Files.getAttribute(dir, "unix:uid");
+            if (!du.equals(Files.getAttribute(file, "unix:uid"))) {
+                Files.setAttribute(file, "unix:uid", du);
+                Files.setAttribute(file, "unix:gid", Files.getAttribute(dir, "unix:gid"));
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            // not root, or no unix owners here: the file keeps the writer's owner, as it always did
         }
     }
 

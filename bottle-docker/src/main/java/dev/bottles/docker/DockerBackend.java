@@ -184,6 +184,11 @@ public final class DockerBackend implements BottleBackend {
         s.get(BundleImages.RECIPE_SETTING).ifPresent(v -> m.put(BundleImages.RECIPE_SETTING, v));
         s.get(BundleImages.JRE_BASE_SETTING).ifPresent(v -> m.put(BundleImages.JRE_BASE_SETTING, v));
         s.get(DockerSettings.BUNDLE_READY_SECONDS).ifPresent(v -> m.put(DockerSettings.BUNDLE_READY_SECONDS, v));
+        for (String limit : List.of(DockerSettings.BUNDLE_MEMORY, DockerSettings.BUNDLE_PIDS, DockerSettings.AGENT_MEMORY,
+                DockerSettings.AGENT_PIDS)) {
+            s.get(limit).ifPresent(v -> m.put(limit, v));
+        }
+        dev.bottles.docker.internal.Limits.from(m); // a malformed limit fails prepare, naming the setting
         return m;
     }
 

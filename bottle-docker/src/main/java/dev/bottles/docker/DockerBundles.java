@@ -151,7 +151,23 @@ public final class DockerBundles implements AutoCloseable {
      *     failure is removed
      */
     public String startBundle(BundleLaunchSpec spec, Map<String, String> hostEnvironment, List<String> moreNetworks) {
-        return BundleLifecycle.start(engine, spec, hostEnvironment, moreNetworks);
+        return startBundle(spec, hostEnvironment, moreNetworks, Map.of());
+    }
+
+    /**
+     * Creates and starts a bundle with limits from settings ({@link DockerSettings#BUNDLE_MEMORY},
+     * {@link DockerSettings#BUNDLE_PIDS}; {@link #bundleBuildSettings} carries them).
+     *
+     * @param spec the bundle
+     * @param hostEnvironment where bare names get their values
+     * @param moreNetworks further networks to connect it to before it starts
+     * @param settings the limit settings
+     * @return the container's id
+     * @throws BottleException when it cannot be created or started
+     */
+    public String startBundle(BundleLaunchSpec spec, Map<String, String> hostEnvironment, List<String> moreNetworks,
+            Map<String, String> settings) {
+        return BundleLifecycle.start(engine, spec, hostEnvironment, moreNetworks, settings);
     }
 
     /**

@@ -28,4 +28,12 @@ public final class DockerSettings {
     public static final String DOCKER_HOST = "DOCKER_HOST";
 
     private DockerSettings() {}
+    /** The bundle container's memory limit, e.g. {@code 384m} (the default) or {@code 1g}. */
+    public static final String BUNDLE_MEMORY = "CLAUDE_BOTTLE_BUNDLE_MEMORY";
+    /** The bundle container's pids limit (default 256). */
+    public static final String BUNDLE_PIDS = "CLAUDE_BOTTLE_BUNDLE_PIDS";
+    /** The agent container's memory limit, e.g. {@code 4g}; unset (the default) for none. */
+    public static final String AGENT_MEMORY = "CLAUDE_BOTTLE_AGENT_MEMORY";
+    /** The agent container's pids limit (default 1024). */
+    public static final String AGENT_PIDS = "CLAUDE_BOTTLE_AGENT_PIDS";
 }

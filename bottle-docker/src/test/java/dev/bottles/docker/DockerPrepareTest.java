@@ -64,12 +64,15 @@ class DockerPrepareTest {
         Path env = p.stateDir().resolve("agent/agent.env");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(env)));
         String text = Files.readString(env);
-        assertTrue(text.contains("MODE=x\n") && text.contains("HTTPS_PROXY=http://" + p.subnets().get(0).bundleIp()
-                + ":8080\n"), text);
+        String access = p.sidecars().access().token();
+        assertTrue(text.contains("MODE=x\n") && text.contains("HTTPS_PROXY=http://bottle:" + access + "@"
+                + p.subnets().get(0).bundleIp() + ":8080\n"), text);
         assertFalse(text.contains("pat-secret") || text.contains("tok-secret"), "agent.env holds literals only");
         assertEquals("be brief", Files.readString(p.stateDir().resolve("agent/prompt.txt")));
-        assertEquals(Map.of("API_TOKEN", "tok-secret"), p.routeTokens());
+        assertEquals("tok-secret", p.routeTokens().get("API_TOKEN"));
+        assertEquals(access, p.routeTokens().get("CLAUDE_BOTTLE_ACCESS_TOKEN"));
         assertFalse(p.toString().contains("tok-secret") || p.toJson().contains("pat-secret"));
+        assertFalse(p.toJson().contains(access), "the printed plan masks the access credential");
         assertEquals("claude-bottle-" + id,
                 new BottleHome(home).state(id).readMetadata().orElseThrow().composeProject());
     }

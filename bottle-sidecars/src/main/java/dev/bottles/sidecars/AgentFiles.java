@@ -103,7 +103,7 @@ public final class AgentFiles {
         }
         if (plans.supervise() != null && endpoints.supervise() != null) {
             out.add(new AgentFile(h + "/" + MCP_CONFIG, plans.supervise().mcpJson(endpoints.supervise(), plans.access())
-                    .getBytes(StandardCharsets.UTF_8), 0644, true));
+                    .getBytes(StandardCharsets.UTF_8), 0600, true));
         }
         return out;
     }

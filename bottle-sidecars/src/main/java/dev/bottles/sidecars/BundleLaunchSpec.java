@@ -197,6 +197,8 @@ public record BundleLaunchSpec(String identity, String containerName, String net
         // the agent-facing daemons listen only on the bundle's address on the agent's network: the host
         // has no address there (docker) and a container on the bundle's other network cannot reach it
         env.add(EnvEntry.of(LISTEN_ENV, subnet.bundleIp()));
+        // the bundle runs as a user with no home on a read-only root: its only writable place is /tmp
+        env.add(EnvEntry.of("HOME", "/tmp"));
 
         List<Mount> mounts = new ArrayList<>();
         mounts.add(new Mount(plans.egress().directory(), Egress.DIR_IN_CONTAINER, true));

@@ -64,10 +64,16 @@ public final class SecretScanner {
     /** One thing to find: exact bytes, and what finding them means. */
     private record Needle(byte[] bytes, String what, @Nullable Rule rule) {}
 
+    /** A needle indexed by the two bytes at {@code anchor} in it. */
+    private record Entry(Needle needle, int anchor) {}
+
     private final Map<String, String> secrets;
-    private final Needle[][] buckets = new Needle[1 << 16][];
+    private final Entry[][] buckets = new Entry[1 << 16][];
+    /** Only every stride-th position is looked at: every needle is indexed by as many consecutive pairs. */
+    private final int stride;
     private final long[] filter = new long[1 << 10];
     private final int longest;
+    private final boolean plusMatters;
 
     private SecretScanner(Map<String, String> secrets) {
         this.secrets = Map.copyOf(secrets);
@@ -81,14 +87,53 @@ public final class SecretScanner {
             all.add(new Needle(r.prefix().getBytes(StandardCharsets.US_ASCII), "rule " + r.name(), r));
         }
         int max = 0;
+        int shortest = all.stream().mapToInt(n -> n.bytes().length).min().orElse(2);
+        // at most 2: every byte is then in a sampled pair, so no escape goes unseen
+        stride = Math.max(1, Math.min(2, shortest - 1));
         for (Needle n : all) {
-            int key = key(n.bytes(), 0);
-            Needle[] b = buckets[key];
-            buckets[key] = b == null ? new Needle[] {n} : append(b, n);
-            filter[key >>> 6] |= 1L << (key & 63);
+            int from = quietestWindow(n.bytes(), stride);
+            for (int j = from; j < from + stride; j++) {
+                int key = key(n.bytes(), j);
+                Entry[] b = buckets[key];
+                Entry e = new Entry(n, j);
+                buckets[key] = b == null ? new Entry[] {e} : append(b, e);
+                filter[key >>> 6] |= 1L << (key & 63);
+            }
             max = Math.max(max, n.rule() == null ? n.bytes().length : n.bytes().length + RULE_TAIL);
         }
         longest = max;
+        plusMatters = secrets.values().stream().anyMatch(v -> v.indexOf(' ') >= 0);
+        // a pair holding an escape ('%', and '+' when a secret holds a space) passes the filter too
+        for (int x = 0; x < 256; x++) {
+            for (int esc : plusMatters ? new int[] {'%', '+'} : new int[] {'%'}) {
+                for (int key : new int[] {esc << 8 | x, x << 8 | esc}) {
+                    filter[key >>> 6] |= 1L << (key & 63);
+                }
+            }
+        }
+    }
+
+    /** How common a byte is in text, JSON and code: lower case, spaces and quotes most, then the rest. */
+    private static int commonness(int c) {
+        return c >= 'a' && c <= 'z' || c == ' ' ? 10 : c == '"' || c == ',' || c == ':' || c == '.' || c == '/' ? 8
+                : c >= '0' && c <= '9' ? 5 : c >= 'A' && c <= 'Z' ? 3 : c == '-' || c == '_' || c == '=' ? 2 : 1;
+    }
+
+    /** The start of the run of {@code stride} pairs in a needle that ordinary text holds least often. */
+    private static int quietestWindow(byte[] b, int stride) {
+        int best = 0;
+        int bestScore = Integer.MAX_VALUE;
+        for (int j = 0; j + stride < b.length; j++) {
+            int score = 0;
+            for (int k = j; k < j + stride; k++) {
+                score = Math.max(score, commonness(b[k] & 0xff) * commonness(b[k + 1] & 0xff));
+            }
+            if (score < bestScore) {
+                best = j;
+                bestScore = score;
+            }
+        }
+        return best;
     }
 
     /**
@@ -164,53 +209,105 @@ public final class SecretScanner {
      * @return what was found (e.g. {@code GITHUB_TOKEN (base64)} or {@code rule github-token}), or null
      */
     public @Nullable String find(byte[] data, int off, int len) {
-        String found = scan(data, off, len);
-        if (found != null) {
-            return found;
+        return find(data, off, len, 0);
+    }
+
+    /** Where escapes are: merged ranges of {@link #window()} bytes around each, as from/to pairs. */
+    private static final class Regions {
+        int[] at = new int[8];
+        int n;
+
+        void add(int from, int to) {
+            if (n > 0 && from <= at[n - 1]) {
+                at[n - 1] = Math.max(at[n - 1], to);
+                return;
+            }
+            if (n + 2 > at.length) {
+                at = Arrays.copyOf(at, at.length * 2);
+            }
+            at[n++] = from;
+            at[n++] = to;
         }
-        byte[] view = data;
-        int from = off;
-        int length = len;
-        // decoded once, then again while decoding still changes something: double and triple encoding
-        for (int round = 0; round < 3 && hasEscape(view, from, length); round++) {
-            byte[] decoded = percentDecode(view, from, length);
-            String f = scan(decoded, 0, decoded.length);
-            if (f != null) {
-                return f.endsWith(")") ? f.substring(0, f.length() - 1) + ", percent-encoded)" : f + " (percent-encoded)";
+    }
+
+    /**
+     * Scans bytes, then the percent-decoded form of the regions around their escapes: a secret that
+     * is found only decoded holds an escape, so it lies within {@link #window()} bytes of one.
+     * Decoded regions are scanned the same way, up to three decodings deep (double and triple
+     * encoding).
+     */
+    private @Nullable String find(byte[] d, int off, int len, int depth) {
+        Regions regions = depth < 3 ? new Regions() : null;
+        String f = scan(d, off, len, regions);
+        if (f != null || regions == null) {
+            return f;
+        }
+        for (int r = 0; r < regions.n; r += 2) {
+            byte[] decoded = percentDecode(d, regions.at[r], regions.at[r + 1] - regions.at[r]);
+            String g = find(decoded, 0, decoded.length, depth + 1);
+            if (g != null) {
+                return g.contains("percent-encoded") ? g : g.endsWith(")") ? g.substring(0, g.length() - 1)
+                        + ", percent-encoded)" : g + " (percent-encoded)";
             }
-            if (decoded.length == length) {
-                break;
-            }
-            view = decoded;
-            from = 0;
-            length = decoded.length;
         }
         return null;
     }
 
-    private @Nullable String scan(byte[] d, int off, int len) {
-        int end = off + len - 1;
+    /**
+     * One pass over the bytes, looking at every {@link #stride}-th pair: a pair no needle and no
+     * escape holds costs one filter look-up; otherwise the needles indexed by it are checked, and an
+     * escape adds its surroundings to {@code regions}.
+     *
+     * @return a finding, or null
+     */
+    private @Nullable String scan(byte[] d, int off, int len, @Nullable Regions regions) {
+        int end = off + len;
         long[] f = filter;
-        for (int i = off; i < end; i++) {
+        int step = stride;
+        for (int i = off; i < end - 1; i += step) {
             int key = (d[i] & 0xff) << 8 | (d[i + 1] & 0xff);
-            if ((f[key >>> 6] & (1L << (key & 63))) == 0) {
-                continue;
-            }
-            for (Needle n : buckets[key]) {
-                if (matches(d, i, off + len, n)) {
-                    return n.what();
+            if ((f[key >>> 6] & (1L << key)) != 0) {
+                String found = hit(d, i, key, off, end, regions);
+                if (found != null) {
+                    return found;
                 }
             }
         }
         return null;
     }
 
-    private static boolean matches(byte[] d, int at, int limit, Needle n) {
+    /** A pair passed the filter: note its escapes, check the needles indexed by it. */
+    private @Nullable String hit(byte[] d, int i, int key, int off, int end, @Nullable Regions regions) {
+        if (regions != null) {
+            int span = window();
+            for (int q = i; q <= i + 1; q++) {
+                if (escapeAt(d, q, end)) {
+                    regions.add(Math.max(off, q - span), Math.min(end, q + span));
+                }
+            }
+        }
+        Entry[] bucket = buckets[key];
+        if (bucket != null) {
+            for (Entry e : bucket) {
+                if (matches(d, i - e.anchor(), off, end, e.needle())) {
+                    return e.needle().what();
+                }
+            }
+        }
+        return null;
+    }
+
+    private boolean escapeAt(byte[] d, int q, int end) {
+        byte b = d[q];
+        return b == '%' ? q + 2 < end && hexDigit(d[q + 1]) >= 0 && hexDigit(d[q + 2]) >= 0 : b == '+' && plusMatters;
+    }
+
+    private static boolean matches(byte[] d, int at, int start, int limit, Needle n) {
         byte[] b = n.bytes();
-        if (at + b.length > limit) {
+        if (at < start || at + b.length > limit) {
             return false;
         }
-        for (int k = 2; k < b.length; k++) {
+        for (int k = 0; k < b.length; k++) {
             if (d[at + k] != b[k]) {
                 return false;
             }
@@ -299,7 +396,7 @@ public final class SecretScanner {
         }
     }
 
-    private static byte[] percentDecode(byte[] d, int off, int len) {
+    private byte[] percentDecode(byte[] d, int off, int len) {
         byte[] out = new byte[len];
         int n = 0;
         for (int i = off; i < off + len; i++) {
@@ -308,19 +405,10 @@ public final class SecretScanner {
                 out[n++] = (byte) (hexDigit(d[i + 1]) << 4 | hexDigit(d[i + 2]));
                 i += 2;
             } else {
-                out[n++] = b == '+' ? (byte) ' ' : b;
+                out[n++] = b == '+' && plusMatters ? (byte) ' ' : b;
             }
         }
         return Arrays.copyOf(out, n);
-    }
-
-    private static boolean hasEscape(byte[] d, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            if (d[i] == '%' || d[i] == '+') {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static int hexDigit(byte b) {
@@ -332,8 +420,8 @@ public final class SecretScanner {
         return (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
     }
 
-    private static Needle[] append(Needle[] a, Needle n) {
-        Needle[] r = Arrays.copyOf(a, a.length + 1);
+    private static Entry[] append(Entry[] a, Entry n) {
+        Entry[] r = Arrays.copyOf(a, a.length + 1);
         r[a.length] = n;
         return r;
     }

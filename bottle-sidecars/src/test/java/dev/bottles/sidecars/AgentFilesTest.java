@@ -38,8 +38,10 @@ class AgentFilesTest {
         assertEquals(List.of(false, true, true, true, true), files.stream().map(AgentFiles.AgentFile::agentOwned).toList());
         assertEquals(0600, files.get(1).mode(), "the prompt is private");
         assertEquals("be careful", new String(files.get(1).content()));
-        assertTrue(new String(files.get(3).content()).contains("git://192.168.9.2:9418/app"));
+        assertTrue(new String(files.get(3).content()).contains("git://192.168.9.2:9418/" + plans.access().token() + "/app"));
         assertTrue(new String(files.get(4).content()).contains("http://192.168.9.2:9100/mcp"));
+        assertTrue(new String(files.get(4).content()).contains("\"Bearer " + plans.access().token() + "\""));
+        assertEquals(0600, files.get(4).mode(), "the MCP config holds the access credential");
         assertThrows(IllegalArgumentException.class, () -> new AgentFiles.AgentFile("/etc/x", new byte[0], 0644, false));
         assertThrows(IllegalArgumentException.class, () -> new AgentFiles.AgentFile("a/../../x", new byte[0], 0644, false));
     }

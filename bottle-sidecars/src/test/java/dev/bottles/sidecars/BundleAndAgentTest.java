@@ -60,11 +60,17 @@ class BundleAndAgentTest {
     void bareNamesTakeTheirValueFromTheHostOnlyWhenResolved() {
         BottleDefinition b = BottleDefinition.builder("dev")
                 .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer("API_TOKEN"))).build();
-        BundleLaunchSpec spec = BundleLaunchSpec.of(plans(b, Map.of("API_TOKEN", "v")), "docker", "n",
+        SidecarPlans p = plans(b, Map.of("API_TOKEN", "v"));
+        BundleLaunchSpec spec = BundleLaunchSpec.of(p, "docker", "n",
                 new Subnet(10, 0, 0), false, new Settings(Map.of("CLAUDE_BOTTLE_SIDECAR_IMAGE", "mine:2"), Map.of()));
         assertEquals("mine:2", spec.image());
         assertFalse(spec.toString().contains("API_TOKEN=v"), "the spec itself holds no value");
-        assertTrue(spec.resolveEnvironment(Map.of("API_TOKEN", "tok-123")).contains("API_TOKEN=tok-123"));
+        assertFalse(spec.toString().contains(p.access().token()), "nor the access credential");
+        List<String> resolved = spec.resolveEnvironment(p.bundleValues(Map.of("API_TOKEN", "tok-123"),
+                new ResolvedEnv(Map.of(), Map.of("GH", "forwarded-value"))));
+        assertTrue(resolved.contains("API_TOKEN=tok-123"), resolved.toString());
+        assertTrue(resolved.contains(BundleAccess.ENV + "=" + p.access().token()));
+        assertTrue(resolved.contains("EGRESS_LISTEN=10.0.0.2"), "daemons listen on the bundle's agent-side address");
         BottleException e = assertThrows(BottleException.class, () -> spec.resolveEnvironment(Map.of()));
         assertTrue(e.getMessage().contains("host variable API_TOKEN is not set"), e.getMessage());
     }
@@ -76,7 +82,7 @@ class BundleAndAgentTest {
         Endpoints e = Endpoints.published("100.96.0.1", Map.of(Daemon.EGRESS, 40001, Daemon.SUPERVISE, 40002), p.bundle());
         Map<String, String> env = AgentEnvironment.compose(p, e, new ResolvedEnv(Map.of("DISABLE_ERROR_REPORTING", "0",
                 "MODE", "x"), Map.of("SECRET", "never-here")));
-        assertEquals("http://100.96.0.1:40001", env.get("HTTPS_PROXY"));
+        assertEquals("http://bottle:" + p.access().token() + "@100.96.0.1:40001", env.get("HTTPS_PROXY"));
         assertEquals("localhost,127.0.0.1,100.96.0.1", env.get("NO_PROXY"));
         assertEquals("http://100.96.0.1:40002/mcp", env.get("MCP_SUPERVISE_URL"));
         assertFalse(env.containsKey("GIT_GATE_URL"));

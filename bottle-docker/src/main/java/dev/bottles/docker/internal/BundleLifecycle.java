@@ -11,6 +11,9 @@ import java.util.Map;
 public final class BundleLifecycle {
     private BundleLifecycle() {}
 
+    /** The user the bundle runs as when the host user is root: no name, no home, nothing it owns but what it is handed. */
+    public static final String NOBODY = "65532:65532";
+
     /**
      * Creates and starts a bundle; removes it again if it was created but did not start.
      *
@@ -18,33 +21,71 @@ public final class BundleLifecycle {
      * @param spec the bundle
      * @param hostEnvironment values for bare names
      * @param moreNetworks networks to join before it starts
+     * @param settings the limit settings ({@link Limits#from})
      * @return the container's id
      * @throws BottleException with the bundle's log tail when it does not start
      */
     public static String start(DockerEngine engine, BundleLaunchSpec spec, Map<String, String> hostEnvironment,
-            List<String> moreNetworks) {
-        return connectAndStart(engine, create(engine, spec, hostEnvironment), moreNetworks);
+            List<String> moreNetworks, Map<String, String> settings) {
+        return connectAndStart(engine, create(engine, spec, hostEnvironment, settings), moreNetworks);
     }
 
     /**
-     * Creates a bundle container without starting it.
+     * Creates a bundle container without starting it, locked down: every capability dropped,
+     * {@code no-new-privileges}, a read-only root file system with tmpfs where it writes, pids and
+     * memory limits, and a non-root user ({@link #user}).
      *
      * @param engine the engine
      * @param spec the bundle
      * @param hostEnvironment values for bare names
+     * @param settings the limit settings ({@link Limits#from})
      * @return the container's id
      */
-    public static String create(DockerEngine engine, BundleLaunchSpec spec, Map<String, String> hostEnvironment) {
+    public static String create(DockerEngine engine, BundleLaunchSpec spec, Map<String, String> hostEnvironment,
+            Map<String, String> settings) {
         List<String> binds = new ArrayList<>();
         for (BundleLaunchSpec.Mount m : spec.volumes()) {
             binds.add(m.host() + ":" + m.container() + (m.readOnly() ? ":ro" : ":rw"));
         }
         Map<String, String> labels = new LinkedHashMap<>(spec.labels());
         labels.put(Labels.SERVICES, spec.daemonsCsv());
-        String id = engine.createContainer(new ContainerSpec(spec.containerName(), spec.image(), List.of(),
+        Limits limits = Limits.from(settings);
+        Map<String, String> tmpfs = new LinkedHashMap<>();
+        tmpfs.put("/tmp", "rw,nosuid,nodev,noexec,size=64m,mode=1777");
+        if (spec.daemonsCsv().contains(dev.bottles.sidecars.Daemon.GIT_GATE.wireName())) {
+            // the gate's mirrors; tmpfs pages count against the memory limit, so big repositories need it raised
+            tmpfs.put("/srv/git", "rw,nosuid,nodev,noexec,size=256m,mode=1777");
+        }
+        ContainerSpec.Hardening h = new ContainerSpec.Hardening(true, limits.bundlePids(), limits.bundleMemory(),
+                user(spec), true, tmpfs);
+        return engine.createContainer(new ContainerSpec(spec.containerName(), spec.image(), List.of(),
                 spec.resolveEnvironment(hostEnvironment), labels, spec.networkName(), spec.bundleIp(), List.of(), null,
-                false, spec.publishedPorts(), binds, List.of()));
-        return id;
+                h, spec.publishedPorts(), binds, List.of()));
+    }
+
+    /**
+     * Chooses the bundle's user: the owner of its mounted state (so it reads the 0600 CA key and
+     * token-free configs it is given, and nobody else can), unless that owner is root; then
+     * {@value #NOBODY}, and the mounted state is handed to it (files the host writes there later
+     * follow the directory's owner).
+     *
+     * @param spec the bundle
+     * @return {@code uid:gid}
+     */
+    static String user(BundleLaunchSpec spec) {
+        if (spec.volumes().isEmpty()) {
+            return NOBODY;
+        }
+        String owner = dev.bottles.state.SecureFiles.owner(spec.volumes().get(0).host());
+        if (owner != null && !owner.startsWith("0:")) {
+            return owner;
+        }
+        if (owner != null) {
+            for (BundleLaunchSpec.Mount m : spec.volumes()) {
+                dev.bottles.state.SecureFiles.handOver(m.host(), 65532, 65532);
+            }
+        }
+        return NOBODY;
     }
 
     /**

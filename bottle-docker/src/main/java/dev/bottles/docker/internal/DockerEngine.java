@@ -282,8 +282,21 @@ public final class DockerEngine implements Closeable {
      */
     public String createContainer(ContainerSpec spec) {
         HostConfig hc = HostConfig.newHostConfig().withNetworkMode(spec.network());
-        if (spec.hardened()) {
-            hc.withCapDrop(Capability.ALL).withSecurityOpts(List.of("no-new-privileges")).withPidsLimit(ContainerSpec.PIDS_LIMIT);
+        ContainerSpec.Hardening h = spec.hardening();
+        if (h.dropAll()) {
+            hc.withCapDrop(Capability.ALL).withSecurityOpts(List.of("no-new-privileges"));
+        }
+        if (h.pids() > 0) {
+            hc.withPidsLimit(h.pids());
+        }
+        if (h.memoryBytes() > 0) {
+            hc.withMemory(h.memoryBytes()).withMemorySwap(h.memoryBytes());
+        }
+        if (h.readOnlyRootfs()) {
+            hc.withReadonlyRootfs(true);
+        }
+        if (!h.tmpfs().isEmpty()) {
+            hc.withTmpFs(h.tmpfs());
         }
         if (spec.runtime() != null) {
             hc.withRuntime(spec.runtime());
@@ -308,6 +321,9 @@ public final class DockerEngine implements Closeable {
                 .withLabels(spec.labels()).withHostConfig(hc);
         if (!spec.cmd().isEmpty()) {
             cmd.withCmd(spec.cmd());
+        }
+        if (h.user() != null) {
+            cmd.withUser(h.user());
         }
         if (!exposed.isEmpty()) {
             cmd.withExposedPorts(exposed);

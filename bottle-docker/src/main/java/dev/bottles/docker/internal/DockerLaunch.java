@@ -160,7 +160,7 @@ public final class DockerLaunch {
     private String createBundle(Subnet subnet) {
         BundleLaunchSpec spec = BundleLaunchSpec.of(plan.sidecars(), plan.backendId(), plan.internalNetwork(), subnet,
                 false, plan.bundleImage());
-        String id = BundleLifecycle.create(engine, spec, plan.routeTokens());
+        String id = BundleLifecycle.create(engine, spec, plan.routeTokens(), plan.bundleBuild());
         push("container " + spec.containerName(), () -> engine.removeContainer(id), false);
         return id;
     }
@@ -170,8 +170,10 @@ public final class DockerLaunch {
         Map<String, String> labels = Labels.of(plan.identity(), plan.backendId(), Labels.AGENT);
         labels.put(Labels.AGENT_NAME, plan.agentName());
         labels.put(Labels.SERVICES, plan.sidecars().bundle().daemonsCsv());
+        Limits limits = Limits.from(plan.bundleBuild());
         String id = engine.createContainer(new ContainerSpec(plan.containerName(), plan.image(),
-                List.of("sleep", "infinity"), env, labels, plan.internalNetwork(), null, List.of(), plan.runtime(), true,
+                List.of("sleep", "infinity"), env, labels, plan.internalNetwork(), null, List.of(), plan.runtime(),
+                ContainerSpec.Hardening.agent(limits.agentPids(), limits.agentMemory()),
                 List.of(), List.of(NoResolver.write(plan.stateDir()) + ":/etc/resolv.conf:ro"),
                 List.of(subnet.bundleIp())));
         push("container " + plan.containerName(), () -> engine.removeContainer(id), false);

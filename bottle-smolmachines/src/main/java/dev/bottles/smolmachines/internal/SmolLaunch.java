@@ -84,7 +84,8 @@ public final class SmolLaunch {
             step = "start-bundle";
             BundleLaunchSpec spec = BundleLaunchSpec.of(plan.sidecars(), plan.backendId(), plan.bundleNetwork(), subnet,
                     true, plan.bundleImage());
-            events.time(Phase.LAUNCH, step, () -> bundles.startBundle(spec, plan.routeTokens(), List.of()));
+            events.time(Phase.LAUNCH, step, () -> bundles.startBundle(spec, plan.routeTokens(), List.of(),
+                    plan.bundleBuild()));
             undo.push(() -> bundles.stopBundle(plan.identity()));
 
             step = "bundle-ready";
