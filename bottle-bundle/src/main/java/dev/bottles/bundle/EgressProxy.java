@@ -26,13 +26,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The egress daemon: the agent's HTTP/1.1 forward proxy. It takes {@code CONNECT host:port} and
- * absolute-form {@code http://} requests and decides each against the live {@code routes.yaml}
- * ({@link dev.bottles.sidecars.EgressConfig#decide}): a host not allowed gets {@code 403} with a body
- * starting {@code blocked: }; an allowed host without a credential is spliced (TLS untouched, SNI
- * must match the CONNECT target); a credential route is TLS-terminated with a leaf minted from the
- * egress CA, its path checked, the agent's {@code Authorization} replaced by the real one, and
- * forwarded over verified TLS. Every decision is one log event.
+ * The egress daemon: the agent's HTTP/1.1 forward proxy, serving only clients that send the
+ * bottle's access credential as {@code Proxy-Authorization} (407 otherwise). It takes
+ * {@code CONNECT host:port} and absolute-form {@code http://} requests and decides each against the
+ * live {@code routes.yaml} ({@link dev.bottles.sidecars.EgressConfig#decide}): a host not allowed
+ * gets {@code 403} with a body starting {@code blocked: }. An allowed tunnel's SNI must match its
+ * CONNECT target; then egress terminates TLS with a leaf minted from the egress CA (every route
+ * unless it says {@code tls: passthrough}, which is spliced untouched), decides each request on its
+ * canonical target, scans its head and streaming body for the bottle's secrets, on a credential
+ * route replaces the agent's {@code Authorization} with the real one, and forwards over verified
+ * TLS. Every decision is one log event. See {@code docs/security.md}.
  *
  * <pre>{@code
  * try (EgressProxy egress = EgressProxy.start(EgressOptions.builder(routes, caCert, caKey).build())) {
@@ -94,6 +97,10 @@ public final class EgressProxy implements AutoCloseable {
             f.put("listen", String.valueOf(server.localAddress()));
             f.put("upstream", options.upstreamProxy() == null ? "direct" : String.valueOf(options.upstreamProxy()));
             f.put("hosts", policy.current().allowedHosts());
+            f.put("uninspected", policy.current().routes().stream().filter(r -> !r.inspected()).map(r -> r.host())
+                    .toList());
+            f.put("proxy_auth", options.accessToken() != null ? "required" : "NOT REQUIRED (no access credential given)");
+            f.put("secrets", options.secrets().size());
             options.log().event("egress", "ready", f);
             return proxy;
         } catch (RuntimeException e) {

@@ -40,4 +40,66 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
         DockerBottlePlan p = (DockerBottlePlan) bottle.plan();
         return TestImages.engine().containerAddresses(p.bundleName()).get(p.internalNetwork());
     }
+
+    @org.junit.jupiter.api.Test
+    void theAgentContainerIsLockedDownToo() {
+        DockerBottlePlan p = (DockerBottlePlan) bottle().plan();
+        dev.bottles.docker.internal.DockerEngine.Lockdown a = TestImages.engine().lockdown(p.containerName());
+        org.junit.jupiter.api.Assertions.assertTrue(a.capDrop().contains("ALL"), a.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(a.securityOpts().contains("no-new-privileges"), a.toString());
+        org.junit.jupiter.api.Assertions.assertEquals(dev.bottles.docker.internal.ContainerSpec.PIDS_LIMIT, a.pidsLimit());
+    }
+
+    /**
+     * Neither the host nor a stranger container reaches the bundle's daemons: on the outbound network
+     * nothing listens, the internal network has no host address, and a container that gets onto the
+     * internal network anyway is refused by every daemon for want of the bottle's credential.
+     */
+    @org.junit.jupiter.api.Test
+    void neitherTheHostNorAStrangerContainerCanUseTheBundle() throws Exception {
+        DockerBottlePlan p = (DockerBottlePlan) bottle().plan();
+        dev.bottles.docker.internal.DockerEngine engine = TestImages.engine();
+        Map<String, String> addr = engine.containerAddresses(p.bundleName());
+        String internal = addr.get(p.internalNetwork());
+        String outbound = addr.get(p.egressNetwork());
+        // The host has an address only on the outbound network, and there nothing listens. (The internal
+        // network has none, so the host has no route to it: a connect would leave this machine by the
+        // default route, so it is not tried; DockerIsolationIT checks that network's inhibit_ipv4.)
+        for (int port : new int[] {8080, 9100}) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(outbound, port), 1500);
+                org.junit.jupiter.api.Assertions.fail("the host reached the bundle at " + outbound + ":" + port);
+            } catch (java.net.ConnectException expected) {
+                // refused: the daemons listen only on the bundle's internal address
+            }
+        }
+        String name = "bottle-test-stranger-" + bottle().identity();
+        String stranger = engine.createContainer(new dev.bottles.docker.internal.ContainerSpec(name,
+                TestImages.probeAgent(), java.util.List.of("sleep", "infinity"), java.util.List.of(), Map.of(
+                        "dev.bottles.identity", bottle().identity() + "-stranger", "dev.bottles.backend", "test",
+                        "dev.bottles.role", "test-stranger"), p.egressNetwork(), null, java.util.List.of(), null, true,
+                java.util.List.of(), java.util.List.of(), java.util.List.of()));
+        try {
+            engine.start(stranger);
+            String onOutbound = strangerCurl(engine, stranger, "--proxy http://" + outbound + ":8080 http://www.allowed.test/s1");
+            org.junit.jupiter.api.Assertions.assertEquals("000", onOutbound.strip().substring(onOutbound.strip()
+                    .lastIndexOf('\n') + 1), "nothing listens on the outbound side: " + onOutbound);
+            engine.connect(stranger, p.internalNetwork(), java.util.List.of());
+            for (String proxy : java.util.List.of("http://" + internal + ":8080", "http://bottle:guess@" + internal + ":8080")) {
+                String r = strangerCurl(engine, stranger, "--proxy " + proxy + " http://www.allowed.test/s2");
+                org.junit.jupiter.api.Assertions.assertTrue(r.strip().endsWith("407"), proxy + ": " + r);
+            }
+            String mcp = strangerCurl(engine, stranger, "-H 'Content-Type: application/json' -d"
+                    + " '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}' http://" + internal
+                    + ":9100/mcp");
+            org.junit.jupiter.api.Assertions.assertTrue(mcp.strip().endsWith("401"), mcp);
+        } finally {
+            engine.removeContainer(stranger);
+        }
+    }
+
+    private static String strangerCurl(dev.bottles.docker.internal.DockerEngine engine, String container, String args) {
+        return engine.exec(container, java.util.List.of("sh", "-c", "curl -sS --max-time 5 -w '\\n%{http_code}' " + args
+                + " 2>&1"), null, null, java.util.List.of(), java.time.Duration.ofSeconds(20)).result().stdout();
+    }
 }

@@ -36,9 +36,11 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * Egress's cost on loopback, measured in one run against a direct connection to the same upstream:
  * per-request latency (p50, p99) over a kept-alive connection and requests per second with several
- * connections, for a direct TLS connection, a spliced tunnel through egress, and a credential route
- * (TLS terminated, token injected, re-encrypted); plus the setup time of a new connection each way.
- * The upstream is a minimal keep-alive HTTPS responder so it adds as little as possible.
+ * connections, for a direct TLS connection, a spliced tunnel through egress ({@code tls:
+ * passthrough}), an inspected host (TLS terminated, every request scanned for the bottle's secrets,
+ * re-encrypted: the default) and a credential route (inspected, token injected); plus the setup time
+ * of a new connection each way, 1 MiB request bodies on a kept-alive connection, and a 64 MiB
+ * download. The upstream is a minimal keep-alive HTTPS responder so it adds as little as possible.
  *
  * <p>Run with {@code bottle-bundle/bench.sh [requests] [seconds]}.
  */
@@ -63,9 +65,9 @@ public final class EgressBenchmark {
         Files.writeString(dir.resolve("extra-ca.pem"), upstreamCa.certificatePem());
         Files.writeString(dir.resolve("routes.yaml"), new EgressConfig(List.of(), List.of(
                 EgressRoute.to("api.bench.test").withAuth(RouteAuth.bearer("BENCH_TOKEN")),
-                EgressRoute.to("www.bench.test"))).render("bench"));
-        SSLContext serverTls = serverContext(upstreamCa.issue(List.of("api.bench.test", "www.bench.test"),
-                Duration.ofDays(1), Clock.systemUTC()));
+                EgressRoute.to("www.bench.test").passthrough(), EgressRoute.to("open.bench.test"))).render("bench"));
+        SSLContext serverTls = serverContext(upstreamCa.issue(List.of("api.bench.test", "www.bench.test",
+                "open.bench.test"), Duration.ofDays(1), Clock.systemUTC()));
         SSLContext clientTls = clientContext(egressCa, upstreamCa);
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -81,7 +83,9 @@ public final class EgressBenchmark {
                         dir.resolve("ca.pem"), dir.resolve("ca-key.pem"))
                 .listen(new InetSocketAddress("127.0.0.1", 0))
                 .extraAnchors(List.of(dir.resolve("extra-ca.pem")))
-                .tokens(k -> "bench-secret")
+                .tokens(k -> "bench-secret-value-0123456789")
+                .secrets(java.util.Map.of("GITHUB_TOKEN", "ghp_benchBENCHbench0123456789abcdefghijkl",
+                        "DB_PASSWORD", "correct-horse-battery-staple-42"))
                 .resolver((h, p) -> new InetSocketAddress("127.0.0.1", up))
                 .log((d, e, f) -> { })
                 .build())) {
@@ -92,6 +96,7 @@ public final class EgressBenchmark {
             Mode[] modes = {
                 new Mode("direct", () -> direct(clientTls, up, "www.bench.test")),
                 new Mode("spliced tunnel", () -> tunnel(clientTls, proxy, "www.bench.test")),
+                new Mode("inspected", () -> tunnel(clientTls, proxy, "open.bench.test")),
                 new Mode("credential injected", () -> tunnel(clientTls, proxy, "api.bench.test")),
             };
             for (Mode m : modes) {
@@ -112,11 +117,109 @@ public final class EgressBenchmark {
                             l[0], l[1], l[0] - base[0], l[1] - base[1], s[0], s[0] - base[2], rps);
                 }
             }
+            System.out.println("large bodies:");
+            double[] bigBase = null;
+            for (Mode m : modes) {
+                latencyWithBody(m, 20, 1 << 20); // warm-up
+            }
+            for (Mode m : modes) {
+                double[] l = latencyWithBody(m, Math.max(50, n / 25), 1 << 20);
+                double mbps = download(m, 64L << 20);
+                double conc = bodyThroughput(m, 8, 256 << 10, seconds);
+                if (bigBase == null) {
+                    bigBase = l;
+                    System.out.printf(Locale.ROOT, "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us | 64 MiB download %7.0f"
+                            + " MB/s | 256 KiB POSTs, 8 connections %6.0f req/s%n", m.name, l[0], l[1], mbps, conc);
+                } else {
+                    System.out.printf(Locale.ROOT, "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us (adds %+8.1f us) | 64 MiB"
+                            + " download %7.0f MB/s | 256 KiB POSTs, 8 connections %6.0f req/s%n", m.name, l[0], l[1],
+                            l[0] - bigBase[0], mbps, conc);
+                }
+            }
         } finally {
             stop.set(true);
             upstream.close();
             pool.shutdownNow();
         }
+    }
+
+    /** A JSON-ish request body: what an agent posts, with no secret in it. */
+    private static byte[] body(int size) {
+        StringBuilder sb = new StringBuilder(size + 64);
+        while (sb.length() < size) {
+            sb.append("{\"role\":\"user\",\"content\":\"please refactor the parser and add tests, line ")
+                    .append(sb.length()).append("\"},");
+        }
+        return sb.substring(0, size).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static double[] latencyWithBody(Mode m, int n, int size) throws IOException {
+        long[] t = new long[n];
+        byte[] b = body(size);
+        try (SSLSocket s = m.opener().open()) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            byte[] head = post(s, b.length);
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                out.write(head);
+                out.write(b);
+                out.flush();
+                readResponse(in);
+                t[i] = System.nanoTime() - t0;
+            }
+        }
+        Arrays.sort(t);
+        return new double[] {t[n / 2] / 1e3, t[(int) (n * 0.99)] / 1e3};
+    }
+
+    private static double bodyThroughput(Mode m, int connections, int size, int seconds) throws Exception {
+        ExecutorService ex = Executors.newFixedThreadPool(connections);
+        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        byte[] b = body(size);
+        List<Future<Long>> fs = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            fs.add(ex.submit(() -> {
+                long count = 0;
+                try (SSLSocket s = m.opener().open()) {
+                    OutputStream out = s.getOutputStream();
+                    InputStream in = new BufferedInputStream(s.getInputStream());
+                    byte[] head = post(s, b.length);
+                    while (System.nanoTime() < end) {
+                        out.write(head);
+                        out.write(b);
+                        out.flush();
+                        readResponse(in);
+                        count++;
+                    }
+                }
+                return count;
+            }));
+        }
+        long total = 0;
+        for (Future<Long> f : fs) {
+            total += f.get();
+        }
+        ex.shutdown();
+        return total / (double) seconds;
+    }
+
+    private static double download(Mode m, long size) throws IOException {
+        try (SSLSocket s = m.opener().open()) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
+            out.write(("GET /big/" + size + " HTTP/1.1\r\nHost: " + s.getSession().getPeerHost() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long t0 = System.nanoTime();
+            readResponse(in);
+            return size / ((System.nanoTime() - t0) / 1e9) / 1e6;
+        }
+    }
+
+    private static byte[] post(SSLSocket s, int length) {
+        return ("POST /bench HTTP/1.1\r\nHost: " + s.getSession().getPeerHost() + "\r\nContent-Type: application/json"
+                + "\r\nContent-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     private record Mode(String name, Opener opener) {}
@@ -240,7 +343,7 @@ public final class EgressBenchmark {
         if (!head.toString().startsWith("HTTP/1.1 200")) {
             throw new IOException("unexpected response: " + head);
         }
-        in.readNBytes(len);
+        in.skipNBytes(len);
     }
 
     private static void serve(ServerSocket server, ExecutorService pool, AtomicBoolean stop) {
@@ -253,12 +356,33 @@ public final class EgressBenchmark {
                             s.getOutputStream()) {
                         int matched = 0;
                         int b;
+                        StringBuilder head = new StringBuilder();
                         while ((b = in.read()) >= 0) {
+                            head.append((char) b);
                             matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
                             if (matched == 4) {
-                                out.write(RESPONSE);
+                                long len = 0;
+                                String first = head.substring(0, head.indexOf("\r\n"));
+                                for (String l : head.toString().split("\r\n")) {
+                                    if (l.regionMatches(true, 0, "content-length:", 0, 15)) {
+                                        len = Long.parseLong(l.substring(15).strip());
+                                    }
+                                }
+                                in.skipNBytes(len);
+                                if (first.startsWith("GET /big/")) {
+                                    long size = Long.parseLong(first.substring(9, first.indexOf(' ', 9)));
+                                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n")
+                                            .getBytes(StandardCharsets.US_ASCII));
+                                    byte[] chunk = new byte[1 << 16];
+                                    for (long sent = 0; sent < size; sent += chunk.length) {
+                                        out.write(chunk, 0, (int) Math.min(chunk.length, size - sent));
+                                    }
+                                } else {
+                                    out.write(RESPONSE);
+                                }
                                 out.flush();
                                 matched = 0;
+                                head.setLength(0);
                             }
                         }
                     } catch (IOException ignored) {

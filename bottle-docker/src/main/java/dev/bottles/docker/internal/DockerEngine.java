@@ -434,6 +434,71 @@ public final class DockerEngine implements Closeable {
     }
 
     /**
+     * How a container is locked down, as the engine reports it ({@code docker inspect}).
+     *
+     * @param user the configured user, empty for the image's
+     * @param capDrop the dropped capabilities
+     * @param securityOpts the security options
+     * @param readOnlyRootfs whether the root file system is read-only
+     * @param pidsLimit the pids limit, 0 for none
+     * @param memory the memory limit in bytes, 0 for none
+     * @param tmpfs the tmpfs mounts
+     */
+    public record Lockdown(String user, List<String> capDrop, List<String> securityOpts, boolean readOnlyRootfs,
+            long pidsLimit, long memory, Map<String, String> tmpfs) {}
+
+    /**
+     * Returns how a container is locked down.
+     *
+     * @param container the container
+     * @return what the engine reports
+     */
+    public Lockdown lockdown(String container) {
+        InspectContainerResponse r = client.inspectContainerCmd(container).exec();
+        HostConfig h = r.getHostConfig();
+        List<String> caps = new ArrayList<>();
+        if (h.getCapDrop() != null) {
+            for (Capability c : h.getCapDrop()) {
+                caps.add(c.name());
+            }
+        }
+        return new Lockdown(String.valueOf(r.getConfig().getUser() == null ? "" : r.getConfig().getUser()), caps,
+                h.getSecurityOpts() == null ? List.of() : h.getSecurityOpts(), Boolean.TRUE.equals(h.getReadonlyRootfs()),
+                h.getPidsLimit() == null ? 0 : h.getPidsLimit(), h.getMemory() == null ? 0 : h.getMemory(),
+                h.getTmpFs() == null ? Map.of() : h.getTmpFs());
+    }
+
+    /**
+     * Returns a running container's memory use as the engine's stats report it (cache excluded,
+     * as {@code docker stats} shows it).
+     *
+     * @param container the container
+     * @return bytes in use
+     */
+    public long memoryUsage(String container) {
+        com.github.dockerjava.api.model.Statistics[] got = new com.github.dockerjava.api.model.Statistics[1];
+        try (var cb = client.statsCmd(container).withNoStream(true).exec(
+                new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Statistics>() {
+                    @Override
+                    public void onNext(com.github.dockerjava.api.model.Statistics st) {
+                        got[0] = st;
+                    }
+                })) {
+            cb.awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.io.IOException e) {
+            throw new BottleException("cannot read the stats of " + container + " (" + e + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        var mem = got[0] == null ? null : got[0].getMemoryStats();
+        if (mem == null || mem.getUsage() == null) {
+            return 0;
+        }
+        long cache = mem.getStats() == null || mem.getStats().getInactiveFile() == null ? 0 : mem.getStats().getInactiveFile();
+        return mem.getUsage() - cache;
+    }
+
+    /**
      * Returns a container's address on each network.
      *
      * @param container the container

@@ -125,14 +125,31 @@ public final class JavaRuntime {
             throw new BottleException("cannot list " + runtime + " (" + e + ")", e);
         }
         for (Path o : objects) {
-            for (String line : run(List.of("ldd", o.toString())).split("\n")) {
-                if (line.contains("not found")) {
-                    continue;
+            libraries(o).forEach((k, v) -> {
+                if (!k.startsWith(runtime.toString())) {
+                    out.put(k, v);
                 }
-                Matcher m = LDD.matcher(line);
-                if (m.find() && !m.group(1).startsWith(runtime.toString())) {
-                    out.put(m.group(1), Path.of(m.group(1)));
-                }
+            });
+        }
+        return out;
+    }
+
+    /**
+     * Returns the shared libraries a binary links, from {@code ldd}, keyed by the path they are
+     * looked up at (what a {@code FROM scratch} image must hold for it to run).
+     *
+     * @param binary the binary
+     * @return path in the image to the file on the host
+     */
+    public static Map<String, Path> libraries(Path binary) {
+        Map<String, Path> out = new TreeMap<>();
+        for (String line : run(List.of("ldd", binary.toString())).split("\n")) {
+            if (line.contains("not found")) {
+                continue;
+            }
+            Matcher m = LDD.matcher(line);
+            if (m.find()) {
+                out.put(m.group(1), Path.of(m.group(1)));
             }
         }
         return out;

@@ -25,6 +25,9 @@ import org.junit.jupiter.api.Assumptions;
  * </ul>
  */
 public final class TestImages {
+    /** Stock clients in the probing agent image, from the host's Debian packages. */
+    public static final java.util.List<Path> STOCK_TOOLS = java.util.List.of(Path.of("/usr/bin/curl"),
+            Path.of("/usr/bin/git"));
     /** Where Debian's busybox-static installs the binary. */
     public static final Path BUSYBOX = Path.of("/bin/busybox");
     private static final String AGENT_DOCKERFILE = """
@@ -140,7 +143,7 @@ public final class TestImages {
                             + "RUN mkdir -p /home/node /etc/ssl/certs /workspace && touch /etc/ssl/certs/ca-certificates.crt\n"
                             + "CMD [\"sleep\", \"infinity\"]\n"
                             : "ENTRYPOINT [\"/opt/java/bin/java\", \"-XX:+UseSerialGC\", \"-jar\", \"/opt/app.jar\"]\n")
-                    + "ENV PATH=/bin:/opt/java/bin\n";
+                    + "ENV PATH=/bin:/usr/bin:/opt/java/bin\n";
             dev.bottles.docker.internal.JavaRuntime rt = new dev.bottles.docker.internal.JavaRuntime(TEST_MODULES);
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(dockerfile.getBytes(StandardCharsets.UTF_8));
@@ -150,6 +153,14 @@ public final class TestImages {
             }
             md.update(rt.identity().getBytes(StandardCharsets.UTF_8));
             md.update(Long.toString(Files.size(BUSYBOX)).getBytes(StandardCharsets.UTF_8));
+            if (busybox) {
+                for (Path tool : STOCK_TOOLS) {
+                    if (!Files.isExecutable(tool)) {
+                        Assertions.fail(tool + " is missing; install Debian's curl and git (apt-get install curl git)");
+                    }
+                    md.update(Long.toString(Files.size(tool.toRealPath())).getBytes(StandardCharsets.UTF_8));
+                }
+            }
             String tag = "bottle-test/" + name + ":" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
             if (!engine().imageExists(tag)) {
                 try (java.io.OutputStream os = Files.newOutputStream(tar);
@@ -157,6 +168,17 @@ public final class TestImages {
                     rt.writeTo(out, "rootfs/", line -> { });
                     if (busybox) {
                         dev.bottles.docker.internal.JavaRuntime.file(out, "rootfs/bin/busybox", BUSYBOX, 0755);
+                        // stock clients the agent attacks with: curl and git, each with the libraries ldd names
+                        java.util.Map<String, Path> libs = new java.util.TreeMap<>();
+                        for (Path tool : STOCK_TOOLS) {
+                            dev.bottles.docker.internal.JavaRuntime.file(out, "rootfs/usr/bin/" + tool.getFileName(),
+                                    tool.toRealPath(), 0755);
+                            libs.putAll(dev.bottles.docker.internal.JavaRuntime.libraries(tool));
+                        }
+                        for (java.util.Map.Entry<String, Path> lib : libs.entrySet()) {
+                            dev.bottles.docker.internal.JavaRuntime.file(out, "rootfs" + lib.getKey(),
+                                    lib.getValue().toRealPath(), 0755);
+                        }
                     }
                     dev.bottles.docker.internal.JavaRuntime.bytes(out, "rootfs/opt/" + (busybox ? "probe" : "app") + ".jar",
                             jar, 0644);

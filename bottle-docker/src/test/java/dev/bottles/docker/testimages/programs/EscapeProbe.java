@@ -49,6 +49,8 @@ public final class EscapeProbe {
      * @throws Exception never on purpose; failures are printed
      */
     public static void main(String[] args) throws Exception {
+        // the JDK sends Basic proxy credentials on CONNECT only when Basic is not in this list
+        System.setProperty("jdk.http.auth.tunneling.disabledSchemes", "");
         try {
             switch (args[0]) {
                 case "get" -> get(args);
@@ -90,6 +92,29 @@ public final class EscapeProbe {
         return new InetSocketAddress(p.getHost(), p.getPort());
     }
 
+    /** The proxy credential from {@code HTTPS_PROXY}'s user info, as a Proxy-Authorization value. */
+    private static String proxyAuthorization() {
+        String info = URI.create(System.getenv("HTTPS_PROXY")).getRawUserInfo();
+        return info == null ? "" : "Basic " + java.util.Base64.getEncoder().encodeToString(info.getBytes(
+                StandardCharsets.UTF_8));
+    }
+
+    /** Answers egress's 407 with the user info of {@code HTTPS_PROXY}, as any proxy-aware client does. */
+    private static java.net.Authenticator proxyAuthenticator() {
+        String info = URI.create(System.getenv("HTTPS_PROXY")).getRawUserInfo();
+        return new java.net.Authenticator() {
+            @Override
+            protected java.net.PasswordAuthentication getPasswordAuthentication() {
+                if (info == null || getRequestorType() != RequestorType.PROXY) {
+                    return null;
+                }
+                int colon = info.indexOf(':');
+                return new java.net.PasswordAuthentication(info.substring(0, colon), info.substring(colon + 1)
+                        .toCharArray());
+            }
+        };
+    }
+
     private static void get(String[] args) throws Exception {
         boolean insecure = List.of(args).contains("--insecure");
         HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(args[1])).timeout(Duration.ofSeconds(15));
@@ -100,7 +125,7 @@ public final class EscapeProbe {
             }
         }
         HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).proxy(ProxySelector.of(proxy()))
-                .sslContext(insecure ? trustAll() : trustFile()).connectTimeout(Duration.ofSeconds(5)).build();
+                .authenticator(proxyAuthenticator()).sslContext(insecure ? trustAll() : trustFile()).connectTimeout(Duration.ofSeconds(5)).build();
         try {
             HttpResponse<String> r = c.send(rb.build(), HttpResponse.BodyHandlers.ofString());
             System.out.println("status=" + r.statusCode());
@@ -115,7 +140,8 @@ public final class EscapeProbe {
         try (Socket s = new Socket(p.getAddress(), p.getPort())) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
-            out.write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nProxy-Authorization: "
+                    + proxyAuthorization() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
             StringBuilder head = new StringBuilder();
             while (!head.toString().endsWith("\r\n\r\n")) {
@@ -175,8 +201,14 @@ public final class EscapeProbe {
     /** An MCP client's three requests to supervise (no proxy: supervise is on NO_PROXY). */
     private static void mcp(String tool, String argsJson) throws Exception {
         URI url = URI.create(System.getenv("MCP_SUPERVISE_URL"));
+        // the bearer credential from the MCP configuration the bottle gave the agent, as Claude Code reads it
+        Path inHome = Path.of(System.getenv().getOrDefault("HOME", "/"), ".claude-bottle", "mcp.json");
+        String config = Files.readString(Files.exists(inHome) ? inHome : Path.of("/home/node/.claude-bottle/mcp.json"));
+        java.util.regex.Matcher bearer = java.util.regex.Pattern.compile("\"(Bearer [A-Za-z0-9_-]+)\"").matcher(config);
+        String auth = bearer.find() ? bearer.group(1) : "";
         HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> init = c.send(HttpRequest.newBuilder(url).header("Content-Type", "application/json")
+                .header("Authorization", auth)
                 .header("Accept", "application/json, text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
                         + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
@@ -184,10 +216,11 @@ public final class EscapeProbe {
                 HttpResponse.BodyHandlers.ofString());
         String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
         c.send(HttpRequest.newBuilder(url).header("Content-Type", "application/json").header("Mcp-Session-Id", session)
+                .header("Authorization", auth)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> r = c.send(HttpRequest.newBuilder(url).header("Content-Type", "application/json")
-                .header("Mcp-Session-Id", session).timeout(Duration.ofSeconds(90))
+                .header("Mcp-Session-Id", session).header("Authorization", auth).timeout(Duration.ofSeconds(90))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
                         + "\"params\":{\"name\":\"" + tool + "\",\"arguments\":" + argsJson + "}}")).build(),
                 HttpResponse.BodyHandlers.ofString());
