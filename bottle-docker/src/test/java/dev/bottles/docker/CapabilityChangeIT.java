@@ -49,7 +49,9 @@ class CapabilityChangeIT {
                 "justification", "needs a marker file"));
         try {
             // the call may drop: the bottle is torn down as soon as the answer is written (the original's rule)
-            b.exec(List.of("java", "-XX:TieredStopAtLevel=1", "-jar", "/opt/probe.jar", "mcp", "capability-block", json));
+            // as the agent's user, who owns the 0600 MCP configuration with the bottle's credential
+            b.exec(List.of("java", "-XX:TieredStopAtLevel=1", "-jar", "/opt/probe.jar", "mcp", "capability-block", json),
+                    new dev.bottles.ExecOptions(Duration.ofMinutes(2), "1000", null, Map.of()));
         } catch (RuntimeException dropped) {
             // expected when the teardown wins the race
         }
@@ -57,7 +59,11 @@ class CapabilityChangeIT {
         while (!TestImages.labelled(id).isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertEquals(java.util.Set.of(), TestImages.labelled(id), "the bottle was torn down");
+        java.util.Set<String> left = TestImages.labelled(id);
+        if (!left.isEmpty()) {
+            b.close(); // the test's own bottle: never leave it behind, whatever failed
+        }
+        assertEquals(java.util.Set.of(), left, "the bottle was torn down");
         Path state = home.resolve("state").resolve(id);
         assertEquals(dockerfile, Files.readString(state.resolve("Dockerfile")));
         assertTrue(Files.exists(state.resolve(".preserve")));

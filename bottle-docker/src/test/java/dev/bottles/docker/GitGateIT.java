@@ -135,8 +135,7 @@ class GitGateIT {
         probe("git-clone", gate("app"), "/tmp/b");
         String leak = probe("git-push", "/tmp/b", "agent/leak", "README.md", "see https://x.test/?k=" + SECRET, "docs",
                 "agent/leak:refs/heads/agent/leak");
-        assertTrue(leak.startsWith("push=REJECTED_OTHER_REASON ") && leak.contains("contains one of this bottle's"
-                + " secret values"), leak);
+        assertTrue(leak.startsWith("push=REJECTED_OTHER_REASON ") && leak.contains("contains secret GATE_SECRET"), leak);
         String sha = leak.split(" ")[1];
         assertEquals("no", upstreamSays("/has?" + sha, "GET"), "the leaking commit never reached the upstream");
         assertTrue(!upstreamSays("/refs", "GET").contains("agent/leak"));
@@ -162,5 +161,22 @@ class GitGateIT {
     void anUndeclaredRepositoryIsNotServed() {
         String other = probe("git-clone", gate("other"), "/tmp/c");
         assertTrue(other.startsWith("clone=failed") && other.contains("not found"), other);
+    }
+
+    @Test
+    void stockGitUsesTheGateThroughInsteadOfAndNothingIsServedWithoutTheCredential() {
+        dev.bottles.ExecOptions asAgent = new dev.bottles.ExecOptions(java.time.Duration.ofSeconds(60), "1000", "/tmp",
+                java.util.Map.of("HOME", "/home/node"));
+        dev.bottles.ExecResult clone = bottle.exec(java.util.List.of("git", "clone", "-q",
+                "ssh://git@git.upstream.test/srv/upstream.git", "/tmp/stock"), asAgent);
+        assertEquals(0, clone.exitCode(), clone.stdout() + clone.stderr());
+        dev.bottles.ExecResult log = bottle.exec(java.util.List.of("git", "-C", "/tmp/stock", "log", "--oneline"), asAgent);
+        assertTrue(!log.stdout().isBlank(), "stock git cloned through the gate: " + log.stderr());
+        String url = bottle.exec("sh", "-c", "echo $GIT_GATE_URL").stdout().strip();
+        String bare = url.substring(0, url.lastIndexOf('/'));
+        for (String without : java.util.List.of(bare + "/app", bare + "/guess/app")) {
+            dev.bottles.ExecResult r = bottle.exec(java.util.List.of("git", "ls-remote", without), asAgent);
+            assertTrue(r.exitCode() != 0, without + " was served: " + r.stdout());
+        }
     }
 }

@@ -79,6 +79,7 @@ public final class EgressBenchmark {
                 java.net.InetAddress.getLoopbackAddress());
         pool.submit(() -> serve(upstream, pool, stop));
         int up = upstream.getLocalPort();
+        List<Process> others = new ArrayList<>();
         try (EgressProxy egress = EgressProxy.start(EgressOptions.builder(dir.resolve("routes.yaml"),
                         dir.resolve("ca.pem"), dir.resolve("ca-key.pem"))
                 .listen(new InetSocketAddress("127.0.0.1", 0))
@@ -93,12 +94,24 @@ public final class EgressBenchmark {
             System.out.printf(Locale.ROOT, "egress benchmark: %d requests per latency run, %d s per throughput run,"
                     + " %d cores, Java %s%n", n, seconds, Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"));
-            Mode[] modes = {
+            List<Mode> all = new ArrayList<>(List.of(
                 new Mode("direct", () -> direct(clientTls, up, "www.bench.test")),
-                new Mode("spliced tunnel", () -> tunnel(clientTls, proxy, "www.bench.test")),
-                new Mode("inspected", () -> tunnel(clientTls, proxy, "open.bench.test")),
-                new Mode("credential injected", () -> tunnel(clientTls, proxy, "api.bench.test")),
-            };
+                new Mode("spliced tunnel", () -> tunnel(clientTls, proxy, "www.bench.test:443", "www.bench.test")),
+                new Mode("inspected", () -> tunnel(clientTls, proxy, "open.bench.test:443", "open.bench.test")),
+                new Mode("credential injected", () -> tunnel(clientTls, proxy, "api.bench.test:443",
+                        "api.bench.test"))));
+            // what a user would run instead, side by side when installed: Squid for a CONNECT tunnel,
+            // mitmproxy for a proxy that terminates TLS and sees every request
+            Integer squid = Others.squid(dir, others);
+            if (squid != null) {
+                all.add(new Mode("squid tunnel", () -> tunnel(clientTls, squid, "127.0.0.1:" + up, "www.bench.test")));
+            }
+            Others.Mitm mitm = Others.mitmproxy(dir, others);
+            if (mitm != null) {
+                SSLContext mitmTls = clientContext(mitm.ca());
+                all.add(new Mode("mitmproxy", () -> tunnel(mitmTls, mitm.port(), "127.0.0.1:" + up, "www.bench.test")));
+            }
+            Mode[] modes = all.toArray(Mode[]::new);
             for (Mode m : modes) {
                 latency(m, n / 10); // warm-up
             }
@@ -140,6 +153,7 @@ public final class EgressBenchmark {
             stop.set(true);
             upstream.close();
             pool.shutdownNow();
+            others.forEach(Process::destroyForcibly);
         }
     }
 
@@ -304,10 +318,10 @@ public final class EgressBenchmark {
         return s;
     }
 
-    private static SSLSocket tunnel(SSLContext tls, int proxy, String host) throws IOException {
+    private static SSLSocket tunnel(SSLContext tls, int proxy, String target, String host) throws IOException {
         Socket raw = new Socket("127.0.0.1", proxy);
         raw.setTcpNoDelay(true);
-        raw.getOutputStream().write(("CONNECT " + host + ":443 HTTP/1.1\r\nHost: " + host + ":443\r\n\r\n")
+        raw.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         InputStream in = raw.getInputStream();
         int matched = 0;
@@ -403,6 +417,17 @@ public final class EgressBenchmark {
         kmf.init(ks, new char[0]);
         SSLContext c = SSLContext.getInstance("TLS");
         c.init(kmf.getKeyManagers(), null, null);
+        return c;
+    }
+
+    private static SSLContext clientContext(java.security.cert.X509Certificate ca) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("ca", ca);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext c = SSLContext.getInstance("TLS");
+        c.init(null, tmf.getTrustManagers(), null);
         return c;
     }
 

@@ -42,14 +42,16 @@ public final class TestImages {
             COPY busybox /bin/busybox
             RUN ["/bin/busybox", "--install", "-s", "/bin"]
             COPY bundle.sh /bundle.sh
-            RUN chmod 755 /bundle.sh && mkdir -p /www /tmp
+            RUN chmod 755 /bundle.sh && mkdir -p /www /tmp && chmod 1777 /tmp
             ENTRYPOINT ["/bundle.sh"]
             """;
     private static final String BUNDLE_SCRIPT = """
             #!/bin/sh
-            echo "bundle ${CLAUDE_BOTTLE_IDENTITY:-?} daemons=${CLAUDE_BOTTLE_SIDECAR_DAEMONS:-}" > /www/index.html
-            for p in 8080 9418 9100; do httpd -f -p 0.0.0.0:$p -h /www & done
-            httpd -f -p 127.0.0.1:8888 -h /www &
+            # a bundle runs on a read-only root as a non-root user: /tmp (a tmpfs) is where it may write
+            mkdir -p /tmp/www
+            echo "bundle ${CLAUDE_BOTTLE_IDENTITY:-?} daemons=${CLAUDE_BOTTLE_SIDECAR_DAEMONS:-}" > /tmp/www/index.html
+            for p in 8080 9418 9100; do httpd -f -p 0.0.0.0:$p -h /tmp/www & done
+            httpd -f -p 127.0.0.1:8888 -h /tmp/www &
             echo '{"event":"bundle-ready","daemons":"stand-in"}'
             while :; do sleep 3600 & wait $!; done
             """;

@@ -50,6 +50,8 @@ public final class DemoTool {
         if (args.length > 0 && args[0].equals("serve")) {
             serve();
         } else if (args.length > 1 && args[0].equals("fetch")) {
+            // the JDK sends Basic proxy credentials on CONNECT only when Basic is not in this list
+            System.setProperty("jdk.http.auth.tunneling.disabledSchemes", "");
             fetch(args);
         } else {
             System.err.println("usage: serve | fetch URL [Name=Value]...");
@@ -122,8 +124,17 @@ public final class DemoTool {
         tmf.init(trust);
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
+        // the proxy URL carries the bottle's credential as user info; egress asks for it with a 407
+        String[] user = String.valueOf(proxy.getRawUserInfo()).split(":", 2);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl)
                 .proxy(ProxySelector.of(new InetSocketAddress(proxy.getHost(), proxy.getPort())))
+                .authenticator(new java.net.Authenticator() {
+                    @Override
+                    protected java.net.PasswordAuthentication getPasswordAuthentication() {
+                        return getRequestorType() == RequestorType.PROXY && user.length == 2
+                                ? new java.net.PasswordAuthentication(user[0], user[1].toCharArray()) : null;
+                    }
+                })
                 .connectTimeout(Duration.ofSeconds(10)).build();
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(args[1])).timeout(Duration.ofSeconds(20));
         for (int i = 2; i < args.length; i++) {
