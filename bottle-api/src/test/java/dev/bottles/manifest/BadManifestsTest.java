@@ -47,6 +47,10 @@ class BadManifestsTest {
             bad-env-name       | 3 | env.1BAD                       | not a valid environment variable name
             alias-bomb         | 0 | -                              | invalid YAML
             frontmatter-list   | 2 | -                              | the frontmatter is a list, not a mapping
+            tls-unknown        | 5 | egress.routes[0].tls           | unknown tls mode 'off'
+            tls-passthrough-auth | 5 | egress.routes[0].tls         | a route with auth cannot be passthrough
+            carries-unknown    | 7 | egress.routes[0].carries       | 'GITHUB_TOKEN' is not a forwarded variable
+            path-not-canonical | 5 | egress.routes[0].path_allowlist | is not a canonical path
             """)
     void badBottleIsRejectedWithFileLineFieldAndFix(String name, int line, String field, String fragment)
             throws Exception {

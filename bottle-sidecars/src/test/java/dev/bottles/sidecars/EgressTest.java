@@ -115,6 +115,24 @@ class EgressTest {
     }
 
     @Test
+    void tlsAndCarriesSurviveTheFileAndTheCanonicalTargetIsDecided() {
+        EgressConfig c = new EgressConfig(List.of(), List.of(EgressRoute.to("pinned.example.com").passthrough(),
+                EgressRoute.to("api.github.com").carrying("GITHUB_TOKEN").withPaths("/repos/me/")));
+        EgressConfig back = EgressConfig.parse(c.render("x-1"), "routes.yaml");
+        assertEquals(c, back);
+        assertFalse(back.route("pinned.example.com").orElseThrow().inspected());
+        assertEquals(List.of("GITHUB_TOKEN"), back.route("api.github.com").orElseThrow().carries());
+        EgressDecision d = back.decide("api.github.com", "/repos/me/./x/../app?ref=%2F");
+        assertTrue(d.allowed(), d.reason());
+        assertEquals("/repos/me/app?ref=%2F", d.target().originForm());
+        EgressDecision walk = back.decide("api.github.com", "/repos/me/..%2f..%2fother");
+        assertFalse(walk.allowed());
+        assertTrue(walk.reason().startsWith("blocked: request path holds an encoded /"), walk.reason());
+        assertEquals(List.of("pinned.example.com"), new EgressConfig(List.of(), c.routes()).routes().stream()
+                .filter(r -> !r.inspected()).map(EgressRoute::host).toList());
+    }
+
+    @Test
     void extraAnchorsAreCopiedForEgressAndAFileWithoutCertificatesIsRefused() throws Exception {
         Path pem = dir.resolve("corp-ca.pem");
         java.nio.file.Files.writeString(pem, CertificateAuthority.mint("corp", Fixtures.CLOCK).certificatePem());

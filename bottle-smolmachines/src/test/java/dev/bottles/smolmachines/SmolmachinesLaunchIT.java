@@ -71,10 +71,16 @@ class SmolmachinesLaunchIT {
             assertTrue(engine.hostPort(bundle, 8888).isEmpty(), "pipelock is never published");
 
             FakeSmolvm.Machine vm = smolvm.machine(p.machineName()).orElseThrow();
-            assertEquals("http://100.96.0.1:" + egress, vm.env().get("HTTPS_PROXY"), "the guest env names the read-back port");
+            String access = p.sidecars().access().token();
+            assertEquals("http://bottle:" + access + "@100.96.0.1:" + egress + "\n", b.exec("sh", "-c",
+                    "echo \"$HTTPS_PROXY\"").stdout(), "the guest's proxy names the read-back port and the credential");
             assertEquals("http://100.96.0.1:" + supervise + "/mcp", vm.env().get("MCP_SUPERVISE_URL"));
             assertEquals(List.of("100.96.0.1/32"), vm.allowCidrs());
-            assertEquals(Map.of("GH", "BOTTLE_SECRET_GH"), vm.secretEnv(), "forwarded values travel as --secret-env");
+            assertEquals("BOTTLE_SECRET_GH", vm.secretEnv().get("GH"), "forwarded values travel as --secret-env");
+            for (String proxyVar : List.of("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy")) {
+                assertEquals("BOTTLE_SECRET_" + proxyVar, vm.secretEnv().get(proxyVar),
+                        "a value holding the access credential travels like a secret, never on smolvm's argv");
+            }
             assertFalse(vm.env().containsValue("pat-value-123") || vm.env().containsValue("route-token-456"));
             assertEquals("smolmachines", vm.labels().get("dev.bottles.backend"));
 
@@ -84,17 +90,20 @@ class SmolmachinesLaunchIT {
             List<String> expected = new ArrayList<>(List.of("machine", "create", "--name", p.machineName(), "--from",
                     p.pack().toString()));
             assertEquals(expected, create.subList(0, 6));
-            int firstSecret = create.indexOf("--secret-env");
-            List<String> envArgs = create.subList(6, firstSecret);
-            assertEquals(2 * vm.env().size(), envArgs.size());
-            for (int i = 0; i < envArgs.size(); i += 2) {
-                assertEquals("-e", envArgs.get(i));
-                String kv = envArgs.get(i + 1);
+            List<String> envArgs = new ArrayList<>();
+            for (int i = 6; i < create.size() - 1; i++) {
+                if (create.get(i).equals("-e")) {
+                    envArgs.add(create.get(i + 1));
+                }
+            }
+            assertEquals(vm.env().size(), envArgs.size());
+            for (String kv : envArgs) {
                 assertEquals(vm.env().get(kv.substring(0, kv.indexOf('='))), kv.substring(kv.indexOf('=') + 1));
             }
             assertTrue(String.join(" ", create).contains("--secret-env GH=BOTTLE_SECRET_GH --allow-cidr 100.96.0.1/32"
                     + " --label dev.bottles.identity=" + b.identity()), String.join(" ", create));
             assertFalse(String.join(" ", create).contains("pat-value-123"), "no secret on the argv");
+            assertTrue(log.stream().noneMatch(a -> String.join(" ", a).contains(access)), "nor the access credential");
             assertTrue(log.contains(List.of("machine", "start", "--name", p.machineName())));
             int start = log.indexOf(List.of("machine", "start", "--name", p.machineName()));
             assertEquals(List.of("machine", "exec", "--name", p.machineName(), "-w", "/", "--", "sh", "-c"),
@@ -120,7 +129,8 @@ class SmolmachinesLaunchIT {
             assertEquals("127.0.0.1", p.hostAddress());
             FakeSmolvm.Machine vm = smolvm.machine(p.machineName()).orElseThrow();
             assertEquals(List.of("127.0.0.1/32"), vm.allowCidrs());
-            assertTrue(vm.env().get("HTTPS_PROXY").startsWith("http://127.0.0.1:"));
+            assertTrue(b.exec("sh", "-c", "echo \"$HTTPS_PROXY\"").stdout().startsWith("http://bottle:"
+                    + p.sidecars().access().token() + "@127.0.0.1:"));
         }
     }
 
