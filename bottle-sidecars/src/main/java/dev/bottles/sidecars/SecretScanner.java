@@ -328,32 +328,71 @@ public final class SecretScanner {
      */
     public final class Stream {
         private byte[] held = new byte[0];
+        private byte[] released = new byte[0];
+        private int safe;
+        private @Nullable String finding;
 
         private Stream() {}
 
         /**
-         * Scans the next piece.
+         * Scans the next piece: the piece itself, and the seam between it and the bytes held back
+         * from the piece before (a match across pieces is never longer than {@link #window()}).
+         * Nothing is copied but the seam and the new held-back tail.
          *
          * @param piece the bytes
          * @param last whether the body ends with it
-         * @return the bytes now safe to forward (held bytes first), or null when a secret was found
-         *     (then {@link #finding()} says which)
+         * @return true when nothing was found: then forward {@link #released()}, followed by the
+         *     first {@link #safeLength()} bytes of {@code piece}; false when a secret was found
+         *     ({@link #finding()} says which), and nothing of it may go out
          */
-        public byte @Nullable [] next(byte[] piece, boolean last) {
-            byte[] window = new byte[held.length + piece.length];
-            System.arraycopy(held, 0, window, 0, held.length);
-            System.arraycopy(piece, 0, window, held.length, piece.length);
-            String f = find(window, 0, window.length);
+        public boolean next(byte[] piece, boolean last) {
+            String f = find(piece, 0, piece.length);
+            if (f == null && held.length > 0) {
+                int take = Math.min(piece.length, 2 * window());
+                byte[] seam = new byte[held.length + take];
+                System.arraycopy(held, 0, seam, 0, held.length);
+                System.arraycopy(piece, 0, seam, held.length, take);
+                f = find(seam, 0, seam.length);
+            }
             if (f != null) {
                 finding = f;
-                return null;
+                return false;
             }
-            int keep = last ? 0 : Math.min(window(), window.length);
-            held = Arrays.copyOfRange(window, window.length - keep, window.length);
-            return Arrays.copyOf(window, window.length - keep);
+            released = held;
+            int keep = last ? 0 : Math.min(window(), piece.length);
+            safe = piece.length - keep;
+            if (keep == window() || last) {
+                held = Arrays.copyOfRange(piece, safe, piece.length);
+            } else {
+                // a piece shorter than the window: what stays held is the old tail and this piece, trimmed
+                byte[] both = new byte[released.length + piece.length];
+                System.arraycopy(released, 0, both, 0, released.length);
+                System.arraycopy(piece, 0, both, released.length, piece.length);
+                int hold = Math.min(window(), both.length);
+                released = Arrays.copyOf(both, both.length - hold);
+                held = Arrays.copyOfRange(both, both.length - hold, both.length);
+                safe = 0;
+            }
+            return true;
         }
 
-        private @Nullable String finding;
+        /**
+         * Returns the bytes held back from earlier pieces that {@link #next} released.
+         *
+         * @return the bytes, possibly empty
+         */
+        public byte[] released() {
+            return released;
+        }
+
+        /**
+         * Returns how many leading bytes of the last piece may go out after {@link #released()}.
+         *
+         * @return the count
+         */
+        public int safeLength() {
+            return safe;
+        }
 
         /**
          * Returns what the scan found.

@@ -128,20 +128,21 @@ public final class Forwarder {
     /**
      * Sends the next piece of the current request's body.
      *
-     * @param bytes the bytes, already scanned
+     * @param bytes the bytes, already scanned; ownership passes to the forwarder
      * @param trailers the trailers when this is the last piece, else null
      */
-    public void body(byte[] bytes, @Nullable HttpHeaders trailers) {
+    public void body(io.netty.buffer.ByteBuf bytes, @Nullable HttpHeaders trailers) {
         if (failed) {
+            bytes.release();
             return;
         }
         Object piece;
         if (trailers != null) {
-            DefaultLastHttpContent last = new DefaultLastHttpContent(Unpooled.wrappedBuffer(bytes));
+            DefaultLastHttpContent last = new DefaultLastHttpContent(bytes);
             last.trailingHeaders().set(trailers);
             piece = last;
         } else {
-            piece = new DefaultHttpContent(Unpooled.wrappedBuffer(bytes));
+            piece = new DefaultHttpContent(bytes);
         }
         Channel up = upstream;
         if (connecting || up == null) {

@@ -429,9 +429,9 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         HttpHeaders trailers = last ? ((LastHttpContent) content).trailingHeaders() : null;
         String inTrailers = trailers == null ? null : trailerSecret(context.scanner(null), trailers);
         content.release();
-        byte[] safe = e.scan.next(bytes, last);
-        if (safe == null || inTrailers != null) {
-            String what = safe == null ? "body contains secret " + e.scan.finding() : inTrailers;
+        boolean clean = e.scan.next(bytes, last);
+        if (!clean || inTrailers != null) {
+            String what = !clean ? "body contains secret " + e.scan.finding() : inTrailers;
             Objects.requireNonNull(forwarder).abort();
             e.discard = true;
             e.requestDone = last;
@@ -442,7 +442,11 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
             Responses.plain(c.channel(), HttpResponseStatus.FORBIDDEN, reason + "\n", true);
             return;
         }
-        Objects.requireNonNull(forwarder).body(safe, trailers);
+        // what was held back from the piece before, then this piece less what it now holds back: no copy
+        byte[] released = e.scan.released();
+        Objects.requireNonNull(forwarder).body(released.length == 0 ? Unpooled.wrappedBuffer(bytes, 0, e.scan.safeLength())
+                : Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(released), Unpooled.wrappedBuffer(bytes, 0,
+                        e.scan.safeLength())), trailers);
         if (last) {
             e.requestDone = true;
             maybeFinish();

@@ -141,11 +141,11 @@ public final class EgressBenchmark {
                 double conc = bodyThroughput(m, 8, 256 << 10, seconds);
                 if (bigBase == null) {
                     bigBase = l;
-                    System.out.printf(Locale.ROOT, "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us | 64 MiB download %7.0f"
+                    System.out.printf(Locale.ROOT, "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us | 64 MiB download %7.1f"
                             + " MB/s | 256 KiB POSTs, 8 connections %6.0f req/s%n", m.name, l[0], l[1], mbps, conc);
                 } else {
                     System.out.printf(Locale.ROOT, "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us (adds %+8.1f us) | 64 MiB"
-                            + " download %7.0f MB/s | 256 KiB POSTs, 8 connections %6.0f req/s%n", m.name, l[0], l[1],
+                            + " download %7.1f MB/s | 256 KiB POSTs, 8 connections %6.0f req/s%n", m.name, l[0], l[1],
                             l[0] - bigBase[0], mbps, conc);
                 }
             }
