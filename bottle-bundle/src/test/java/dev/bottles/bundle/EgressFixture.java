@@ -155,6 +155,24 @@ final class EgressFixture implements AutoCloseable {
                 .sslContext(agentTls()).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
+    /**
+     * Reads a response or request head, up to and including the blank line.
+     *
+     * @param in the stream
+     * @return the head
+     */
+    static String readHead(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
     /** What curl printed: the body, then the status on the last line. */
     record Curl(int status, String body) {}
 

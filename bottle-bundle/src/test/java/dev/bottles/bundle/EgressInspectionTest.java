@@ -67,11 +67,11 @@ class EgressInspectionTest {
             s.setSoTimeout(5000);
             s.getOutputStream().write(("CONNECT api.allowed.test:443 HTTP/1.1\r\nHost: api.allowed.test:443\r\n"
                     + fx.proxyAuthorizationLine() + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            assertTrue(head(s.getInputStream()).startsWith("HTTP/1.1 200"));
+            assertTrue(EgressFixture.readHead(s.getInputStream()).startsWith("HTTP/1.1 200"));
             SSLSocket tls = (SSLSocket) fx.agentTls().getSocketFactory().createSocket(s, "api.allowed.test", 443, true);
             tls.getOutputStream().write("GET https://api.allowed.test/v1/../admin HTTP/1.1\r\nHost: api.allowed.test\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
-            String h = head(tls.getInputStream());
+            String h = EgressFixture.readHead(tls.getInputStream());
             assertTrue(h.startsWith("HTTP/1.1 403"), h);
         }
         assertEquals(List.of(), fx.api.seen);
@@ -250,18 +250,6 @@ class EgressInspectionTest {
             s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
-    }
-
-    private static String head(InputStream in) throws Exception {
-        StringBuilder sb = new StringBuilder();
-        while (!sb.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            sb.append((char) b);
-        }
-        return sb.toString();
     }
 
 }

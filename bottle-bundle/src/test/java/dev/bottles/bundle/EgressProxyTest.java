@@ -288,16 +288,7 @@ class EgressProxyTest {
         OutputStream out = s.getOutputStream();
         out.write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n" + fx.proxyAuthorizationLine() + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
-        InputStream in = s.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.append((char) b);
-        }
-        return head.toString();
+        return EgressFixture.readHead(s.getInputStream());
     }
 
     private static String httpOver(SSLSocket tls, String path) throws IOException {

@@ -84,13 +84,13 @@ class LargeBodyTest {
             OutputStream out = s.getOutputStream();
             out.write(("CONNECT " + host + ":443 HTTP/1.1\r\nHost: " + host + ":443\r\n" + fx.proxyAuthorizationLine()
                     + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            String head = head(s.getInputStream());
+            String head = EgressFixture.readHead(s.getInputStream());
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
             SSLSocket tls = (SSLSocket) fx.agentTls().getSocketFactory().createSocket(s, host, 443, true);
             tls.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             InputStream in = tls.getInputStream();
-            String response = head(in);
+            String response = EgressFixture.readHead(in);
             assertTrue(response.startsWith("HTTP/1.1 200"), response);
             assertEquals(expected(size), digest(in, size, 1));
         }
@@ -104,18 +104,6 @@ class LargeBodyTest {
                 "https://plain.allowed.test/sink"))).timeout(Duration.ofSeconds(120)).POST(patternBody(size)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals("got " + size + " " + expected(size), r.body());
-    }
-
-    private static String head(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        while (!sb.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            sb.append((char) b);
-        }
-        return sb.toString();
     }
 
     /** The digest of what the test upstream serves for {@code /big/N} (and what tests upload). */

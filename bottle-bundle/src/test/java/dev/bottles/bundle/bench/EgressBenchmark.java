@@ -137,13 +137,13 @@ public final class EgressBenchmark {
             double[] bigBase = null;
             for (int round = 0; round < 2; round++) {
                 for (Mode m : modes) {
-                    latencyWithBody(m, 50, 1 << 20); // warm-up, twice round so no mode pays for the compiler alone
+                    latency(m, 50, body(1 << 20)); // warm-up, twice round so no mode pays for the compiler alone
                 }
             }
             for (Mode m : modes) {
-                double[] l = latencyWithBody(m, Math.max(50, n / 25), 1 << 20);
+                double[] l = latency(m, Math.max(50, n / 25), body(1 << 20));
                 double mbps = download(m, 64L << 20);
-                double conc = bodyThroughput(m, 8, 256 << 10, seconds);
+                double conc = throughput(m, 8, body(256 << 10), seconds);
                 if (bigBase == null) {
                     bigBase = l;
                     System.out.printf(Locale.ROOT, "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us | 64 MiB download %7.1f"
@@ -172,57 +172,6 @@ public final class EgressBenchmark {
         return sb.substring(0, size).getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static double[] latencyWithBody(Mode m, int n, int size) throws IOException {
-        long[] t = new long[n];
-        byte[] b = body(size);
-        try (SSLSocket s = m.opener().open()) {
-            OutputStream out = s.getOutputStream();
-            InputStream in = new BufferedInputStream(s.getInputStream());
-            byte[] head = post(s, b.length);
-            for (int i = 0; i < n; i++) {
-                long t0 = System.nanoTime();
-                out.write(head);
-                out.write(b);
-                out.flush();
-                readResponse(in);
-                t[i] = System.nanoTime() - t0;
-            }
-        }
-        Arrays.sort(t);
-        return new double[] {t[n / 2] / 1e3, t[(int) (n * 0.99)] / 1e3};
-    }
-
-    private static double bodyThroughput(Mode m, int connections, int size, int seconds) throws Exception {
-        ExecutorService ex = Executors.newFixedThreadPool(connections);
-        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        byte[] b = body(size);
-        List<Future<Long>> fs = new ArrayList<>();
-        for (int c = 0; c < connections; c++) {
-            fs.add(ex.submit(() -> {
-                long count = 0;
-                try (SSLSocket s = m.opener().open()) {
-                    OutputStream out = s.getOutputStream();
-                    InputStream in = new BufferedInputStream(s.getInputStream());
-                    byte[] head = post(s, b.length);
-                    while (System.nanoTime() < end) {
-                        out.write(head);
-                        out.write(b);
-                        out.flush();
-                        readResponse(in);
-                        count++;
-                    }
-                }
-                return count;
-            }));
-        }
-        long total = 0;
-        for (Future<Long> f : fs) {
-            total += f.get();
-        }
-        ex.shutdown();
-        return total / (double) seconds;
-    }
-
     private static double download(Mode m, long size) throws IOException {
         try (SSLSocket s = m.opener().open()) {
             OutputStream out = s.getOutputStream();
@@ -236,11 +185,6 @@ public final class EgressBenchmark {
         }
     }
 
-    private static byte[] post(SSLSocket s, int length) {
-        return ("POST /bench HTTP/1.1\r\nHost: " + s.getSession().getPeerHost() + "\r\nContent-Type: application/json"
-                + "\r\nContent-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-    }
-
     private record Mode(String name, Opener opener) {}
 
     @FunctionalInterface
@@ -249,14 +193,20 @@ public final class EgressBenchmark {
     }
 
     private static double[] latency(Mode m, int n) throws IOException {
+        return latency(m, n, new byte[0]);
+    }
+
+    /** Request latency over one kept-alive connection: a GET, or a POST of {@code body}. */
+    private static double[] latency(Mode m, int n, byte[] body) throws IOException {
         long[] t = new long[n];
         try (SSLSocket s = m.opener().open()) {
             OutputStream out = s.getOutputStream();
             InputStream in = new BufferedInputStream(s.getInputStream());
-            byte[] req = request(s);
+            byte[] head = head(s, body);
             for (int i = 0; i < n; i++) {
                 long t0 = System.nanoTime();
-                out.write(req);
+                out.write(head);
+                out.write(body);
                 out.flush();
                 readResponse(in);
                 t[i] = System.nanoTime() - t0;
@@ -271,7 +221,7 @@ public final class EgressBenchmark {
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
             try (SSLSocket s = m.opener().open()) {
-                s.getOutputStream().write(request(s));
+                s.getOutputStream().write(head(s, new byte[0]));
                 readResponse(new BufferedInputStream(s.getInputStream()));
                 t[i] = System.nanoTime() - t0;
             }
@@ -281,6 +231,11 @@ public final class EgressBenchmark {
     }
 
     private static double throughput(Mode m, int connections, int seconds) throws Exception {
+        return throughput(m, connections, new byte[0], seconds);
+    }
+
+    /** Requests per second over several kept-alive connections: GETs, or POSTs of {@code body}. */
+    private static double throughput(Mode m, int connections, byte[] body, int seconds) throws Exception {
         ExecutorService ex = Executors.newFixedThreadPool(connections);
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         List<Future<Long>> fs = new ArrayList<>();
@@ -290,9 +245,10 @@ public final class EgressBenchmark {
                 try (SSLSocket s = m.opener().open()) {
                     OutputStream out = s.getOutputStream();
                     InputStream in = new BufferedInputStream(s.getInputStream());
-                    byte[] req = request(s);
+                    byte[] head = head(s, body);
                     while (System.nanoTime() < end) {
-                        out.write(req);
+                        out.write(head);
+                        out.write(body);
                         out.flush();
                         readResponse(in);
                         count++;
@@ -309,10 +265,12 @@ public final class EgressBenchmark {
         return total / (double) seconds;
     }
 
-    private static byte[] request(SSLSocket s) {
+    /** The head of a GET (no body) or of a POST of {@code body}, with the placeholder credential an agent sends. */
+    private static byte[] head(SSLSocket s, byte[] body) {
         String host = s.getSession().getPeerHost();
-        return ("GET /bench HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer placeholder\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
+        return (body.length == 0 ? "GET /bench HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer placeholder\r\n\r\n"
+                : "POST /bench HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     private static SSLSocket direct(SSLContext tls, int port, String host) throws IOException {
