@@ -9,7 +9,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -468,15 +467,5 @@ public final class SecretScanner {
     @Override
     public String toString() {
         return "SecretScanner[" + secrets.keySet() + " + " + RULES.size() + " rules]";
-    }
-
-    @Override
-    public boolean equals(@Nullable Object o) {
-        return o instanceof SecretScanner s && s.secrets.equals(secrets);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(secrets);
     }
 }

@@ -439,7 +439,9 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
             context.decision(c.channel().remoteAddress(), e.method, e.host, e.port, e.path, e.route, "blocked", null,
                     reason);
             e.responseDone = true;
-            Responses.plain(c.channel(), HttpResponseStatus.FORBIDDEN, reason + "\n", true);
+            // the rest of the body is read and dropped before the connection closes, so the client sees the 403
+            e.closeWhenDone = true;
+            Responses.plain(c.channel(), HttpResponseStatus.FORBIDDEN, reason + "\n", true, last);
             return;
         }
         // what was held back from the piece before, then this piece less what it now holds back: no copy
