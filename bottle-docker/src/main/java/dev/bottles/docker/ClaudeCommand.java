@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Builds the command the original runs in a bottle: {@code claude --dangerously-skip-permissions},
- * plus {@code --append-system-prompt-file} only when the agent has a prompt, and the supervise MCP
- * config when supervise is on.
+ * plus {@code --append-system-prompt-file} only when the agent has a prompt. Supervise needs no flag:
+ * provisioning registers it at user scope ({@code dev.bottles.sidecars.ClaudeCodeSetup}).
  */
 public final class ClaudeCommand {
     private ClaudeCommand() {}
@@ -25,10 +25,6 @@ public final class ClaudeCommand {
         if (plan.promptNonEmpty()) {
             argv.add("--append-system-prompt-file");
             argv.add(home + "/" + AgentFiles.PROMPT);
-        }
-        if (plan.sidecars().supervise() != null) {
-            argv.add("--mcp-config");
-            argv.add(home + "/" + AgentFiles.MCP_CONFIG);
         }
         argv.addAll(List.of(extra));
         return argv;

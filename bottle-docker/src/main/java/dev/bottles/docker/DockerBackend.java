@@ -2,6 +2,7 @@ package dev.bottles.docker;
 
 import dev.bottles.BottleException;
 import dev.bottles.RunningBottle;
+import dev.bottles.docker.internal.AgentImages;
 import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.internal.DockerLaunch;
@@ -140,8 +141,11 @@ public final class DockerBackend implements BottleBackend {
         Path dockerfile = request.state().dockerfile();
         Path rebuilt = Files.isRegularFile(dockerfile) ? dockerfile : null;
         // an approved capability change is this bottle's newest image decision: it wins over the setting
-        String baseImage = rebuilt != null ? "claude-bottle-rebuilt-" + id : s.get(DockerSettings.IMAGE,
-                "claude-bottle:latest");
+        Map<String, String> build = bundleBuild(s);
+        String userImage = s.get(DockerSettings.IMAGE).filter(v -> !v.isBlank()).orElse(null);
+        String agentImage = userImage != null ? userImage : AgentImages.reference(build);
+        String baseImage = rebuilt != null ? "claude-bottle-rebuilt-" + id : agentImage;
+        String claudeVersion = userImage == null ? AgentImages.version(build) : AgentImages.recordedVersion(e, userImage);
         Path derivedFrom = request.spec().copyCwd() ? request.spec().userCwd() : null;
         String image = derivedFrom != null ? s.get(DockerSettings.DERIVED_IMAGE, "claude-bottle:cwd-" + id) : baseImage;
 
@@ -170,13 +174,16 @@ public final class DockerBackend implements BottleBackend {
             skills.put(skill, s.skillsDir().resolve(skill));
         }
         RuntimeProbe.Choice runtime = runtimes.choose(e, s.get(DockerSettings.RUNTIME, "auto"), baseImage);
+        String uid = s.get(DockerSettings.CONTAINER_UID, Integer.toString(AgentImages.UID)).strip();
+        if (!uid.matches("[0-9]{1,9}")) {
+            throw new BottleException(DockerSettings.CONTAINER_UID + "=" + uid + " is not a uid; use a number such as 1000");
+        }
         return new DockerBottlePlan(id, request.agent().name(), request.state().path(), image, baseImage, rebuilt,
                 derivedFrom, containerName, pinned != null, "claude-bottle-net-" + id, "claude-bottle-egress-" + id,
-                subnets, egressSubnets, BundleImages.describe(e, s), bundleBuild(s), runtime.runtime(),
+                subnets, egressSubnets, BundleImages.describe(e, s), build, runtime.runtime(),
                 runtime.note(), sidecars, agentEnv, request.env(), tokens,
-                s.get(DockerSettings.CONTAINER_HOME, "/home/node"), s.get(DockerSettings.CONTAINER_USER).orElse(null),
-                Integer.parseInt(s.get(DockerSettings.CONTAINER_UID, "1000")), skills, prompt,
-                !request.agent().prompt().isEmpty());
+                s.get(DockerSettings.CONTAINER_HOME, "/home/node"), s.get(DockerSettings.CONTAINER_USER, uid),
+                Integer.parseInt(uid), skills, prompt, !request.agent().prompt().isEmpty(), claudeVersion);
     }
 
     static Map<String, String> bundleBuild(Settings s) {
@@ -189,6 +196,7 @@ public final class DockerBackend implements BottleBackend {
             s.get(limit).ifPresent(v -> m.put(limit, v));
         }
         dev.bottles.docker.internal.Limits.from(m); // a malformed limit fails prepare, naming the setting
+        m.putAll(AgentImages.buildSettings(s));
         return m;
     }
 

@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  * @param subnets the internal network's subnet candidates, preferred first
  * @param egressSubnets the egress network's subnet candidates, preferred first
  * @param bundleImage the sidecar bundle's image and the daemons it has
- * @param bundleBuild the settings launch builds the SDK's bundle image with (recipe, JRE base)
+ * @param bundleBuild the settings launch builds the SDK's images with (recipes, JRE and Node bases, the
+ *     Claude Code version) and the limits
  * @param runtime the OCI runtime of the agent ({@code runsc}), or null for the engine's default
  * @param runtimeNote why that runtime was chosen
  * @param sidecars the sidecar plans
@@ -44,11 +45,14 @@ import org.jspecify.annotations.Nullable;
  * @param env the resolved environment; forwarded values go to each exec, never into the container
  * @param routeTokens the bundle's route tokens by variable; never printed
  * @param containerHome the agent user's home in the container
- * @param containerUser the user commands run as, or null for the image's
+ * @param containerUser the user commands run as unless {@code ExecOptions} say otherwise (uid 1000 by
+ *     default, whatever the image's default user is)
  * @param containerUid the uid owning the files provisioned into the home
  * @param skills skill name to host directory
  * @param promptFile the prompt file on the host
  * @param promptNonEmpty whether the agent has a prompt
+ * @param claudeCodeVersion the Claude Code version the image holds (the SDK image's pinned one, or
+ *     what a user's image records in its label), or null when unknown
  */
 public record DockerBottlePlan(String identity, String agentName, Path stateDir, String image, String baseImage,
         @Nullable Path rebuiltDockerfile, @Nullable Path derivedFrom, String containerName, boolean containerNamePinned,
@@ -56,7 +60,7 @@ public record DockerBottlePlan(String identity, String agentName, Path stateDir,
         BundleImage bundleImage, Map<String, String> bundleBuild, @Nullable String runtime, String runtimeNote, SidecarPlans sidecars,
         Map<String, String> agentEnvironment, ResolvedEnv env, Map<String, String> routeTokens, String containerHome,
         @Nullable String containerUser, int containerUid, Map<String, Path> skills, Path promptFile,
-        boolean promptNonEmpty) implements BottlePlan {
+        boolean promptNonEmpty, @Nullable String claudeCodeVersion) implements BottlePlan {
 
     /**
      * Validates and copies.
@@ -83,11 +87,12 @@ public record DockerBottlePlan(String identity, String agentName, Path stateDir,
      * @param env the resolved environment
      * @param routeTokens the route tokens
      * @param containerHome the home in the container
-     * @param containerUser the exec user, or null
+     * @param containerUser the exec user
      * @param containerUid the home's owner uid
      * @param skills the skills
      * @param promptFile the prompt file
      * @param promptNonEmpty whether there is a prompt
+     * @param claudeCodeVersion the image's Claude Code version, or null
      */
     public DockerBottlePlan {
         Objects.requireNonNull(identity, "identity");
@@ -138,6 +143,15 @@ public record DockerBottlePlan(String identity, String agentName, Path stateDir,
                 "60")));
     }
 
+    /**
+     * Tells whether launch builds the agent image (the SDK's own, not yet on the engine).
+     *
+     * @return whether {@link #baseImage} is the SDK's content-hashed agent image
+     */
+    public boolean sdkAgentImage() {
+        return dev.bottles.docker.internal.AgentImages.isSdkImage(baseImage);
+    }
+
     @Override
     public String toJson() {
         ObjectMapper m = new ObjectMapper();
@@ -148,6 +162,7 @@ public record DockerBottlePlan(String identity, String agentName, Path stateDir,
         o.put("state_dir", stateDir.toString());
         o.put("image", image);
         o.put("base_image", baseImage);
+        o.put("claude_code_version", claudeCodeVersion);
         o.put("rebuilt_dockerfile", rebuiltDockerfile == null ? null : rebuiltDockerfile.toString());
         o.put("copied_cwd", derivedFrom == null ? null : derivedFrom.toString());
         o.put("container", containerName);

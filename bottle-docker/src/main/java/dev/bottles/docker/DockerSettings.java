@@ -2,7 +2,7 @@ package dev.bottles.docker;
 
 /** The settings the docker backend reads (set on the {@code BottleSpec} or in the environment). */
 public final class DockerSettings {
-    /** The agent's base image; default {@code claude-bottle:latest}. */
+    /** The agent's image; default the SDK's own, {@code claude-bottle:<content hash>}, built on first use. */
     public static final String IMAGE = "CLAUDE_BOTTLE_IMAGE";
     /** The image holding a copy of the cwd; default {@code claude-bottle:cwd-<identity>}. */
     public static final String DERIVED_IMAGE = "CLAUDE_BOTTLE_DERIVED_IMAGE";
@@ -36,4 +36,10 @@ public final class DockerSettings {
     public static final String AGENT_MEMORY = "CLAUDE_BOTTLE_AGENT_MEMORY";
     /** The agent container's pids limit (default 1024). */
     public static final String AGENT_PIDS = "CLAUDE_BOTTLE_AGENT_PIDS";
+    /** The SDK agent image's recipe: {@code offline} (default, no image registry) or {@code registry}. */
+    public static final String AGENT_RECIPE = "CLAUDE_BOTTLE_AGENT_RECIPE";
+    /** The Claude Code version the SDK's agent image installs; default pinned by the SDK. */
+    public static final String CLAUDE_CODE_VERSION = "CLAUDE_BOTTLE_CLAUDE_CODE_VERSION";
+    /** The registry recipe's Node base image; default {@code node:20-bookworm-slim}. */
+    public static final String AGENT_NODE_BASE = "CLAUDE_BOTTLE_AGENT_NODE_BASE";
 }

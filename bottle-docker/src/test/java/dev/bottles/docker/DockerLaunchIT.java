@@ -71,7 +71,7 @@ class DockerLaunchIT {
             assertTrue(git.contains("insteadOf = ssh://git@git.example/me/app.git"), git);
             assertTrue(b.exec("cat", "/home/node/.claude-bottle/mcp.json").stdout().contains("/mcp"));
             assertEquals(List.of("claude", "--dangerously-skip-permissions", "--append-system-prompt-file",
-                    "/home/node/.claude-bottle/prompt.txt", "--mcp-config", "/home/node/.claude-bottle/mcp.json", "-p", "x"),
+                    "/home/node/.claude-bottle/prompt.txt", "-p", "x"),
                     ClaudeCommand.argv(p, "-p", "x"));
         }
     }

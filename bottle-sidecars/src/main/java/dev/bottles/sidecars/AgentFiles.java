@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 
 /**
  * The files provisioning puts into the agent, in the original's order: the egress CA, the prompt,
- * the skills, the git gate config, the MCP config. Paths are relative to the guest's {@code /}, so a
+ * the skills, the git gate config, the MCP config; then Claude Code's own state ({@link ClaudeCodeSetup}). Paths are relative to the guest's {@code /}, so a
  * backend can write them from {@code /} (a container archive, or {@code sh} run with workdir
  * {@code /}) and nothing can land outside the guest. Both backends provision from this one list and
  * then run {@link #TRUST_SCRIPT} from {@code /}.
@@ -101,10 +101,16 @@ public final class AgentFiles {
             out.add(new AgentFile(h + "/.gitconfig", plans.gitGate().agentGitConfig(endpoints.gitGate(), plans.access())
                     .getBytes(StandardCharsets.UTF_8), 0644, true));
         }
+        String superviseUrl = null;
         if (plans.supervise() != null && endpoints.supervise() != null) {
             out.add(new AgentFile(h + "/" + MCP_CONFIG, plans.supervise().mcpJson(endpoints.supervise(), plans.access())
                     .getBytes(StandardCharsets.UTF_8), 0600, true));
+            superviseUrl = plans.supervise().url(endpoints.supervise());
         }
+        out.add(new AgentFile(h + "/" + ClaudeCodeSetup.STATE_FILE, ClaudeCodeSetup.stateJson(superviseUrl,
+                plans.access()).getBytes(StandardCharsets.UTF_8), 0600, true));
+        out.add(new AgentFile(h + "/" + ClaudeCodeSetup.SETTINGS_FILE, ClaudeCodeSetup.settingsJson()
+                .getBytes(StandardCharsets.UTF_8), 0644, true));
         return out;
     }
 

@@ -186,9 +186,6 @@ public final class Egress {
     }
 
     private static Map<String, String> telemetryOff() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
-        m.put("DISABLE_ERROR_REPORTING", "1");
-        return java.util.Collections.unmodifiableMap(m);
+        return ClaudeCodeSetup.QUIET_ENV;
     }
 }

@@ -58,6 +58,16 @@ public record ContainerSpec(String name, String image, List<String> cmd, List<St
         public static Hardening agent(long pids, long memoryBytes) {
             return new Hardening(true, pids, memoryBytes, null, false, Map.of());
         }
+
+        /**
+         * Returns a copy whose main process runs as another user.
+         *
+         * @param newUser a user name or uid, or null for the image's
+         * @return the new hardening
+         */
+        public Hardening as(@Nullable String newUser) {
+            return new Hardening(dropAll, pids, memoryBytes, newUser, readOnlyRootfs, tmpfs);
+        }
     }
 
     /**

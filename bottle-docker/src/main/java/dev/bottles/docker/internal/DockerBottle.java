@@ -69,7 +69,7 @@ final class DockerBottle implements RunningBottle {
         plan.env().forwardedValues().forEach((k, v) -> env.add(k + "=" + v));
         options.env().forEach((k, v) -> env.add(k + "=" + v));
         String user = options.user() != null ? options.user() : plan.containerUser();
-        DockerEngine.ExecOutcome o = engine.exec(agent, wrapped, user, options.workingDir(), env, options.timeout());
+        DockerEngine.ExecOutcome o = engine.exec(agent, wrapped, user, workdir(options), env, options.timeout());
         if (!o.finished()) {
             try {
                 engine.exec(agent, List.of("/bin/sh", "-c", "kill -9 $(cat " + pidFile + ") 2>/dev/null; rm -f " + pidFile),
@@ -97,11 +97,15 @@ final class DockerBottle implements RunningBottle {
         boolean tty = System.console() != null;
         Terminal raw = tty ? Terminal.raw() : Terminal.NONE;
         try {
-            return engine.attach(agent, argv, user, options.workingDir(), env, tty, tty ? System.in : null, System.out,
+            return engine.attach(agent, argv, user, workdir(options), env, tty, tty ? System.in : null, System.out,
                     System.err);
         } finally {
             raw.close();
         }
+    }
+
+    private static String workdir(ExecOptions options) {
+        return options.workingDir() != null ? options.workingDir() : Provisioner.WORKSPACE;
     }
 
     @Override

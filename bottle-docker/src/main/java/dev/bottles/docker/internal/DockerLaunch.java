@@ -84,14 +84,21 @@ public final class DockerLaunch {
             CompletableFuture<Boolean> bundleImage = async("bundle-image", () -> BundleImages.ensure(engine,
                     plan.bundleImage(), new Settings(plan.bundleBuild(), Map.of()),
                     line -> events.progress("bundle-image", line)));
-            buildImages();
+            // The agent's images (the SDK's, then a rebuilt or cwd-derived one on it) build while the
+            // networks are made; only the agent's creation waits for them.
+            CompletableFuture<Boolean> agentImage = async("agent-image", () -> plan.sdkAgentImage()
+                    && AgentImages.ensure(engine, plan.baseImage(), plan.bundleBuild(),
+                            line -> events.progress("agent-image", line))).thenApplyAsync(built -> {
+                                buildImages();
+                                return built;
+                            }, POOL);
             CompletableFuture<Subnet> internal = async("create-network",
                     () -> network(plan.internalNetwork(), plan.subnets(), true));
             CompletableFuture<Subnet> outbound = async("create-egress-network",
                     () -> network(plan.egressNetwork(), plan.egressSubnets(), false));
             // The agent and the bundle need only the internal network to be created; the bundle also
             // needs the outbound one before it starts. Files go into the agent before it starts.
-            CompletableFuture<String> agent = internal.thenApplyAsync(s -> step("create-agent", () -> {
+            CompletableFuture<String> agent = internal.thenCombineAsync(agentImage, (s, built) -> step("create-agent", () -> {
                 String id = createAgent(agentEnv(s), s);
                 Provisioner.copyFiles(engine, id, plan, s.bundleIp());
                 return id;
@@ -99,6 +106,7 @@ public final class DockerLaunch {
                 engine.start(id);
                 return id;
             }), POOL).thenApplyAsync(id -> step("provision", () -> {
+                Provisioner.checkContract(engine, id, plan);
                 Provisioner.trustCa(engine, id);
                 return id;
             }), POOL);
@@ -107,7 +115,7 @@ public final class DockerLaunch {
                             () -> BundleLifecycle.connectAndStart(engine, id, List.of(plan.egressNetwork()))), POOL)
                     .thenApplyAsync(id -> step("bundle-ready", () -> BundleLifecycle.awaitReady(engine, id,
                             plan.bundleReadyTimeout())), POOL);
-            settle(List.of(bundleImage, internal, outbound, agent, bundle));
+            settle(List.of(bundleImage, agentImage, internal, outbound, agent, bundle));
             return new DockerBottle(engine, plan, agent.join(), internal.join());
         } catch (StepFailure f) {
             rollback();
@@ -173,7 +181,7 @@ public final class DockerLaunch {
         Limits limits = Limits.from(plan.bundleBuild());
         String id = engine.createContainer(new ContainerSpec(plan.containerName(), plan.image(),
                 List.of("sleep", "infinity"), env, labels, plan.internalNetwork(), null, List.of(), plan.runtime(),
-                ContainerSpec.Hardening.agent(limits.agentPids(), limits.agentMemory()),
+                ContainerSpec.Hardening.agent(limits.agentPids(), limits.agentMemory()).as(plan.containerUser()),
                 List.of(), List.of(NoResolver.write(plan.stateDir()) + ":/etc/resolv.conf:ro"),
                 List.of(subnet.bundleIp())));
         push("container " + plan.containerName(), () -> engine.removeContainer(id), false);

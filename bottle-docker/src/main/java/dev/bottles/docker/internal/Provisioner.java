@@ -75,6 +75,38 @@ public final class Provisioner {
     }
 
     /**
+     * Checks the running agent against the image contract ({@code docs/agent-image.md}) as the user
+     * commands run as: a writable home, a writable {@code /workspace}, {@code git} and {@code sleep}
+     * on {@code PATH}.
+     *
+     * @param engine the engine
+     * @param container the started agent container
+     * @param plan the plan
+     * @throws BottleException naming the image, each broken rule and the fix
+     */
+    public static void checkContract(DockerEngine engine, String container, DockerBottlePlan plan) {
+        String script = "for d in \"$1\" " + WORKSPACE + "; do [ -d \"$d\" ] && [ -w \"$d\" ] || echo \"$d is not a"
+                + " directory the agent's user can write\"; done; for c in git sleep; do command -v $c >/dev/null 2>&1"
+                + " || echo \"$c is not on PATH\"; done";
+        var r = engine.exec(container, List.of("/bin/sh", "-c", script, "contract", plan.containerHome()),
+                plan.containerUser(), "/", List.of(), Duration.ofSeconds(30)).result();
+        String broken = r.stdout().strip();
+        if (r.exitCode() == 127 || r.exitCode() == 126) {
+            broken = "/bin/sh cannot run (" + r.stderr().strip() + ")";
+        }
+        if (!broken.isEmpty()) {
+            throw new BottleException("image " + plan.baseImage() + " breaks the agent image contract for user "
+                    + plan.containerUser() + ": " + broken.replace("\n", "; ") + ". Give the image a user with uid "
+                    + plan.containerUid() + " owning " + plan.containerHome() + " and " + WORKSPACE + ", with git"
+                    + " installed (docs/agent-image.md), or leave " + dev.bottles.docker.DockerSettings.IMAGE
+                    + " unset to use the SDK's image");
+        }
+    }
+
+    /** The agent's working directory, which the image contract requires. */
+    public static final String WORKSPACE = "/workspace";
+
+    /**
      * Installs the copied egress CA into the running agent's system trust bundle.
      *
      * @param engine the engine

@@ -110,6 +110,21 @@ public final class TestImages {
     }
 
     /**
+     * Returns the fake Anthropic API's image ({@link dev.bottles.testkit.FakeAnthropicApi}); copy
+     * {@code /certs/server.p12} (password {@code test}) in before starting it.
+     *
+     * @return the image reference
+     */
+    public static synchronized String fakeAnthropic() {
+        if (fakeAnthropic == null) {
+            fakeAnthropic = javaImage("fake-anthropic", false, dev.bottles.testkit.FakeAnthropicApi.class);
+        }
+        return fakeAnthropic;
+    }
+
+    private static String fakeAnthropic;
+
+    /**
      * Returns the SSH git upstream image ({@link dev.bottles.docker.testimages.programs.GitUpstream});
      * copy {@code /certs} in before starting it.
      *

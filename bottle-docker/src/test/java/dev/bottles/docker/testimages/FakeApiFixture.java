@@ -1,0 +1,197 @@
+package dev.bottles.docker.testimages;
+
+import dev.bottles.RunningBottle;
+import dev.bottles.docker.DockerBottlePlan;
+import dev.bottles.manifest.AgentDefinition;
+import dev.bottles.manifest.BottleDefinition;
+import dev.bottles.manifest.EgressRoute;
+import dev.bottles.manifest.Manifest;
+import dev.bottles.manifest.RouteAuth;
+import dev.bottles.manifest.RouteRole;
+import dev.bottles.sidecars.CertificateAuthority;
+import dev.bottles.sidecars.Egress;
+import dev.bottles.testkit.FakeAnthropicApi;
+import java.io.ByteArrayOutputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Real Claude Code against {@link FakeAnthropicApi}: a test CA egress trusts, a bottle whose only
+ * route is {@code api.anthropic.com} with the {@code claude_code_oauth} role (the host's token is
+ * injected by egress; the agent holds a placeholder), and, once the bottle is up, the fake API in a
+ * container on the bottle's outbound network answering as {@code api.anthropic.com}.
+ */
+public final class FakeApiFixture implements AutoCloseable {
+    /** The host variable the bottle's route takes the token from. */
+    public static final String TOKEN_ENV = "CLAUDE_BOTTLE_OAUTH_TOKEN";
+    /** The names the fake answers to on the outbound network. */
+    public static final List<String> NAMES = List.of("api.anthropic.com", "late.example.test");
+
+    private final CertificateAuthority ca = CertificateAuthority.mint("fake api test CA", Clock.systemUTC());
+    private final String token = "sk-ant-oat01-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(24));
+    private final Path anchors;
+    private UpstreamContainer api;
+
+    /**
+     * Writes the test CA under a directory.
+     *
+     * @param dir e.g. the test's bottle home
+     * @throws Exception when it cannot be written
+     */
+    public FakeApiFixture(Path dir) throws Exception {
+        anchors = dir.resolve("fake-api-ca.pem");
+        Files.writeString(anchors, ca.certificatePem());
+    }
+
+    /**
+     * Returns a manifest with bottle {@code claude} and agent {@code claude}.
+     *
+     * @param supervise whether the bottle has supervise
+     * @return the manifest
+     */
+    public static Manifest manifest(boolean supervise) {
+        return Manifest.builder()
+                .bottle(BottleDefinition.builder("claude")
+                        .route(EgressRoute.to("api.anthropic.com").withRole(RouteRole.CLAUDE_CODE_OAUTH)
+                                .withAuth(RouteAuth.bearer(TOKEN_ENV)))
+                        .supervise(supervise).build())
+                .agent(AgentDefinition.builder("claude").bottle("claude").build()).build();
+    }
+
+    /**
+     * Returns the settings that make egress trust the fake.
+     *
+     * @return the settings
+     */
+    public Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put(Egress.EXTRA_CA_SETTING, anchors.toString());
+        return s;
+    }
+
+    /**
+     * Returns the host token (what the fake must see, and the agent must never hold).
+     *
+     * @return the token
+     */
+    public String token() {
+        return token;
+    }
+
+    /**
+     * Returns the fingerprint the fake logs for the host token.
+     *
+     * @return the fingerprint
+     */
+    public String tokenFingerprint() {
+        return FakeAnthropicApi.fingerprint("Bearer " + token);
+    }
+
+    /**
+     * Starts the fake on a running bottle's outbound network.
+     *
+     * @param bottle the bottle (docker backend)
+     * @return the fake's container
+     * @throws Exception when it does not start
+     */
+    public UpstreamContainer start(RunningBottle bottle) throws Exception {
+        String network = ((DockerBottlePlan) bottle.plan()).egressNetwork();
+        api = UpstreamContainer.start(TestImages.engine(), TestImages.fakeAnthropic(), bottle.identity(), network, NAMES,
+                certsTar(), FakeAnthropicApi.READY);
+        return api;
+    }
+
+    /**
+     * Scripts a text reply.
+     *
+     * @param when text the request must hold
+     * @param text the answer
+     * @throws Exception when the fake does not answer
+     */
+    public void text(String when, String text) throws Exception {
+        api.ask("/script?when=" + enc(when) + "&text=" + enc(text), true);
+    }
+
+    /**
+     * Scripts a tool call.
+     *
+     * @param when text the request must hold
+     * @param tool the tool's name
+     * @param inputJson its input
+     * @throws Exception when the fake does not answer
+     */
+    public void tool(String when, String tool, String inputJson) throws Exception {
+        java.net.http.HttpRequest r = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                + api.control() + "/script?when=" + enc(when) + "&tool=" + enc(tool)))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(inputJson)).build();
+        java.net.http.HttpClient.newHttpClient().send(r, java.net.http.HttpResponse.BodyHandlers.discarding());
+    }
+
+    /**
+     * Returns the requests the fake saw, one line each.
+     *
+     * @return the lines
+     * @throws Exception when the fake does not answer
+     */
+    public List<String> seen() throws Exception {
+        String s = api.ask("/seen", false);
+        return s.isBlank() ? List.of() : s.lines().toList();
+    }
+
+    /**
+     * Returns the requests with their bodies.
+     *
+     * @return the text
+     * @throws Exception when the fake does not answer
+     */
+    public String bodies() throws Exception {
+        return api.ask("/bodies", false);
+    }
+
+    /**
+     * Returns the fake's container, once started.
+     *
+     * @return the container, or null
+     */
+    public UpstreamContainer container() {
+        return api;
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private byte[] certsTar() throws Exception {
+        CertificateAuthority.Leaf leaf = ca.issue(NAMES, Duration.ofDays(1), Clock.systemUTC());
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("server", leaf.privateKey(), "test".toCharArray(), leaf.chain());
+        ByteArrayOutputStream p12 = new ByteArrayOutputStream();
+        ks.store(p12, "test".toCharArray());
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        try (var out = dev.bottles.docker.internal.JavaRuntime.tar(tar)) {
+            dev.bottles.docker.internal.JavaRuntime.directory(out, "certs", 0755);
+            dev.bottles.docker.internal.JavaRuntime.bytes(out, "certs/server.p12", p12.toByteArray(), 0644);
+            out.finish();
+        }
+        return tar.toByteArray();
+    }
+
+    @Override
+    public void close() {
+        if (api != null) {
+            api.close();
+            api = null;
+        }
+    }
+}
