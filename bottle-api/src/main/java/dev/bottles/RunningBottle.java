@@ -1,5 +1,7 @@
 package dev.bottles;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.state.StateDir;
 import java.util.List;
@@ -58,6 +60,68 @@ public interface RunningBottle extends AutoCloseable {
      */
     default ExecResult exec(String... argv) {
         return exec(List.of(argv));
+    }
+
+    /**
+     * Runs a command and delivers its output as it arrives: {@code stdin} (when given) is copied in as
+     * the command reads it and closed at its end, stdout and stderr are written to the streams as the
+     * command writes them, and the exit code comes back when it ends. The buffered
+     * {@link #exec(List, ExecOptions)} stays for short commands. The default runs {@link #exec} (no
+     * stdin) and writes its output when it ends; backends override it to stream.
+     *
+     * @param argv the command and its arguments; not run through a shell
+     * @param options timeout, user, directory, extra environment
+     * @param stdin what the command reads, or null for nothing
+     * @param stdout where its standard output goes, as it comes
+     * @param stderr where its standard error goes, as it comes
+     * @return the exit code
+     * @throws ExecTimeoutException when it runs past the timeout (it is stopped: TERM, then KILL)
+     * @throws BottleException when it cannot be run, or stdin is given to a backend that cannot stream
+     * @throws IllegalStateException when the bottle is closed
+     */
+    default int execStreaming(List<String> argv, ExecOptions options, java.io.@Nullable InputStream stdin,
+            java.io.OutputStream stdout, java.io.OutputStream stderr) {
+        if (stdin != null) {
+            throw new BottleException("this bottle's backend cannot stream input to a command");
+        }
+        ExecResult r = exec(argv, options);
+        try {
+            stdout.write(r.stdout().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            stdout.flush();
+            stderr.write(r.stderr().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            stderr.flush();
+        } catch (java.io.IOException e) {
+            throw new BottleException("cannot deliver the output of " + argv.get(0) + " (" + e + ")", e);
+        }
+        return r.exitCode();
+    }
+
+    /**
+     * Unpacks a tar stream into a directory of the bottle as the agent's user, so what lands there
+     * belongs to the agent and nothing can be written that the agent could not write itself. The
+     * archive is checked whole before anything is unpacked: only files, directories and symbolic
+     * links, no absolute or {@code ..} names, no link pointing out of the archive. The default runs
+     * {@code mkdir -p} and {@code tar -x} in the bottle through {@link #execStreaming}.
+     *
+     * @param tar the archive (read to its end; not closed)
+     * @param directory an absolute directory in the bottle, created when missing
+     * @throws BottleException when the archive is refused or cannot be unpacked
+     */
+    default void copyTo(java.io.InputStream tar, String directory) {
+        dev.bottles.internal.TarCopy.into(this, tar, directory);
+    }
+
+    /**
+     * Writes a tar stream of a file or directory in the bottle, read as the agent's user; the path's
+     * last element is the archive's top entry, as {@code docker cp} does. The default runs
+     * {@code tar -c} in the bottle through {@link #execStreaming}.
+     *
+     * @param path an absolute path in the bottle
+     * @param tar where the archive goes (not closed)
+     * @throws BottleException when the path does not exist or cannot be read
+     */
+    default void copyFrom(String path, java.io.OutputStream tar) {
+        dev.bottles.internal.TarCopy.outOf(this, path, tar);
     }
 
     /**

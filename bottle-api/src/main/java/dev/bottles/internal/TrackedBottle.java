@@ -7,6 +7,7 @@ import dev.bottles.RunningBottle;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.state.StateDir;
+import org.jspecify.annotations.Nullable;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,6 +51,25 @@ public final class TrackedBottle implements RunningBottle {
         Objects.requireNonNull(options, "options");
         List<String> command = runnable(argv);
         return events.time(Phase.EXEC, command.get(0), () -> delegate.exec(command, options));
+    }
+
+    @Override
+    public int execStreaming(List<String> argv, ExecOptions options, java.io.@Nullable InputStream stdin,
+            java.io.OutputStream stdout, java.io.OutputStream stderr) {
+        Objects.requireNonNull(options, "options");
+        List<String> command = runnable(argv);
+        return events.time(Phase.EXEC, command.get(0), () -> delegate.execStreaming(command, options, stdin, stdout,
+                stderr));
+    }
+
+    @Override
+    public void copyTo(java.io.InputStream tar, String directory) {
+        events.run(Phase.EXEC, "copy-to", () -> delegate.copyTo(tar, directory));
+    }
+
+    @Override
+    public void copyFrom(String path, java.io.OutputStream tar) {
+        events.run(Phase.EXEC, "copy-from", () -> delegate.copyFrom(path, tar));
     }
 
     @Override

@@ -41,6 +41,7 @@ import org.jspecify.annotations.Nullable;
  * {@code java -cp testkit.jar dev.bottles.testkit.FakeAnthropicApi --tls /certs/server.p12 --password test}
  * (those are the defaults) serves HTTPS on 443 and a plain control port on 8099 ({@code POST /script?when=..&text=..},
  * {@code POST /script?when=..&tool=NAME} with the tool's JSON input as the body,
+ * {@code POST /script?when=..&stall=MILLIS},
  * {@code GET /seen}, {@code POST /reset}); it prints {@value #READY} when it listens.
  */
 public final class FakeAnthropicApi implements AutoCloseable {
@@ -65,8 +66,10 @@ public final class FakeAnthropicApi implements AutoCloseable {
      * @param text the assistant's text, or null for a tool call
      * @param tool the tool to call, or null for text
      * @param input the tool's input as JSON, e.g. {@code {"host":"example.org"}}
+     * @param stall how long to hold the request before answering (zero for at once)
      */
-    public record Reply(String when, @Nullable String text, @Nullable String tool, String input) {
+    public record Reply(String when, @Nullable String text, @Nullable String tool, String input,
+            java.time.Duration stall) {
         /**
          * Validates.
          *
@@ -74,6 +77,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
          * @param text the text, or null
          * @param tool the tool, or null
          * @param input the input
+         * @param stall the hold
          */
         public Reply {
             Objects.requireNonNull(when, "when");
@@ -90,7 +94,18 @@ public final class FakeAnthropicApi implements AutoCloseable {
          * @return the reply
          */
         public static Reply text(String when, String text) {
-            return new Reply(when, text, null, "{}");
+            return new Reply(when, text, null, "{}", java.time.Duration.ZERO);
+        }
+
+        /**
+         * A reply that holds the request open, then answers with the default text.
+         *
+         * @param when text the request must hold
+         * @param stall how long to hold it
+         * @return the reply
+         */
+        public static Reply stall(String when, java.time.Duration stall) {
+            return new Reply(when, DEFAULT_TEXT, null, "{}", stall);
         }
 
         /**
@@ -102,7 +117,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
          * @return the reply
          */
         public static Reply toolUse(String when, String tool, String inputJson) {
-            return new Reply(when, null, tool, inputJson);
+            return new Reply(when, null, tool, inputJson, java.time.Duration.ZERO);
         }
     }
 
@@ -262,9 +277,18 @@ public final class FakeAnthropicApi implements AutoCloseable {
                 return;
             }
             Reply r = take(body);
-            record(x, full, cred, model, r == null ? "default" : r.text() != null ? "text" : "tool:" + r.tool(), body);
+            record(x, full, cred, model, r == null ? "default" : !r.stall().isZero() ? "stall" : r.text() != null ? "text"
+                    : "tool:" + r.tool(), body);
             if (r == null) {
                 r = Reply.text("", defaultText);
+            }
+            if (!r.stall().isZero()) {
+                try {
+                    Thread.sleep(r.stall().toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
             String id = "msg_fake_" + ids.incrementAndGet();
             String m = model.isEmpty() ? "claude-fake" : model;
@@ -352,7 +376,8 @@ public final class FakeAnthropicApi implements AutoCloseable {
             switch (path) {
                 case "/script" -> {
                     String when = q.getOrDefault("when", "");
-                    script(q.containsKey("tool") ? Reply.toolUse(when, q.get("tool"), body.isBlank() ? "{}" : body)
+                    script(q.containsKey("stall") ? Reply.stall(when, java.time.Duration.ofMillis(Long.parseLong(q.get("stall"))))
+                            : q.containsKey("tool") ? Reply.toolUse(when, q.get("tool"), body.isBlank() ? "{}" : body)
                             : Reply.text(when, q.getOrDefault("text", body)));
                     send(x, 200, "text/plain", "ok\n");
                 }

@@ -8,6 +8,8 @@ import dev.bottles.RunningBottle;
 import dev.bottles.docker.DockerBottlePlan;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.spi.Subnet;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bottle running on Docker. Commands run through the engine's exec API with the bottle's
@@ -61,25 +64,66 @@ final class DockerBottle implements RunningBottle {
 
     @Override
     public ExecResult exec(List<String> argv, ExecOptions options) {
-        String pidFile = "/tmp/.bottle-exec-" + EXECS.incrementAndGet();
-        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > " + pidFile + " 2>/dev/null; exec \"$@\"",
-                argv.get(0)));
-        wrapped.addAll(argv);
-        List<String> env = new ArrayList<>();
-        plan.env().forwardedValues().forEach((k, v) -> env.add(k + "=" + v));
-        options.env().forEach((k, v) -> env.add(k + "=" + v));
-        String user = options.user() != null ? options.user() : plan.containerUser();
-        DockerEngine.ExecOutcome o = engine.exec(agent, wrapped, user, workdir(options), env, options.timeout());
+        String pidFile = pidFile();
+        DockerEngine.ExecOutcome o = engine.exec(agent, wrapped(argv, pidFile), user(options), workdir(options),
+                env(options), options.timeout());
         if (!o.finished()) {
-            try {
-                engine.exec(agent, List.of("/bin/sh", "-c", "kill -9 $(cat " + pidFile + ") 2>/dev/null; rm -f " + pidFile),
-                        "0", null, List.of(), Duration.ofSeconds(10));
-            } catch (BottleException e) {
-                LOG.log(Level.WARNING, "could not stop timed-out command in " + identity() + ": " + e.getMessage());
-            }
+            stop(pidFile, user(options));
             throw new ExecTimeoutException(argv, options.timeout(), o.result());
         }
         return o.result();
+    }
+
+    @Override
+    public int execStreaming(List<String> argv, ExecOptions options, @Nullable InputStream stdin, OutputStream stdout,
+            OutputStream stderr) {
+        String pidFile = pidFile();
+        long t0 = System.nanoTime();
+        DockerEngine.StreamOutcome o = engine.stream(agent, wrapped(argv, pidFile), user(options), workdir(options),
+                env(options), stdin, stdout, stderr, options.timeout());
+        if (!o.finished()) {
+            stop(pidFile, user(options));
+            throw new ExecTimeoutException(argv, options.timeout(), new ExecResult(-1, "", "",
+                    Duration.ofNanos(System.nanoTime() - t0)));
+        }
+        return o.exitCode();
+    }
+
+    private static String pidFile() {
+        return "/tmp/.bottle-exec-" + ProcessHandle.current().pid() + "-" + EXECS.incrementAndGet();
+    }
+
+    private static List<String> wrapped(List<String> argv, String pidFile) {
+        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > " + pidFile + " 2>/dev/null; exec \"$@\"",
+                argv.get(0)));
+        wrapped.addAll(argv);
+        return wrapped;
+    }
+
+    private List<String> env(ExecOptions options) {
+        List<String> env = new ArrayList<>();
+        plan.env().forwardedValues().forEach((k, v) -> env.add(k + "=" + v));
+        options.env().forEach((k, v) -> env.add(k + "=" + v));
+        return env;
+    }
+
+    private String user(ExecOptions options) {
+        return options.user() != null ? options.user() : plan.containerUser();
+    }
+
+    /**
+     * Stops a timed-out command cleanly: TERM, up to five seconds to exit, then KILL; as the user it
+     * ran as, since the agent's root holds no capability to signal another user's processes.
+     */
+    private void stop(String pidFile, String user) {
+        try {
+            engine.exec(agent, List.of("/bin/sh", "-c", "p=$(cat " + pidFile + " 2>/dev/null) && [ -n \"$p\" ] || exit 0;"
+                    + " kill -TERM $p 2>/dev/null; i=0; while kill -0 $p 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1;"
+                    + " i=$((i+1)); done; kill -KILL $p 2>/dev/null; rm -f " + pidFile), user, null, List.of(),
+                    Duration.ofSeconds(15));
+        } catch (BottleException e) {
+            LOG.log(Level.WARNING, "could not stop a timed-out command in " + identity() + ": " + e.getMessage());
+        }
     }
 
     @Override
@@ -90,10 +134,8 @@ final class DockerBottle implements RunningBottle {
 
     @Override
     public int attach(List<String> argv, ExecOptions options) {
-        List<String> env = new ArrayList<>();
-        plan.env().forwardedValues().forEach((k, v) -> env.add(k + "=" + v));
-        options.env().forEach((k, v) -> env.add(k + "=" + v));
-        String user = options.user() != null ? options.user() : plan.containerUser();
+        List<String> env = env(options);
+        String user = user(options);
         boolean tty = System.console() != null;
         Terminal raw = tty ? Terminal.raw() : Terminal.NONE;
         try {

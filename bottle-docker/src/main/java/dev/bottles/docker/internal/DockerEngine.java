@@ -59,6 +59,7 @@ public final class DockerEngine implements Closeable {
 
     private final DockerClient client;
     private final String host;
+    private volatile @Nullable String apiVersion;
 
     /**
      * Wraps a client.
@@ -97,7 +98,9 @@ public final class DockerEngine implements Closeable {
             }
             throw unreachable(host, e);
         }
-        return new DockerEngine(DockerClientImpl.getInstance(config(dockerHost, api), http), host);
+        DockerEngine engine = new DockerEngine(DockerClientImpl.getInstance(config(dockerHost, api), http), host);
+        engine.apiVersion = api;
+        return engine;
     }
 
     /**
@@ -729,6 +732,94 @@ public final class DockerEngine implements Closeable {
         }
         return exitCode(execId, 200);
     }
+
+    /**
+     * Runs a command with its output delivered as it comes and, optionally, input that ends: with
+     * {@code stdin}, the exec runs on the engine's raw connection ({@link HijackedExec}) so the command
+     * sees the input's end; without, through docker-java.
+     *
+     * @param container the container
+     * @param argv the command
+     * @param user the user, or null for the container's
+     * @param workdir the directory, or null
+     * @param env extra {@code NAME=value} entries
+     * @param stdin what the command reads, or null for nothing
+     * @param out where its stdout goes
+     * @param err where its stderr goes
+     * @param timeout how long to wait
+     * @return whether it finished in time, and its exit code (-1 when it did not)
+     */
+    public StreamOutcome stream(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
+            List<String> env, @Nullable InputStream stdin, java.io.OutputStream out, java.io.OutputStream err,
+            Duration timeout) {
+        String execId = createExec(container, argv, user, workdir, env, stdin != null, false);
+        boolean finished;
+        if (stdin != null && HijackedExec.supports(host)) {
+            java.util.concurrent.atomic.AtomicReference<AutoCloseable> open = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.CompletableFuture<Void> run = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> HijackedExec.run(host, apiVersion, execId, stdin, out, err, open::set), DockerLaunch.POOL);
+            try {
+                run.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                finished = true;
+            } catch (java.util.concurrent.TimeoutException e) {
+                finished = false;
+                closeQuietly(open.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof BottleException be ? be
+                        : new BottleException("cannot run " + argv.get(0) + " in " + container + " (" + e.getCause() + ")",
+                                e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                closeQuietly(open.get());
+                throw new BottleException("interrupted while running " + argv.get(0) + " in " + container, e);
+            }
+        } else {
+            ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
+                @Override
+                public void onNext(Frame f) {
+                    try {
+                        java.io.OutputStream to = f.getStreamType() == StreamType.STDERR ? err : out;
+                        to.write(f.getPayload());
+                        to.flush();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            };
+            var start = client.execStartCmd(execId);
+            if (stdin != null) {
+                start.withStdIn(stdin);
+            }
+            try {
+                finished = start.exec(cb).awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BottleException("interrupted while running " + argv.get(0) + " in " + container, e);
+            }
+            if (!finished) {
+                closeQuietly(cb);
+            }
+        }
+        return new StreamOutcome(finished, finished ? exitCode(execId, 200) : -1);
+    }
+
+    private static void closeQuietly(@Nullable AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // abandoned either way
+            }
+        }
+    }
+
+    /**
+     * How a streamed exec ended.
+     *
+     * @param finished whether it finished within the timeout
+     * @param exitCode its exit code; -1 when it did not finish
+     */
+    public record StreamOutcome(boolean finished, int exitCode) {}
 
     private String createExec(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
             List<String> env, boolean stdin, boolean tty) {

@@ -2,6 +2,7 @@ package dev.bottles.docker.claude;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bottles.BottleSpec;
@@ -11,6 +12,9 @@ import dev.bottles.ExecOptions;
 import dev.bottles.ExecResult;
 import dev.bottles.Proposal;
 import dev.bottles.RunningBottle;
+import dev.bottles.claude.ClaudeCode;
+import dev.bottles.claude.ClaudeEvent;
+import dev.bottles.claude.ClaudeTask;
 import dev.bottles.docker.DockerBottlePlan;
 import dev.bottles.docker.internal.AgentImages;
 import dev.bottles.docker.testimages.FakeApiFixture;
@@ -132,5 +136,117 @@ class ClaudeCodeIT {
         ExecResult after = bottle.exec("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
                 "https://late.example.test/v1/messages");
         assertEquals("404", after.stdout(), "egress now lets it through to the fake, which answers 404 to a GET");
+    }
+
+    @Test
+    void theJavaApiDeliversEachEventInOrderAndTheResultThenResumesTheSession() throws Exception {
+        api.tool("MARKER-STREAM-1", "Bash", "{\"command\":\"echo from-the-bash-tool\",\"description\":\"say\"}");
+        api.text("from-the-bash-tool", "the tool said its piece");
+        List<ClaudeEvent> events = new CopyOnWriteArrayList<>();
+        List<Long> arrivals = new CopyOnWriteArrayList<>();
+        ClaudeEvent.Result r = ClaudeCode.in(bottle).run(ClaudeTask.of("MARKER-STREAM-1 run a command")
+                .withTimeout(Duration.ofMinutes(2)), e -> {
+                    events.add(e);
+                    arrivals.add(System.nanoTime());
+                });
+        events.forEach(e -> System.out.println("event: " + e));
+        assertFalse(r.isError(), r.toString());
+        assertEquals("the tool said its piece", r.text());
+        assertTrue(r.turns() >= 2, r.toString());
+        assertFalse(r.sessionId().isEmpty());
+        List<Class<?>> kinds = events.stream().filter(e -> !(e instanceof ClaudeEvent.Other))
+                .<Class<?>>map(Object::getClass).toList();
+        assertEquals(List.of(ClaudeEvent.SessionStarted.class, ClaudeEvent.ToolUse.class, ClaudeEvent.ToolResult.class,
+                ClaudeEvent.AssistantText.class, ClaudeEvent.Result.class), kinds);
+        ClaudeEvent.SessionStarted start = (ClaudeEvent.SessionStarted) events.stream()
+                .filter(e -> e instanceof ClaudeEvent.SessionStarted).findFirst().orElseThrow();
+        assertEquals("/workspace", start.cwd());
+        assertTrue(start.tools().contains("mcp__supervise__egress-allow"), start.tools().toString());
+        ClaudeEvent.ToolResult tr = (ClaudeEvent.ToolResult) events.stream()
+                .filter(e -> e instanceof ClaudeEvent.ToolResult).findFirst().orElseThrow();
+        assertTrue(tr.content().contains("from-the-bash-tool"), tr.toString());
+        assertEquals(r.sessionId(), start.sessionId());
+
+        api.text("MARKER-RESUME-1", "resumed fine");
+        ClaudeEvent.Result again = ClaudeCode.in(bottle).run(ClaudeTask.of("MARKER-RESUME-1 go on")
+                .resuming(r.sessionId()).withTimeout(Duration.ofMinutes(2)), e -> { });
+        assertEquals("resumed fine", again.text());
+        assertEquals(r.sessionId(), again.sessionId(), "the same session went on");
+        assertTrue(api.bodies().contains("from-the-bash-tool"), "the resumed request carried the earlier turns");
+    }
+
+    @Test
+    void aTimeoutStopsClaudeCodeAndLeavesNoProcess() throws Exception {
+        api.stall("MARKER-SLOW-1", Duration.ofMinutes(5));
+        long t0 = System.nanoTime();
+        assertThrows(dev.bottles.ExecTimeoutException.class, () -> ClaudeCode.in(bottle).run(
+                ClaudeTask.of("MARKER-SLOW-1 wait").withTimeout(Duration.ofSeconds(8)), e -> { }));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < 30_000, "stopped promptly: " + ms + " ms");
+        ExecResult ps = bottle.exec("/bin/sh", "-c", "ps -o pid,args | grep -v grep | grep -c 'claude' || true");
+        assertEquals("0", ps.stdout().strip(), bottle.exec("ps", "-o", "pid,args").stdout());
+    }
+
+    @Test
+    void copyToAndCopyFromRoundTripATreeOwnedByTheAgent() throws Exception {
+        java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+        byte[] big = new byte[3 * 1024 * 1024 + 7];
+        new java.util.Random(7).nextBytes(big);
+        try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tar)) {
+            out.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+            put(out, "task/", null, 040755);
+            put(out, "task/README.md", "# the task\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0100644);
+            put(out, "task/src/data.bin", big, 0100755);
+            put(out, "task/src/unicode-\u00e9\u6f22.txt", "ok".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0100644);
+        }
+        bottle.copyTo(new java.io.ByteArrayInputStream(tar.toByteArray()), "/workspace/in");
+        ExecResult ls = bottle.exec("/bin/sh", "-c", "stat -c '%u %a %n' /workspace/in/task/README.md"
+                + " /workspace/in/task/src/data.bin; sha256sum /workspace/in/task/src/data.bin");
+        assertTrue(ls.stdout().contains("1000 644 /workspace/in/task/README.md"), ls.stdout());
+        assertTrue(ls.stdout().contains("1000 755 /workspace/in/task/src/data.bin"), ls.stdout());
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(big));
+        assertTrue(ls.stdout().contains(sha), ls.stdout());
+
+        java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
+        bottle.copyFrom("/workspace/in/task", back);
+        java.util.Map<String, byte[]> got = new java.util.TreeMap<>();
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                new java.io.ByteArrayInputStream(back.toByteArray()))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (e.isFile()) {
+                    got.put(e.getName(), in.readAllBytes());
+                }
+            }
+        }
+        assertEquals(java.util.Set.of("task/README.md", "task/src/data.bin", "task/src/unicode-\u00e9\u6f22.txt"),
+                got.keySet());
+        assertTrue(java.util.Arrays.equals(big, got.get("task/src/data.bin")));
+
+        for (String bad : List.of("../escape.txt", "/etc/evil", "task/../../x")) {
+            java.io.ByteArrayOutputStream t = new java.io.ByteArrayOutputStream();
+            try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(t)) {
+                put(out, "ok.txt", new byte[] {1}, 0100644);
+                put(out, bad, new byte[] {1}, 0100644);
+            }
+            var ex = assertThrows(dev.bottles.BottleException.class,
+                    () -> bottle.copyTo(new java.io.ByteArrayInputStream(t.toByteArray()), "/workspace/bad"));
+            assertTrue(ex.getMessage().contains(bad), ex.getMessage());
+        }
+        assertEquals(1, bottle.exec("test", "-e", "/workspace/bad/ok.txt").exitCode(), "nothing was unpacked");
+    }
+
+    private static void put(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream out, String name,
+            byte[] content, int mode) throws java.io.IOException {
+        var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name, true);
+        e.setMode(mode);
+        e.setIds(0, 0);
+        if (content != null) {
+            e.setSize(content.length);
+        }
+        out.putArchiveEntry(e);
+        if (content != null) {
+            out.write(content);
+        }
+        out.closeArchiveEntry();
     }
 }

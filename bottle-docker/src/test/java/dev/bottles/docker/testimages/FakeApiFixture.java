@@ -123,6 +123,17 @@ public final class FakeApiFixture implements AutoCloseable {
     }
 
     /**
+     * Scripts a reply that does not come: the fake holds the request open.
+     *
+     * @param when text the request must hold
+     * @param stall how long it holds it
+     * @throws Exception when the fake does not answer
+     */
+    public void stall(String when, Duration stall) throws Exception {
+        api.ask("/script?when=" + enc(when) + "&stall=" + stall.toMillis(), true);
+    }
+
+    /**
      * Scripts a tool call.
      *
      * @param when text the request must hold
