@@ -11,7 +11,7 @@ import dev.bottles.arch.ModuleRules;
 class ArchitectureTest {
     @ArchTest
     static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles", "org.yaml.snakeyaml..",
-            "com.fasterxml.jackson..");
+            "com.fasterxml.jackson..", "org.apache.commons.compress..");
 
     @ArchTest
     static final ArchRule thirdPartyOnlyInternally = noClasses().that().resideOutsideOfPackage("dev.bottles.internal..")

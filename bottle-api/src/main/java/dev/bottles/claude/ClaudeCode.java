@@ -3,6 +3,7 @@ package dev.bottles.claude;
 import dev.bottles.BottleException;
 import dev.bottles.ExecOptions;
 import dev.bottles.RunningBottle;
+import dev.bottles.internal.ClaudeStreamJson;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -78,7 +79,7 @@ public final class ClaudeCode {
      *     end of its standard error
      */
     public ClaudeEvent.Result run(ClaudeTask task, Consumer<ClaudeEvent> listener) {
-        StreamJson events = new StreamJson(listener);
+        ClaudeStreamJson events = new ClaudeStreamJson(listener);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         OutputStream boundedErr = new OutputStream() {
             @Override

@@ -127,7 +127,7 @@ public final class TarCopy {
                     if (!inside(e.getLinkName())) {
                         throw refused(name, "it hard-links to " + e.getLinkName() + ", outside the archive");
                     }
-                } else if (!e.isFile() && !e.isDirectory()) {
+                } else if (!e.isDirectory() && !regular(e)) {
                     throw refused(name, "it is not a file, directory or link (devices and fifos are refused)");
                 }
                 for (String l : links) {
@@ -139,6 +139,11 @@ public final class TarCopy {
         } catch (IllegalArgumentException e) {
             throw new BottleException("the archive for copyTo cannot be read as tar (" + e.getMessage() + ")", e);
         }
+    }
+
+    private static boolean regular(TarArchiveEntry e) {
+        byte f = e.getLinkFlag();
+        return f == TarArchiveEntry.LF_NORMAL || f == TarArchiveEntry.LF_OLDNORM || f == TarArchiveEntry.LF_CONTIG;
     }
 
     private static boolean inside(String name) {

@@ -30,7 +30,7 @@ import org.jspecify.annotations.NullMarked;
 public final class ModuleRules {
     /** The exported packages of bottle-api, the only ones other modules may use. */
     public static final String[] API_PACKAGES = {"dev.bottles", "dev.bottles.spi..", "dev.bottles.manifest..",
-        "dev.bottles.state.."};
+        "dev.bottles.state..", "dev.bottles.claude.."};
     /** Libraries whose types must never appear in a public signature. */
     public static final String[] THIRD_PARTY = {"com.github.dockerjava", "com.fasterxml.jackson", "org.yaml.snakeyaml",
         "org.bouncycastle"};

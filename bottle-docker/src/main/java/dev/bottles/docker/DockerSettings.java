@@ -42,4 +42,6 @@ public final class DockerSettings {
     public static final String CLAUDE_CODE_VERSION = "CLAUDE_BOTTLE_CLAUDE_CODE_VERSION";
     /** The registry recipe's Node base image; default {@code node:20-bookworm-slim}. */
     public static final String AGENT_NODE_BASE = "CLAUDE_BOTTLE_AGENT_NODE_BASE";
+    /** The npm the offline agent image recipe fetches Claude Code with; default {@code npm} on the PATH. */
+    public static final String NPM = "CLAUDE_BOTTLE_NPM";
 }

@@ -49,7 +49,12 @@ import org.jspecify.annotations.Nullable;
  * {@code provision}) as named in-memory resources, so a failed launch rolls them back just as a
  * real one must. Commands are answered by rules ({@link #onExec(Predicate)}), else by a few
  * built-ins ({@code echo}, {@code true}, {@code false}, {@code sleep}, {@code env},
- * {@code printenv}, {@code pwd}, {@code sh -c} of those), else with exit 127.
+ * {@code printenv}, {@code pwd}, {@code sh -c} of those), else with exit 127. Streaming execs
+ * deliver a reply's output line by line and record what they were given on standard input
+ * ({@link #inputs}); {@code copyTo} and {@code copyFrom} work on an in-memory file tree per bottle
+ * ({@link #files}), after the same archive checks a real bottle makes. Script Claude Code's
+ * {@code stream-json} output with {@link ClaudeScript} to test code built on
+ * {@code dev.bottles.claude.ClaudeCode}.
  *
  * <pre>{@code
  * FakeBackend fake = new FakeBackend();
@@ -181,6 +186,28 @@ public final class FakeBackend implements BottleBackend {
      */
     public List<List<String>> commands(String identity) {
         return events(identity).stream().filter(e -> e.kind() == FakeEvent.Kind.EXEC).map(FakeEvent::argv).toList();
+    }
+
+    /**
+     * Returns what streaming execs in a bottle were given on standard input, in order.
+     *
+     * @param identity the bottle
+     * @return each input, as UTF-8 text
+     */
+    public List<String> inputs(String identity) {
+        List<String> l = inputs.get(identity);
+        return l == null ? List.of() : List.copyOf(l);
+    }
+
+    /**
+     * Returns the files {@code copyTo} put into a bottle (and {@code copyFrom} reads).
+     *
+     * @param identity the bottle
+     * @return absolute path to content, sorted
+     */
+    public java.util.SortedMap<String, byte[]> files(String identity) {
+        java.util.SortedMap<String, byte[]> f = files.get(identity);
+        return f == null ? new java.util.TreeMap<>() : new java.util.TreeMap<>(f);
     }
 
     /**
@@ -336,6 +363,9 @@ public final class FakeBackend implements BottleBackend {
         }
     }
 
+    private final Map<String, List<String>> inputs = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, java.util.SortedMap<String, byte[]>> files = new java.util.concurrent.ConcurrentHashMap<>();
+
     private record Rule(Predicate<List<String>> matcher, Function<List<String>, ExecReply> reply) {}
 
     private final class Running implements RunningBottle {
@@ -367,6 +397,44 @@ public final class FakeBackend implements BottleBackend {
                         options.timeout()));
             }
             return new ExecResult(r.exitCode(), r.stdout(), r.stderr(), r.duration());
+        }
+
+        @Override
+        public int execStreaming(List<String> argv, ExecOptions options, java.io.@Nullable InputStream stdin,
+                java.io.OutputStream stdout, java.io.OutputStream stderr) {
+            byte[] in;
+            try {
+                in = stdin == null ? new byte[0] : stdin.readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new dev.bottles.BottleException("cannot read the input (" + e + ")", e);
+            }
+            inputs.computeIfAbsent(plan.identity(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                    .add(new String(in, java.nio.charset.StandardCharsets.UTF_8));
+            java.util.SortedMap<String, byte[]> tree = files.computeIfAbsent(plan.identity(),
+                    k -> new java.util.concurrent.ConcurrentSkipListMap<>());
+            String joined = String.join(" ", argv);
+            try {
+                if (joined.contains("tar -x -f - -C")) {
+                    record(FakeEvent.Kind.EXEC, plan.identity(), argv);
+                    FakeFiles.unpack(in, argv.get(argv.size() - 1), tree);
+                    return 0;
+                }
+                if (argv.get(0).equals("tar") && argv.contains("-c")) {
+                    record(FakeEvent.Kind.EXEC, plan.identity(), argv);
+                    return FakeFiles.pack(tree, argv.get(argv.indexOf("-C") + 1), argv.get(argv.size() - 1), stdout,
+                            stderr);
+                }
+                ExecResult r = exec(argv, options);
+                for (String line : r.stdout().split("(?<=\n)")) {
+                    stdout.write(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    stdout.flush();
+                }
+                stderr.write(r.stderr().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                stderr.flush();
+                return r.exitCode();
+            } catch (java.io.IOException e) {
+                throw new dev.bottles.BottleException("cannot deliver the output (" + e + ")", e);
+            }
         }
 
         @Override

@@ -12,7 +12,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.testkit",
             ModuleRules.apiAnd("dev.bottles.sidecars..", "org.junit..", "org.opentest4j..",
-                    "com.fasterxml.jackson.."));
+                    "com.fasterxml.jackson..", "com.sun.net.httpserver..", "org.apache.commons.compress.."));
 
     @ArchTest
     static final ArchRule engineFree = noClasses().should().dependOnClassesThat()

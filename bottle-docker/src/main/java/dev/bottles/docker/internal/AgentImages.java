@@ -100,7 +100,7 @@ public final class AgentImages {
     public static Map<String, String> buildSettings(Settings s) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String k : List.of(DockerSettings.AGENT_RECIPE, DockerSettings.CLAUDE_CODE_VERSION,
-                DockerSettings.AGENT_NODE_BASE)) {
+                DockerSettings.AGENT_NODE_BASE, DockerSettings.NPM)) {
             s.get(k).ifPresent(v -> m.put(k, v.strip()));
         }
         Recipe.of(m);
@@ -177,7 +177,8 @@ public final class AgentImages {
         try {
             work = Files.createTempDirectory("bottles-agent-image-");
             Path tar = work.resolve("context.tar");
-            Path pkg = r == Recipe.OFFLINE ? npmPack(version, work, progress) : null;
+            Path pkg = r == Recipe.OFFLINE ? npmPack(build.getOrDefault(DockerSettings.NPM, "npm"), version, work,
+                    progress) : null;
             try (OutputStream os = Files.newOutputStream(tar); TarArchiveOutputStream out = JavaRuntime.tar(os)) {
                 if (pkg != null) {
                     writeOfflineContext(out, pkg);
@@ -224,10 +225,10 @@ public final class AgentImages {
     }
 
     /** Fetches the native package for this machine with the host's npm into {@code work}. */
-    private static Path npmPack(String version, Path work, Consumer<String> progress) {
+    static Path npmPack(String npm, String version, Path work, Consumer<String> progress) {
         String spec = PACKAGE + "-linux-" + arch() + "@" + version;
         progress.accept("fetching " + spec + " with npm");
-        List<String> argv = List.of("npm", "pack", "--silent", "--pack-destination", work.toString(), spec);
+        List<String> argv = List.of(npm, "pack", "--silent", "--pack-destination", work.toString(), spec);
         try {
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).directory(work.toFile()).start();
             p.getOutputStream().close();
@@ -243,7 +244,8 @@ public final class AgentImages {
             }
         } catch (IOException e) {
             throw new BottleException("the offline agent image recipe needs npm on the host to fetch Claude Code "
-                    + version + " (" + e.getMessage() + "); install Node.js and npm (Debian: apt-get install npm),"
+                    + version + ", and " + npm + " cannot be run (" + e.getMessage() + "); install Node.js and npm"
+                    + " (Debian: apt-get install npm) or point " + DockerSettings.NPM + " at npm,"
                     + " or set " + DockerSettings.AGENT_RECIPE + "=registry on an engine that can pull, or set "
                     + DockerSettings.IMAGE + " to an image of your own", e);
         } catch (InterruptedException e) {

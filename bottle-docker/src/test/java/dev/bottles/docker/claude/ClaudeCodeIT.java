@@ -235,6 +235,38 @@ class ClaudeCodeIT {
         assertEquals(1, bottle.exec("test", "-e", "/workspace/bad/ok.txt").exitCode(), "nothing was unpacked");
     }
 
+    @Test
+    void anImageWhoseDefaultUserIsRootWorks() throws Exception {
+        DockerBottlePlan plan = (DockerBottlePlan) bottle.plan();
+        String rootImage = "bottle-test/claude-root:" + plan.baseImage().substring(plan.baseImage().indexOf(':') + 1);
+        Path ctx = Files.createTempDirectory(home, "root-image-");
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + plan.baseImage() + "\nUSER root\nWORKDIR /\n");
+        TestImages.engine().build(ctx.toFile(), ctx.resolve("Dockerfile").toFile(), rootImage,
+                Map.of("dev.bottles.role", "test-image"), line -> { });
+        Path home2 = Files.createTempDirectory("bottles-claude-root-");
+        FakeApiFixture api2 = new FakeApiFixture(home2);
+        RunningBottle b2 = null;
+        try {
+            Map<String, String> settings = new java.util.LinkedHashMap<>(api2.settings());
+            settings.put("CLAUDE_BOTTLE_IMAGE", rootImage);
+            b2 = Bottles.prepare(BottleSpec.builder("claude").manifest(FakeApiFixture.manifest(true, "Answer briefly."))
+                    .home(home2).userCwd(home2).backend("docker").settings(settings)
+                    .hostEnvironment(Map.of(FakeApiFixture.TOKEN_ENV, api2.token())).build()).launch();
+            api2.start(b2);
+            assertEquals("1000\n/workspace\n", b2.exec("/bin/sh", "-c", "id -u; pwd").stdout());
+            assertTrue(b2.plan().agentCommand().contains("--append-system-prompt-file"), b2.plan().agentCommand()
+                    .toString());
+            api2.text("MARKER-ROOT-1", "root image answered");
+            ClaudeEvent.Result r = ClaudeCode.in(b2).run(ClaudeTask.of("MARKER-ROOT-1 hi")
+                    .withTimeout(Duration.ofMinutes(2)), e -> { });
+            assertEquals("root image answered", r.text());
+            assertTrue(api2.bodies().contains("Answer briefly."), "the agent's prompt file was read");
+        } finally {
+            UpstreamContainer.tearDown(api2.container(), b2, home2);
+            TestImages.engine().removeImage(rootImage);
+        }
+    }
+
     private static void put(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream out, String name,
             byte[] content, int mode) throws java.io.IOException {
         var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name, true);

@@ -60,12 +60,23 @@ public final class FakeApiFixture implements AutoCloseable {
      * @return the manifest
      */
     public static Manifest manifest(boolean supervise) {
+        return manifest(supervise, "");
+    }
+
+    /**
+     * Returns a manifest with bottle {@code claude} and agent {@code claude} with a prompt.
+     *
+     * @param supervise whether the bottle has supervise
+     * @param prompt the agent's prompt (empty for none)
+     * @return the manifest
+     */
+    public static Manifest manifest(boolean supervise, String prompt) {
         return Manifest.builder()
                 .bottle(BottleDefinition.builder("claude")
                         .route(EgressRoute.to("api.anthropic.com").withRole(RouteRole.CLAUDE_CODE_OAUTH)
                                 .withAuth(RouteAuth.bearer(TOKEN_ENV)))
                         .supervise(supervise).build())
-                .agent(AgentDefinition.builder("claude").bottle("claude").build()).build();
+                .agent(AgentDefinition.builder("claude").bottle("claude").prompt(prompt).build()).build();
     }
 
     /**

@@ -1,8 +1,9 @@
-package dev.bottles.claude;
+package dev.bottles.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bottles.claude.ClaudeEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  * output stream that splits lines, parses each, and hands the events on. A line that is not JSON
  * is passed on as {@link ClaudeEvent.Other} of type {@code text}.
  */
-final class StreamJson extends OutputStream {
+public final class ClaudeStreamJson extends OutputStream {
     /** The longest line kept (a line past it is cut, and reported as {@code oversized}). */
-    static final int MAX_LINE = 16 * 1024 * 1024;
+    public static final int MAX_LINE = 16 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Consumer<ClaudeEvent> listener;
@@ -27,7 +28,12 @@ final class StreamJson extends OutputStream {
     private boolean oversized;
     private ClaudeEvent.@Nullable Result result;
 
-    StreamJson(Consumer<ClaudeEvent> listener) {
+    /**
+     * Creates the stream.
+     *
+     * @param listener receives each event
+     */
+    public ClaudeStreamJson(Consumer<ClaudeEvent> listener) {
         this.listener = listener;
     }
 
@@ -70,7 +76,7 @@ final class StreamJson extends OutputStream {
      *
      * @return the result, or null
      */
-    synchronized ClaudeEvent.@Nullable Result result() {
+    public synchronized ClaudeEvent.@Nullable Result result() {
         return result;
     }
 
@@ -100,7 +106,7 @@ final class StreamJson extends OutputStream {
      * @param text the line
      * @return its events (an assistant message gives one per content block)
      */
-    static List<ClaudeEvent> parse(String text) {
+    public static List<ClaudeEvent> parse(String text) {
         JsonNode n;
         try {
             n = JSON.readTree(text);
