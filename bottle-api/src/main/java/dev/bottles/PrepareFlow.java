@@ -34,7 +34,8 @@ final class PrepareFlow {
         Settings settings = new Settings(spec.settings(), spec.hostEnvironment());
         BottleHome home = BottleHome.resolve(spec.home(), spec.hostEnvironment());
         Manifest manifest = events.phase(Phase.VALIDATE, () -> {
-            Manifest m = spec.manifest() != null ? spec.manifest() : ManifestLoader.load(home.root(), spec.userCwd());
+            Manifest m = spec.manifest() != null ? spec.manifest()
+                    : ManifestLoader.load(home.root(), spec.userCwd()).withBuiltIns();
             HostValidator.validate(m, spec.agent(), spec.hostEnvironment(), spec.secretPrompter() != null,
                     settings.skillsDir());
             return m;

@@ -79,6 +79,10 @@ public final class PreparedBottle {
                 throw new BottleLaunchException(identity(), "launch", "backend " + backend.id()
                         + " returned no running bottle (a bug in " + backend.getClass().getName() + ")", null);
             }
+            if (!fresh && dev.bottles.internal.Transcripts.exists(state)) {
+                events.run(Phase.LAUNCH, "restore-transcript", () -> dev.bottles.internal.Transcripts.restore(running,
+                        state));
+            }
             TrackedBottle tracked = new TrackedBottle(running, events, state);
             if (approvals != null) {
                 tracked.onApproval(approvals);

@@ -119,6 +119,9 @@ public final class TrackedBottle implements RunningBottle {
         }
         // decided before the runtime goes: once it is gone, a resume may already be reusing this state
         boolean keep = state.isPreserved();
+        if (keep) {
+            events.run(Phase.SETTLE, "snapshot-transcript", () -> Transcripts.snapshot(delegate, state));
+        }
         events.run(Phase.CLOSE, "close", delegate::close);
         if (!keep && !state.isPreserved()) {
             state.delete();
@@ -134,6 +137,9 @@ public final class TrackedBottle implements RunningBottle {
         });
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (state.isPreserved()) {
+            events.run(Phase.SETTLE, "snapshot-transcript", () -> Transcripts.snapshot(delegate, state));
         }
         events.run(Phase.CLOSE, "close", () -> delegate.settle(exitCode));
         if (!state.isPreserved()) {

@@ -113,6 +113,42 @@ public record Manifest(Map<String, BottleDefinition> bottles, Map<String, AgentD
         return bottles.get(requireAgent(agentName).bottle());
     }
 
+    /** The built-in agent and bottle that run Claude Code when the home defines neither. */
+    public static final String CLAUDE = "claude";
+    /** The host variable the built-in bottle takes Claude Code's token from ({@code claude setup-token}). */
+    public static final String CLAUDE_TOKEN_ENV = "CLAUDE_BOTTLE_OAUTH_TOKEN";
+
+    /**
+     * Returns the built-in bottle {@value #CLAUDE}: Claude Code's API as its only route, with the
+     * host's {@value #CLAUDE_TOKEN_ENV} injected by egress (the agent holds a placeholder), and
+     * supervise on so the agent can ask for more.
+     *
+     * @return the bottle
+     */
+    public static BottleDefinition claudeBottle() {
+        return BottleDefinition.builder(CLAUDE)
+                .route(EgressRoute.to("api.anthropic.com").withRole(RouteRole.CLAUDE_CODE_OAUTH)
+                        .withAuth(RouteAuth.bearer(CLAUDE_TOKEN_ENV)))
+                .supervise(true).build();
+    }
+
+    /**
+     * Returns this manifest with the built-in agent and bottle {@value #CLAUDE} added, unless it
+     * defines an agent or a bottle of that name itself (the user's own always wins).
+     *
+     * @return the manifest
+     */
+    public Manifest withBuiltIns() {
+        if (agents.containsKey(CLAUDE) || bottles.containsKey(CLAUDE)) {
+            return this;
+        }
+        Map<String, BottleDefinition> b = new LinkedHashMap<>(bottles);
+        b.put(CLAUDE, claudeBottle());
+        Map<String, AgentDefinition> a = new LinkedHashMap<>(agents);
+        a.put(CLAUDE, AgentDefinition.builder(CLAUDE).bottle(CLAUDE).build());
+        return new Manifest(b, a, warnings);
+    }
+
     /** Builds a {@link Manifest} in code. */
     public static final class Builder {
         private final Map<String, BottleDefinition> bottles = new LinkedHashMap<>();

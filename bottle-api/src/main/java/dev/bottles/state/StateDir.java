@@ -184,6 +184,16 @@ public record StateDir(Path path, String identity) {
     }
 
     /**
+     * Returns {@code transcript/}, where Claude Code's session transcripts are kept while the state
+     * is (not created).
+     *
+     * @return the directory
+     */
+    public Path transcriptDir() {
+        return path.resolve("transcript");
+    }
+
+    /**
      * Tells whether the {@code .preserve} marker is present.
      *
      * @return true when this state is kept at teardown
@@ -193,9 +203,14 @@ public record StateDir(Path path, String identity) {
     }
 
     /**
-     * Deletes the whole directory; a missing directory is success.
+     * Deletes the whole directory and the bottle's supervise queue ({@code queue/<identity>/}) beside
+     * it; missing directories are success.
      */
     public void delete() {
         SecureFiles.deleteRecursively(path);
+        if (path.getParent() != null && path.getParent().getFileName() != null
+                && path.getParent().getFileName().toString().equals("state")) {
+            SecureFiles.deleteRecursively(home().queueDir(identity));
+        }
     }
 }

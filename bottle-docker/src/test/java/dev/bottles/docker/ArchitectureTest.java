@@ -12,7 +12,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.docker",
             ModuleRules.apiAnd("dev.bottles.sidecars..", "com.github.dockerjava..",
-                    "org.apache.commons.compress..", "com.fasterxml.jackson.."));
+                    "org.apache.commons.compress..", "com.fasterxml.jackson..", "org.jline.."));
 
     @ArchTest
     static final ArchRule notAboveItself = noClasses().should().dependOnClassesThat()

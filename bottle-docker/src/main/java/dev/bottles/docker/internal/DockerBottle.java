@@ -136,13 +136,21 @@ final class DockerBottle implements RunningBottle {
     public int attach(List<String> argv, ExecOptions options) {
         List<String> env = env(options);
         String user = user(options);
-        boolean tty = System.console() != null;
-        Terminal raw = tty ? Terminal.raw() : Terminal.NONE;
-        try {
-            return engine.attach(agent, argv, user, workdir(options), env, tty, tty ? System.in : null, System.out,
-                    System.err);
-        } finally {
-            raw.close();
+        try (Terminal term = Terminal.raw()) {
+            boolean tty = term.present();
+            // The size goes in at once and again on every SIGWINCH; the first resize can race the
+            // exec's start, so it is retried for a moment.
+            return engine.attach(agent, argv, user, workdir(options), env, tty, tty ? term.input() : null, System.out,
+                    System.err, execId -> term.follow((cols, rows) -> {
+                        for (int i = 0; i < 20 && !engine.resizeExec(execId, cols, rows); i++) {
+                            try {
+                                Thread.sleep(25);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return;
+                            }
+                        }
+                    }));
         }
     }
 

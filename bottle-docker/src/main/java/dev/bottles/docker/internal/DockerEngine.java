@@ -707,6 +707,28 @@ public final class DockerEngine implements Closeable {
     public int attach(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
             List<String> env, boolean tty, @Nullable InputStream stdin, java.io.OutputStream out,
             java.io.OutputStream err) {
+        return attach(container, argv, user, workdir, env, tty, stdin, out, err, id -> { });
+    }
+
+    /**
+     * Runs a command attached to streams, telling the caller the exec's id once it started (to
+     * {@link #resizeExec} its terminal).
+     *
+     * @param container the container
+     * @param argv the command
+     * @param user the user, or null for the image's
+     * @param workdir the directory, or null
+     * @param env extra {@code NAME=value} entries
+     * @param tty whether to allocate a terminal
+     * @param stdin what the command reads, or null for nothing
+     * @param out where its stdout (and, with a tty, everything) goes
+     * @param err where its stderr goes
+     * @param started receives the exec's id once it runs
+     * @return the exit code
+     */
+    public int attach(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
+            List<String> env, boolean tty, @Nullable InputStream stdin, java.io.OutputStream out,
+            java.io.OutputStream err, java.util.function.Consumer<String> started) {
         String execId = createExec(container, argv, user, workdir, env, stdin != null, tty);
         ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
             @Override
@@ -725,12 +747,36 @@ public final class DockerEngine implements Closeable {
             start.withStdIn(stdin);
         }
         try {
-            start.exec(cb).awaitCompletion();
+            start.exec(cb);
+            started.accept(execId);
+            cb.awaitCompletion();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BottleException("interrupted while attached to " + argv.get(0) + " in " + container, e);
         }
         return exitCode(execId, 200);
+    }
+
+    /**
+     * Sets the size of an exec's terminal; the command gets {@code SIGWINCH}. An exec that has not
+     * started yet or has ended is left alone.
+     *
+     * @param execId the exec
+     * @param columns the width
+     * @param rows the height
+     * @return whether the engine took it
+     */
+    public boolean resizeExec(String execId, int columns, int rows) {
+        if (columns <= 0 || rows <= 0) {
+            return false;
+        }
+        try {
+            client.resizeExecCmd(execId).withSize(rows, columns).exec();
+            return true;
+        } catch (DockerException e) {
+            LOG.log(Level.DEBUG, "resizing exec " + execId + " failed: " + e.getMessage());
+            return false;
+        }
     }
 
     /**

@@ -1,64 +1,138 @@
 package dev.bottles.docker.internal;
 
-import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.util.EnumSet;
+import java.util.function.BiConsumer;
+import org.jline.terminal.Attributes;
+import org.jline.terminal.Size;
+import org.jline.terminal.TerminalBuilder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The host terminal in raw mode for the length of an attached session (keys go to the bottle as
- * typed, Ctrl-C included), restored on close. Uses {@code stty} on {@code /dev/tty}, as terminal
- * programs on the JVM do; without a tty it does nothing.
+ * The host terminal for the length of an attached session, through JLine: raw mode (keys go to the
+ * bottle as typed, Ctrl-C included, so it reaches the agent rather than stopping this process), the
+ * terminal's size, and its resizes ({@code SIGWINCH}) passed on; restored on close, whatever ended
+ * the session. Without a terminal it does nothing.
  */
 public final class Terminal implements AutoCloseable {
     /** A terminal that changes nothing. */
-    public static final Terminal NONE = new Terminal(null);
+    public static final Terminal NONE = new Terminal(null, null);
     private static final System.Logger LOG = System.getLogger(Terminal.class.getName());
 
-    private final @Nullable String saved;
+    private final org.jline.terminal.@Nullable Terminal terminal;
+    private final @Nullable Attributes saved;
 
-    private Terminal(@Nullable String saved) {
+    private Terminal(org.jline.terminal.@Nullable Terminal terminal, @Nullable Attributes saved) {
+        this.terminal = terminal;
         this.saved = saved;
     }
 
     /**
      * Puts the controlling terminal in raw mode, remembering its settings.
      *
-     * @return the terminal to close when the session ends
+     * @return the terminal to close when the session ends, or {@link #NONE} without one
      */
     public static Terminal raw() {
-        String saved = stty("-g");
-        if (saved == null) {
+        if (System.console() == null) {
             return NONE;
         }
-        stty("raw", "-echo");
-        return new Terminal(saved.strip());
+        try {
+            org.jline.terminal.Terminal t = TerminalBuilder.builder().system(true).nativeSignals(true)
+                    .signalHandler(org.jline.terminal.Terminal.SignalHandler.SIG_IGN).build();
+            if (t.getType().startsWith("dumb")) {
+                t.close();
+                return NONE;
+            }
+            Attributes saved = t.getAttributes();
+            Attributes raw = new Attributes(saved);
+            raw.setLocalFlags(EnumSet.of(Attributes.LocalFlag.ICANON, Attributes.LocalFlag.ECHO,
+                    Attributes.LocalFlag.ECHONL, Attributes.LocalFlag.ISIG, Attributes.LocalFlag.IEXTEN), false);
+            raw.setInputFlags(EnumSet.of(Attributes.InputFlag.IXON, Attributes.InputFlag.ICRNL,
+                    Attributes.InputFlag.INLCR, Attributes.InputFlag.IGNCR, Attributes.InputFlag.BRKINT,
+                    Attributes.InputFlag.ISTRIP, Attributes.InputFlag.PARMRK), false);
+            raw.setOutputFlag(Attributes.OutputFlag.OPOST, false);
+            raw.setControlChar(Attributes.ControlChar.VMIN, 1);
+            raw.setControlChar(Attributes.ControlChar.VTIME, 0);
+            t.setAttributes(raw);
+            return new Terminal(t, saved);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "no usable terminal; attaching without raw mode", e);
+            return NONE;
+        }
+    }
+
+    /**
+     * Tells whether there is a terminal.
+     *
+     * @return false for {@link #NONE}
+     */
+    public boolean present() {
+        return terminal != null;
+    }
+
+    /**
+     * Returns what the session reads: this process's standard input, the terminal in raw mode. (Not
+     * JLine's own reader, whose reads wait to fill their buffer and so would hold back a terminal's
+     * short answers to the agent's queries.)
+     *
+     * @return the input
+     */
+    public InputStream input() {
+        return System.in;
+    }
+
+    /**
+     * Returns the terminal's width.
+     *
+     * @return columns, or 0 without a terminal
+     */
+    public int columns() {
+        return terminal == null ? 0 : terminal.getSize().getColumns();
+    }
+
+    /**
+     * Returns the terminal's height.
+     *
+     * @return rows, or 0 without a terminal
+     */
+    public int rows() {
+        return terminal == null ? 0 : terminal.getSize().getRows();
+    }
+
+    /**
+     * Calls {@code resize} with the size now, and again after each resize of the terminal.
+     *
+     * @param resize receives columns and rows
+     */
+    public void follow(BiConsumer<Integer, Integer> resize) {
+        org.jline.terminal.Terminal t = terminal;
+        if (t == null) {
+            return;
+        }
+        t.handle(org.jline.terminal.Terminal.Signal.WINCH, s -> {
+            Size size = t.getSize();
+            resize.accept(size.getColumns(), size.getRows());
+        });
+        resize.accept(t.getSize().getColumns(), t.getSize().getRows());
     }
 
     @Override
     public void close() {
-        if (saved != null) {
-            stty(saved);
+        org.jline.terminal.Terminal t = terminal;
+        if (t == null) {
+            return;
         }
-    }
-
-    private static @Nullable String stty(String... args) {
-        String[] argv = new String[args.length + 1];
-        argv[0] = "stty";
-        System.arraycopy(args, 0, argv, 1, args.length);
         try {
-            Process p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/tty")))
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "stty is not available", e);
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
+            t.handle(org.jline.terminal.Terminal.Signal.WINCH, org.jline.terminal.Terminal.SignalHandler.SIG_DFL);
+            if (saved != null) {
+                t.setAttributes(saved);
+            }
+            t.flush();
+            t.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "could not restore the terminal: " + e.getMessage());
         }
     }
 }

@@ -116,8 +116,19 @@ public final class FakeApiFixture implements AutoCloseable {
      * @throws Exception when it does not start
      */
     public UpstreamContainer start(RunningBottle bottle) throws Exception {
-        String network = ((DockerBottlePlan) bottle.plan()).egressNetwork();
-        api = UpstreamContainer.start(TestImages.engine(), TestImages.fakeAnthropic(), bottle.identity(), network, NAMES,
+        return start(bottle.identity(), ((DockerBottlePlan) bottle.plan()).egressNetwork());
+    }
+
+    /**
+     * Starts the fake on a bottle's outbound network, by name (for a bottle another process runs).
+     *
+     * @param identity the bottle's identity (the fake carries it in its labels)
+     * @param network the bottle's outbound network
+     * @return the fake's container
+     * @throws Exception when it does not start
+     */
+    public UpstreamContainer start(String identity, String network) throws Exception {
+        api = UpstreamContainer.start(TestImages.engine(), TestImages.fakeAnthropic(), identity, network, NAMES,
                 certsTar(), FakeAnthropicApi.READY);
         return api;
     }

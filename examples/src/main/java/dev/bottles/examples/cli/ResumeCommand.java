@@ -3,6 +3,7 @@ package dev.bottles.examples.cli;
 import dev.bottles.BottleException;
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
+import dev.bottles.PreparedBottle;
 import dev.bottles.state.BottleHome;
 import dev.bottles.state.BottleMetadata;
 import java.nio.file.Path;
@@ -45,6 +46,13 @@ final class ResumeCommand implements Callable<Integer> {
         if (!m.backend().isEmpty()) {
             spec.backend(m.backend());
         }
-        return StartCommand.launch(io, Bottles.prepare(spec.build()), command, false, false, yes);
+        PreparedBottle p = Bottles.prepare(spec.build());
+        List<String> argv = command;
+        if (argv.isEmpty() && java.nio.file.Files.isDirectory(home.state(identity).transcriptDir())) {
+            // the session's transcript comes back into the bottle: Claude Code goes on where it stopped
+            argv = new ArrayList<>(p.plan().agentCommand());
+            argv.add("--continue");
+        }
+        return StartCommand.launch(io, p, argv, false, false, yes);
     }
 }
