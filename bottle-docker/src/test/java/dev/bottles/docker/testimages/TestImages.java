@@ -33,8 +33,11 @@ public final class TestImages {
     private static final String AGENT_DOCKERFILE = """
             FROM scratch
             COPY busybox /bin/busybox
+            COPY rootfs/ /
             RUN ["/bin/busybox", "--install", "-s", "/bin"]
-            RUN mkdir -p /tmp /home/node /etc/ssl/certs /workspace && chmod 1777 /tmp && touch /etc/ssl/certs/ca-certificates.crt
+            RUN mkdir -p /tmp /home/node /etc/ssl/certs /workspace && chmod 1777 /tmp && touch /etc/ssl/certs/ca-certificates.crt \
+                && chown 1000:1000 /home/node /workspace
+            ENV PATH=/usr/bin:/bin
             CMD ["sleep", "infinity"]
             """;
     private static final String BUNDLE_DOCKERFILE = """
@@ -157,7 +160,8 @@ public final class TestImages {
             byte[] jar = jarOf(main);
             String dockerfile = "FROM scratch\nCOPY rootfs/ /\n"
                     + (busybox ? "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
-                            + "RUN mkdir -p /home/node /etc/ssl/certs /workspace && touch /etc/ssl/certs/ca-certificates.crt\n"
+                            + "RUN mkdir -p /home/node /etc/ssl/certs /workspace && touch /etc/ssl/certs/ca-certificates.crt"
+                            + " && chown 1000:1000 /home/node /workspace\n"
                             + "CMD [\"sleep\", \"infinity\"]\n"
                             : "ENTRYPOINT [\"/opt/java/bin/java\", \"-XX:+UseSerialGC\", \"-jar\", \"/opt/app.jar\"]\n")
                     + "ENV PATH=/bin:/usr/bin:/opt/java/bin\n";
@@ -344,6 +348,21 @@ public final class TestImages {
         try {
             Path ctx = Files.createTempDirectory("bottle-test-image-");
             Files.copy(BUSYBOX, ctx.resolve("busybox"));
+            Files.createDirectories(ctx.resolve("rootfs"));
+            if (dockerfile.contains("COPY rootfs/")) {
+                // the image contract asks for git: stock git with the libraries ldd names
+                Path git = Path.of("/usr/bin/git");
+                if (!Files.isExecutable(git)) {
+                    Assertions.fail(git + " is missing; install Debian's git (apt-get install git)");
+                }
+                java.util.Map<String, Path> libs = new java.util.TreeMap<>(dev.bottles.docker.internal.JavaRuntime.libraries(git));
+                libs.put("/usr/bin/git", git.toRealPath());
+                for (java.util.Map.Entry<String, Path> f : libs.entrySet()) {
+                    Path to = ctx.resolve("rootfs" + f.getKey());
+                    Files.createDirectories(to.getParent());
+                    Files.copy(f.getValue().toRealPath(), to);
+                }
+            }
             Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(dockerfile.getBytes(StandardCharsets.UTF_8));
@@ -352,6 +371,7 @@ public final class TestImages {
                 md.update(f.getValue().getBytes(StandardCharsets.UTF_8));
             }
             md.update(Long.toString(Files.size(BUSYBOX)).getBytes(StandardCharsets.UTF_8));
+            md.update(Long.toString(Files.size(Path.of("/usr/bin/git").toRealPath())).getBytes(StandardCharsets.UTF_8));
             String tag = "bottle-test/" + name + ":" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
             if (!engine().imageExists(tag)) {
                 engine().build(ctx.toFile(), ctx.resolve("Dockerfile").toFile(), tag,

@@ -41,6 +41,7 @@ import java.util.function.Supplier;
  */
 public final class BottleDemo {
     private static final String TOOL = "/opt/demo-tool.jar";
+    private static final String FAKE_API = "/opt/fake-anthropic.jar";
     private final String image;
     private final Path certs;
     private final List<String> failures = new ArrayList<>();
@@ -110,7 +111,7 @@ public final class BottleDemo {
             check(blocked.startsWith("403 blocked: host evil.demo.test is not on this bottle's allowlist"),
                     "the blocked host was refused with its reason");
 
-            String inside = bottle.exec("sh", "-c", "printenv DEMO_TOKEN || echo '(unset)'").stdout().strip();
+            String inside = bottle.exec("sh", "-c", "echo \"${DEMO_TOKEN:-(unset)}\"").stdout().strip();
             String injected = phase("credential: the agent calls https://api.demo.test/v1/whoami with 'Bearer fake'",
                     () -> fetch(bottle, "https://api.demo.test/v1/whoami", "Authorization=Bearer fake"));
             say("  agent got: " + injected);
@@ -152,12 +153,73 @@ public final class BottleDemo {
                     : "left behind: " + left);
             dev.bottles.state.SecureFiles.deleteRecursively(home);
         }
+        claudeCode(certs, token);
         if (failures.isEmpty()) {
             say("demo done: every check held");
             return 0;
         }
         say("demo FAILED: " + String.join("; ", failures));
         return 1;
+    }
+
+    /**
+     * Real Claude Code in a bottle of its own (the SDK's agent image, built on first use) answering
+     * a prompt through egress, against a fake Anthropic API the demo starts on the bottle's outbound
+     * network, since nothing here reaches the internet. The host's token reaches the fake; the agent
+     * holds a placeholder.
+     */
+    private void claudeCode(Path certs, String token) throws Exception {
+        Path home = Files.createTempDirectory("bottles-demo-claude-");
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put(Manifest.CLAUDE_TOKEN_ENV, token);
+        BottleSpec spec = BottleSpec.builder(Manifest.CLAUDE).home(home).userCwd(home).backend("docker")
+                .hostEnvironment(env)
+                .setting("CLAUDE_BOTTLE_EGRESS_EXTRA_CA", certs.resolve("demo-ca.pem").toString())
+                .listener(progressLines())
+                .build();
+        RunningBottle bottle = phase("launch a Claude Code bottle (the built-in 'claude' agent, the SDK's image)",
+                () -> Bottles.prepare(spec).launch());
+        String id = bottle.identity();
+        String api = "bottles-demo-anthropic-" + id;
+        try {
+            JsonNode plan = new ObjectMapper().readTree(bottle.plan().toJson());
+            say("  image " + plan.get("base_image").asText() + " with Claude Code "
+                    + plan.path("claude_code_version").asText("?"));
+            phase("start a fake Anthropic API as api.anthropic.com (nothing reaches the internet)", () -> {
+                docker("run", "-d", "--name", api, "--label", "dev.bottles.identity=" + id, "--label",
+                        "dev.bottles.backend=demo", "--label", "dev.bottles.role=demo-upstream",
+                        "--network", plan.get("egress_network").asText(), "--network-alias", "api.anthropic.com",
+                        "-v", certs + ":/certs:ro", "--entrypoint", "/opt/java/bin/java", image, "-cp", FAKE_API,
+                        "dev.bottles.testkit.FakeAnthropicApi", "--tls", "/certs/demo.p12", "--password", "demo-store",
+                        "--text", "Hello from Claude Code in a bottle.");
+                waitFor(() -> docker("logs", api).contains("fake anthropic api ready"), "the fake API to start");
+                return null;
+            });
+            dev.bottles.claude.ClaudeEvent.Result r = phase("Claude Code answers a prompt (headless, stream-json)",
+                    () -> dev.bottles.claude.ClaudeCode.in(bottle).run(dev.bottles.claude.ClaudeTask.of(
+                            "Say hello from the bottle.").withTimeout(java.time.Duration.ofMinutes(3)),
+                            e -> say("  event: " + shorten(e.toString()))));
+            say("  Claude Code said: " + r.text());
+            check(!r.isError() && r.text().equals("Hello from Claude Code in a bottle."), "real Claude Code answered");
+            String want = DemoTool.fingerprint("Bearer " + token);
+            List<String> seen = docker("logs", api).lines().filter(l -> l.startsWith("seen ")).toList();
+            seen.forEach(l -> say("  fake API " + l));
+            check(seen.stream().anyMatch(l -> l.contains("/v1/messages") && l.contains("cred=" + want)),
+                    "the fake API received the host's token, injected by egress");
+            String inside = bottle.exec("/bin/sh", "-c", "echo \"$CLAUDE_CODE_OAUTH_TOKEN\"").stdout().strip();
+            say("  CLAUDE_CODE_OAUTH_TOKEN inside the bottle: " + inside);
+            check(inside.equals("egress-placeholder") && !inside.contains(token), "the agent holds only a placeholder");
+        } finally {
+            phase("teardown of the Claude Code bottle", () -> {
+                docker("rm", "-f", api);
+                bottle.close();
+                return null;
+            });
+            String left = docker("ps", "-a", "-q", "--filter", "label=dev.bottles.identity=" + id)
+                    + docker("network", "ls", "-q", "--filter", "label=dev.bottles.identity=" + id);
+            check(left.isBlank(), "nothing of the Claude Code bottle is left behind");
+            dev.bottles.state.SecureFiles.deleteRecursively(home);
+        }
     }
 
     private static BottleListener progressLines() {
@@ -174,6 +236,9 @@ public final class BottleDemo {
             public void onProgress(String identity, String step, String line) {
                 if (step.equals("bundle-image") && (line.startsWith("building") || line.startsWith("jlink"))) {
                     say("  bundle image: " + line);
+                }
+                if (step.equals("agent-image") && (line.startsWith("building") || line.startsWith("fetching"))) {
+                    say("  agent image: " + line);
                 }
             }
         };
