@@ -27,6 +27,14 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class ClaudeCode {
+    /**
+     * The Claude Code version this SDK pins and is tested with: the SDK's agent image installs it
+     * unless {@value #VERSION_SETTING} names another.
+     */
+    public static final String PINNED_VERSION = "2.1.332";
+    /** The setting that chooses another Claude Code version for the SDK's agent image. */
+    public static final String VERSION_SETTING = "CLAUDE_BOTTLE_CLAUDE_CODE_VERSION";
+
     private final RunningBottle bottle;
 
     private ClaudeCode(RunningBottle bottle) {

@@ -65,7 +65,8 @@ public final class Transcripts {
                 SecureFiles.createPrivateDirectories(f.getParent());
                 SecureFiles.writePrivate(f, tar.toByteArray());
             } else if (code != 3) {
-                LOG.log(Level.WARNING, "no transcript snapshot of " + bottle.identity() + " (tar exited " + code + ")");
+                // 126/127: no shell or tar in this bottle (not Claude Code's image); nothing to keep
+                LOG.log(code == 126 || code == 127 ? Level.DEBUG : Level.WARNING, "no transcript snapshot of " + bottle.identity() + " (tar exited " + code + ")");
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "no transcript snapshot of " + bottle.identity() + ": " + e.getMessage());

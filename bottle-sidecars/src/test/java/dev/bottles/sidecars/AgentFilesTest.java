@@ -48,10 +48,10 @@ class AgentFilesTest {
         String state = new String(files.get(5).content());
         assertEquals(0600, files.get(5).mode(), "Claude Code's state holds supervise's credential");
         assertTrue(state.contains("\"supervise\"") && state.contains("\"Bearer " + plans.access().token() + "\""), state);
-        assertTrue(state.contains("\"hasCompletedOnboarding\" : true") && state.contains("\"/workspace\""), state);
+        assertTrue(state.contains("\"hasCompletedOnboarding\": true") && state.contains("\"/workspace\""), state);
         String settings = new String(files.get(6).content());
-        assertTrue(settings.contains("\"skipDangerousModePermissionPrompt\" : true"), settings);
-        assertTrue(settings.contains("\"DISABLE_AUTOUPDATER\" : \"1\""), settings);
+        assertTrue(settings.contains("\"skipDangerousModePermissionPrompt\": true"), settings);
+        assertTrue(settings.contains("\"DISABLE_AUTOUPDATER\": \"1\""), settings);
         assertFalse(settings.contains(plans.access().token()), "settings are world-readable and hold no credential");
         assertThrows(IllegalArgumentException.class, () -> new AgentFiles.AgentFile("/etc/x", new byte[0], 0644, false));
         assertThrows(IllegalArgumentException.class, () -> new AgentFiles.AgentFile("a/../../x", new byte[0], 0644, false));

@@ -82,10 +82,12 @@ class FakeBackendTest {
         RunningBottle b = Bottles.using(fake).prepare(spec().build()).launch();
         b.exec("echo", "x");
         b.settle(4);
-        assertEquals(List.of("PREPARED", "LAUNCHED", "EXEC", "SETTLED", "CLOSED"),
+        // a kept state first gets Claude Code's transcripts snapshotted (one more command), as on a real backend
+        assertEquals(List.of("PREPARED", "LAUNCHED", "EXEC", "EXEC", "SETTLED", "CLOSED"),
                 fake.events(b.identity()).stream().map(e -> e.kind().name()).toList());
-        assertEquals(List.of(List.of("echo", "x")), fake.commands(b.identity()));
-        assertEquals(List.of("4"), fake.events(b.identity()).get(3).argv());
+        assertEquals(List.of("echo", "x"), fake.commands(b.identity()).get(0));
+        assertTrue(String.join(" ", fake.commands(b.identity()).get(1)).contains("tar -c -f - -C \"$HOME/.claude\""));
+        assertEquals(List.of("4"), fake.events(b.identity()).get(4).argv());
         assertTrue(fake.events().stream().allMatch(e -> e.at().equals(T0)));
     }
 

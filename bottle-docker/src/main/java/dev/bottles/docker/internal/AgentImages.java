@@ -46,7 +46,7 @@ public final class AgentImages {
     /** The image repository. */
     public static final String REPOSITORY = "claude-bottle";
     /** The Claude Code version used unless {@value DockerSettings#CLAUDE_CODE_VERSION} names another. */
-    public static final String DEFAULT_CLAUDE_CODE_VERSION = "2.1.332";
+    public static final String DEFAULT_CLAUDE_CODE_VERSION = dev.bottles.claude.ClaudeCode.PINNED_VERSION;
     /** The registry recipe's default base image. */
     public static final String DEFAULT_NODE_BASE = "node:20-bookworm-slim";
     /** The image label recording the Claude Code version. */

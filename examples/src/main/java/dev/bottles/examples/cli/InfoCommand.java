@@ -1,5 +1,6 @@
 package dev.bottles.examples.cli;
 
+import dev.bottles.claude.ClaudeCode;
 import dev.bottles.manifest.AgentDefinition;
 import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.EgressRoute;
@@ -32,7 +33,7 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Io io = parent.io();
-        Manifest m = Manifest.load(BottleHome.resolve(home, io.env()).root(), io.cwd());
+        Manifest m = Manifest.load(BottleHome.resolve(home, io.env()).root(), io.cwd()).withBuiltIns();
         AgentDefinition a = m.requireAgent(agent);
         BottleDefinition b = m.bottleFor(agent);
         PrintWriter out = io.out();
@@ -40,6 +41,10 @@ final class InfoCommand implements Callable<Integer> {
         out.println("  bottle   " + a.bottle());
         out.println("  skills   " + (a.skills().isEmpty() ? "-" : String.join(", ", a.skills())));
         out.println("  prompt   " + (a.prompt().isEmpty() ? "-" : a.prompt().lines().count() + " lines"));
+        String image = io.env().get("CLAUDE_BOTTLE_IMAGE");
+        out.println("  claude   " + (image != null && !image.isBlank() ? "as image " + image + " has it"
+                : "Claude Code " + io.env().getOrDefault(ClaudeCode.VERSION_SETTING, ClaudeCode.PINNED_VERSION)
+                        + " in the SDK's agent image"));
         out.println("bottle " + b.name() + " (" + b.origin() + ")");
         out.println("  env");
         for (Map.Entry<String, EnvValue> e : b.env().entrySet()) {
