@@ -40,6 +40,19 @@ class StateDirTest {
     }
 
     @Test
+    void deletingAStateTakesItsSuperviseQueueAndNoOtherBottles() throws IOException {
+        BottleHome home = new BottleHome(tmp.resolve("home"));
+        StateDir s = home.state("coder-ab12c").create();
+        SecureFiles.writePrivate(home.queueDir("coder-ab12c").resolve("p1.json"), "{}");
+        SecureFiles.writePrivate(home.queueDir("coder-zz99z").resolve("p1.json"), "{}");
+        SecureFiles.writePrivate(s.transcriptDir().resolve("projects.tar"), "t");
+        s.delete();
+        assertFalse(Files.exists(s.path()));
+        assertFalse(Files.exists(home.queueDir("coder-ab12c")), "the queue goes with the state");
+        assertTrue(Files.exists(home.queueDir("coder-zz99z").resolve("p1.json")), "another bottle's queue stays");
+    }
+
+    @Test
     void writesAreAtomicAndLeaveNoTemporaryFiles() throws IOException {
         Path dir = SecureFiles.createPrivateDirectories(tmp.resolve("d"));
         Path f = dir.resolve("agent.env");

@@ -267,6 +267,52 @@ class ClaudeCodeIT {
         }
     }
 
+    @Test
+    void aKeptBottleKeepsItsTranscriptAndAResumedOneContinuesTheConversation() throws Exception {
+        Path home3 = Files.createTempDirectory("bottles-claude-resume-");
+        FakeApiFixture api3 = new FakeApiFixture(home3);
+        BottleSpec.Builder spec = BottleSpec.builder("claude").manifest(FakeApiFixture.manifest(true)).home(home3)
+                .userCwd(home3).backend("docker").settings(api3.settings())
+                .hostEnvironment(Map.of(FakeApiFixture.TOKEN_ENV, api3.token()));
+        RunningBottle first = Bottles.prepare(spec.build()).launch();
+        String id = first.identity();
+        dev.bottles.state.StateDir state = new dev.bottles.state.BottleHome(home3).state(id);
+        RunningBottle second = null;
+        try {
+            api3.start(first);
+            api3.text("MARKER-FIRST-LIFE", "remember the word teapot");
+            ClaudeEvent.Result r = ClaudeCode.in(first).run(ClaudeTask.of("MARKER-FIRST-LIFE hi")
+                    .withTimeout(Duration.ofMinutes(2)), e -> { });
+            assertEquals("remember the word teapot", r.text());
+            api3.close();
+            first.settle(3);
+            assertTrue(Files.isRegularFile(state.transcriptDir().resolve("projects.tar")), "the transcript was kept");
+            assertTrue(Files.isDirectory(new dev.bottles.state.BottleHome(home3).queueDir(id)), "the queue stays with it");
+
+            second = Bottles.prepare(spec.identity(id).build()).launch();
+            api3.start(second);
+            api3.text("MARKER-SECOND-LIFE", "I still remember");
+            ClaudeEvent.Result again = ClaudeCode.in(second).run(ClaudeTask.of("MARKER-SECOND-LIFE what was the word?")
+                    .continuing().withTimeout(Duration.ofMinutes(2)), e -> { });
+            assertEquals("I still remember", again.text());
+            assertEquals(r.sessionId(), again.sessionId(), "--continue picked the restored session up");
+            String bodies = api3.bodies();
+            String second2 = bodies.substring(bodies.indexOf("MARKER-SECOND-LIFE"));
+            assertTrue(bodies.contains("remember the word teapot"), "the earlier turns went with the request");
+            assertTrue(second2.length() > 0);
+            api3.close();
+            second.settle(0);
+            second = null;
+            assertFalse(Files.exists(state.path()), "a zero exit removes the state");
+            assertFalse(Files.exists(new dev.bottles.state.BottleHome(home3).queueDir(id)), "and the queue with it");
+        } finally {
+            UpstreamContainer.tearDown(api3.container(), second, home3);
+            if (second == null) {
+                assertEquals(java.util.Set.of(), TestImages.labelled(id));
+            }
+        }
+    }
+
     private static void put(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream out, String name,
             byte[] content, int mode) throws java.io.IOException {
         var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name, true);

@@ -19,10 +19,8 @@ import dev.bottles.manifest.RouteAuth;
 import dev.bottles.sidecars.CertificateAuthority;
 import dev.bottles.sidecars.Egress;
 import dev.bottles.spi.BottleBackend;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -135,19 +133,7 @@ public abstract class SandboxEscapeSuite {
     }
 
     private static byte[] certsTar(CertificateAuthority ca) throws Exception {
-        CertificateAuthority.Leaf leaf = ca.issue(NAMES, Duration.ofDays(1), Clock.systemUTC());
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("server", leaf.privateKey(), "test".toCharArray(), leaf.chain());
-        ByteArrayOutputStream p12 = new ByteArrayOutputStream();
-        ks.store(p12, "test".toCharArray());
-        ByteArrayOutputStream tar = new ByteArrayOutputStream();
-        try (var out = dev.bottles.docker.internal.JavaRuntime.tar(tar)) {
-            dev.bottles.docker.internal.JavaRuntime.directory(out, "certs", 0755);
-            dev.bottles.docker.internal.JavaRuntime.bytes(out, "certs/server.p12", p12.toByteArray(), 0644);
-            out.finish();
-        }
-        return tar.toByteArray();
+        return dev.bottles.docker.testimages.UpstreamContainer.certsTar(ca, NAMES);
     }
 
     /** What the upstream has served so far, one line each: scheme host method path authorization. */

@@ -3,20 +3,14 @@ package dev.bottles.docker.testimages;
 import dev.bottles.RunningBottle;
 import dev.bottles.docker.DockerBottlePlan;
 import dev.bottles.manifest.AgentDefinition;
-import dev.bottles.manifest.BottleDefinition;
-import dev.bottles.manifest.EgressRoute;
 import dev.bottles.manifest.Manifest;
-import dev.bottles.manifest.RouteAuth;
-import dev.bottles.manifest.RouteRole;
 import dev.bottles.sidecars.CertificateAuthority;
 import dev.bottles.sidecars.Egress;
 import dev.bottles.testkit.FakeAnthropicApi;
-import java.io.ByteArrayOutputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,7 +27,7 @@ import java.util.Map;
  */
 public final class FakeApiFixture implements AutoCloseable {
     /** The host variable the bottle's route takes the token from. */
-    public static final String TOKEN_ENV = "CLAUDE_BOTTLE_OAUTH_TOKEN";
+    public static final String TOKEN_ENV = Manifest.CLAUDE_TOKEN_ENV;
     /** The names the fake answers to on the outbound network. */
     public static final List<String> NAMES = List.of("api.anthropic.com", "late.example.test");
 
@@ -54,9 +48,9 @@ public final class FakeApiFixture implements AutoCloseable {
     }
 
     /**
-     * Returns a manifest with bottle {@code claude} and agent {@code claude}.
+     * Returns a manifest with the built-in bottle {@code claude} and agent {@code claude}.
      *
-     * @param supervise whether the bottle has supervise
+     * @param supervise ignored: the built-in bottle has supervise
      * @return the manifest
      */
     public static Manifest manifest(boolean supervise) {
@@ -64,18 +58,14 @@ public final class FakeApiFixture implements AutoCloseable {
     }
 
     /**
-     * Returns a manifest with bottle {@code claude} and agent {@code claude} with a prompt.
+     * Returns a manifest with the built-in bottle {@code claude} and agent {@code claude} with a prompt.
      *
-     * @param supervise whether the bottle has supervise
+     * @param supervise ignored: the built-in bottle has supervise
      * @param prompt the agent's prompt (empty for none)
      * @return the manifest
      */
     public static Manifest manifest(boolean supervise, String prompt) {
-        return Manifest.builder()
-                .bottle(BottleDefinition.builder("claude")
-                        .route(EgressRoute.to("api.anthropic.com").withRole(RouteRole.CLAUDE_CODE_OAUTH)
-                                .withAuth(RouteAuth.bearer(TOKEN_ENV)))
-                        .supervise(supervise).build())
+        return Manifest.builder().bottle(Manifest.claudeBottle())
                 .agent(AgentDefinition.builder("claude").bottle("claude").prompt(prompt).build()).build();
     }
 
@@ -205,19 +195,7 @@ public final class FakeApiFixture implements AutoCloseable {
     }
 
     private byte[] certsTar() throws Exception {
-        CertificateAuthority.Leaf leaf = ca.issue(NAMES, Duration.ofDays(1), Clock.systemUTC());
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("server", leaf.privateKey(), "test".toCharArray(), leaf.chain());
-        ByteArrayOutputStream p12 = new ByteArrayOutputStream();
-        ks.store(p12, "test".toCharArray());
-        ByteArrayOutputStream tar = new ByteArrayOutputStream();
-        try (var out = dev.bottles.docker.internal.JavaRuntime.tar(tar)) {
-            dev.bottles.docker.internal.JavaRuntime.directory(out, "certs", 0755);
-            dev.bottles.docker.internal.JavaRuntime.bytes(out, "certs/server.p12", p12.toByteArray(), 0644);
-            out.finish();
-        }
-        return tar.toByteArray();
+        return UpstreamContainer.certsTar(ca, NAMES);
     }
 
     @Override

@@ -56,6 +56,32 @@ public record UpstreamContainer(DockerEngine engine, String name, String network
     }
 
     /**
+     * Returns a tar holding {@code /certs/server.p12} (password {@code test}): a key and certificate
+     * for the names, issued by a test CA, as the test upstreams read it.
+     *
+     * @param ca the test CA (egress is told to trust it)
+     * @param names the names the certificate covers
+     * @return the tar
+     * @throws Exception when it cannot be made
+     */
+    public static byte[] certsTar(dev.bottles.sidecars.CertificateAuthority ca, List<String> names) throws Exception {
+        dev.bottles.sidecars.CertificateAuthority.Leaf leaf = ca.issue(names, Duration.ofDays(1),
+                java.time.Clock.systemUTC());
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("server", leaf.privateKey(), "test".toCharArray(), leaf.chain());
+        java.io.ByteArrayOutputStream p12 = new java.io.ByteArrayOutputStream();
+        ks.store(p12, "test".toCharArray());
+        java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+        try (var out = dev.bottles.docker.internal.JavaRuntime.tar(tar)) {
+            dev.bottles.docker.internal.JavaRuntime.directory(out, "certs", 0755);
+            dev.bottles.docker.internal.JavaRuntime.bytes(out, "certs/server.p12", p12.toByteArray(), 0644);
+            out.finish();
+        }
+        return tar.toByteArray();
+    }
+
+    /**
      * Returns its address on the network.
      *
      * @return the IP

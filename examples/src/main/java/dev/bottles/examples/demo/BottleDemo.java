@@ -141,13 +141,7 @@ public final class BottleDemo {
                 return null;
             });
         } finally {
-            phase("teardown", () -> {
-                docker("rm", "-f", upstream);
-                bottle.close();
-                return null;
-            });
-            String left = docker("ps", "-a", "-q", "--filter", "label=dev.bottles.identity=" + id)
-                    + docker("network", "ls", "-q", "--filter", "label=dev.bottles.identity=" + id);
+            String left = tearDown("teardown", upstream, bottle);
             check(left.isBlank(), "nothing is left behind");
             say(left.isBlank() ? "nothing left behind: no container or network carries dev.bottles.identity=" + id
                     : "left behind: " + left);
@@ -210,16 +204,22 @@ public final class BottleDemo {
             say("  CLAUDE_CODE_OAUTH_TOKEN inside the bottle: " + inside);
             check(inside.equals("egress-placeholder") && !inside.contains(token), "the agent holds only a placeholder");
         } finally {
-            phase("teardown of the Claude Code bottle", () -> {
-                docker("rm", "-f", api);
-                bottle.close();
-                return null;
-            });
-            String left = docker("ps", "-a", "-q", "--filter", "label=dev.bottles.identity=" + id)
-                    + docker("network", "ls", "-q", "--filter", "label=dev.bottles.identity=" + id);
+            String left = tearDown("teardown of the Claude Code bottle", api, bottle);
             check(left.isBlank(), "nothing of the Claude Code bottle is left behind");
             dev.bottles.state.SecureFiles.deleteRecursively(home);
         }
+    }
+
+    /** Removes the demo's upstream container, closes the bottle, and returns what still carries its label. */
+    private static String tearDown(String phaseName, String upstream, RunningBottle bottle) throws Exception {
+        phase(phaseName, () -> {
+            docker("rm", "-f", upstream);
+            bottle.close();
+            return null;
+        });
+        String id = bottle.identity();
+        return docker("ps", "-a", "-q", "--filter", "label=dev.bottles.identity=" + id)
+                + docker("network", "ls", "-q", "--filter", "label=dev.bottles.identity=" + id);
     }
 
     private static BottleListener progressLines() {

@@ -69,12 +69,16 @@ class ClaudeTerminalIT {
             cmd.addAll(List.of("-e", e.getKey() + "=" + e.getValue()));
         }
         cmd.add(javaBin + " -jar " + jar + " start claude --yes; echo $? > " + exit + "; sleep 600");
+        boolean imageBuilt = TestImages.engine().imageExists(dev.bottles.docker.internal.AgentImages.reference(Map.of()));
+        long t0 = System.nanoTime();
         run(cmd);
         // the fake joins the bottle's outbound network as soon as the launch has made it
         String[] net = awaitEgressNetwork(Duration.ofMinutes(5));
         fake = api.start(net[1], net[0]);
 
         String screen = awaitScreen(s -> s.contains("bypass permissions on") && s.contains("❯"), Duration.ofMinutes(5));
+        System.out.printf("bottle start claude --yes to Claude Code's prompt: %d ms (agent image %s)%n",
+                (System.nanoTime() - t0) / 1_000_000, imageBuilt ? "cached" : "built by this start");
         for (String dialog : List.of("trust", "theme", "Make auto mode", "Security", "WARNING", "API key")) {
             assertFalse(screen.contains(dialog), "no dialog (" + dialog + ") before the prompt:\n" + screen);
         }
