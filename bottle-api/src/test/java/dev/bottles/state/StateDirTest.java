@@ -43,6 +43,9 @@ class StateDirTest {
     void deletingAStateTakesItsSuperviseQueueAndNoOtherBottles() throws IOException {
         BottleHome home = new BottleHome(tmp.resolve("home"));
         StateDir s = home.state("coder-ab12c").create();
+        for (Path d : new Path[] {home.queueDir("coder-ab12c"), home.queueDir("coder-zz99z"), s.transcriptDir()}) {
+            SecureFiles.createPrivateDirectories(d);
+        }
         SecureFiles.writePrivate(home.queueDir("coder-ab12c").resolve("p1.json"), "{}");
         SecureFiles.writePrivate(home.queueDir("coder-zz99z").resolve("p1.json"), "{}");
         SecureFiles.writePrivate(s.transcriptDir().resolve("projects.tar"), "t");

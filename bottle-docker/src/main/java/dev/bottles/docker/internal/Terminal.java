@@ -23,10 +23,17 @@ public final class Terminal implements AutoCloseable {
 
     private final org.jline.terminal.@Nullable Terminal terminal;
     private final @Nullable Attributes saved;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final @Nullable Thread restoreAtExit;
 
     private Terminal(org.jline.terminal.@Nullable Terminal terminal, @Nullable Attributes saved) {
         this.terminal = terminal;
         this.saved = saved;
+        // a JVM ended by a signal (SIGTERM, SIGHUP) still gives the user their terminal back
+        this.restoreAtExit = terminal == null ? null : new Thread(this::restore, "bottles-terminal-restore");
+        if (restoreAtExit != null) {
+            Runtime.getRuntime().addShutdownHook(restoreAtExit);
+        }
     }
 
     /**
@@ -120,8 +127,19 @@ public final class Terminal implements AutoCloseable {
 
     @Override
     public void close() {
+        if (restoreAtExit != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(restoreAtExit);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting; the hook restores
+            }
+        }
+        restore();
+    }
+
+    private void restore() {
         org.jline.terminal.Terminal t = terminal;
-        if (t == null) {
+        if (t == null || !closed.compareAndSet(false, true)) {
             return;
         }
         try {
