@@ -68,7 +68,8 @@ class ClaudeTerminalIT {
                 .entrySet()) {
             cmd.addAll(List.of("-e", e.getKey() + "=" + e.getValue()));
         }
-        cmd.add(javaBin + " -jar " + jar + " start claude --yes; echo $? > " + exit + "; sleep 600");
+        Path cliErr = dir.resolve("cli.err");
+        cmd.add(javaBin + " -jar " + jar + " start claude --yes 2> " + cliErr + "; echo $? > " + exit + "; sleep 600");
         boolean imageBuilt = TestImages.engine().imageExists(dev.bottles.docker.internal.AgentImages.reference(Map.of()));
         long t0 = System.nanoTime();
         run(cmd);
@@ -77,8 +78,9 @@ class ClaudeTerminalIT {
         fake = api.start(net[1], net[0]);
 
         String screen = awaitScreen(s -> s.contains("bypass permissions on") && s.contains("❯"), Duration.ofMinutes(5));
-        System.out.printf("bottle start claude --yes to Claude Code's prompt: %d ms (agent image %s)%n",
-                (System.nanoTime() - t0) / 1_000_000, imageBuilt ? "cached" : "built by this start");
+        System.out.printf("bottle start claude --yes to Claude Code's prompt: %d ms (agent image %s); the CLI said: %s%n",
+                (System.nanoTime() - t0) / 1_000_000, imageBuilt ? "cached" : "built by this start",
+                Files.readString(cliErr).lines().filter(l -> l.contains(" is up (")).findFirst().orElse("?").strip());
         for (String dialog : List.of("trust", "theme", "Make auto mode", "Security", "WARNING", "API key")) {
             assertFalse(screen.contains(dialog), "no dialog (" + dialog + ") before the prompt:\n" + screen);
         }
