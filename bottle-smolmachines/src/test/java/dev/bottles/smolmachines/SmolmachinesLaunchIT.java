@@ -122,6 +122,22 @@ class SmolmachinesLaunchIT {
     }
 
     @Test
+    void streamingExecCarriesInputToItsEndAndHoldsBackTheExitMarker() {
+        try (RunningBottle b = Bottles.using(new SmolmachinesBackend()).prepare(spec().build()).launch()) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            int code = b.execStreaming(List.of("sh", "-c", "wc -c; echo to-stderr >&2; printf partial >&2; exit 5"),
+                    dev.bottles.ExecOptions.defaults(), new java.io.ByteArrayInputStream(new byte[70_000]), out, err);
+            assertEquals(5, code);
+            assertEquals("70000", out.toString().strip(), "all of the input arrived, and its end");
+            assertEquals("to-stderr\npartial", err.toString(), "the exit marker never reaches the caller");
+            List<String> exec = smolvm.invocations().get(smolvm.invocations().size() - 1);
+            assertTrue(exec.containsAll(List.of("--stream", "-i")), exec.toString());
+            assertEquals(0, b.execStreaming(List.of("true"), dev.bottles.ExecOptions.defaults(), null, out, err));
+        }
+    }
+
+    @Test
     void olderSmolvmUsesTheTsiLoopback() {
         smolvm.version("1.8.0");
         try (RunningBottle b = Bottles.using(new SmolmachinesBackend()).prepare(spec().build()).launch()) {

@@ -92,6 +92,109 @@ public final class SmolBottle implements RunningBottle {
     }
 
     @Override
+    public int execStreaming(List<String> argv, ExecOptions options, java.io.@org.jspecify.annotations.Nullable InputStream stdin,
+            java.io.OutputStream stdout, java.io.OutputStream stderr) {
+        List<String> args = new ArrayList<>(List.of("machine", "exec", "--name", plan.machineName(), "--stream"));
+        if (stdin != null) {
+            args.add("-i");
+        }
+        if (options.workingDir() != null) {
+            args.addAll(List.of("-w", options.workingDir()));
+        }
+        options.env().forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
+        args.addAll(List.of("--timeout", Math.max(1, options.timeout().toSeconds()) + "s", "--", "sh", "-c",
+                "\"$@\"; echo \"__RC=$?\" >&2", "sh"));
+        args.addAll(argv);
+        long t0 = System.nanoTime();
+        ExitMarker err = new ExitMarker(stderr);
+        int code = cli.stream(args, secrets(plan, credentialed), stdin, stdout, err, options.timeout().plus(GRACE));
+        err.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        if (err.code() != null) {
+            return err.code();
+        }
+        if (code == 124 || code == -1) {
+            throw new ExecTimeoutException(argv, options.timeout(), new ExecResult(-1, "", err.tail(), took));
+        }
+        throw cli.failure(args, new SmolvmCli.Result(code, "", err.tail()));
+    }
+
+    /**
+     * Passes a streamed stderr on line by line, holding back the {@code __RC=N} marker the guest's
+     * wrapper appends and keeping the exit code it carries.
+     */
+    static final class ExitMarker extends java.io.OutputStream {
+        private static final Pattern MARK = Pattern.compile("(?s)(.*)__RC=(\\d+)");
+        private final java.io.OutputStream to;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private final StringBuilder tail = new StringBuilder();
+        private @org.jspecify.annotations.Nullable Integer code;
+
+        ExitMarker(java.io.OutputStream to) {
+            this.to = to;
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws java.io.IOException {
+            for (int i = off; i < off + len; i++) {
+                line.write(b[i]);
+                if (b[i] == '\n') {
+                    emit(true);
+                }
+            }
+            to.flush();
+        }
+
+        private void emit(boolean newline) throws java.io.IOException {
+            String text = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+            line.reset();
+            String body = newline ? text.substring(0, text.length() - 1) : text;
+            Matcher m = MARK.matcher(body);
+            if (m.matches()) {
+                code = Integer.parseInt(m.group(2));
+                if (!m.group(1).isEmpty()) {
+                    pass(m.group(1));
+                }
+            } else if (!text.isEmpty()) {
+                pass(text);
+            }
+        }
+
+        private void pass(String s) throws java.io.IOException {
+            to.write(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            tail.append(s);
+            if (tail.length() > 4096) {
+                tail.delete(0, tail.length() - 4096);
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            try {
+                if (line.size() > 0) {
+                    emit(false);
+                }
+                to.flush();
+            } catch (java.io.IOException e) {
+                // the caller's stream went away
+            }
+        }
+
+        synchronized @org.jspecify.annotations.Nullable Integer code() {
+            return code;
+        }
+
+        synchronized String tail() {
+            return tail.toString();
+        }
+    }
+
+    @Override
     public void allowRoute(dev.bottles.manifest.EgressRoute route) {
         String digest = dev.bottles.sidecars.Egress.allow(plan.sidecars().egress().routesFile(), identity(), route);
         bundles.awaitRoutes(identity(), digest);

@@ -39,6 +39,19 @@ public final class SmolvmCli {
          * @throws IOException when it cannot start
          */
         Process start(List<String> argv, Map<String, String> env) throws IOException;
+
+        /**
+         * Starts a process whose stdin is a pipe the caller writes (for {@code machine exec -i}).
+         * The default closes stdin, for launchers that cannot.
+         *
+         * @param argv the command
+         * @param env extra environment for it
+         * @return the process
+         * @throws IOException when it cannot start
+         */
+        default Process startWithInput(List<String> argv, Map<String, String> env) throws IOException {
+            return start(argv, env);
+        }
     }
 
     /** What smolvm's failure texts say happened (smolvm.md §2, §7). */
@@ -156,11 +169,23 @@ public final class SmolvmCli {
      * @return the wrapper
      */
     public static SmolvmCli of(String binary) {
-        return new SmolvmCli(binary, (argv, env) -> {
-            ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            pb.environment().remove("RUST_LOG");
-            pb.environment().putAll(env);
-            return pb.start();
+        return new SmolvmCli(binary, new Launcher() {
+            @Override
+            public Process start(List<String> argv, Map<String, String> env) throws IOException {
+                return builder(argv, env).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            }
+
+            @Override
+            public Process startWithInput(List<String> argv, Map<String, String> env) throws IOException {
+                return builder(argv, env).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            }
+
+            private ProcessBuilder builder(List<String> argv, Map<String, String> env) {
+                ProcessBuilder pb = new ProcessBuilder(argv);
+                pb.environment().remove("RUST_LOG");
+                pb.environment().putAll(env);
+                return pb;
+            }
         });
     }
 
@@ -216,6 +241,72 @@ public final class SmolvmCli {
                 STARTS.release();
             }
         }
+    }
+
+    /**
+     * Runs smolvm with its output delivered as it comes and, optionally, input that ends.
+     *
+     * @param args the arguments after {@code smolvm}
+     * @param env extra environment
+     * @param stdin what smolvm reads (copied in, then closed), or null for nothing
+     * @param out where its stdout goes, as it comes
+     * @param err where its stderr goes, as it comes
+     * @param timeout how long it may take; it is destroyed after that
+     * @return its exit code, or -1 when it was destroyed at the timeout
+     * @throws BackendCommandException when it cannot start
+     */
+    public int stream(List<String> args, Map<String, String> env, java.io.@org.jspecify.annotations.Nullable InputStream stdin,
+            java.io.OutputStream out, java.io.OutputStream err, Duration timeout) {
+        List<String> argv = new ArrayList<>();
+        argv.add(binary);
+        argv.addAll(args);
+        try {
+            Process p = stdin != null ? launcher.startWithInput(argv, env) : launcher.start(argv, env);
+            Thread feeder = new Thread(() -> {
+                try (java.io.OutputStream to = p.getOutputStream()) {
+                    if (stdin != null) {
+                        stdin.transferTo(to);
+                    }
+                } catch (IOException e) {
+                    // smolvm ended before reading all of its input
+                }
+            }, "smolvm-stdin");
+            feeder.setDaemon(true);
+            feeder.start();
+            Thread o = pump(p.getInputStream(), out);
+            Thread e = pump(p.getErrorStream(), err);
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+                return -1;
+            }
+            o.join();
+            e.join();
+            return p.exitValue();
+        } catch (IOException e) {
+            throw new BackendCommandException(argv, -1, "", "cannot run " + binary + " (" + e.getMessage() + "); install"
+                    + " smolvm or point SMOLVM at it", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BottleException("interrupted while running " + String.join(" ", argv), e);
+        }
+    }
+
+    private static Thread pump(InputStream in, java.io.OutputStream to) {
+        Thread t = new Thread(() -> {
+            byte[] b = new byte[16 * 1024];
+            try {
+                for (int n = in.read(b); n >= 0; n = in.read(b)) {
+                    to.write(b, 0, n);
+                    to.flush();
+                }
+            } catch (IOException e) {
+                // the process went away
+            }
+        }, "smolvm-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /**
