@@ -19,6 +19,8 @@ public final class ExitCodes {
     public static final int LAUNCH_FAILED = 5;
     /** Any other failure (an engine error, a teardown that left something behind). */
     public static final int FAILED = 6;
+    /** What a bottle is settled with when the CLI is ended by a signal while attached (128 + SIGTERM). */
+    public static final int STOPPED = 143;
 
     private ExitCodes() {}
 }

@@ -93,12 +93,28 @@ final class StartCommand implements Callable<Integer> {
         io.err().printf("bottle %s is up (%d ms); attaching: %s%n", r.identity(), (System.nanoTime() - t0) / 1_000_000,
                 String.join(" ", argv));
         io.err().flush();
+        // A CLI ended by a signal (its terminal closed, SIGTERM) settles the bottle as an agent that was
+        // stopped: the runtime goes, the state is kept for resume.
+        Thread settleAtExit = new Thread(() -> {
+            try {
+                r.settle(ExitCodes.STOPPED);
+            } catch (RuntimeException e) {
+                System.err.println("bottle " + r.identity() + " could not be settled at exit: " + e.getMessage());
+            }
+        }, "bottle-settle-at-exit");
+        Runtime.getRuntime().addShutdownHook(settleAtExit);
         int code;
         try {
             code = r.attach(argv, ExecOptions.defaults());
         } catch (RuntimeException e) {
             r.settle(ExitCodes.FAILED);
             throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(settleAtExit);
+            } catch (IllegalStateException exiting) {
+                // the hook is already running
+            }
         }
         r.settle(code);
         if (code != 0) {

@@ -43,6 +43,7 @@ class ClaudeTerminalIT {
                 new dev.bottles.spi.Settings(Map.of(), Map.of())).reference());
         dir = Files.createTempDirectory("bottles-tty-");
         api = new FakeApiFixture(dir);
+        TestImages.fakeAnthropic(); // built before the clock starts, so the fake answers Claude Code's first calls
     }
 
     @AfterEach
@@ -115,6 +116,35 @@ class ClaudeTerminalIT {
         assertFalse(Files.exists(home.resolve("state").resolve(net[1])), "its state went with it");
         assertFalse(Files.exists(home.resolve("queue").resolve(net[1])), "its supervise queue went with it");
         System.out.println("Claude Code contacted, in a terminal session:\n  " + String.join("\n  ", contacted));
+    }
+
+    @Test
+    void aCliEndedBySigtermGivesTheTerminalBackAndSettlesTheBottleKeepingItsState() throws Exception {
+        Path jar = Path.of("target/bottle.jar").toAbsolutePath();
+        Path home = dir.resolve("home");
+        Path after = dir.resolve("after");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        run(List.of("tmux", "-L", SOCKET, "new-session", "-d", "-s", "claude", "-x", "120", "-y", "40", "-e",
+                "BOTTLE_HOME=" + home, "-e", FakeApiFixture.TOKEN_ENV + "=" + api.token(),
+                javaBin + " -Dbottles.it=" + dir.getFileName() + " -jar " + jar + " start claude --yes -- bash;"
+                        + " echo \"$? $(stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo|isig)$' | tr '\\n' ' ')\" > "
+                        + after + "; sleep 600"));
+        awaitScreen(s -> s.contains("bash-"), Duration.ofMinutes(5));
+        String[] net = awaitEgressNetwork(Duration.ofSeconds(10));
+        Process pgrep = new ProcessBuilder("pgrep", "-f", "^" + javaBin + " -Dbottles.it=" + dir.getFileName())
+                .start();
+        String pid = new String(pgrep.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertFalse(pid.isEmpty() || pid.contains("\n"), "one CLI process: " + pid);
+        run(List.of("kill", "-TERM", pid));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Files.exists(after) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals("143 isig icanon echo", Files.readString(after).strip(),
+                "the CLI exited as stopped and the terminal is back in its normal mode");
+        assertEquals(java.util.Set.of(), TestImages.labelled(net[1]), "the bottle's runtime is gone");
+        assertTrue(Files.isRegularFile(home.resolve("state").resolve(net[1]).resolve(".preserve")),
+                "its state is kept for resume");
     }
 
     /** Finds the launch's outbound network: {network, identity}. */
