@@ -77,6 +77,24 @@ class DockerLaunchIT {
     }
 
     @Test
+    void anImageThatBreaksTheContractFailsAtProvisionNamingEachRuleAndLeavesNothing() {
+        Manifest m = Manifest.builder().bottle(BottleDefinition.builder("plain").build())
+                .agent(AgentDefinition.builder("plain").bottle("plain").build()).build();
+        // the stand-in bundle image: busybox only, no git, no /workspace (provisioning makes the home)
+        BottleSpec spec = BottleSpec.builder("plain").manifest(m).home(home).userCwd(home).hostEnvironment(Map.of())
+                .setting(DockerSettings.IMAGE, TestImages.bundle())
+                .setting(BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle()).build();
+        dev.bottles.BottleLaunchException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.bottles.BottleLaunchException.class, () -> Bottles.prepare(spec).launch());
+        assertEquals("provision", e.step(), e.getMessage());
+        for (String part : List.of("breaks the agent image contract for user 1000", "/workspace is not a directory",
+                "git is not on PATH", "docs/agent-image.md")) {
+            assertTrue(e.getMessage().contains(part), e.getMessage());
+        }
+        assertEquals(java.util.Set.of(), TestImages.labelled(e.identity()), "the failed launch removed what it made");
+    }
+
+    @Test
     void theCwdIsCopiedIntoTheWorkspaceHonouringDockerignore() throws Exception {
         Path cwd = Files.createDirectories(home.resolve("project"));
         Files.writeString(cwd.resolve("main.txt"), "hello from the host\n");
