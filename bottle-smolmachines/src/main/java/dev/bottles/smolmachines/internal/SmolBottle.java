@@ -69,14 +69,7 @@ public final class SmolBottle implements RunningBottle {
 
     @Override
     public ExecResult exec(List<String> argv, ExecOptions options) {
-        List<String> args = new ArrayList<>(List.of("machine", "exec", "--name", plan.machineName()));
-        if (options.workingDir() != null) {
-            args.addAll(List.of("-w", options.workingDir()));
-        }
-        options.env().forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
-        args.addAll(List.of("--timeout", Math.max(1, options.timeout().toSeconds()) + "s", "--", "sh", "-c",
-                "\"$@\"; echo \"__RC=$?\" >&2", "sh"));
-        args.addAll(argv);
+        List<String> args = execArgs(List.of(), argv, options);
         long t0 = System.nanoTime();
         SmolvmCli.Result r = cli.run(args, secrets(plan, credentialed), options.timeout().plus(GRACE));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
@@ -94,17 +87,7 @@ public final class SmolBottle implements RunningBottle {
     @Override
     public int execStreaming(List<String> argv, ExecOptions options, java.io.@org.jspecify.annotations.Nullable InputStream stdin,
             java.io.OutputStream stdout, java.io.OutputStream stderr) {
-        List<String> args = new ArrayList<>(List.of("machine", "exec", "--name", plan.machineName(), "--stream"));
-        if (stdin != null) {
-            args.add("-i");
-        }
-        if (options.workingDir() != null) {
-            args.addAll(List.of("-w", options.workingDir()));
-        }
-        options.env().forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
-        args.addAll(List.of("--timeout", Math.max(1, options.timeout().toSeconds()) + "s", "--", "sh", "-c",
-                "\"$@\"; echo \"__RC=$?\" >&2", "sh"));
-        args.addAll(argv);
+        List<String> args = execArgs(stdin != null ? List.of("--stream", "-i") : List.of("--stream"), argv, options);
         long t0 = System.nanoTime();
         ExitMarker err = new ExitMarker(stderr);
         int code = cli.stream(args, secrets(plan, credentialed), stdin, stdout, err, options.timeout().plus(GRACE));
@@ -117,6 +100,23 @@ public final class SmolBottle implements RunningBottle {
             throw new ExecTimeoutException(argv, options.timeout(), new ExecResult(-1, "", err.tail(), took));
         }
         throw cli.failure(args, new SmolvmCli.Result(code, "", err.tail()));
+    }
+
+    /**
+     * Builds {@code machine exec}: the options, then the guest command under {@code sh -c}, which
+     * reports its exit code on stderr ({@code __RC=N}).
+     */
+    private List<String> execArgs(List<String> flags, List<String> argv, ExecOptions options) {
+        List<String> args = new ArrayList<>(List.of("machine", "exec", "--name", plan.machineName()));
+        args.addAll(flags);
+        if (options.workingDir() != null) {
+            args.addAll(List.of("-w", options.workingDir()));
+        }
+        options.env().forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
+        args.addAll(List.of("--timeout", Math.max(1, options.timeout().toSeconds()) + "s", "--", "sh", "-c",
+                "\"$@\"; echo \"__RC=$?\" >&2", "sh"));
+        args.addAll(argv);
+        return args;
     }
 
     /**

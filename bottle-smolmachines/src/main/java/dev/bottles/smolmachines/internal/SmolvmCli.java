@@ -231,11 +231,9 @@ public final class SmolvmCli {
             err.join();
             return new Result(p.exitValue(), out.text(), err.text());
         } catch (IOException e) {
-            throw new BackendCommandException(argv, -1, "", "cannot run " + binary + " (" + e.getMessage() + "); install"
-                    + " smolvm or point SMOLVM at it", e);
+            throw cannotRun(argv, e);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BottleException("interrupted while running " + String.join(" ", argv), e);
+            throw interrupted(argv, e);
         } finally {
             if (start) {
                 STARTS.release();
@@ -284,12 +282,20 @@ public final class SmolvmCli {
             e.join();
             return p.exitValue();
         } catch (IOException e) {
-            throw new BackendCommandException(argv, -1, "", "cannot run " + binary + " (" + e.getMessage() + "); install"
-                    + " smolvm or point SMOLVM at it", e);
+            throw cannotRun(argv, e);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BottleException("interrupted while running " + String.join(" ", argv), e);
+            throw interrupted(argv, e);
         }
+    }
+
+    private BackendCommandException cannotRun(List<String> argv, IOException e) {
+        return new BackendCommandException(argv, -1, "", "cannot run " + binary + " (" + e.getMessage() + "); install"
+                + " smolvm or point SMOLVM at it", e);
+    }
+
+    private static BottleException interrupted(List<String> argv, InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new BottleException("interrupted while running " + String.join(" ", argv), e);
     }
 
     private static Thread pump(InputStream in, java.io.OutputStream to) {
