@@ -57,7 +57,7 @@ final class InfoCommand implements Callable<Integer> {
         }
         out.println("  git");
         for (GitRemote g : b.git()) {
-            out.println("    " + g.name() + " -> " + g.upstream());
+            out.println("    " + g.name() + " -> " + g.upstream().url());
         }
         out.println("  supervise " + (b.supervise() ? "on" : "off"));
         return ExitCodes.OK;

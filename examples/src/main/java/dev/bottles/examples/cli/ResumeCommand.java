@@ -42,7 +42,8 @@ final class ResumeCommand implements Callable<Integer> {
         BottleMetadata m = home.state(identity).readMetadata().orElseThrow(() -> new BottleException("no kept state for "
                 + identity + " under " + home.stateRoot() + "; 'bottle list' shows running bottles"));
         BottleSpec.Builder spec = BottleSpec.builder(m.agentName()).identity(identity).home(home.root())
-                .userCwd(Path.of(m.cwd())).copyCwd(m.copyCwd()).settings(common.settings).hostEnvironment(io.env());
+                .userCwd(Path.of(m.cwd())).copyCwd(m.copyCwd()).settings(common.settings).hostEnvironment(io.env())
+                .secretPrompter(new TerminalSecrets());
         if (!m.backend().isEmpty()) {
             spec.backend(m.backend());
         }

@@ -56,7 +56,8 @@ final class StartCommand implements Callable<Integer> {
         Io io = parent.io();
         Path userCwd = cwd == null || cwd.isEmpty() ? io.cwd() : io.cwd().resolve(cwd);
         BottleSpec.Builder spec = BottleSpec.builder(agent).home(common.home(io).root()).userCwd(userCwd)
-                .copyCwd(cwd != null).settings(common.settings).hostEnvironment(io.env());
+                .copyCwd(cwd != null).settings(common.settings).hostEnvironment(io.env())
+                .secretPrompter(new TerminalSecrets());
         if (backend != null) {
             spec.backend(backend);
         }
