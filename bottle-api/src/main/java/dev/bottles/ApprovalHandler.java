@@ -25,4 +25,17 @@ public interface ApprovalHandler {
      * @return the decision, now or later
      */
     CompletionStage<Decision> decide(Proposal proposal);
+
+    /**
+     * Returns a handler that leaves each decision to an operator outside this program: it waits
+     * for the decision {@code bottle dashboard} (or anything using
+     * {@link dev.bottles.state.ProposalQueue#decide}) records in the bottle's queue, then the SDK
+     * applies, answers and audits it as for any handler. The {@code bottle} CLI uses it.
+     *
+     * @param home the bottle home whose queues the operator answers
+     * @return the handler
+     */
+    static ApprovalHandler awaitingOperator(dev.bottles.state.BottleHome home) {
+        return dev.bottles.internal.OperatorDecisions.handler(home);
+    }
 }

@@ -23,7 +23,9 @@ import org.jspecify.annotations.Nullable;
  * A bottle's supervise queue, {@code queue/<identity>/}: the agent's proposals
  * ({@code <id>.proposal.json}, written by supervise in the bundle) and the operator's answers
  * ({@code <id>.response.json}, written on the host). Both sides use this class, so the format has
- * one definition. Everything read from a proposal is the agent's and is validated; files are
+ * one definition. An operator outside the launching program (the {@code bottle dashboard}) records
+ * a decision as {@code <id>.decision.json}, created exclusively so that two operators can never
+ * decide one proposal twice; the launching program applies it and writes the answer. Everything read from a proposal is the agent's and is validated; files are
  * written atomically.
  *
  * @param dir the queue directory
@@ -128,6 +130,55 @@ public record ProposalQueue(Path dir) {
             return Optional.of(ProposalJson.readAnswer(Files.readString(f, StandardCharsets.UTF_8), f.toString()));
         } catch (IOException e) {
             throw new BottleException(f + ": unreadable answer (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Records an operator's decision for the launching program to apply, unless one is recorded
+     * already.
+     *
+     * @param id the proposal's id
+     * @param d the decision
+     * @return true when this call recorded it; false when another operator was first
+     */
+    public boolean decide(String id, Decision d) {
+        Path f = dir.resolve(id + ".decision.json");
+        Path tmp = dir.resolve("." + id + ".decision." + ProcessHandle.current().pid() + "." + System.nanoTime());
+        try {
+            Files.writeString(tmp, ProposalJson.answer(VERSION, id, d), StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+            Files.setPosixFilePermissions(tmp, SecureFiles.PRIVATE_FILE);
+            // a hard link is created or fails atomically: exactly one operator's decision stands
+            Files.createLink(f, tmp);
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            throw new BottleException("cannot record the decision on " + id + " in " + dir + " (" + e + ")", e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a leftover temporary file in the queue harms nothing
+            }
+        }
+    }
+
+    /**
+     * Returns the decision an operator recorded for a proposal, if any.
+     *
+     * @param id the proposal's id
+     * @return the decision
+     */
+    public Optional<Decision> decision(String id) {
+        Path f = dir.resolve(id + ".decision.json");
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ProposalJson.readAnswer(Files.readString(f, StandardCharsets.UTF_8), f.toString()));
+        } catch (IOException e) {
+            throw new BottleException(f + ": unreadable decision (" + e.getMessage() + ")", e);
         }
     }
 

@@ -55,6 +55,39 @@ class ApprovalsTest {
     }
 
     @Test
+    void anOperatorOutsideTheProgramDecidesOnceThroughTheQueueAndTheProgramAppliesAndAudits() throws Exception {
+        dev.bottles.state.BottleHome bh = new BottleHome(home);
+        try (RunningBottle b = Bottles.using(fake).prepare(spec().approvals(dev.bottles.ApprovalHandler.awaitingOperator(bh))
+                .build()).launch()) {
+            FakeBottlePlan plan = fake.plan(b.identity()).orElseThrow();
+            Proposal p = fake.propose(b.identity(), EgressRoute.to("pypi.org"), "pip install");
+            Thread.sleep(300);
+            assertTrue(fake.awaitAnswer(p, Duration.ofMillis(200)).isEmpty(), "it waits for the operator");
+            dev.bottles.state.ProposalQueue q = new dev.bottles.state.ProposalQueue(bh.queueDir(b.identity()));
+            // two dashboards at once: exactly one decision stands
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            List<java.util.concurrent.Future<Boolean>> tries = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Decision d = i % 2 == 0 ? Decision.approve() : Decision.reject("no " + i);
+                tries.add(pool.submit(() -> q.decide(p.id(), d)));
+            }
+            int won = 0;
+            for (var f : tries) {
+                won += f.get() ? 1 : 0;
+            }
+            pool.shutdown();
+            assertEquals(1, won, "one operator's decision stands");
+            Decision recorded = q.decision(p.id()).orElseThrow();
+            Decision answered = fake.awaitAnswer(p, WAIT).orElseThrow();
+            assertEquals(recorded.verdict(), answered.verdict());
+            assertEquals(recorded.approved(), plan.wouldAllow("https://pypi.org/simple/").allowed(),
+                    "an approval is live before the agent hears");
+            assertEquals(1, audit().size());
+            assertFalse(q.decide(p.id(), Decision.approve()), "a decided proposal cannot be decided again");
+        }
+    }
+
+    @Test
     void anApprovedRouteGoesLiveAndIsAudited() throws Exception {
         List<Proposal> seen = new CopyOnWriteArrayList<>();
         try (RunningBottle b = Bottles.using(fake).prepare(spec().approvals(p -> {

@@ -13,7 +13,9 @@ class ArchitectureTest {
     static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.examples",
             ModuleRules.apiAnd("picocli..", "com.fasterxml.jackson..",
                     // the demo's upstream, in its own image, serves with the JDK's HTTP server
-                    "com.sun.net.httpserver.."));
+                    "com.sun.net.httpserver..",
+                    // the dashboard's full-screen terminal
+                    "org.jline.."));
 
     @ArchTest
     static final ArchRule backendsAtRuntimeOnly = noClasses().should().dependOnClassesThat()

@@ -43,7 +43,8 @@ final class ResumeCommand implements Callable<Integer> {
                 + identity + " under " + home.stateRoot() + "; 'bottle list' shows running bottles"));
         BottleSpec.Builder spec = BottleSpec.builder(m.agentName()).identity(identity).home(home.root())
                 .userCwd(Path.of(m.cwd())).copyCwd(m.copyCwd()).settings(common.settings).hostEnvironment(io.env())
-                .secretPrompter(new TerminalSecrets());
+                .secretPrompter(new TerminalSecrets())
+                .approvals(dev.bottles.ApprovalHandler.awaitingOperator(home));
         if (!m.backend().isEmpty()) {
             spec.backend(m.backend());
         }

@@ -57,7 +57,8 @@ final class StartCommand implements Callable<Integer> {
         Path userCwd = cwd == null || cwd.isEmpty() ? io.cwd() : io.cwd().resolve(cwd);
         BottleSpec.Builder spec = BottleSpec.builder(agent).home(common.home(io).root()).userCwd(userCwd)
                 .copyCwd(cwd != null).settings(common.settings).hostEnvironment(io.env())
-                .secretPrompter(new TerminalSecrets());
+                .secretPrompter(new TerminalSecrets())
+                .approvals(dev.bottles.ApprovalHandler.awaitingOperator(common.home(io)));
         if (backend != null) {
             spec.backend(backend);
         }
@@ -88,6 +89,9 @@ final class StartCommand implements Callable<Integer> {
             p.discard();
             io.err().println("not launched; nothing was created");
             return ExitCodes.DECLINED;
+        }
+        if (p.plan().toJson().contains("supervise")) {
+            io.err().println("supervise is on: the agent's requests wait for you in 'bottle dashboard' (another terminal)");
         }
         long t0 = System.nanoTime();
         RunningBottle r = p.launch();

@@ -1,0 +1,223 @@
+package dev.bottles.examples.cli;
+
+import dev.bottles.Bottles;
+import dev.bottles.Decision;
+import dev.bottles.Proposal;
+import dev.bottles.spi.BottleSummary;
+import dev.bottles.state.BottleHome;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jline.terminal.Attributes;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import org.jline.utils.NonBlockingReader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bottle dashboard}: the operator's console. Every bottle of this bottle home (whichever
+ * process launched it) and their pending supervise proposals, oldest first, with keys to approve,
+ * edit then approve, or reject with a reason. A decision is recorded for the launching program,
+ * which applies it (a route goes live before the agent hears), answers the agent and audits it;
+ * two dashboards never decide one proposal twice. Full screen through JLine (already the SDK's
+ * terminal library for attach); {@code --once} prints what is pending and exits.
+ */
+@Command(name = "dashboard", mixinStandardHelpOptions = true,
+        description = {"The operator's console: running bottles and the supervise proposals waiting for you.",
+            "Keys: up/down (or k/j) choose, a approve, e edit in $EDITOR then approve, r reject with a reason, q quit."})
+final class DashboardCommand implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    BottleCli parent;
+
+    @Option(names = "--home", paramLabel = "DIR", description = "the bottle home")
+    Path home;
+
+    @Option(names = "--once", description = "print the pending proposals and exit")
+    boolean once;
+
+    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
+            description = "the format of --once: ${COMPLETION-CANDIDATES}")
+    StartCommand.Format format;
+
+    @Override
+    public Integer call() throws IOException {
+        Io io = parent.io();
+        OperatorQueue queue = new OperatorQueue(BottleHome.resolve(home, io.env()));
+        if (once) {
+            List<OperatorQueue.Pending> pending = queue.pending();
+            if (format == StartCommand.Format.json) {
+                io.out().println(queue.json(pending));
+            } else if (pending.isEmpty()) {
+                io.out().println("nothing is waiting for you");
+            } else {
+                pending.forEach(p -> describe(queue, p, io.out(), false));
+            }
+            return ExitCodes.OK;
+        }
+        return new Screen(queue, io).run();
+    }
+
+    static void describe(OperatorQueue queue, OperatorQueue.Pending w, PrintWriter out, boolean selected) {
+        Proposal p = w.proposal();
+        out.printf("%s %s  %-24s %-18s %s%s%n", selected ? ">" : " ", p.createdAt().toString().substring(11, 19),
+                p.bottle(), p.kind().tool(), p.route() != null ? p.route().host() : "Dockerfile",
+                w.decided() ? "  (decided; being applied)" : "");
+        out.println("      why: " + p.justification().replace('\n', ' '));
+        for (String d : queue.diff(p)) {
+            out.println("      " + d);
+        }
+    }
+
+    /** The full-screen console. */
+    private static final class Screen {
+        private final OperatorQueue queue;
+        private final Io io;
+        private int selected;
+        private String status = "";
+
+        Screen(OperatorQueue queue, Io io) {
+            this.queue = queue;
+            this.io = io;
+        }
+
+        int run() throws IOException {
+            try (Terminal t = TerminalBuilder.builder().system(true).build()) {
+                Attributes saved = t.enterRawMode();
+                try {
+                    NonBlockingReader in = t.reader();
+                    while (true) {
+                        List<OperatorQueue.Pending> pending = queue.pending();
+                        selected = Math.max(0, Math.min(selected, pending.size() - 1));
+                        draw(t, pending);
+                        int c = in.read(1000);
+                        if (c == NonBlockingReader.READ_EXPIRED) {
+                            continue;
+                        }
+                        if (c < 0 || c == 'q') {
+                            return ExitCodes.OK;
+                        }
+                        if (c == 27 && in.peek(50) == '[') {
+                            in.read();
+                            int arrow = in.read(50);
+                            c = arrow == 'A' ? 'k' : arrow == 'B' ? 'j' : 0;
+                        }
+                        OperatorQueue.Pending w = pending.isEmpty() ? null : pending.get(selected);
+                        switch (c) {
+                            case 'j' -> selected++;
+                            case 'k' -> selected--;
+                            case 'a' -> decide(w, Decision.approve());
+                            case 'r' -> {
+                                if (w != null) {
+                                    t.setAttributes(saved);
+                                    java.io.Console console = System.console();
+                                    String reason = console == null ? null : console.readLine("reason for rejecting "
+                                            + w.proposal().id() + ": ");
+                                    t.enterRawMode();
+                                    decide(w, Decision.reject(reason == null || reason.isBlank() ? "rejected by the"
+                                            + " operator" : reason.strip()));
+                                }
+                            }
+                            case 'e' -> {
+                                if (w != null) {
+                                    t.setAttributes(saved);
+                                    Decision d = edit(w.proposal());
+                                    t.enterRawMode();
+                                    if (d != null) {
+                                        decide(w, d);
+                                    }
+                                }
+                            }
+                            default -> { }
+                        }
+                    }
+                } finally {
+                    t.setAttributes(saved);
+                    t.puts(org.jline.utils.InfoCmp.Capability.clear_screen);
+                    t.flush();
+                }
+            }
+        }
+
+        private void decide(OperatorQueue.Pending w, Decision d) {
+            if (w == null) {
+                return;
+            }
+            status = queue.decide(w.proposal(), d) ? (d.approved() ? "approved " : "rejected ") + w.proposal().id()
+                    : w.proposal().id() + " was already decided elsewhere";
+        }
+
+        /** Opens the route or the Dockerfile in $EDITOR; returns the approval, or null when left empty. */
+        private Decision edit(Proposal p) throws IOException {
+            Path f = Files.createTempFile("bottle-proposal-", p.route() != null ? ".route" : ".Dockerfile");
+            try {
+                String text = p.route() != null ? p.route().host() + "\n" + String.join("\n", p.route().pathAllowlist())
+                        + "\n" : p.dockerfile();
+                Files.writeString(f, text == null ? "" : text, StandardCharsets.UTF_8);
+                String editor = io.env().getOrDefault("VISUAL", io.env().getOrDefault("EDITOR", "vi"));
+                Process ed = new ProcessBuilder("sh", "-c", editor + " \"$1\"", "editor", f.toString()).inheritIO().start();
+                ed.waitFor();
+                String edited = Files.readString(f, StandardCharsets.UTF_8);
+                if (edited.isBlank()) {
+                    status = "left empty: not decided";
+                    return null;
+                }
+                if (p.route() == null) {
+                    return Decision.approve(edited);
+                }
+                List<String> lines = edited.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+                return Decision.approve(new dev.bottles.manifest.EgressRoute(lines.get(0), lines.subList(1,
+                        lines.size()), null, null));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (RuntimeException e) {
+                status = "not decided: " + e.getMessage();
+                return null;
+            } finally {
+                Files.deleteIfExists(f);
+            }
+        }
+
+        private void draw(Terminal t, List<OperatorQueue.Pending> pending) {
+            PrintWriter out = t.writer();
+            t.puts(org.jline.utils.InfoCmp.Capability.clear_screen);
+            out.println("bottle dashboard  " + Instant.now().toString().substring(0, 19).replace('T', ' ')
+                    + "  (a approve, e edit+approve, r reject, j/k move, q quit)\r");
+            out.println("\r");
+            out.println("BOTTLES\r");
+            try {
+                List<BottleSummary> bottles = Bottles.list();
+                if (bottles.isEmpty()) {
+                    out.println("  none running\r");
+                }
+                for (BottleSummary b : bottles) {
+                    out.printf("  %-12s %-26s %-16s %-28s %s\r%n", b.backend(), b.identity(),
+                            b.agent() == null ? "-" : b.agent(), String.join(",", b.services()), b.status());
+                }
+            } catch (RuntimeException e) {
+                out.println("  (cannot list: " + e.getMessage() + ")\r");
+            }
+            out.println("\r");
+            out.println("WAITING FOR YOU (oldest first)\r");
+            if (pending.isEmpty()) {
+                out.println("  nothing\r");
+            }
+            for (int i = 0; i < pending.size(); i++) {
+                java.io.StringWriter sw = new java.io.StringWriter();
+                describe(queue, pending.get(i), new PrintWriter(sw), i == selected);
+                sw.toString().lines().forEach(l -> out.println(l + "\r"));
+            }
+            out.println("\r");
+            out.println(status + "\r");
+            out.flush();
+        }
+    }
+
+}
