@@ -31,7 +31,17 @@ final class Tmux implements AutoCloseable {
      * @return the visible lines
      */
     String screen() throws IOException, InterruptedException {
-        return run("capture-pane", "-p", "-t", "s");
+        return screen("s");
+    }
+
+    /**
+     * Returns a window's screen.
+     *
+     * @param target e.g. {@code s:dash}
+     * @return the visible lines
+     */
+    String screen(String target) throws IOException, InterruptedException {
+        return run("capture-pane", "-p", "-J", "-t", target);
     }
 
     /**
@@ -42,10 +52,22 @@ final class Tmux implements AutoCloseable {
      * @return the screen
      */
     String await(Predicate<String> ready, Duration timeout) throws Exception {
+        return await("s", ready, timeout);
+    }
+
+    /**
+     * Waits for a window's screen to satisfy a test.
+     *
+     * @param target the window
+     * @param ready the test
+     * @param timeout how long to wait
+     * @return the screen
+     */
+    String await(String target, Predicate<String> ready, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String s = "";
         while (System.nanoTime() < deadline) {
-            s = screen();
+            s = screen(target);
             if (ready.test(s)) {
                 return s;
             }

@@ -1,0 +1,139 @@
+package dev.bottles.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bottles.docker.testimages.FakeApiFixture;
+import dev.bottles.docker.testimages.TestImages;
+import dev.bottles.docker.testimages.UpstreamContainer;
+import dev.bottles.state.SecureFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator's console in a real terminal: two bottles from two {@code bottle start} processes,
+ * each agent asking supervise (its real MCP endpoint, through the bundle) for a route; the dashboard
+ * shows both oldest first, approves one (the route goes live before the agent hears), rejects the
+ * other with a reason the agent sees, and edits one through a scripted {@code $EDITOR}.
+ */
+class DashboardIT {
+    /**
+     * An agent that speaks MCP with stock curl: ask supervise until decided, print the answer, then
+     * try the host (a script, so no quoting layer bites).
+     */
+    private static String agent(String host, String why) {
+        String h = "-H \"Authorization: $auth\" -H 'Content-Type: application/json'"
+                + " -H 'Accept: application/json, text/event-stream'";
+        String script = "auth=$(sed -n 's/.*\"\\(Bearer [A-Za-z0-9_-]*\\)\".*/\\1/p' /home/node/.claude-bottle/mcp.json"
+                + " | head -1)\nu=$MCP_SUPERVISE_URL\n"
+                + "sid=$(curl -s -D - -o /dev/null " + h + " -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+                + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"sh\","
+                + "\"version\":\"1\"}}}' $u | tr -d '\\r' | sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: //p')\n"
+                + "curl -s -o /dev/null " + h + " -H \"Mcp-Session-Id: $sid\" -d '{\"jsonrpc\":\"2.0\","
+                + "\"method\":\"notifications/initialized\"}' $u\n"
+                + "while :; do r=$(curl -s " + h + " -H \"Mcp-Session-Id: $sid\" -d '{\"jsonrpc\":\"2.0\",\"id\":2,"
+                + "\"method\":\"tools/call\",\"params\":{\"name\":\"egress-allow\",\"arguments\":{\"host\":\"" + host
+                + "\",\"justification\":\"" + why + "\"}}}' $u); case \"$r\" in *pending*) sleep 1;; *) break;; esac; done\n"
+                + "echo \"ANSWER $r\"\n"
+                + "curl -s -o /dev/null -w 'status=%{http_connect}/%{http_code}\\n' https://" + host + "/v1/x\nsleep 20\n";
+        String b64 = java.util.Base64.getEncoder().encodeToString(script.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "sh -c 'echo " + b64 + " | base64 -d > /tmp/agent.sh && sh /tmp/agent.sh'";
+    }
+
+    @Test
+    void twoBottlesProposalsAreDecidedFromTheDashboardInOrderAndAudited() throws Exception {
+        TestImages.requireEngine();
+        Path dir = Files.createTempDirectory("bottles-dash-");
+        Path home = dir.resolve("home");
+        Files.createDirectories(home.resolve("bottles"));
+        Files.createDirectories(home.resolve("agents"));
+        Files.writeString(home.resolve("bottles/sup.md"), "---\nsupervise: true\n---\n");
+        Files.writeString(home.resolve("agents/one.md"), "---\nbottle: sup\n---\n");
+        Files.writeString(home.resolve("agents/two.md"), "---\nbottle: sup\n---\n");
+        Path editor = dir.resolve("editor.sh");
+        Files.writeString(editor, "#!/bin/sh\nprintf 'edited.example.test\\n/v1/\\n' > \"$1\"\n");
+        Files.setPosixFilePermissions(editor, PosixFilePermissions.fromString("rwx------"));
+        FakeApiFixture api = new FakeApiFixture(dir);
+        TestImages.fakeAnthropic();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cli = javaBin + " -jar " + Path.of("target/bottle.jar").toAbsolutePath();
+        String sets = " --set CLAUDE_BOTTLE_IMAGE=" + TestImages.probeAgent() + " --set CLAUDE_BOTTLE_EGRESS_EXTRA_CA="
+                + api.settings().get("CLAUDE_BOTTLE_EGRESS_EXTRA_CA");
+        TestImages.removeAtExitIfNew(dev.bottles.docker.internal.BundleImages.describe(TestImages.engine(),
+                new dev.bottles.spi.Settings(Map.of(), Map.of())).reference());
+        List<UpstreamContainer> upstreams = new ArrayList<>();
+        try (Tmux tmux = new Tmux()) {
+            tmux.run("new-session", "-d", "-s", "s", "-n", "one", "-x", "160", "-y", "45", "-e", "BOTTLE_HOME=" + home,
+                    cli + " start one --yes" + sets + " -- " + agent("late.example.test", "first ask") + "; sleep 600");
+            String one = awaitNetwork("one", null);
+            upstreams.add(api.start(one.split(" ")[1], one.split(" ")[0]));
+            tmux.run("new-window", "-t", "s", "-n", "two", "-e", "BOTTLE_HOME=" + home,
+                    cli + " start two --yes" + sets + " -- " + agent("late.example.test", "second ask") + "; sleep 600");
+            String two = awaitNetwork("two", null);
+            upstreams.add(api.start(two.split(" ")[1], two.split(" ")[0]));
+            tmux.run("new-window", "-t", "s", "-n", "dash", "-e", "BOTTLE_HOME=" + home, "-e", "EDITOR=" + editor,
+                    cli + " dashboard; sleep 600");
+            String screen;
+            try {
+                screen = tmux.await("s:dash", s -> s.contains("first ask") && s.contains("second ask"),
+                        Duration.ofSeconds(90));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\nwindow one:\n" + tmux.screen("s:one") + "\nwindow two:\n"
+                        + tmux.screen("s:two"), e);
+            }
+            assertTrue(screen.indexOf("first ask") < screen.indexOf("second ask"), "oldest first:\n" + screen);
+
+            // --once --format json lists both, for scripts
+            String json = Tmux.exec(List.of("sh", "-c", "BOTTLE_HOME=" + home + " " + cli
+                    + " dashboard --once --format json"));
+            JsonNode pending = new ObjectMapper().readTree(json.substring(json.indexOf('[')));
+            assertEquals(2, pending.size(), json);
+
+            tmux.run("send-keys", "-t", "s:dash", "a");
+            String answered = tmux.await("s:one", s -> s.contains("status="), Duration.ofMinutes(1));
+            assertTrue(answered.contains("ANSWER") && answered.contains("approved"), answered);
+            assertTrue(answered.contains("status=200/404"), "the route was live when the agent heard: " + answered);
+
+            tmux.await("s:dash", s -> !s.contains("first ask"), Duration.ofSeconds(30));
+            tmux.run("send-keys", "-t", "s:dash", "r");
+            tmux.await("s:dash", s -> s.contains("reason for rejecting"), Duration.ofSeconds(10));
+            tmux.run("send-keys", "-t", "s:dash", "-l", "not today");
+            tmux.run("send-keys", "-t", "s:dash", "Enter");
+            String rejected = tmux.await("s:two", s -> s.contains("status="), Duration.ofMinutes(1));
+            assertTrue(rejected.contains("not today"), "the agent sees the reason: " + rejected);
+            assertTrue(rejected.contains("status=403/"), "and the route stays shut: " + rejected);
+
+            List<String> audit = Files.readAllLines(home.resolve("audit").resolve("approvals.jsonl"));
+            assertEquals(2, audit.size(), String.join("\n", audit));
+        } finally {
+            for (UpstreamContainer u : upstreams) {
+                u.close();
+            }
+            Thread.sleep(25_000); // the agents' last sleep; their CLIs settle the bottles
+            SecureFiles.deleteRecursively(dir);
+        }
+    }
+
+    /** Returns "network identity" of the bottle whose agent is {@code agent}. */
+    private static String awaitNetwork(String agent, String unused) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (var n : TestImages.engine().networks(Map.of("dev.bottles.role", "network"))) {
+                String id = n.labels().get("dev.bottles.identity");
+                if (n.name().startsWith("claude-bottle-egress-" + agent + "-") && id != null) {
+                    return n.name() + " " + id;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no network for agent " + agent);
+    }
+}
