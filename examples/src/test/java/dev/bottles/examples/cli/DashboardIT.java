@@ -30,6 +30,11 @@ class DashboardIT {
      * try the host (a script, so no quoting layer bites).
      */
     private static String agent(String host, String why) {
+        return agent(new String[] {host, why, host});
+    }
+
+    /** Like {@link #agent(String, String)}, for several asks in turn: {host, justification, host to try} each. */
+    private static String agent(String[]... asks) {
         String h = "-H \"Authorization: $auth\" -H 'Content-Type: application/json'"
                 + " -H 'Accept: application/json, text/event-stream'";
         String script = "auth=$(sed -n 's/.*\"\\(Bearer [A-Za-z0-9_-]*\\)\".*/\\1/p' /home/node/.claude-bottle/mcp.json"
@@ -39,13 +44,23 @@ class DashboardIT {
                 + "\"version\":\"1\"}}}' $u | tr -d '\\r' | sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: //p')\n"
                 + "curl -s -o /dev/null " + h + " -H \"Mcp-Session-Id: $sid\" -d '{\"jsonrpc\":\"2.0\","
                 + "\"method\":\"notifications/initialized\"}' $u\n"
-                + "while :; do r=$(curl -s " + h + " -H \"Mcp-Session-Id: $sid\" -d '{\"jsonrpc\":\"2.0\",\"id\":2,"
-                + "\"method\":\"tools/call\",\"params\":{\"name\":\"egress-allow\",\"arguments\":{\"host\":\"" + host
-                + "\",\"justification\":\"" + why + "\"}}}' $u); case \"$r\" in *pending*) sleep 1;; *) break;; esac; done\n"
-                + "echo \"ANSWER $r\"\n"
-                + "curl -s -o /dev/null -w 'status=%{http_connect}/%{http_code}\\n' https://" + host + "/v1/x\nsleep 20\n";
+                + asks(h, asks) + "sleep 20\n";
         String b64 = java.util.Base64.getEncoder().encodeToString(script.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return "sh -c 'echo " + b64 + " | base64 -d > /tmp/agent.sh && sh /tmp/agent.sh'";
+    }
+
+    private static String asks(String h, String[]... asks) {
+        StringBuilder sb = new StringBuilder();
+        for (String[] a : asks) {
+            sb.append("while :; do r=$(curl -s ").append(h).append(" -H \"Mcp-Session-Id: $sid\" -d '{\"jsonrpc\":\"2.0\",")
+                    .append("\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"egress-allow\",\"arguments\":")
+                    .append("{\"host\":\"").append(a[0]).append("\",\"justification\":\"").append(a[1])
+                    .append("\"}}}' $u); case \"$r\" in *pending*) sleep 1;; *) break;; esac; done\n")
+                    .append("echo \"ANSWER $r\"\n")
+                    .append("curl -s -o /dev/null -w 'status=%{http_connect}/%{http_code}\\n' https://").append(a[2])
+                    .append("/v1/x\n");
+        }
+        return sb.toString();
     }
 
     @Test
@@ -72,7 +87,9 @@ class DashboardIT {
         List<UpstreamContainer> upstreams = new ArrayList<>();
         try (Tmux tmux = new Tmux()) {
             tmux.run("new-session", "-d", "-s", "s", "-n", "one", "-x", "160", "-y", "45", "-e", "BOTTLE_HOME=" + home,
-                    cli + " start one --yes" + sets + " -- " + agent("late.example.test", "first ask") + "; sleep 600");
+                    cli + " start one --yes" + sets + " -- " + agent(new String[] {"late.example.test", "first ask",
+                            "late.example.test"}, new String[] {"wanted.example.test", "third ask", "edited.example.test"})
+                            + "; sleep 600");
             String one = awaitNetwork("one", null);
             upstreams.add(api.start(one.split(" ")[1], one.split(" ")[0]));
             tmux.run("new-window", "-t", "s", "-n", "two", "-e", "BOTTLE_HOME=" + home,
@@ -111,13 +128,29 @@ class DashboardIT {
             assertTrue(rejected.contains("not today"), "the agent sees the reason: " + rejected);
             assertTrue(rejected.contains("status=403/"), "and the route stays shut: " + rejected);
 
+            // the agent's next ask is edited in $EDITOR (a script here) and approved as edited
+            tmux.await("s:dash", s -> s.contains("third ask") && !s.contains("second ask"), Duration.ofMinutes(1));
+            tmux.run("send-keys", "-t", "s:dash", "e");
+            String edited;
+            try {
+                edited = tmux.await("s:one", s -> s.lines().filter(l -> l.startsWith("status=")).count() == 2,
+                        Duration.ofMinutes(1));
+            } catch (AssertionError e) {
+                throw new AssertionError("dashboard:\n" + tmux.screen("s:dash"), e);
+            }
+            assertTrue(edited.lines().filter(l -> l.startsWith("status=")).skip(1).findFirst().orElse("")
+                    .startsWith("status=200/"), "the edited route is live: " + edited);
+
             List<String> audit = Files.readAllLines(home.resolve("audit").resolve("approvals.jsonl"));
-            assertEquals(2, audit.size(), String.join("\n", audit));
+            assertEquals(3, audit.size(), String.join("\n", audit));
+            assertTrue(audit.get(0).contains("\"verdict\":\"approved\"") && audit.get(1).contains("not today")
+                    && audit.get(2).contains("\"host\":\"edited.example.test\""), String.join("\n", audit));
         } finally {
             for (UpstreamContainer u : upstreams) {
                 u.close();
             }
             Thread.sleep(25_000); // the agents' last sleep; their CLIs settle the bottles
+            Tmux.exec(List.of("true"));
             SecureFiles.deleteRecursively(dir);
         }
     }
