@@ -35,8 +35,21 @@ public final class OperatorDecisions {
      * @return the handler
      */
     public static ApprovalHandler handler(BottleHome home) {
-        return p -> {
+        return new Handler(home);
+    }
+
+    /** The handler; the facade marks a bottle's queue as the operator's when it is given one. */
+    public static final class Handler implements ApprovalHandler {
+        private final BottleHome home;
+
+        Handler(BottleHome home) {
+            this.home = home;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Decision> decide(dev.bottles.Proposal p) {
             ProposalQueue queue = new ProposalQueue(home.queueDir(p.bottle()));
+            queue.deferToOperator();
             CompletableFuture<Decision> out = new CompletableFuture<>();
             AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
             task.set(POLLER.scheduleWithFixedDelay(() -> {
@@ -54,6 +67,6 @@ public final class OperatorDecisions {
                 task.get().cancel(false);
             }
             return out;
-        };
+        }
     }
 }

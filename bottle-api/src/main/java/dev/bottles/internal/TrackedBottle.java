@@ -97,6 +97,11 @@ public final class TrackedBottle implements RunningBottle {
         if (watcher != null) {
             watcher.close();
         }
+        // who decides is visible to a dashboard from launch: an operator outside, or this program
+        dev.bottles.state.ProposalQueue queue = new dev.bottles.state.ProposalQueue(state.home().queueDir(identity()));
+        if (handler instanceof OperatorDecisions.Handler && java.nio.file.Files.isDirectory(queue.dir())) {
+            queue.deferToOperator();
+        }
         watcher = new ApprovalWatcher(this, state, handler, java.time.Duration.ofMillis(200));
     }
 

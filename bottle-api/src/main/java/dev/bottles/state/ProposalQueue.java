@@ -164,6 +164,29 @@ public record ProposalQueue(Path dir) {
         }
     }
 
+    /** The marker a launching program leaves when an operator outside it decides its bottle's proposals. */
+    public static final String OPERATOR_MARKER = ".decided-by-operator";
+
+    /**
+     * Marks this queue as decided by an operator outside the launching program (the dashboard then
+     * offers its proposals; a program with its own handler keeps deciding them itself).
+     */
+    public void deferToOperator() {
+        Path f = dir.resolve(OPERATOR_MARKER);
+        if (!Files.exists(f)) {
+            SecureFiles.writePrivate(f, "");
+        }
+    }
+
+    /**
+     * Tells whether an operator outside the launching program decides this queue's proposals.
+     *
+     * @return whether the launching program defers to the operator
+     */
+    public boolean defersToOperator() {
+        return Files.exists(dir.resolve(OPERATOR_MARKER));
+    }
+
     /**
      * Returns the decision an operator recorded for a proposal, if any.
      *

@@ -64,6 +64,7 @@ class ApprovalsTest {
             Thread.sleep(300);
             assertTrue(fake.awaitAnswer(p, Duration.ofMillis(200)).isEmpty(), "it waits for the operator");
             dev.bottles.state.ProposalQueue q = new dev.bottles.state.ProposalQueue(bh.queueDir(b.identity()));
+            assertTrue(q.defersToOperator(), "the queue says an operator outside decides it");
             // two dashboards at once: exactly one decision stands
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
             List<java.util.concurrent.Future<Boolean>> tries = new java.util.ArrayList<>();
@@ -84,6 +85,17 @@ class ApprovalsTest {
                     "an approval is live before the agent hears");
             assertEquals(1, audit().size());
             assertFalse(q.decide(p.id(), Decision.approve()), "a decided proposal cannot be decided again");
+        }
+    }
+
+    @Test
+    void aProgramWithItsOwnHandlerKeepsDecidingItsBottle() throws Exception {
+        try (RunningBottle b = Bottles.using(fake).prepare(spec().approvals(p ->
+                CompletableFuture.completedFuture(Decision.reject("mine"))).build()).launch()) {
+            Proposal p = fake.propose(b.identity(), EgressRoute.to("pypi.org"), "pip install");
+            assertEquals("mine", fake.awaitAnswer(p, WAIT).orElseThrow().reason());
+            assertFalse(new dev.bottles.state.ProposalQueue(new BottleHome(home).queueDir(b.identity()))
+                    .defersToOperator(), "a dashboard leaves this bottle to its program");
         }
     }
 

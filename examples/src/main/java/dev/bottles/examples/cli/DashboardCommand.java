@@ -68,7 +68,7 @@ final class DashboardCommand implements Callable<Integer> {
         Proposal p = w.proposal();
         out.printf("%s %s  %-24s %-18s %s%s%n", selected ? ">" : " ", p.createdAt().toString().substring(11, 19),
                 p.bottle(), p.kind().tool(), p.route() != null ? p.route().host() : "Dockerfile",
-                w.decided() ? "  (decided; being applied)" : "");
+                w.decided() ? "  (decided; being applied)" : w.ownProgram() ? "  (its program decides)" : "");
         out.println("      why: " + p.justification().replace('\n', ' '));
         for (String d : queue.diff(p)) {
             out.println("      " + d);
@@ -149,8 +149,12 @@ final class DashboardCommand implements Callable<Integer> {
             if (w == null) {
                 return;
             }
-            status = queue.decide(w.proposal(), d) ? (d.approved() ? "approved " : "rejected ") + w.proposal().id()
-                    : w.proposal().id() + " was already decided elsewhere";
+            try {
+                status = queue.decide(w.proposal(), d) ? (d.approved() ? "approved " : "rejected ") + w.proposal().id()
+                        : w.proposal().id() + " was already decided elsewhere";
+            } catch (dev.bottles.BottleException e) {
+                status = e.getMessage();
+            }
         }
 
         /** Opens the route or the Dockerfile in $EDITOR; returns the approval, or null when left empty. */

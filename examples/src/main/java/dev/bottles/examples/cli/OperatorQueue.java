@@ -28,8 +28,14 @@ final class OperatorQueue {
         this.home = home;
     }
 
-    /** A proposal waiting for the operator. */
-    record Pending(Proposal proposal, boolean decided) {}
+    /**
+     * A proposal waiting for the operator.
+     *
+     * @param proposal the proposal
+     * @param decided whether an operator decided it and the launching program has yet to apply it
+     * @param ownProgram whether the launching program decides it itself (its own handler)
+     */
+    record Pending(Proposal proposal, boolean decided, boolean ownProgram) {}
 
     /**
      * Lists what waits, oldest first: proposals without an answer; those an operator has decided and
@@ -47,7 +53,7 @@ final class OperatorQueue {
             for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
                 ProposalQueue q = new ProposalQueue(d);
                 for (Proposal p : q.pending()) {
-                    out.add(new Pending(p, q.decision(p.id()).isPresent()));
+                    out.add(new Pending(p, q.decision(p.id()).isPresent(), !q.defersToOperator()));
                 }
             }
         } catch (IOException e) {
@@ -65,7 +71,12 @@ final class OperatorQueue {
      * @return whether this call decided it
      */
     boolean decide(Proposal p, Decision d) {
-        return new ProposalQueue(home.queueDir(p.bottle())).decide(p.id(), d);
+        ProposalQueue q = new ProposalQueue(home.queueDir(p.bottle()));
+        if (!q.defersToOperator()) {
+            throw new dev.bottles.BottleException("bottle " + p.bottle() + " is decided by the program that launched it"
+                    + " (its own ApprovalHandler), not from here");
+        }
+        return q.decide(p.id(), d);
     }
 
     /**
@@ -126,6 +137,7 @@ final class OperatorQueue {
                 o.put("dockerfile", p.dockerfile());
             }
             o.put("decided", w.decided());
+            o.put("decided_by", w.ownProgram() ? "its program" : "operator");
         }
         return a.toPrettyString();
     }
