@@ -201,9 +201,11 @@ final class DashboardCommand implements Callable<Integer> {
                 if (bottles.isEmpty()) {
                     out.println("  none running\r");
                 }
+                out.printf("  %-12s %-26s %-14s %-28s %-16s %-6s %s\r%n", "BACKEND", "IDENTITY", "AGENT", "DAEMONS",
+                        "STATE", "AGE", "OWNER");
+                Instant now = Instant.now();
                 for (BottleSummary b : bottles) {
-                    out.printf("  %-12s %-26s %-16s %-28s %s\r%n", b.backend(), b.identity(),
-                            b.agent() == null ? "-" : b.agent(), String.join(",", b.services()), b.status());
+                    out.println("  " + queue.row(b, now) + "\r");
                 }
             } catch (RuntimeException e) {
                 out.println("  (cannot list: " + e.getMessage() + ")\r");

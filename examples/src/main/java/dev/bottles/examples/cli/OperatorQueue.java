@@ -80,6 +80,40 @@ final class OperatorQueue {
     }
 
     /**
+     * Describes a running bottle as the dashboard's bottles pane shows it: backend, identity, agent,
+     * daemons, status (with {@code kept} when its state is kept), age since it was prepared, and the
+     * host user owning its state, when this bottle home holds it.
+     *
+     * @param b the bottle
+     * @param now the time to measure the age at
+     * @return one line
+     */
+    String row(dev.bottles.spi.BottleSummary b, java.time.Instant now) {
+        dev.bottles.state.StateDir st = home.state(b.identity());
+        String age = "-";
+        String owner = "-";
+        String status = b.status();
+        if (st.exists()) {
+            age = st.readMetadata().map(m -> age(java.time.Duration.between(m.startedAt(), now))).orElse("-");
+            try {
+                owner = Files.getOwner(st.path()).getName();
+            } catch (IOException e) {
+                owner = "?";
+            }
+            if (st.isPreserved()) {
+                status += ", kept";
+            }
+        }
+        return String.format("%-12s %-26s %-14s %-28s %-16s %-6s %s", b.backend(), b.identity(),
+                b.agent() == null ? "-" : b.agent(), String.join(",", b.services()), status, age, owner);
+    }
+
+    static String age(java.time.Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        return s < 60 ? s + "s" : s < 3600 ? s / 60 + "m" : s < 86400 ? s / 3600 + "h" : s / 86400 + "d";
+    }
+
+    /**
      * Describes what a proposal changes against the bottle's current policy.
      *
      * @param p the proposal

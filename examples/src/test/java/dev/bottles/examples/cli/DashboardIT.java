@@ -107,6 +107,9 @@ class DashboardIT {
                         + tmux.screen("s:two"), e);
             }
             assertTrue(screen.indexOf("first ask") < screen.indexOf("second ask"), "oldest first:\n" + screen);
+            assertTrue(java.util.regex.Pattern.compile("docker +" + one.split(" ")[1] + " +one +\\S*supervise\\S* +running"
+                    + " +\\d+[smh] +" + System.getProperty("user.name")).matcher(screen).find(),
+                    "the bottles pane shows backend, identity, agent, daemons, state, age and owner:\n" + screen);
 
             // --once --format json lists both, for scripts
             String json = Tmux.exec(List.of("sh", "-c", "BOTTLE_HOME=" + home + " " + cli
