@@ -87,6 +87,34 @@ public final class Bottles {
     }
 
     /**
+     * Reaches a bottle of a bottle home from outside the program that launched it, to attach to its
+     * agent or stop it.
+     *
+     * @param identity the bottle's identity
+     * @param home the bottle home holding its state
+     * @return the bottle
+     * @throws BottleException when the home holds no such bottle, or the backend that launched it is
+     *     not on the class path
+     */
+    public static ReachedBottle reach(String identity, BottleHome home) {
+        StateDir state = home.state(identity);
+        if (!state.exists()) {
+            throw new BottleException("no bottle '" + identity + "' in bottle home " + home.root() + ". 'bottle list'"
+                    + " shows the running bottles; a bottle of another home is reached with --home <dir>");
+        }
+        String backendId = state.readMetadata().map(dev.bottles.state.BottleMetadata::backend).orElseThrow(() ->
+                new BottleException(state.metadataFile() + " is missing or unreadable, so the backend of bottle "
+                        + identity + " is unknown; 'bottle cleanup' removes what no running bottle owns"));
+        for (BottleBackend b : BackendSelector.standard().discover().backends()) {
+            if (b.id().equals(backendId)) {
+                return new ReachedBottle(state, b);
+            }
+        }
+        throw new BottleException("bottle " + identity + " was launched by backend '" + backendId + "', which is not"
+                + " on this class path; add its jar to reach it");
+    }
+
+    /**
      * Removes what no running bottle owns, on every available backend, then the orphaned state
      * dirs of the default bottle home.
      *

@@ -67,6 +67,6 @@ final class PrepareFlow {
                     : new BottleException("backend " + backend.id() + " failed to prepare bottle " + identity + ": " + e,
                             e);
         }
-        return new PreparedBottle(plan, backend, events, state, !resumed, spec.approvals());
+        return new PreparedBottle(plan, backend, events, state, !resumed, spec.approvals(), env.forwardedValues());
     }
 }

@@ -22,10 +22,12 @@ public final class PreparedBottle {
     private final AtomicReference<Stage> stage = new AtomicReference<>(Stage.READY);
 
     private final @org.jspecify.annotations.Nullable ApprovalHandler approvals;
+    private final java.util.Map<String, String> forwarded;
 
     PreparedBottle(BottlePlan plan, BottleBackend backend, BottleEvents events, StateDir state, boolean fresh,
-            @org.jspecify.annotations.Nullable ApprovalHandler approvals) {
+            @org.jspecify.annotations.Nullable ApprovalHandler approvals, java.util.Map<String, String> forwarded) {
         this.approvals = approvals;
+        this.forwarded = java.util.Map.copyOf(forwarded);
         this.plan = plan;
         this.backend = backend;
         this.events = events;
@@ -84,6 +86,7 @@ public final class PreparedBottle {
                         state));
             }
             TrackedBottle tracked = new TrackedBottle(running, events, state);
+            tracked.serveOperators(forwarded);
             if (approvals != null) {
                 tracked.onApproval(approvals);
             }

@@ -21,7 +21,9 @@ public final class TrackedBottle implements RunningBottle {
     private final BottleEvents events;
     private final StateDir state;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.concurrent.CompletableFuture<Void> down = new java.util.concurrent.CompletableFuture<>();
     private @org.jspecify.annotations.Nullable ApprovalWatcher watcher;
+    private volatile @org.jspecify.annotations.Nullable ControlSocket control;
 
     /**
      * Wraps a backend's running bottle.
@@ -34,6 +36,37 @@ public final class TrackedBottle implements RunningBottle {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.events = Objects.requireNonNull(events, "events");
         this.state = Objects.requireNonNull(state, "state");
+    }
+
+    /**
+     * Opens the bottle's control socket, so an operator outside this program can reach it
+     * ({@code dev.bottles.ReachedBottle}): who owns it, the values an attach needs, and a stop that
+     * keeps the state and closes the bottle here.
+     *
+     * @param forwarded the values this program forwards into the bottle's commands
+     */
+    public void serveOperators(java.util.Map<String, String> forwarded) {
+        java.util.Map<String, String> values = java.util.Map.copyOf(forwarded);
+        control = ControlSocket.open(state, new ControlSocket.Owner() {
+            @Override
+            public void describe(com.fasterxml.jackson.databind.node.ObjectNode reply) {
+                reply.put("identity", identity());
+                reply.put("backend", plan().backendId());
+                reply.put("pid", ProcessHandle.current().pid());
+                plan().agentCommand().forEach(reply.putArray("agent_command")::add);
+            }
+
+            @Override
+            public java.util.Map<String, String> forwarded() {
+                return values;
+            }
+
+            @Override
+            public void stop() {
+                state.preserve();
+                close();
+            }
+        }).orElse(null);
     }
 
     @Override
@@ -113,23 +146,37 @@ public final class TrackedBottle implements RunningBottle {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
+            awaitDown();
             return;
         }
-        ApprovalWatcher w;
-        synchronized (this) {
-            w = watcher;
+        try {
+            closeControl();
+            stopWatching();
+            // decided before the runtime goes: once it is gone, a resume may already be reusing this state
+            boolean keep = state.isPreserved();
+            if (keep) {
+                events.run(Phase.SETTLE, "snapshot-transcript", () -> Transcripts.snapshot(delegate, state));
+            }
+            events.run(Phase.CLOSE, "close", delegate::close);
+            if (!keep && !state.isPreserved()) {
+                state.delete();
+            }
+        } finally {
+            down.complete(null);
         }
-        if (w != null) {
-            w.close();
-        }
-        // decided before the runtime goes: once it is gone, a resume may already be reusing this state
-        boolean keep = state.isPreserved();
-        if (keep) {
-            events.run(Phase.SETTLE, "snapshot-transcript", () -> Transcripts.snapshot(delegate, state));
-        }
-        events.run(Phase.CLOSE, "close", delegate::close);
-        if (!keep && !state.isPreserved()) {
-            state.delete();
+    }
+
+    /**
+     * Waits for a close that another thread is doing (an operator's stop, say), so the program does
+     * not exit, or go on, while its bottle is half torn down.
+     */
+    private void awaitDown() {
+        try {
+            down.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // the other thread reports its own failure
         }
     }
 
@@ -141,14 +188,38 @@ public final class TrackedBottle implements RunningBottle {
             }
         });
         if (!closed.compareAndSet(false, true)) {
+            awaitDown();
             return;
         }
-        if (state.isPreserved()) {
-            events.run(Phase.SETTLE, "snapshot-transcript", () -> Transcripts.snapshot(delegate, state));
+        try {
+            closeControl();
+            stopWatching();
+            if (state.isPreserved()) {
+                events.run(Phase.SETTLE, "snapshot-transcript", () -> Transcripts.snapshot(delegate, state));
+            }
+            events.run(Phase.CLOSE, "close", () -> delegate.settle(exitCode));
+            if (!state.isPreserved()) {
+                state.delete();
+            }
+        } finally {
+            down.complete(null);
         }
-        events.run(Phase.CLOSE, "close", () -> delegate.settle(exitCode));
-        if (!state.isPreserved()) {
-            state.delete();
+    }
+
+    private void stopWatching() {
+        ApprovalWatcher w;
+        synchronized (this) {
+            w = watcher;
+        }
+        if (w != null) {
+            w.close();
+        }
+    }
+
+    private void closeControl() {
+        ControlSocket c = control;
+        if (c != null) {
+            c.close();
         }
     }
 

@@ -78,6 +78,22 @@ public interface BottleBackend {
     List<BottleSummary> list();
 
     /**
+     * Finds one of this backend's bottles running now by identity, for an operator outside the
+     * program that launched it (attach to its agent, or stop it when that program no longer
+     * answers). The default finds nothing: such a backend's bottles are stopped through their
+     * launching program only.
+     *
+     * @param identity the bottle's identity
+     * @param forwarded the values the launching program forwards into the bottle's commands (empty
+     *     when it does not answer); add them to every command's environment, never to anything
+     *     that outlives the command
+     * @return the bottle, or empty when this backend runs no bottle of that identity
+     */
+    default java.util.Optional<FoundBottle> find(String identity, java.util.Map<String, String> forwarded) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Removes runtime resources of this backend that no running bottle owns (or reports them, on a
      * dry run), found by label. State dirs are the facade's job.
      *

@@ -249,6 +249,11 @@ public final class DockerBackend implements BottleBackend {
     }
 
     @Override
+    public java.util.Optional<dev.bottles.spi.FoundBottle> find(String identity, Map<String, String> forwarded) {
+        return dev.bottles.docker.internal.FoundDockerBottle.find(engine(), ID, identity, forwarded);
+    }
+
+    @Override
     public CleanupReport cleanup(CleanupRequest request) {
         DockerEngine e = engine();
         Set<String> live = new HashSet<>();

@@ -134,13 +134,20 @@ final class DockerBottle implements RunningBottle {
 
     @Override
     public int attach(List<String> argv, ExecOptions options) {
-        List<String> env = env(options);
-        String user = user(options);
+        return attach(engine, agent, argv, user(options), workdir(options), env(options));
+    }
+
+    /**
+     * Runs a command in a container attached to this process's terminal: raw mode and the window's
+     * size (again on every SIGWINCH) when there is one.
+     */
+    static int attach(DockerEngine engine, String container, List<String> argv, @Nullable String user, String workdir,
+            List<String> env) {
         try (Terminal term = Terminal.raw()) {
             boolean tty = term.present();
             // The size goes in at once and again on every SIGWINCH; the first resize can race the
             // exec's start, so it is retried for a moment.
-            return engine.attach(agent, argv, user, workdir(options), env, tty, tty ? term.input() : null, System.out,
+            return engine.attach(container, argv, user, workdir, env, tty, tty ? term.input() : null, System.out,
                     System.err, execId -> term.follow((cols, rows) -> {
                         for (int i = 0; i < 20 && !engine.resizeExec(execId, cols, rows); i++) {
                             try {
@@ -154,7 +161,7 @@ final class DockerBottle implements RunningBottle {
         }
     }
 
-    private static String workdir(ExecOptions options) {
+    static String workdir(ExecOptions options) {
         return options.workingDir() != null ? options.workingDir() : Provisioner.WORKSPACE;
     }
 

@@ -20,6 +20,7 @@ public final class Terminal implements AutoCloseable {
     /** A terminal that changes nothing. */
     public static final Terminal NONE = new Terminal(null, null);
     private static final System.Logger LOG = System.getLogger(Terminal.class.getName());
+    private static org.jline.terminal.@Nullable Terminal shared;
 
     private final org.jline.terminal.@Nullable Terminal terminal;
     private final @Nullable Attributes saved;
@@ -46,10 +47,8 @@ public final class Terminal implements AutoCloseable {
             return NONE;
         }
         try {
-            org.jline.terminal.Terminal t = TerminalBuilder.builder().system(true).nativeSignals(true)
-                    .signalHandler(org.jline.terminal.Terminal.SignalHandler.SIG_IGN).build();
+            org.jline.terminal.Terminal t = system();
             if (t.getType().startsWith("dumb")) {
-                t.close();
                 return NONE;
             }
             Attributes saved = t.getAttributes();
@@ -71,6 +70,19 @@ public final class Terminal implements AutoCloseable {
     }
 
     /**
+     * Returns this JVM's one system terminal, built on first use and never closed: JLine opens only
+     * one at a time, and closing it closes this process's standard output with it. An application
+     * that has its own (the dashboard) hands it over with {@code TerminalBuilder.setTerminalOverride}.
+     */
+    private static synchronized org.jline.terminal.Terminal system() throws IOException {
+        if (shared == null) {
+            shared = TerminalBuilder.builder().system(true).nativeSignals(true)
+                    .signalHandler(org.jline.terminal.Terminal.SignalHandler.SIG_IGN).build();
+        }
+        return shared;
+    }
+
+    /**
      * Tells whether there is a terminal.
      *
      * @return false for {@link #NONE}
@@ -80,14 +92,42 @@ public final class Terminal implements AutoCloseable {
     }
 
     /**
-     * Returns what the session reads: this process's standard input, the terminal in raw mode. (Not
-     * JLine's own reader, whose reads wait to fill their buffer and so would hold back a terminal's
-     * short answers to the agent's queries.)
+     * Returns what the session reads: this process's standard input, the terminal in raw mode, read
+     * only as far as it holds bytes. (Not JLine's own reader, whose reads wait to fill their buffer
+     * and so would hold back a terminal's short answers to the agent's queries.) It ends when this
+     * terminal is closed, so no reader is left blocked on the terminal to swallow the next key
+     * meant for whatever runs after the session (the dashboard, a shell).
      *
      * @return the input
      */
     public InputStream input() {
-        return System.in;
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                while (!closed.get()) {
+                    int ready = System.in.available();
+                    if (ready > 0) {
+                        return System.in.read(b, off, Math.min(len, ready));
+                    }
+                    try {
+                        Thread.sleep(4);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return -1;
+                    }
+                }
+                return -1;
+            }
+        };
     }
 
     /**
@@ -148,8 +188,7 @@ public final class Terminal implements AutoCloseable {
                 t.setAttributes(saved);
             }
             t.flush();
-            t.close();
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not restore the terminal: " + e.getMessage());
         }
     }

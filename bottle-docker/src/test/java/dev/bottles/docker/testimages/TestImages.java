@@ -318,6 +318,17 @@ public final class TestImages {
     }
 
     /**
+     * Removes what the engine still holds for a bottle a test launched (after a failed test).
+     *
+     * @param identity the bottle
+     */
+    public static void removeLabelled(String identity) {
+        Map<String, String> label = Map.of("dev.bottles.identity", identity);
+        engine().containers(label).forEach(c -> engine().removeContainer(c.id()));
+        engine().networks(label).forEach(n -> engine().removeNetwork(n.id()));
+    }
+
+    /**
      * Makes sure an engine answers: skips the test when none does, except under {@code CI=true},
      * where a missing engine fails it.
      *

@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bottle", mixinStandardHelpOptions = true, version = "bottle 0.1.0",
         description = "Runs an AI coding agent in a bottle whose only way out is its policy sidecars.",
         subcommands = {StartCommand.class, ResumeCommand.class, ListCommand.class, CleanupCommand.class,
-            InfoCommand.class, DashboardCommand.class},
+            InfoCommand.class, DashboardCommand.class, AttachCommand.class, StopCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done (start/resume: the agent exited 0; otherwise the agent's own code)",

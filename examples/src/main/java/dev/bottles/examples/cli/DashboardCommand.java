@@ -16,7 +16,6 @@ import java.util.concurrent.Callable;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
-import org.jline.utils.NonBlockingReader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +30,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "dashboard", mixinStandardHelpOptions = true,
         description = {"The operator's console: running bottles and the supervise proposals waiting for you.",
-            "Keys: up/down (or k/j) choose, a approve, e edit in $EDITOR then approve, r reject with a reason, q quit."})
+            "Keys: up/down (or k/j) choose, a approve, e edit in $EDITOR then approve, r reject with a reason;",
+            "Tab to the bottles, then Enter attaches to the agent, x stops the bottle (state kept); q quits."})
 final class DashboardCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     BottleCli parent;
@@ -79,39 +79,75 @@ final class DashboardCommand implements Callable<Integer> {
     private static final class Screen {
         private final OperatorQueue queue;
         private final Io io;
+        private static final int NONE = -2;
         private int selected;
-        private String status = "";
+        private int chosen;
+        private boolean onBottles;
+        private List<BottleSummary> bottles = List.of();
+        private String listError = "";
+        private volatile String status = "";
+        private volatile boolean dirty = true;
 
         Screen(OperatorQueue queue, Io io) {
             this.queue = queue;
             this.io = io;
         }
 
+        /**
+         * Runs the console; an attach leaves it (the agent gets a terminal of its own, as only one
+         * system terminal can be open) and comes back to it when the agent exits.
+         */
+        @SuppressWarnings("deprecation") // JLine's only way to share the JVM's one system terminal (sbt does the same)
         int run() throws IOException {
-            try (Terminal t = TerminalBuilder.builder().system(true).build()) {
+            // one system terminal for this JVM, never closed (closing it closes stdout); an attach
+            // from here borrows it
+            Terminal t = TerminalBuilder.builder().system(true).build();
+            TerminalBuilder.setTerminalOverride(t);
+            while (true) {
+                BottleSummary attachTo = console(t);
+                if (attachTo == null) {
+                    return ExitCodes.OK;
+                }
+                attach(attachTo);
+                dirty = true;
+            }
+        }
+
+        /** Shows the console until the operator quits (null) or asks to attach to a bottle. */
+        private @org.jspecify.annotations.Nullable BottleSummary console(Terminal t) throws IOException {
+            {
                 Attributes saved = t.enterRawMode();
                 try {
-                    NonBlockingReader in = t.reader();
+                    long drawn = 0;
+                    List<OperatorQueue.Pending> pending = List.of();
                     while (true) {
-                        List<OperatorQueue.Pending> pending = queue.pending();
-                        selected = Math.max(0, Math.min(selected, pending.size() - 1));
-                        draw(t, pending);
-                        int c = in.read(1000);
-                        if (c == NonBlockingReader.READ_EXPIRED) {
+                        if (System.nanoTime() - drawn > 1_000_000_000L || dirty) {
+                            pending = queue.pending();
+                            selected = Math.max(0, Math.min(selected, pending.size() - 1));
+                            bottles = listBottles();
+                            chosen = Math.max(0, Math.min(chosen, bottles.size() - 1));
+                            draw(t, pending);
+                            drawn = System.nanoTime();
+                            dirty = false;
+                        }
+                        int c = key(50);
+                        if (c == NONE) {
                             continue;
                         }
+                        dirty = true;
                         if (c < 0 || c == 'q') {
-                            return ExitCodes.OK;
+                            return null;
                         }
-                        if (c == 27 && in.peek(50) == '[') {
-                            in.read();
-                            int arrow = in.read(50);
+                        if (c == 27 && key(50) == '[') {
+                            int arrow = key(50);
                             c = arrow == 'A' ? 'k' : arrow == 'B' ? 'j' : 0;
                         }
                         OperatorQueue.Pending w = pending.isEmpty() ? null : pending.get(selected);
+                        BottleSummary b = bottles.isEmpty() ? null : bottles.get(chosen);
                         switch (c) {
-                            case 'j' -> selected++;
-                            case 'k' -> selected--;
+                            case '\t' -> onBottles = !onBottles;
+                            case 'j' -> move(1);
+                            case 'k' -> move(-1);
                             case 'a' -> decide(w, Decision.approve());
                             case 'r' -> {
                                 if (w != null) {
@@ -134,6 +170,16 @@ final class DashboardCommand implements Callable<Integer> {
                                     }
                                 }
                             }
+                            case '\r', '\n' -> {
+                                if (b != null && onBottles) {
+                                    return b;
+                                }
+                            }
+                            case 'x' -> {
+                                if (b != null && onBottles) {
+                                    stop(t, saved, b);
+                                }
+                            }
                             default -> { }
                         }
                     }
@@ -143,6 +189,92 @@ final class DashboardCommand implements Callable<Integer> {
                     t.flush();
                 }
             }
+        }
+
+        /**
+         * Reads a key from stdin without a thread left blocked on it, so whatever runs next on this
+         * terminal (the agent, $EDITOR, a reason) gets every key.
+         */
+        private static int key(long waitMillis) throws IOException {
+            long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+            do {
+                if (System.in.available() > 0) {
+                    return System.in.read();
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return -1;
+                }
+            } while (System.nanoTime() < deadline);
+            return NONE;
+        }
+
+        private void move(int by) {
+            if (onBottles) {
+                chosen += by;
+            } else {
+                selected += by;
+            }
+        }
+
+        private List<BottleSummary> listBottles() {
+            try {
+                listError = "";
+                return Bottles.list();
+            } catch (RuntimeException e) {
+                listError = e.getMessage();
+                return List.of();
+            }
+        }
+
+        /** Puts the bottle's agent on this terminal until it exits, then comes back. */
+        private void attach(BottleSummary b) throws IOException {
+            io.out().println("attached to " + b.identity() + "; when the agent exits you are back in the dashboard");
+            io.out().flush();
+            try {
+                int code = AttachCommand.attach(Bottles.reach(b.identity(), queue.home()), List.of(), io);
+                status = "the agent in " + b.identity() + " exited with " + code;
+                if (code == 0) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                status = "cannot attach to " + b.identity() + ": " + e.getMessage();
+            }
+            // what went wrong stays on the screen until the operator has read it
+            io.out().println();
+            io.out().println(status + "; press Enter to return to the dashboard");
+            io.out().flush();
+            java.io.Console console = System.console();
+            if (console != null) {
+                console.readLine();
+            }
+        }
+
+        /** Asks, then stops the bottle in the background (its program keeps the state and closes it). */
+        private void stop(Terminal t, Attributes saved, BottleSummary b) throws IOException {
+            status = "stop " + b.identity() + "? its state is kept for resume (y/n)";
+            draw(t, queue.pending());
+            int answer;
+            do {
+                answer = key(60_000);
+            } while (answer == NONE);
+            if (answer != 'y' && answer != 'Y') {
+                status = "not stopped";
+                return;
+            }
+            status = "stopping " + b.identity() + " ...";
+            Thread stopper = new Thread(() -> {
+                try {
+                    status = StopCommand.stop(Bottles.reach(b.identity(), queue.home()));
+                } catch (RuntimeException e) {
+                    status = "cannot stop " + b.identity() + ": " + e.getMessage();
+                }
+                dirty = true;
+            }, "dashboard-stop");
+            stopper.setDaemon(true);
+            stopper.start();
         }
 
         private void decide(OperatorQueue.Pending w, Decision d) {
@@ -193,31 +325,28 @@ final class DashboardCommand implements Callable<Integer> {
             PrintWriter out = t.writer();
             t.puts(org.jline.utils.InfoCmp.Capability.clear_screen);
             out.println("bottle dashboard  " + Instant.now().toString().substring(0, 19).replace('T', ' ')
-                    + "  (a approve, e edit+approve, r reject, j/k move, q quit)\r");
+                    + "  (a approve, e edit+approve, r reject, j/k move, Tab bottles, q quit)\r");
             out.println("\r");
-            out.println("BOTTLES\r");
-            try {
-                List<BottleSummary> bottles = Bottles.list();
-                if (bottles.isEmpty()) {
-                    out.println("  none running\r");
-                }
-                out.printf("  %-12s %-26s %-14s %-28s %-16s %-6s %s\r%n", "BACKEND", "IDENTITY", "AGENT", "DAEMONS",
-                        "STATE", "AGE", "OWNER");
-                Instant now = Instant.now();
-                for (BottleSummary b : bottles) {
-                    out.println("  " + queue.row(b, now) + "\r");
-                }
-            } catch (RuntimeException e) {
-                out.println("  (cannot list: " + e.getMessage() + ")\r");
+            out.println((onBottles ? "> " : "") + "BOTTLES  (Tab here, Enter attach, x stop)\r");
+            if (!listError.isEmpty()) {
+                out.println("  (cannot list: " + listError + ")\r");
+            } else if (bottles.isEmpty()) {
+                out.println("  none running\r");
+            }
+            out.printf("  %-12s %-26s %-14s %-28s %-16s %-6s %s\r%n", "BACKEND", "IDENTITY", "AGENT", "DAEMONS",
+                    "STATE", "AGE", "OWNER");
+            Instant now = Instant.now();
+            for (int i = 0; i < bottles.size(); i++) {
+                out.println((onBottles && i == chosen ? "> " : "  ") + queue.row(bottles.get(i), now) + "\r");
             }
             out.println("\r");
-            out.println("WAITING FOR YOU (oldest first)\r");
+            out.println((onBottles ? "" : "> ") + "WAITING FOR YOU (oldest first)\r");
             if (pending.isEmpty()) {
                 out.println("  nothing\r");
             }
             for (int i = 0; i < pending.size(); i++) {
                 java.io.StringWriter sw = new java.io.StringWriter();
-                describe(queue, pending.get(i), new PrintWriter(sw), i == selected);
+                describe(queue, pending.get(i), new PrintWriter(sw), !onBottles && i == selected);
                 sw.toString().lines().forEach(l -> out.println(l + "\r"));
             }
             out.println("\r");

@@ -28,6 +28,10 @@ final class OperatorQueue {
         this.home = home;
     }
 
+    BottleHome home() {
+        return home;
+    }
+
     /**
      * A proposal waiting for the operator.
      *

@@ -1,0 +1,90 @@
+package dev.bottles.docker.internal;
+
+import dev.bottles.BottleException;
+import dev.bottles.ExecOptions;
+import dev.bottles.spi.FoundBottle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A Docker bottle found by its labels: commands run in its agent container as the container's
+ * user (the agent's) with the forwarded values the launching program gave; removing it removes
+ * every container, then every network, labelled with its identity.
+ */
+public final class FoundDockerBottle implements FoundBottle {
+    private final DockerEngine engine;
+    private final String backendId;
+    private final String identity;
+    private final String agent;
+    private final Map<String, String> forwarded;
+
+    private FoundDockerBottle(DockerEngine engine, String backendId, String identity, String agent,
+            Map<String, String> forwarded) {
+        this.engine = engine;
+        this.backendId = backendId;
+        this.identity = identity;
+        this.agent = agent;
+        this.forwarded = Map.copyOf(forwarded);
+    }
+
+    /**
+     * Finds a bottle whose agent container runs now.
+     *
+     * @param engine the engine
+     * @param backendId the {@code dev.bottles.backend} label value
+     * @param identity the bottle's identity
+     * @param forwarded the values to add to every command's environment
+     * @return the bottle, or empty when its agent container does not run
+     */
+    public static Optional<FoundBottle> find(DockerEngine engine, String backendId, String identity,
+            Map<String, String> forwarded) {
+        return engine.containers(Map.of(Labels.BACKEND, backendId, Labels.ROLE, Labels.AGENT, Labels.IDENTITY, identity))
+                .stream().filter(DockerEngine.ContainerRef::running).findFirst()
+                .map(c -> new FoundDockerBottle(engine, backendId, identity, c.id(), forwarded));
+    }
+
+    @Override
+    public String identity() {
+        return identity;
+    }
+
+    @Override
+    public int attach(List<String> argv, ExecOptions options) {
+        List<String> env = new ArrayList<>();
+        forwarded.forEach((k, v) -> env.add(k + "=" + v));
+        options.env().forEach((k, v) -> env.add(k + "=" + v));
+        // no user given: the container's own, which is the agent's
+        return DockerBottle.attach(engine, agent, List.copyOf(argv), options.user(), DockerBottle.workdir(options), env);
+    }
+
+    @Override
+    public void remove() {
+        List<String> failed = new ArrayList<>();
+        Map<String, String> labels = Map.of(Labels.BACKEND, backendId, Labels.IDENTITY, identity);
+        for (DockerEngine.ContainerRef c : engine.containers(labels)) {
+            attempt(() -> engine.removeContainer(c.id()), "container " + c.name(), failed);
+        }
+        for (DockerEngine.NetworkRef n : engine.networks(labels)) {
+            attempt(() -> engine.removeNetwork(n.id()), "network " + n.name(), failed);
+        }
+        if (!failed.isEmpty()) {
+            throw new BottleException("stopping bottle " + identity + " left resources behind: " + String.join("; ", failed)
+                    + ". Remove them with 'bottle cleanup'");
+        }
+    }
+
+    private static void attempt(Runnable r, String what, List<String> failed) {
+        try {
+            r.run();
+        } catch (BottleException e) {
+            failed.add(what + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FoundDockerBottle[" + identity + "]";
+    }
+}
