@@ -1,16 +1,12 @@
 package dev.bottles.examples.cli;
 
-import dev.bottles.Bottles;
 import dev.bottles.ExecOptions;
 import dev.bottles.ReachedBottle;
-import dev.bottles.state.BottleHome;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code bottle attach <identity> [-- command]}: the agent of a running bottle on this terminal. */
@@ -21,11 +17,8 @@ final class AttachCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     BottleCli parent;
 
-    @Option(names = "--home", paramLabel = "DIR", description = "the bottle home")
-    Path home;
-
-    @Parameters(index = "0", paramLabel = "IDENTITY", description = "the bottle, as 'bottle list' shows it")
-    String identity;
+    @CommandLine.Mixin
+    BottleTarget target;
 
     @Parameters(index = "1..*", paramLabel = "COMMAND", description = "a command to run instead of the agent")
     List<String> command = new ArrayList<>();
@@ -33,8 +26,7 @@ final class AttachCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Io io = parent.io();
-        ReachedBottle b = Bottles.reach(identity, BottleHome.resolve(home, io.env()));
-        return attach(b, command, io);
+        return attach(target.reach(io), command, io);
     }
 
     static int attach(ReachedBottle b, List<String> command, Io io) {

@@ -1,14 +1,9 @@
 package dev.bottles.examples.cli;
 
-import dev.bottles.Bottles;
 import dev.bottles.ReachedBottle;
-import dev.bottles.state.BottleHome;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code bottle stop <identity>}: stops a running bottle, whichever process launched it; its state is kept. */
 @Command(name = "stop", mixinStandardHelpOptions = true,
@@ -17,17 +12,13 @@ final class StopCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     BottleCli parent;
 
-    @Option(names = "--home", paramLabel = "DIR", description = "the bottle home")
-    Path home;
-
-    @Parameters(index = "0", paramLabel = "IDENTITY", description = "the bottle, as 'bottle list' shows it")
-    String identity;
+    @CommandLine.Mixin
+    BottleTarget target;
 
     @Override
     public Integer call() {
         Io io = parent.io();
-        ReachedBottle b = Bottles.reach(identity, BottleHome.resolve(home, io.env()));
-        io.out().println(stop(b));
+        io.out().println(stop(target.reach(io)));
         return ExitCodes.OK;
     }
 

@@ -149,17 +149,11 @@ class ClaudeTerminalIT {
 
     /** Finds the launch's outbound network: {network, identity}. */
     private static String[] awaitEgressNetwork(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (var n : TestImages.engine().networks(Map.of("dev.bottles.role", "network"))) {
-                String id = n.labels().get("dev.bottles.identity");
-                if (n.name().startsWith("claude-bottle-egress-claude-") && id != null) {
-                    return new String[] {n.name(), id};
-                }
-            }
-            Thread.sleep(100);
+        try {
+            return Tmux.awaitBottleNetwork("claude", timeout);
+        } catch (AssertionError e) {
+            return fail(e.getMessage() + ":\n" + capture());
         }
-        return fail("no bottle network appeared:\n" + capture());
     }
 
     private static int widestRule(String screen) {

@@ -90,11 +90,11 @@ class DashboardIT {
                     cli + " start one --yes" + sets + " -- " + agent(new String[] {"late.example.test", "first ask",
                             "late.example.test"}, new String[] {"wanted.example.test", "third ask", "edited.example.test"})
                             + "; sleep 600");
-            String one = awaitNetwork("one", null);
+            String one = String.join(" ", Tmux.awaitBottleNetwork("one", Duration.ofMinutes(5)));
             upstreams.add(api.start(one.split(" ")[1], one.split(" ")[0]));
             tmux.run("new-window", "-t", "s", "-n", "two", "-e", "BOTTLE_HOME=" + home,
                     cli + " start two --yes" + sets + " -- " + agent("late.example.test", "second ask") + "; sleep 600");
-            String two = awaitNetwork("two", null);
+            String two = String.join(" ", Tmux.awaitBottleNetwork("two", Duration.ofMinutes(5)));
             upstreams.add(api.start(two.split(" ")[1], two.split(" ")[0]));
             tmux.run("new-window", "-t", "s", "-n", "dash", "-e", "BOTTLE_HOME=" + home, "-e", "EDITOR=" + editor,
                     cli + " dashboard; sleep 600");
@@ -156,20 +156,5 @@ class DashboardIT {
             Tmux.exec(List.of("true"));
             SecureFiles.deleteRecursively(dir);
         }
-    }
-
-    /** Returns "network identity" of the bottle whose agent is {@code agent}. */
-    private static String awaitNetwork(String agent, String unused) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (var n : TestImages.engine().networks(Map.of("dev.bottles.role", "network"))) {
-                String id = n.labels().get("dev.bottles.identity");
-                if (n.name().startsWith("claude-bottle-egress-" + agent + "-") && id != null) {
-                    return n.name() + " " + id;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no network for agent " + agent);
     }
 }

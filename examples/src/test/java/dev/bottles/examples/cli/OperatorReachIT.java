@@ -50,7 +50,7 @@ class OperatorReachIT {
                     "-e", FakeApiFixture.TOKEN_ENV + "=" + api.token(), "-e", "CLAUDE_BOTTLE_EGRESS_EXTRA_CA="
                             + api.settings().get("CLAUDE_BOTTLE_EGRESS_EXTRA_CA"), "-e", "TERM=xterm-256color",
                     JAVA + " -jar " + JAR + " start claude --yes; echo $? > " + exit + "; sleep 600");
-            String[] net = awaitEgressNetwork(tmux);
+            String[] net = Tmux.awaitBottleNetwork("claude", Duration.ofMinutes(5));
             id = net[1];
             String bottle = id;
             fake = api.start(bottle, net[0]);
@@ -85,9 +85,12 @@ class OperatorReachIT {
             fake = null;
             tmux.run("send-keys", "-t", "s:dash", "x");
             tmux.await("s:dash", s -> s.contains("stop " + bottle + "?"), Duration.ofSeconds(10));
+            long t0 = System.nanoTime();
             tmux.run("send-keys", "-t", "s:dash", "y");
             String stopped = tmux.await("s:dash", s -> s.contains("stopped " + bottle) || s.contains("cannot stop"),
                     Duration.ofMinutes(2));
+            System.out.printf("dashboard stop through the launching program (transcript saved, runtime removed): %d ms%n",
+                    (System.nanoTime() - t0) / 1_000_000);
             assertTrue(stopped.contains("stopped " + bottle + " (its program closed it)"), stopped);
             await(() -> Files.exists(exit), "the launching CLI ended:\n" + tmux.screen("s:one"));
             assertEquals(java.util.Set.of(), TestImages.labelled(bottle), "nothing of the bottle is left on the engine");
@@ -135,8 +138,10 @@ class OperatorReachIT {
             Path socket = home.resolve("state").resolve(id).resolve("control.sock");
             assertTrue(Files.exists(socket), "the launching program serves its door:\n" + tmux.screen());
 
+            long t0 = System.nanoTime();
             String out = Tmux.exec(List.of("sh", "-c", cli + " attach " + id
                     + " -- sh -c 'echo sees-$(printf %s \"$TOKEN\" | sha256sum | cut -c1-64)'"));
+            System.out.printf("bottle attach <id> -- sh -c ... from a new JVM: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
             assertTrue(out.contains("sees-" + sha), "the attach carries the owner's forwarded value:\n" + out);
             assertFalse(out.contains(token), out);
 
@@ -159,7 +164,10 @@ class OperatorReachIT {
             String pid = Tmux.exec(List.of("pgrep", "-f", "^" + JAVA + " -D" + marker)).strip();
             assertTrue(pid.matches("\\d+"), "one launching process: " + pid);
             assertEquals(0, run("kill", "-KILL", pid));
+            t0 = System.nanoTime();
             String stop = Tmux.exec(List.of("sh", "-c", cli + " stop " + id));
+            System.out.printf("bottle stop <id> of a bottle whose owner was killed: %d ms%n",
+                    (System.nanoTime() - t0) / 1_000_000);
             assertTrue(stop.contains("stopped " + id) && stop.contains("its program did not answer"), stop);
             assertEquals(java.util.Set.of(), TestImages.labelled(id), "its runtime is gone");
             assertTrue(Files.isRegularFile(home.resolve("state").resolve(id).resolve(".preserve")), "its state is kept");
@@ -187,20 +195,5 @@ class OperatorReachIT {
             }
             Thread.sleep(100);
         }
-    }
-
-    /** Finds the launch's outbound network: {network, identity}. */
-    private static String[] awaitEgressNetwork(Tmux tmux) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (var n : TestImages.engine().networks(Map.of("dev.bottles.role", "network"))) {
-                String id = n.labels().get("dev.bottles.identity");
-                if (n.name().startsWith("claude-bottle-egress-claude-") && id != null) {
-                    return new String[] {n.name(), id};
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no bottle network appeared:\n" + tmux.screen("s:one"));
     }
 }

@@ -76,6 +76,29 @@ final class Tmux implements AutoCloseable {
         return fail("the screen never got there; it shows:\n" + s);
     }
 
+    /**
+     * Waits for a launch of {@code agent} to make its outbound network, which is when a test can
+     * join a fake upstream to it.
+     *
+     * @param agent the agent's name
+     * @param timeout how long to wait
+     * @return {network name, bottle identity}
+     */
+    static String[] awaitBottleNetwork(String agent, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (var n : dev.bottles.docker.testimages.TestImages.engine().networks(java.util.Map.of("dev.bottles.role",
+                    "network"))) {
+                String id = n.labels().get("dev.bottles.identity");
+                if (n.name().startsWith("claude-bottle-egress-" + agent + "-") && id != null) {
+                    return new String[] {n.name(), id};
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no network appeared for a bottle of agent " + agent);
+    }
+
     static String exec(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
