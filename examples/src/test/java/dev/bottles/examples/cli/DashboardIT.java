@@ -92,6 +92,15 @@ class DashboardIT {
                             + "; sleep 600");
             String one = String.join(" ", Tmux.awaitBottleNetwork("one", Duration.ofMinutes(5)));
             upstreams.add(api.start(one.split(" ")[1], one.split(" ")[0]));
+            // the second bottle starts once the first one's agent has asked, so "oldest first" has one answer
+            Path firstQueue = home.resolve("queue").resolve(one.split(" ")[1]);
+            long asked = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (!hasProposal(firstQueue)) {
+                if (System.nanoTime() > asked) {
+                    throw new AssertionError("the first agent never asked:\n" + tmux.screen("s:one"));
+                }
+                Thread.sleep(100);
+            }
             tmux.run("new-window", "-t", "s", "-n", "two", "-e", "BOTTLE_HOME=" + home,
                     cli + " start two --yes" + sets + " -- " + agent("late.example.test", "second ask") + "; sleep 600");
             String two = String.join(" ", Tmux.awaitBottleNetwork("two", Duration.ofMinutes(5)));
@@ -155,6 +164,15 @@ class DashboardIT {
             Thread.sleep(25_000); // the agents' last sleep; their CLIs settle the bottles
             Tmux.exec(List.of("true"));
             SecureFiles.deleteRecursively(dir);
+        }
+    }
+
+    private static boolean hasProposal(Path queue) throws java.io.IOException {
+        if (!Files.isDirectory(queue)) {
+            return false;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(queue)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".proposal.json"));
         }
     }
 }
