@@ -7,10 +7,13 @@ import java.util.stream.Collectors;
 
 /**
  * Signals that no backend could run a bottle: none was requested and available, or the requested
- * one is missing or unavailable. The message lists every backend tried with its reason.
+ * one is missing or unavailable. The message lists every backend tried with its reason, and ends
+ * with what to do next, after where the usual causes are written down ({@code docs/errors/no-backend.md}).
  */
 public final class BackendUnavailableException extends BottleException {
     private static final long serialVersionUID = 1L;
+    /** Where the message sends the reader for the usual causes and fixes. */
+    public static final String HELP = "more: docs/errors/no-backend.md in the bottles repository";
 
     private final transient Map<String, String> reasons;
 
@@ -42,6 +45,6 @@ public final class BackendUnavailableException extends BottleException {
                 : reasons.entrySet().stream()
                         .map(e -> "\n  - " + e.getKey() + ": " + e.getValue())
                         .collect(Collectors.joining());
-        return summary + lines + "\n" + fix;
+        return summary + lines + "\n(" + HELP + ")\n" + fix;
     }
 }

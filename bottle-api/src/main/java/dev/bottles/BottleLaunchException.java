@@ -4,10 +4,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Signals that a launch failed at a named step. By the time it is thrown, the backend has removed
- * what that launch created, newest first.
+ * what that launch created, newest first. The message ends with where each step's usual causes
+ * are written down ({@code docs/errors/launch-failed.md}).
  */
 public final class BottleLaunchException extends BottleException {
     private static final long serialVersionUID = 1L;
+    /** Where the message sends the reader: each step, its usual causes and their fixes. */
+    public static final String HELP = "more: docs/errors/launch-failed.md in the bottles repository";
 
     private final String identity;
     private final String step;
@@ -21,7 +24,7 @@ public final class BottleLaunchException extends BottleException {
      * @param cause the underlying failure, if any
      */
     public BottleLaunchException(String identity, String step, String message, @Nullable Throwable cause) {
-        super("launch of bottle '" + identity + "' failed at step '" + step + "': " + message, cause);
+        super("launch of bottle '" + identity + "' failed at step '" + step + "': " + message + " (" + HELP + ")", cause);
         this.identity = identity;
         this.step = step;
     }

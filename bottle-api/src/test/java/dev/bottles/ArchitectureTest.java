@@ -22,5 +22,5 @@ class ArchitectureTest {
     static final ArchRule noBackendTypes = noClasses().should().dependOnClassesThat()
             .resideInAnyPackage("dev.bottles.sidecars..", "dev.bottles.docker..", "dev.bottles.smolmachines..",
                     "dev.bottles.testkit..", "com.github.dockerjava..")
-            .because("bottle-api is the bottom of the module graph (architecture.md §2)");
+            .because("bottle-api is the bottom of the module graph (docs/architecture.md §2)");
 }

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Finds backends with a fresh {@link ServiceLoader} per call and chooses one (architecture.md §3.1):
+ * Finds backends with a fresh {@link ServiceLoader} per call and chooses one ({@code docs/architecture.md} §3, step 1):
  * an explicit id (spec, then system property {@code bottle.backend}, then env {@code BOTTLE_BACKEND},
  * then {@code CLAUDE_BOTTLE_BACKEND}) wins; otherwise the available backend of highest priority.
  * A provider that fails to load is reported and skipped; two backends with one id are an error.

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.NullMarked;
 
 /**
- * The ArchUnit rules every module's {@code ArchitectureTest} applies (architecture.md §2, style.md).
+ * The ArchUnit rules every module's {@code ArchitectureTest} applies ({@code docs/architecture.md} §2 and §8).
  * Shipped in bottle-api's test-jar.
  */
 public final class ModuleRules {
@@ -94,7 +94,7 @@ public final class ModuleRules {
                             + " has no package-info.java with @NullMarked (needed by " + c.getName() + ")"));
                 }
             }
-        }).because("null-safety is the default everywhere (style.md rule 5)");
+        }).because("null-safety is the default everywhere (docs/architecture.md §8 rule 5)");
     }
 
     /**
@@ -120,7 +120,7 @@ public final class ModuleRules {
         all.add(root + "..");
         all.addAll(List.of(allowed));
         return classes().should().onlyDependOnClassesThat().resideInAnyPackage(all.toArray(String[]::new))
-                .because("architecture.md §2 fixes what each module may depend on");
+                .because("docs/architecture.md §2 fixes what each module may depend on");
     }
 
     /**
@@ -173,7 +173,7 @@ public final class ModuleRules {
                                         c.getName() + " exposes " + t.getName() + " in a public signature")));
                     }
                 }).allowEmptyShould(true)
-                .because("users must not depend on our third-party libraries (style.md rule 4)");
+                .because("users must not depend on our third-party libraries (docs/architecture.md §8 rule 4)");
     }
 
     /**
@@ -185,7 +185,7 @@ public final class ModuleRules {
         return classes().that().areAssignableTo(Throwable.class)
                 .should().beAssignableTo("dev.bottles.BottleException")
                 .allowEmptyShould(true)
-                .because("one unchecked exception root (style.md rule 3)");
+                .because("one unchecked exception root (docs/architecture.md §8 rule 3)");
     }
 
     private static boolean visible(java.util.Set<JavaModifier> m) {

@@ -2,7 +2,7 @@ package dev.bottles.sidecars;
 
 import java.util.Locale;
 
-/** The daemons a sidecar bundle can run, with their ports (architecture.md §1). */
+/** The daemons a sidecar bundle can run, with their ports ({@code docs/architecture.md} §1). */
 public enum Daemon {
     /** The agent's HTTP(S) proxy; injects credentials. */
     EGRESS("egress", 8080, true),

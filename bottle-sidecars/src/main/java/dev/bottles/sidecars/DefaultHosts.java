@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The hosts Claude Code needs, allowed in every bottle as plain routes (no credential), as the
- * original's {@code DEFAULT_ALLOWLIST} did (original-behaviour.md §1.5). A manifest route for one of
+ * original's {@code DEFAULT_ALLOWLIST} did. A manifest route for one of
  * them wins.
  */
 public final class DefaultHosts {

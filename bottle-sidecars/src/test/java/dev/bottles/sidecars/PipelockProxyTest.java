@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 class PipelockProxyTest {
-    /** pipelock's top-level keys (internal/config/schema.go, sidecars.md §1.1); anything else is fatal to it. */
+    /** pipelock's top-level keys (pipelock's internal/config/schema.go); anything else is fatal to it. */
     private static final Set<String> TOP_KEYS = Set.of("version", "mode", "enforce", "explain_blocks", "api_allowlist",
             "suppress", "fetch_proxy", "forward_proxy", "websocket_proxy", "dlp", "canary_tokens", "response_scanning",
             "mcp_input_scanning", "mcp_tool_scanning", "mcp_tool_policy", "git_protection", "logging",

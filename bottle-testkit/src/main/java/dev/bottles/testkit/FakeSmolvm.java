@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * A fake {@code smolvm} executable that follows the CLI contract the smolmachines backend drives
- * ({@code docs/smolvm.md} §1, §2, §7): {@code --version}, {@code pack create}, {@code machine create},
+ * ({@code docs/smolvm.md} §1, §2): {@code --version}, {@code pack create}, {@code machine create},
  * {@code start}, {@code exec}, {@code stop}, {@code delete} (which without {@code -f} prompts and,
  * on a closed stdin, prints {@code Cancelled} and deletes nothing), {@code ls --json} and
  * {@code status --json}, with their outputs, exit codes and {@code Error: } texts.
@@ -49,10 +49,10 @@ public final class FakeSmolvm {
      * @param stderr what it prints on standard error
      */
     public record Failure(int exitCode, String stderr) {
-        /** No {@code /dev/kvm} (smolvm.md §2). */
+        /** No {@code /dev/kvm} ({@code docs/smolvm.md} §2). */
         public static final Failure KVM_NOT_AVAILABLE = new Failure(1, "Error: agent operation failed: start machine:"
                 + " kvm not available: KVM not available. Ensure KVM kernel module is loaded.\nTry: sudo modprobe kvm");
-        /** {@code /dev/kvm} not accessible (smolvm.md §2). */
+        /** {@code /dev/kvm} not accessible ({@code docs/smolvm.md} §2). */
         public static final Failure KVM_PERMISSION_DENIED = new Failure(1, "Error: agent operation failed: start machine:"
                 + " kvm permission denied: Cannot access /dev/kvm (permission denied).\nAdd your user to the 'kvm'"
                 + " group: sudo usermod -aG kvm $USER");

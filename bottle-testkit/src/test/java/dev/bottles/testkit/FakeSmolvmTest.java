@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The fake follows smolvm.md §1, §2 and §7: outputs, exit codes, error texts. */
+/** The fake follows docs/smolvm.md §1 and §2: outputs, exit codes, error texts. */
 class FakeSmolvmTest {
     @TempDir
     Path dir;

@@ -3,7 +3,7 @@ package dev.bottles.docker.internal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The labels every engine resource of a bottle carries (architecture.md §4). */
+/** The labels every engine resource of a bottle carries ({@code docs/architecture.md} §4). */
 public final class Labels {
     /** The bottle's identity. */
     public static final String IDENTITY = "dev.bottles.identity";

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 /**
  * A bottle whose agent runs in a smolvm microVM. Commands go through {@code machine exec}; the
  * guest command runs under {@code sh -c} that reports its exit code on stderr ({@code __RC=N}),
- * since smolvm's own exit code 1 is ambiguous (smolvm.md §7). Closing deletes the VM (always with
+ * since smolvm's own exit code 1 is ambiguous ({@code docs/smolvm.md} §1). Closing deletes the VM (always with
  * {@code -f}), the bundle and its network; missing things count as removed.
  */
 public final class SmolBottle implements RunningBottle {

@@ -54,7 +54,7 @@ public final class SmolvmCli {
         }
     }
 
-    /** What smolvm's failure texts say happened (smolvm.md §2, §7). */
+    /** What smolvm's failure texts say happened ({@code docs/smolvm.md} §2). */
     public enum Failure {
         /** Exit 2: a usage error, i.e. a bug in the caller. */
         USAGE,

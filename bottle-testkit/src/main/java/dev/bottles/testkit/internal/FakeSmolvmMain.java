@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 
 /**
  * The fake {@code smolvm} executable: the subcommands the smolmachines backend drives, with the
- * outputs, exit codes and error texts of {@code docs/smolvm.md} §1, §2 and §7. {@code machine exec}
+ * outputs, exit codes and error texts of {@code docs/smolvm.md} §1 and §2. {@code machine exec}
  * runs the command as a host process with the machine's environment. Every invocation's argv is
  * logged; failures queued in the state dir are served first.
  */

@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
 public final class SmolvmState {
     /** The environment variable the launcher sets to the state directory. */
     public static final String ENV = "FAKE_SMOLVM_STATE";
-    /** The version printed by default, the one smolvm.md describes. */
+    /** The version printed by default, the one {@code docs/smolvm.md} was written against. */
     public static final String DEFAULT_VERSION = "1.9.2";
     /** File locks are per process; threads of one JVM also take this one. */
     private static final java.util.concurrent.locks.ReentrantLock IN_PROCESS = new java.util.concurrent.locks.ReentrantLock();
