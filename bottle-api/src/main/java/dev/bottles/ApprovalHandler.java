@@ -1,5 +1,7 @@
 package dev.bottles;
 
+import dev.bottles.internal.OperatorDecisions;
+import dev.bottles.state.BottleHome;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -35,7 +37,7 @@ public interface ApprovalHandler {
      * @param home the bottle home whose queues the operator answers
      * @return the handler
      */
-    static ApprovalHandler awaitingOperator(dev.bottles.state.BottleHome home) {
-        return dev.bottles.internal.OperatorDecisions.handler(home);
+    static ApprovalHandler awaitingOperator(BottleHome home) {
+        return OperatorDecisions.handler(home);
     }
 }

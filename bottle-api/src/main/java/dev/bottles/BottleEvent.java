@@ -1,6 +1,7 @@
 package dev.bottles;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -45,6 +46,6 @@ public record BottleEvent(String identity, String backend, Phase phase, String s
      * @return true for a phase-level event
      */
     public boolean isPhase() {
-        return step.equals(phase.name().toLowerCase(java.util.Locale.ROOT));
+        return step.equals(phase.name().toLowerCase(Locale.ROOT));
     }
 }

@@ -5,6 +5,7 @@ import dev.bottles.state.BottleHome;
 import dev.bottles.state.BottleMetadata;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -227,7 +228,7 @@ public record BottleSpec(String agent, @Nullable Manifest manifest, @Nullable St
          * @return this builder
          */
         public Builder setting(String name, String value) {
-            Map<String, String> m = new java.util.LinkedHashMap<>(settings);
+            Map<String, String> m = new LinkedHashMap<>(settings);
             m.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             this.settings = m;
             return this;

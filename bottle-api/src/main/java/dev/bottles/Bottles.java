@@ -6,6 +6,7 @@ import dev.bottles.spi.BottleSummary;
 import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.BottleHome;
+import dev.bottles.state.BottleMetadata;
 import dev.bottles.state.StateDir;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -102,7 +103,7 @@ public final class Bottles {
             throw new BottleException("no bottle '" + identity + "' in bottle home " + home.root() + ". 'bottle list'"
                     + " shows the running bottles; a bottle of another home is reached with --home <dir>");
         }
-        String backendId = state.readMetadata().map(dev.bottles.state.BottleMetadata::backend).orElseThrow(() ->
+        String backendId = state.readMetadata().map(BottleMetadata::backend).orElseThrow(() ->
                 new BottleException(state.metadataFile() + " is missing or unreadable, so the backend of bottle "
                         + identity + " is unknown; 'bottle cleanup' removes what no running bottle owns"));
         for (BottleBackend b : BackendSelector.standard().discover().backends()) {

@@ -1,10 +1,13 @@
 package dev.bottles;
 
 import dev.bottles.internal.TrackedBottle;
+import dev.bottles.internal.Transcripts;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.state.StateDir;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -22,12 +25,12 @@ public final class PreparedBottle {
     private final AtomicReference<Stage> stage = new AtomicReference<>(Stage.READY);
 
     private final @org.jspecify.annotations.Nullable ApprovalHandler approvals;
-    private final java.util.Map<String, String> forwarded;
+    private final Map<String, String> forwarded;
 
     PreparedBottle(BottlePlan plan, BottleBackend backend, BottleEvents events, StateDir state, boolean fresh,
-            @org.jspecify.annotations.Nullable ApprovalHandler approvals, java.util.Map<String, String> forwarded) {
+            @org.jspecify.annotations.Nullable ApprovalHandler approvals, Map<String, String> forwarded) {
         this.approvals = approvals;
-        this.forwarded = java.util.Map.copyOf(forwarded);
+        this.forwarded = Map.copyOf(forwarded);
         this.plan = plan;
         this.backend = backend;
         this.events = events;
@@ -73,7 +76,7 @@ public final class PreparedBottle {
     public RunningBottle launch() {
         if (!stage.compareAndSet(Stage.READY, Stage.LAUNCHED)) {
             throw new IllegalStateException("bottle " + identity() + " was already " + stage.get().name().toLowerCase(
-                    java.util.Locale.ROOT) + "; prepare it again");
+                    Locale.ROOT) + "; prepare it again");
         }
         try {
             RunningBottle running = events.phase(Phase.LAUNCH, () -> backend.launch(plan, events));
@@ -81,8 +84,8 @@ public final class PreparedBottle {
                 throw new BottleLaunchException(identity(), "launch", "backend " + backend.id()
                         + " returned no running bottle (a bug in " + backend.getClass().getName() + ")", null);
             }
-            if (!fresh && dev.bottles.internal.Transcripts.exists(state)) {
-                events.run(Phase.LAUNCH, "restore-transcript", () -> dev.bottles.internal.Transcripts.restore(running,
+            if (!fresh && Transcripts.exists(state)) {
+                events.run(Phase.LAUNCH, "restore-transcript", () -> Transcripts.restore(running,
                         state));
             }
             TrackedBottle tracked = new TrackedBottle(running, events, state);

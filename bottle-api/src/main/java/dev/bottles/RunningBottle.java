@@ -1,10 +1,16 @@
 package dev.bottles;
 
-import org.jspecify.annotations.Nullable;
-
+import dev.bottles.internal.TarCopy;
+import dev.bottles.manifest.EgressRoute;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.state.StateDir;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A launched bottle: run commands in it, then close it.
@@ -79,18 +85,18 @@ public interface RunningBottle extends AutoCloseable {
      * @throws BottleException when it cannot be run, or stdin is given to a backend that cannot stream
      * @throws IllegalStateException when the bottle is closed
      */
-    default int execStreaming(List<String> argv, ExecOptions options, java.io.@Nullable InputStream stdin,
-            java.io.OutputStream stdout, java.io.OutputStream stderr) {
+    default int execStreaming(List<String> argv, ExecOptions options, @Nullable InputStream stdin,
+            OutputStream stdout, OutputStream stderr) {
         if (stdin != null) {
             throw new BottleException("this bottle's backend cannot stream input to a command");
         }
         ExecResult r = exec(argv, options);
         try {
-            stdout.write(r.stdout().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            stdout.write(r.stdout().getBytes(StandardCharsets.UTF_8));
             stdout.flush();
-            stderr.write(r.stderr().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            stderr.write(r.stderr().getBytes(StandardCharsets.UTF_8));
             stderr.flush();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new BottleException("cannot deliver the output of " + argv.get(0) + " (" + e + ")", e);
         }
         return r.exitCode();
@@ -107,8 +113,8 @@ public interface RunningBottle extends AutoCloseable {
      * @param directory an absolute directory in the bottle, created when missing
      * @throws BottleException when the archive is refused or cannot be unpacked
      */
-    default void copyTo(java.io.InputStream tar, String directory) {
-        dev.bottles.internal.TarCopy.into(this, tar, directory);
+    default void copyTo(InputStream tar, String directory) {
+        TarCopy.into(this, tar, directory);
     }
 
     /**
@@ -120,8 +126,8 @@ public interface RunningBottle extends AutoCloseable {
      * @param tar where the archive goes (not closed)
      * @throws BottleException when the path does not exist or cannot be read
      */
-    default void copyFrom(String path, java.io.OutputStream tar) {
-        dev.bottles.internal.TarCopy.outOf(this, path, tar);
+    default void copyFrom(String path, OutputStream tar) {
+        TarCopy.outOf(this, path, tar);
     }
 
     /**
@@ -136,7 +142,7 @@ public interface RunningBottle extends AutoCloseable {
      * @throws BottleException when it cannot be run
      */
     default int attach(List<String> argv, ExecOptions options) {
-        ExecResult r = exec(argv, new ExecOptions(java.time.Duration.ofDays(3650), options.user(),
+        ExecResult r = exec(argv, new ExecOptions(Duration.ofDays(3650), options.user(),
                 options.workingDir(), options.env()));
         System.out.print(r.stdout());
         System.out.flush();
@@ -165,7 +171,7 @@ public interface RunningBottle extends AutoCloseable {
      * @param route the route, without a credential
      * @throws UnsupportedOperationException when the backend cannot change policy at run time
      */
-    default void allowRoute(dev.bottles.manifest.EgressRoute route) {
+    default void allowRoute(EgressRoute route) {
         throw new UnsupportedOperationException("this bottle's backend cannot change its egress policy at run time");
     }
 

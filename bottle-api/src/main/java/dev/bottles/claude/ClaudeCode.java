@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -122,7 +123,7 @@ public final class ClaudeCode {
      * @return every event, the result last
      */
     public List<ClaudeEvent> run(ClaudeTask task) {
-        List<ClaudeEvent> out = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<ClaudeEvent> out = new CopyOnWriteArrayList<>();
         run(task, out::add);
         return List.copyOf(out);
     }

@@ -1,6 +1,7 @@
 package dev.bottles.claude;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -102,7 +103,7 @@ public record ClaudeTask(String prompt, @Nullable String resume, boolean continu
      * @return the new task
      */
     public ClaudeTask withArgs(String... args) {
-        List<String> all = new java.util.ArrayList<>(extraArgs);
+        List<String> all = new ArrayList<>(extraArgs);
         all.addAll(List.of(args));
         return new ClaudeTask(prompt, resume, continueLast, model, timeout, all);
     }

@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -137,7 +138,7 @@ public final class ApprovalWatcher implements AutoCloseable {
         o.put("bottle", p.bottle());
         o.put("id", p.id());
         o.put("tool", p.kind().tool());
-        o.put("verdict", d.verdict().name().toLowerCase(java.util.Locale.ROOT));
+        o.put("verdict", d.verdict().name().toLowerCase(Locale.ROOT));
         o.put("reason", d.reason());
         EgressRoute r = d.route() != null ? d.route() : p.route();
         if (r != null) {

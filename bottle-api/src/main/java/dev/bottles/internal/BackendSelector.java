@@ -7,6 +7,7 @@ import dev.bottles.spi.Availability;
 import dev.bottles.spi.BottleBackend;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -70,7 +71,7 @@ public final class BackendSelector {
          */
         public Discovery {
             backends = List.copyOf(backends);
-            broken = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(broken));
+            broken = Collections.unmodifiableMap(new LinkedHashMap<>(broken));
         }
     }
 

@@ -16,8 +16,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -101,7 +105,7 @@ public final class ControlSocket implements AutoCloseable {
     public static Optional<ControlSocket> open(StateDir state, Owner owner) {
         Path p = path(state);
         try {
-            if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 if (call(p, "hello", Duration.ofMillis(500)).isPresent()) {
                     LOG.log(Level.WARNING, "another program answers for bottle " + state.identity() + " at " + p
                             + "; not serving a second control socket");
@@ -238,7 +242,7 @@ public final class ControlSocket implements AutoCloseable {
      * @throws BottleException when the program answers that it could not do it
      */
     public static Optional<JsonNode> call(Path socket, String op, Duration timeout) {
-        if (!Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
         try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
@@ -271,7 +275,7 @@ public final class ControlSocket implements AutoCloseable {
      * @param pid its process id
      * @param agentCommand the command that runs the bottle's agent
      */
-    public record Hello(long pid, java.util.List<String> agentCommand) {
+    public record Hello(long pid, List<String> agentCommand) {
         /**
          * Copies.
          *
@@ -279,7 +283,7 @@ public final class ControlSocket implements AutoCloseable {
          * @param agentCommand the command that runs the bottle's agent
          */
         public Hello {
-            agentCommand = java.util.List.copyOf(agentCommand);
+            agentCommand = List.copyOf(agentCommand);
         }
     }
 
@@ -292,7 +296,7 @@ public final class ControlSocket implements AutoCloseable {
      */
     public static Optional<Hello> hello(Path socket, Duration timeout) {
         return call(socket, "hello", timeout).map(r -> {
-            java.util.List<String> argv = new java.util.ArrayList<>();
+            List<String> argv = new ArrayList<>();
             r.path("agent_command").forEach(a -> argv.add(a.asText()));
             return new Hello(r.path("pid").asLong(-1), argv);
         });
@@ -306,7 +310,7 @@ public final class ControlSocket implements AutoCloseable {
      * @return name to value; empty when nothing answers
      */
     public static Map<String, String> forwarded(Path socket, Duration timeout) {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         call(socket, "env", timeout).ifPresent(r -> r.path("env").properties()
                 .forEach(e -> out.put(e.getKey(), e.getValue().asText())));
         return out;

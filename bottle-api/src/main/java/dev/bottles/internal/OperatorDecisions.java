@@ -2,11 +2,13 @@ package dev.bottles.internal;
 
 import dev.bottles.ApprovalHandler;
 import dev.bottles.Decision;
+import dev.bottles.Proposal;
 import dev.bottles.state.BottleHome;
 import dev.bottles.state.ProposalQueue;
 import java.lang.System.Logger.Level;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -47,7 +49,7 @@ public final class OperatorDecisions {
         }
 
         @Override
-        public java.util.concurrent.CompletionStage<Decision> decide(dev.bottles.Proposal p) {
+        public CompletionStage<Decision> decide(Proposal p) {
             ProposalQueue queue = new ProposalQueue(home.queueDir(p.bottle()));
             queue.deferToOperator();
             CompletableFuture<Decision> out = new CompletableFuture<>();

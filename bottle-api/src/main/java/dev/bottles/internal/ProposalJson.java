@@ -11,6 +11,7 @@ import dev.bottles.Proposal;
 import dev.bottles.manifest.EgressRoute;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -60,7 +61,7 @@ public final class ProposalJson {
             return new Parsed(Proposal.Kind.ofTool(o.path("tool").asText()), route(o, source),
                     o.hasNonNull("dockerfile") ? o.get("dockerfile").asText() : null, o.path("bottle").asText(),
                     o.path("justification").asText(""), Instant.parse(o.path("created_at").asText()));
-        } catch (IOException | IllegalArgumentException | java.time.format.DateTimeParseException e) {
+        } catch (IOException | IllegalArgumentException | DateTimeParseException e) {
             throw new BottleException(source + ": " + e.getMessage(), e);
         }
     }

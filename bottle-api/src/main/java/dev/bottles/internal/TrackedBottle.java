@@ -1,16 +1,29 @@
 package dev.bottles.internal;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bottles.ApprovalHandler;
 import dev.bottles.ExecOptions;
 import dev.bottles.ExecResult;
 import dev.bottles.Phase;
 import dev.bottles.RunningBottle;
+import dev.bottles.manifest.EgressRoute;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.BottlePlan;
+import dev.bottles.state.ProposalQueue;
 import dev.bottles.state.StateDir;
-import org.jspecify.annotations.Nullable;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The running bottle the facade hands out: wraps a backend's, reports exec and close, makes close
@@ -21,7 +34,7 @@ public final class TrackedBottle implements RunningBottle {
     private final BottleEvents events;
     private final StateDir state;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final java.util.concurrent.CompletableFuture<Void> down = new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<Void> down = new CompletableFuture<>();
     private @org.jspecify.annotations.Nullable ApprovalWatcher watcher;
     private volatile @org.jspecify.annotations.Nullable ControlSocket control;
 
@@ -45,11 +58,11 @@ public final class TrackedBottle implements RunningBottle {
      *
      * @param forwarded the values this program forwards into the bottle's commands
      */
-    public void serveOperators(java.util.Map<String, String> forwarded) {
-        java.util.Map<String, String> values = java.util.Map.copyOf(forwarded);
+    public void serveOperators(Map<String, String> forwarded) {
+        Map<String, String> values = Map.copyOf(forwarded);
         control = ControlSocket.open(state, new ControlSocket.Owner() {
             @Override
-            public void describe(com.fasterxml.jackson.databind.node.ObjectNode reply) {
+            public void describe(ObjectNode reply) {
                 reply.put("identity", identity());
                 reply.put("backend", plan().backendId());
                 reply.put("pid", ProcessHandle.current().pid());
@@ -57,7 +70,7 @@ public final class TrackedBottle implements RunningBottle {
             }
 
             @Override
-            public java.util.Map<String, String> forwarded() {
+            public Map<String, String> forwarded() {
                 return values;
             }
 
@@ -87,8 +100,8 @@ public final class TrackedBottle implements RunningBottle {
     }
 
     @Override
-    public int execStreaming(List<String> argv, ExecOptions options, java.io.@Nullable InputStream stdin,
-            java.io.OutputStream stdout, java.io.OutputStream stderr) {
+    public int execStreaming(List<String> argv, ExecOptions options, @Nullable InputStream stdin,
+            OutputStream stdout, OutputStream stderr) {
         Objects.requireNonNull(options, "options");
         List<String> command = runnable(argv);
         return events.time(Phase.EXEC, command.get(0), () -> delegate.execStreaming(command, options, stdin, stdout,
@@ -96,12 +109,12 @@ public final class TrackedBottle implements RunningBottle {
     }
 
     @Override
-    public void copyTo(java.io.InputStream tar, String directory) {
+    public void copyTo(InputStream tar, String directory) {
         events.run(Phase.EXEC, "copy-to", () -> delegate.copyTo(tar, directory));
     }
 
     @Override
-    public void copyFrom(String path, java.io.OutputStream tar) {
+    public void copyFrom(String path, OutputStream tar) {
         events.run(Phase.EXEC, "copy-from", () -> delegate.copyFrom(path, tar));
     }
 
@@ -123,7 +136,7 @@ public final class TrackedBottle implements RunningBottle {
     }
 
     @Override
-    public synchronized void onApproval(dev.bottles.ApprovalHandler handler) {
+    public synchronized void onApproval(ApprovalHandler handler) {
         if (closed.get()) {
             throw new IllegalStateException("bottle " + identity() + " is closed");
         }
@@ -131,15 +144,15 @@ public final class TrackedBottle implements RunningBottle {
             watcher.close();
         }
         // who decides is visible to a dashboard from launch: an operator outside, or this program
-        dev.bottles.state.ProposalQueue queue = new dev.bottles.state.ProposalQueue(state.home().queueDir(identity()));
-        if (handler instanceof OperatorDecisions.Handler && java.nio.file.Files.isDirectory(queue.dir())) {
+        ProposalQueue queue = new ProposalQueue(state.home().queueDir(identity()));
+        if (handler instanceof OperatorDecisions.Handler && Files.isDirectory(queue.dir())) {
             queue.deferToOperator();
         }
-        watcher = new ApprovalWatcher(this, state, handler, java.time.Duration.ofMillis(200));
+        watcher = new ApprovalWatcher(this, state, handler, Duration.ofMillis(200));
     }
 
     @Override
-    public void allowRoute(dev.bottles.manifest.EgressRoute route) {
+    public void allowRoute(EgressRoute route) {
         events.run(Phase.EXEC, "allow-route", () -> delegate.allowRoute(route));
     }
 
@@ -172,10 +185,10 @@ public final class TrackedBottle implements RunningBottle {
      */
     private void awaitDown() {
         try {
-            down.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            down.get(2, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             // the other thread reports its own failure
         }
     }

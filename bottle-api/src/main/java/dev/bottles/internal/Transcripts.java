@@ -5,9 +5,11 @@ import dev.bottles.RunningBottle;
 import dev.bottles.state.SecureFiles;
 import dev.bottles.state.StateDir;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,9 +94,9 @@ public final class Transcripts {
                     OutputStream.nullOutputStream(), err);
             if (code != 0) {
                 LOG.log(Level.WARNING, "the transcript of " + bottle.identity() + " was not restored (exit " + code
-                        + "): " + err.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
+                        + "): " + err.toString(StandardCharsets.UTF_8).strip());
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "the transcript of " + bottle.identity() + " was not restored: " + e.getMessage());
         }
     }

@@ -2,6 +2,7 @@ package dev.bottles.manifest;
 
 import dev.bottles.ManifestException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -61,7 +62,7 @@ public record EgressRoute(String host, List<String> pathAllowlist, @Nullable Rou
             paths.add(p);
         }
         pathAllowlist = List.copyOf(paths);
-        carries = List.copyOf(new java.util.LinkedHashSet<>(carries));
+        carries = List.copyOf(new LinkedHashSet<>(carries));
         if (tls == RouteTls.PASSTHROUGH && auth != null) {
             throw ManifestException.of("tls", "a route with auth cannot be passthrough: egress must terminate TLS to"
                     + " inject the token", "remove 'tls: passthrough' (or the auth)");

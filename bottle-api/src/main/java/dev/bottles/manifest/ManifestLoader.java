@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -414,7 +415,7 @@ public final class ManifestLoader {
             }
         }
 
-        <T> T build(java.util.function.Supplier<T> s) {
+        <T> T build(Supplier<T> s) {
             try {
                 return s.get();
             } catch (ManifestException e) {

@@ -1,5 +1,6 @@
 package dev.bottles.manifest;
 
+import dev.bottles.BottleException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -7,6 +8,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -37,7 +39,7 @@ public record RequestTarget(String path, @Nullable String query) {
     }
 
     /** Why a target was refused; the message is the reason egress answers with. */
-    public static final class Refused extends dev.bottles.BottleException {
+    public static final class Refused extends BottleException {
         private static final long serialVersionUID = 1L;
 
         Refused(String reason) {
@@ -181,7 +183,7 @@ public record RequestTarget(String path, @Nullable String query) {
             i += 2;
             if (b == '/' || b == '\\') {
                 throw new Refused("request path holds an encoded " + (b == '/' ? "/" : "\\") + " (%" + Integer
-                        .toHexString(b).toUpperCase(java.util.Locale.ROOT) + "), which upstreams read differently");
+                        .toHexString(b).toUpperCase(Locale.ROOT) + "), which upstreams read differently");
             }
             if (b < 0x20 || b == 0x7f) {
                 throw new Refused("request path holds an encoded control byte (NUL or below 0x20)");

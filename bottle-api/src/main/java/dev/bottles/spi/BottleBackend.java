@@ -3,6 +3,8 @@ package dev.bottles.spi;
 import dev.bottles.BottleLaunchException;
 import dev.bottles.RunningBottle;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A runtime that can run bottles: Docker, smolmachines, or your own.
@@ -89,8 +91,8 @@ public interface BottleBackend {
      *     that outlives the command
      * @return the bottle, or empty when this backend runs no bottle of that identity
      */
-    default java.util.Optional<FoundBottle> find(String identity, java.util.Map<String, String> forwarded) {
-        return java.util.Optional.empty();
+    default Optional<FoundBottle> find(String identity, Map<String, String> forwarded) {
+        return Optional.empty();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.bottles.spi;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The immutable result of a backend's prepare: every name, file and setting a launch will use.
@@ -47,8 +48,8 @@ public interface BottlePlan {
      *
      * @return the argv
      */
-    default java.util.List<String> agentCommand() {
-        return java.util.List.of("claude", "--dangerously-skip-permissions");
+    default List<String> agentCommand() {
+        return List.of("claude", "--dangerously-skip-permissions");
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.bottles.spi;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,9 +57,9 @@ public final class Settings {
      *
      * @return the directory
      */
-    public java.nio.file.Path skillsDir() {
-        return get(SKILLS_DIR).map(java.nio.file.Path::of)
-                .orElse(java.nio.file.Path.of(System.getProperty("user.home"), ".claude", "skills"));
+    public Path skillsDir() {
+        return get(SKILLS_DIR).map(Path::of)
+                .orElse(Path.of(System.getProperty("user.home"), ".claude", "skills"));
     }
 
     @Override

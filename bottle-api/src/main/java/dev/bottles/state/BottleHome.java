@@ -1,5 +1,6 @@
 package dev.bottles.state;
 
+import dev.bottles.BottleException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,7 +139,7 @@ public record BottleHome(Path root) {
                 }
             }
         } catch (IOException e) {
-            throw new dev.bottles.BottleException("cannot list " + dir + " (" + e + ")", e);
+            throw new BottleException("cannot list " + dir + " (" + e + ")", e);
         }
         return out;
     }

@@ -7,8 +7,10 @@ import dev.bottles.internal.ProposalJson;
 import dev.bottles.manifest.EgressRoute;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -146,12 +148,12 @@ public record ProposalQueue(Path dir) {
         Path tmp = dir.resolve("." + id + ".decision." + ProcessHandle.current().pid() + "." + System.nanoTime());
         try {
             Files.writeString(tmp, ProposalJson.answer(VERSION, id, d), StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             Files.setPosixFilePermissions(tmp, SecureFiles.PRIVATE_FILE);
             // a hard link is created or fails atomically: exactly one operator's decision stands
             Files.createLink(f, tmp);
             return true;
-        } catch (java.nio.file.FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException e) {
             return false;
         } catch (IOException e) {
             throw new BottleException("cannot record the decision on " + id + " in " + dir + " (" + e + ")", e);

@@ -6,8 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -19,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Writes host-side state safely: directories 0700, private files 0600 from the moment they exist,
@@ -52,7 +55,7 @@ public final class SecureFiles {
             for (Path p : missing) {
                 try {
                     Files.createDirectory(p);
-                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                } catch (FileAlreadyExistsException raced) {
                     continue;
                 }
                 chmod(p, PRIVATE_DIR);
@@ -152,7 +155,7 @@ public final class SecureFiles {
      * @throws BottleException when something cannot be deleted
      */
     public static void deleteRecursively(Path path) {
-        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try {
@@ -195,13 +198,13 @@ public final class SecureFiles {
      * @throws BottleException when an entry cannot be handed over
      */
     public static void handOver(Path path, int uid, int gid) {
-        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (java.util.stream.Stream<Path> all = Files.walk(path)) {
+        try (Stream<Path> all = Files.walk(path)) {
             for (Path p : all.toList()) {
-                Files.setAttribute(p, "unix:uid", uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(p, "unix:gid", gid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
             }
         } catch (IOException | UnsupportedOperationException e) {
             throw new BottleException("cannot hand " + path + " to uid " + uid + " (" + e + ")", e);

@@ -20,6 +20,7 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.jspecify.annotations.NullMarked;
 
@@ -188,7 +189,7 @@ public final class ModuleRules {
                 .because("one unchecked exception root (docs/architecture.md §8 rule 3)");
     }
 
-    private static boolean visible(java.util.Set<JavaModifier> m) {
+    private static boolean visible(Set<JavaModifier> m) {
         return m.contains(JavaModifier.PUBLIC) || m.contains(JavaModifier.PROTECTED);
     }
 }

@@ -8,6 +8,7 @@ import dev.bottles.internal.ClaudeStreamJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +66,7 @@ class ClaudeStreamJsonTest {
         List<ClaudeEvent> events = new ArrayList<>();
         ClaudeStreamJson s = new ClaudeStreamJson(events::add);
         byte[] chunk = new byte[1024 * 1024];
-        java.util.Arrays.fill(chunk, (byte) 'a');
+        Arrays.fill(chunk, (byte) 'a');
         for (int i = 0; i < 20; i++) {
             s.write(chunk, 0, chunk.length);
         }

@@ -10,9 +10,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bottles.BottleException;
 import dev.bottles.state.SecureFiles;
 import dev.bottles.state.StateDir;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,7 +89,7 @@ class ControlSocketTest {
         StateDir s = state();
         Path p = ControlSocket.path(s);
         // a dead program's socket: bound, then its server gone
-        var dead = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        var dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         dead.bind(UnixDomainSocketAddress.of(p));
         dead.close();
         assertTrue(Files.exists(p));
@@ -174,7 +176,7 @@ class ControlSocketTest {
                 sb.append(StandardCharsets.UTF_8.decode(b));
                 b.clear();
             }
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
             sb.append("(reset)");   // it stopped reading what it refused
         }
         return sb.toString();

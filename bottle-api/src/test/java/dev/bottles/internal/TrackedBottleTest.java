@@ -10,6 +10,7 @@ import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.state.StateDir;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class TrackedBottleTest {
             @Override
             public ExecResult exec(List<String> argv, ExecOptions options) {
                 calls.add("exec " + argv);
-                return new ExecResult(0, "", "", java.time.Duration.ZERO);
+                return new ExecResult(0, "", "", Duration.ZERO);
             }
 
             @Override

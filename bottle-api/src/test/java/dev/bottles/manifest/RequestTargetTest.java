@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -116,7 +117,7 @@ class RequestTargetTest {
             int roll = rnd.nextInt(10);
             if (mustEncode || roll < 3) {
                 String hex = String.format("%02x", c);
-                hex = rnd.nextBoolean() ? hex.toUpperCase(java.util.Locale.ROOT) : hex;
+                hex = rnd.nextBoolean() ? hex.toUpperCase(Locale.ROOT) : hex;
                 out.append(roll == 0 ? "%25" + hex : "%" + hex);
             } else {
                 out.append((char) c);

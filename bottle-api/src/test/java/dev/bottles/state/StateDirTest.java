@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,12 +116,12 @@ class StateDirTest {
     @Test
     void homeResolutionPrefersCodeThenPropertyThenEnvironment() {
         Path explicit = tmp.resolve("explicit");
-        assertEquals(explicit, BottleHome.resolve(explicit, java.util.Map.of("BOTTLE_HOME", "/env")).root());
-        assertEquals(Path.of("/env"), BottleHome.resolve(null, java.util.Map.of("BOTTLE_HOME", "/env")).root());
+        assertEquals(explicit, BottleHome.resolve(explicit, Map.of("BOTTLE_HOME", "/env")).root());
+        assertEquals(Path.of("/env"), BottleHome.resolve(null, Map.of("BOTTLE_HOME", "/env")).root());
         String old = System.getProperty(BottleHome.PROPERTY);
         System.setProperty(BottleHome.PROPERTY, tmp.resolve("prop").toString());
         try {
-            assertEquals(tmp.resolve("prop"), BottleHome.resolve(null, java.util.Map.of("BOTTLE_HOME", "/env")).root());
+            assertEquals(tmp.resolve("prop"), BottleHome.resolve(null, Map.of("BOTTLE_HOME", "/env")).root());
         } finally {
             if (old == null) {
                 System.clearProperty(BottleHome.PROPERTY);
@@ -129,7 +130,7 @@ class StateDirTest {
             }
         }
         assertEquals(Path.of(System.getProperty("user.home"), ".claude-bottle"),
-                BottleHome.resolve(null, java.util.Map.of()).root());
+                BottleHome.resolve(null, Map.of()).root());
     }
 
     @Test

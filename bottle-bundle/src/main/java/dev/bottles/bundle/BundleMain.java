@@ -1,24 +1,39 @@
 package dev.bottles.bundle;
 
+import dev.bottles.sidecars.BundleAccess;
 import dev.bottles.sidecars.BundleImage;
 import dev.bottles.sidecars.Daemon;
 import dev.bottles.sidecars.Egress;
+import dev.bottles.sidecars.EgressConfig;
+import dev.bottles.sidecars.GitGate;
+import dev.bottles.sidecars.GitGateConfig;
 import dev.bottles.sidecars.PipelockProxy;
+import dev.bottles.sidecars.SecretScanner;
 import dev.bottles.sidecars.SidecarBundle;
+import dev.bottles.sidecars.SidecarPlans;
+import dev.bottles.sidecars.Supervise;
+import dev.bottles.sidecars.SuperviseConfig;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -166,7 +181,7 @@ public final class BundleMain {
      * @return the credential, or null
      */
     static @Nullable String access(Map<String, String> env) {
-        String v = env.get(dev.bottles.sidecars.BundleAccess.ENV);
+        String v = env.get(BundleAccess.ENV);
         return v == null || v.isBlank() ? null : v;
     }
 
@@ -179,22 +194,22 @@ public final class BundleMain {
      * @return secret name to value
      */
     static Map<String, String> secrets(Map<String, String> env) {
-        Map<String, String> out = new java.util.TreeMap<>();
+        Map<String, String> out = new TreeMap<>();
         env.forEach((k, v) -> {
-            if (k.startsWith(dev.bottles.sidecars.SidecarPlans.DLP_ENV_PREFIX) && !v.isEmpty()) {
-                out.put(k.substring(dev.bottles.sidecars.SidecarPlans.DLP_ENV_PREFIX.length()), v);
+            if (k.startsWith(SidecarPlans.DLP_ENV_PREFIX) && !v.isEmpty()) {
+                out.put(k.substring(SidecarPlans.DLP_ENV_PREFIX.length()), v);
             }
         });
-        Path keys = Path.of(env.getOrDefault("GIT_GATE_DIR", dev.bottles.sidecars.GitGate.DIR_IN_CONTAINER)).resolve("keys");
+        Path keys = Path.of(env.getOrDefault("GIT_GATE_DIR", GitGate.DIR_IN_CONTAINER)).resolve("keys");
         if (Files.isDirectory(keys)) {
-            try (java.util.stream.Stream<Path> files = Files.list(keys)) {
+            try (Stream<Path> files = Files.list(keys)) {
                 for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
                     Files.readAllLines(f).stream().map(String::strip).filter(l -> !l.startsWith("-----"))
-                            .max(java.util.Comparator.comparingInt(String::length))
+                            .max(Comparator.comparingInt(String::length))
                             .filter(l -> l.length() >= 40)
                             .ifPresent(l -> out.put("git key " + f.getFileName(), l));
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalStateException("cannot read the git gate's keys in " + keys + " (" + e + ")", e);
             }
         }
@@ -202,13 +217,13 @@ public final class BundleMain {
     }
 
     private static GitGateDaemon gitGate(Map<String, String> env, BundleLog log) {
-        Path dir = Path.of(env.getOrDefault("GIT_GATE_DIR", dev.bottles.sidecars.GitGate.DIR_IN_CONTAINER));
-        dev.bottles.sidecars.GitGateConfig c = dev.bottles.sidecars.GitGateConfig.read(dir.resolve("upstreams.json"));
+        Path dir = Path.of(env.getOrDefault("GIT_GATE_DIR", GitGate.DIR_IN_CONTAINER));
+        GitGateConfig c = GitGateConfig.read(dir.resolve("upstreams.json"));
         // the gate refuses pushes holding the bottle's secret values: the route tokens it was given
         Path routes = Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER)).resolve("routes.yaml");
-        Map<String, String> secrets = new java.util.LinkedHashMap<>(secrets(env));
-        if (java.nio.file.Files.isRegularFile(routes)) {
-            for (String ref : dev.bottles.sidecars.EgressConfig.read(routes).tokenRefs()) {
+        Map<String, String> secrets = new LinkedHashMap<>(secrets(env));
+        if (Files.isRegularFile(routes)) {
+            for (String ref : EgressConfig.read(routes).tokenRefs()) {
                 String v = env.get(ref);
                 if (v != null && !v.isEmpty()) {
                     secrets.put(ref, v);
@@ -218,12 +233,12 @@ public final class BundleMain {
         int port = Integer.parseInt(env.getOrDefault("GIT_GATE_PORT", String.valueOf(Daemon.GIT_GATE.port())));
         return GitGateDaemon.start(c, new InetSocketAddress(env.getOrDefault("EGRESS_LISTEN", "0.0.0.0"), port),
                 Path.of(env.getOrDefault("GIT_GATE_MIRRORS", "/srv/git")), dir.resolve("keys"),
-                dir.resolve("known_hosts"), dev.bottles.sidecars.SecretScanner.of(secrets), access(env), log);
+                dir.resolve("known_hosts"), SecretScanner.of(secrets), access(env), log);
     }
 
     private static SuperviseServer supervise(Map<String, String> env, BundleLog log) {
-        Path config = Path.of(env.getOrDefault("SUPERVISE_CONFIG", dev.bottles.sidecars.Supervise.CONFIG_IN_CONTAINER));
-        dev.bottles.sidecars.SuperviseConfig c = dev.bottles.sidecars.SuperviseConfig.read(config);
+        Path config = Path.of(env.getOrDefault("SUPERVISE_CONFIG", Supervise.CONFIG_IN_CONTAINER));
+        SuperviseConfig c = SuperviseConfig.read(config);
         Path egress = Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER));
         int port = Integer.parseInt(env.getOrDefault("SUPERVISE_PORT", String.valueOf(c.port())));
         return SuperviseServer.start(c, new InetSocketAddress(env.getOrDefault("EGRESS_LISTEN", "0.0.0.0"), port),
@@ -301,14 +316,14 @@ public final class BundleMain {
 
     private static List<Daemon> readDaemons() {
         // one list, read here and by the SDK that labels the image (dev/bottles/bundle/daemons)
-        try (java.io.InputStream in = BundleMain.class.getResourceAsStream("daemons")) {
+        try (InputStream in = BundleMain.class.getResourceAsStream("daemons")) {
             if (in == null) {
                 throw new IllegalStateException("dev/bottles/bundle/daemons is missing from the bundle jar");
             }
-            return java.util.Arrays.stream(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            return Arrays.stream(new String(in.readAllBytes(), StandardCharsets.UTF_8)
                     .split("[,\\s]+")).filter(x -> !x.isBlank()).map(Daemon::named).toList();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.bottles.bundle;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +104,7 @@ public record EgressOptions(InetSocketAddress listen, Path routesFile, Path caCe
         private List<Path> extraAnchors = List.of();
         private Function<String, @Nullable String> tokens = System::getenv;
         private UpstreamResolver resolver = UpstreamResolver.SYSTEM;
-        private BundleLog log = BundleLog.jsonLines(System.out, "", java.time.Clock.systemUTC());
+        private BundleLog log = BundleLog.jsonLines(System.out, "", Clock.systemUTC());
         private Duration headTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofMinutes(10);
         private Duration connectTimeout = Duration.ofSeconds(10);

@@ -21,9 +21,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The egress daemon: the agent's HTTP/1.1 forward proxy, serving only clients that send the
@@ -49,7 +52,7 @@ public final class EgressProxy implements AutoCloseable {
     private final ChannelGroup connections;
     private final ScheduledFuture<?> reload;
     private final ProxyContext context;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private EgressProxy(EventLoopGroup group, Channel server, ChannelGroup connections, ScheduledFuture<?> reload,
             ProxyContext context) {
@@ -69,7 +72,7 @@ public final class EgressProxy implements AutoCloseable {
      */
     public static EgressProxy start(EgressOptions options) {
         Policy policy = new Policy(options.routesFile(), options.log());
-        java.util.List<java.nio.file.Path> anchors = options.extraAnchors();
+        List<Path> anchors = options.extraAnchors();
         ProxyContext context = new ProxyContext(options, policy, new Tls(options.caCertificate(), options.caKey(),
                 anchors));
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("egress", true),

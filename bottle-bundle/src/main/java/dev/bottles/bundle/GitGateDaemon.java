@@ -1,13 +1,17 @@
 package dev.bottles.bundle;
 
 import dev.bottles.BottleException;
+import dev.bottles.bundle.internal.ProxyAuth;
 import dev.bottles.sidecars.GitGateConfig;
 import dev.bottles.sidecars.SecretScanner;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -26,8 +30,10 @@ import org.eclipse.jgit.revwalk.ObjectWalk;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevObject;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.Daemon;
 import org.eclipse.jgit.transport.DaemonClient;
+import org.eclipse.jgit.transport.PacketLineOut;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.ReceiveCommand;
 import org.eclipse.jgit.transport.ReceivePack;
@@ -36,6 +42,7 @@ import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.ServiceMayNotContinueException;
 import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.UploadPack;
+import org.eclipse.jgit.transport.sshd.ServerKeyDatabase;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
 import org.jspecify.annotations.Nullable;
@@ -144,7 +151,7 @@ public final class GitGateDaemon implements AutoCloseable {
         String n = name.replaceFirst("^/+", "");
         if (access != null) {
             int slash = n.indexOf('/');
-            if (slash < 0 || !dev.bottles.bundle.internal.ProxyAuth.same(n.substring(0, slash), access)) {
+            if (slash < 0 || !ProxyAuth.same(n.substring(0, slash), access)) {
                 log.event("git-gate", "unauthenticated", Map.of("client", String.valueOf(client.getRemoteAddress()),
                         "reason", "the path does not start with the bottle's access credential"));
                 throw new RepositoryNotFoundException("(not served)");
@@ -176,13 +183,13 @@ public final class GitGateDaemon implements AutoCloseable {
         GitGateConfig.Repo repo = repoOf(db);
         return new UploadPack(db) {
             @Override
-            public void upload(java.io.InputStream in, java.io.OutputStream out, java.io.@Nullable OutputStream err)
+            public void upload(InputStream in, OutputStream out, @Nullable OutputStream err)
                     throws IOException {
                 try {
                     refresh(repo, db);
                 } catch (ServiceMayNotContinueException e) {
                     // what git's daemon does with an access hook's message: the client prints it
-                    org.eclipse.jgit.transport.PacketLineOut p = new org.eclipse.jgit.transport.PacketLineOut(out);
+                    PacketLineOut p = new PacketLineOut(out);
                     p.writeString("ERR " + e.getMessage() + "\n");
                     p.flush();
                     return;
@@ -424,16 +431,16 @@ public final class GitGateDaemon implements AutoCloseable {
     }
 
     /** The server key database of an upstream whose key the bottle did not pin: any key is accepted. */
-    private static final class AcceptAny implements org.eclipse.jgit.transport.sshd.ServerKeyDatabase {
+    private static final class AcceptAny implements ServerKeyDatabase {
         @Override
-        public List<java.security.PublicKey> lookup(String connectAddress, InetSocketAddress remoteAddress,
+        public List<PublicKey> lookup(String connectAddress, InetSocketAddress remoteAddress,
                 Configuration config) {
             return List.of();
         }
 
         @Override
-        public boolean accept(String connectAddress, InetSocketAddress remoteAddress, java.security.PublicKey serverKey,
-                Configuration config, org.eclipse.jgit.transport.CredentialsProvider provider) {
+        public boolean accept(String connectAddress, InetSocketAddress remoteAddress, PublicKey serverKey,
+                Configuration config, CredentialsProvider provider) {
             return true;
         }
     }

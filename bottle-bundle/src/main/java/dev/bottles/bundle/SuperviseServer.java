@@ -8,12 +8,12 @@ import dev.bottles.BottleException;
 import dev.bottles.Decision;
 import dev.bottles.ManifestException;
 import dev.bottles.Proposal;
+import dev.bottles.bundle.internal.ProxyAuth;
+import dev.bottles.bundle.internal.Timers;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.sidecars.EgressConfig;
 import dev.bottles.sidecars.SuperviseConfig;
 import dev.bottles.state.ProposalQueue;
-import dev.bottles.bundle.internal.ProxyAuth;
-import dev.bottles.bundle.internal.Timers;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -38,14 +38,18 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -83,7 +87,7 @@ public final class SuperviseServer implements AutoCloseable {
     /** The protocol version this server speaks. */
     public static final String PROTOCOL = "2025-06-18";
     /** How long a client may take to send a whole request. */
-    public static final java.time.Duration REQUEST_DEADLINE = java.time.Duration.ofSeconds(5);
+    public static final Duration REQUEST_DEADLINE = Duration.ofSeconds(5);
     /** Distinct proposals that may wait for the operator at once. */
     public static final int MAX_PENDING = 8;
     /** Calls that may wait for an answer at once. */
@@ -107,7 +111,7 @@ public final class SuperviseServer implements AutoCloseable {
     private final Channel server;
     private final ScheduledExecutorService io;
     private final AtomicInteger waiting = new AtomicInteger();
-    private final Map<String, Boolean> sessions = java.util.Collections.synchronizedMap(
+    private final Map<String, Boolean> sessions = Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, false) {
                 private static final long serialVersionUID = 1L;
 
@@ -132,7 +136,7 @@ public final class SuperviseServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("idle", new Timers.Idle(java.time.Duration.ofMinutes(2)));
+                        ch.pipeline().addLast("idle", new Timers.Idle(Duration.ofMinutes(2)));
                         ch.pipeline().addLast("deadline", new Timers.RequestDeadline(REQUEST_DEADLINE));
                         ch.pipeline().addLast("http", new HttpServerCodec(4096, 16 * 1024, 8192));
                         ch.pipeline().addLast("aggregate", new HttpObjectAggregator(MAX_BODY));
@@ -481,12 +485,12 @@ public final class SuperviseServer implements AutoCloseable {
 
     private ObjectNode decided(Proposal.Kind kind, @Nullable EgressRoute route, String pid, Decision d) {
         log.event("supervise", "answered", Map.of("id", pid, "verdict", d.verdict().name().toLowerCase(
-                java.util.Locale.ROOT)));
+                Locale.ROOT)));
         if (!d.approved()) {
             return text("rejected: " + d.reason(), false);
         }
         if (kind == Proposal.Kind.EGRESS_ALLOW) {
-            EgressRoute r = d.route() != null ? d.route() : java.util.Objects.requireNonNull(route);
+            EgressRoute r = d.route() != null ? d.route() : Objects.requireNonNull(route);
             return text("approved" + (d.route() != null ? " with changes" : "") + ": " + r.host()
                     + (r.pathAllowlist().isEmpty() ? "" : " paths " + r.pathAllowlist()) + " is live in egress now;"
                     + " retry the request. " + d.reason(), false);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,7 +55,7 @@ class BundleMainTest {
 
     @Test
     void aDaemonWhoseConfigIsMissingFailsTheStartClosed() throws Exception {
-        Map<String, String> env = new java.util.HashMap<>(env("egress,git-gate"));
+        Map<String, String> env = new HashMap<>(env("egress,git-gate"));
         env.put("GIT_GATE_DIR", dir.resolve("no-git-gate").toString());
         int code = BundleMain.run(env, log, new CountDownLatch(0), false);
         assertEquals(2, code);

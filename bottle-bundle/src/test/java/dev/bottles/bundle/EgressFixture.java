@@ -4,12 +4,26 @@ import dev.bottles.manifest.EgressRoute;
 import dev.bottles.manifest.RouteAuth;
 import dev.bottles.sidecars.CertificateAuthority;
 import dev.bottles.sidecars.EgressConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.Authenticator;
 import java.net.InetSocketAddress;
+import java.net.PasswordAuthentication;
+import java.net.ProxySelector;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,7 +69,7 @@ final class EgressFixture implements AutoCloseable {
         plainTls = TestUpstream.https(upstreamCa, "plain.allowed.test", "open.allowed.test", "carrier.allowed.test");
         plainHttp = TestUpstream.http();
         evil = TestUpstream.https(upstreamCa, "evil.test");
-        BundleLog json = BundleLog.jsonLines(new java.io.PrintStream(new java.io.OutputStream() {
+        BundleLog json = BundleLog.jsonLines(new PrintStream(new OutputStream() {
             private final StringBuilder sb = new StringBuilder();
 
             @Override
@@ -86,7 +100,7 @@ final class EgressFixture implements AutoCloseable {
     }
 
     private static Map<String, Object> withEvent(String event, Map<String, ?> fields) {
-        Map<String, Object> m = new java.util.HashMap<>();
+        Map<String, Object> m = new HashMap<>();
         fields.forEach((k, v) -> m.put(k, v == null ? "null" : v));
         m.put("event", event);
         return m;
@@ -106,8 +120,8 @@ final class EgressFixture implements AutoCloseable {
     void writeRoutes(List<EgressRoute> routes) throws Exception {
         Path tmp = dir.resolve("routes.yaml.tmp");
         Files.writeString(tmp, new EgressConfig(List.of("statsig.anthropic.com"), routes).render("test-bottle"));
-        Files.move(tmp, dir.resolve("routes.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, dir.resolve("routes.yaml"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** A client SSL context trusting the egress CA (terminated routes) and the upstream CA (spliced ones). */
@@ -125,8 +139,8 @@ final class EgressFixture implements AutoCloseable {
 
     /** The Proxy-Authorization value of the bottle's agent. */
     static String proxyAuthorization() {
-        return "Basic " + java.util.Base64.getEncoder().encodeToString(("bottle:" + ACCESS)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "Basic " + Base64.getEncoder().encodeToString(("bottle:" + ACCESS)
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     /** The header line, CRLF-terminated, for raw requests. */
@@ -138,18 +152,18 @@ final class EgressFixture implements AutoCloseable {
      * A JDK client set up as the bottle's agent: egress as proxy, its credential answered to the 407
      * challenge, the agent's trust.
      */
-    java.net.http.HttpClient client() throws Exception {
+    HttpClient client() throws Exception {
         return client(proxy.port(), ACCESS);
     }
 
-    java.net.http.HttpClient client(int port, String credential) throws Exception {
-        return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
-                .proxy(java.net.ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
-                .authenticator(new java.net.Authenticator() {
+    HttpClient client(int port, String credential) throws Exception {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
+                .authenticator(new Authenticator() {
                     @Override
-                    protected java.net.PasswordAuthentication getPasswordAuthentication() {
+                    protected PasswordAuthentication getPasswordAuthentication() {
                         return getRequestorType() == RequestorType.PROXY
-                                ? new java.net.PasswordAuthentication("bottle", credential.toCharArray()) : null;
+                                ? new PasswordAuthentication("bottle", credential.toCharArray()) : null;
                     }
                 })
                 .sslContext(agentTls()).connectTimeout(Duration.ofSeconds(5)).build();
@@ -161,7 +175,7 @@ final class EgressFixture implements AutoCloseable {
      * @param in the stream
      * @return the head
      */
-    static String readHead(java.io.InputStream in) throws java.io.IOException {
+    static String readHead(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
             int b = in.read();
@@ -187,7 +201,7 @@ final class EgressFixture implements AutoCloseable {
         if (!Files.exists(trust)) {
             Files.writeString(trust, egressCa.certificatePem() + upstreamCa.certificatePem());
         }
-        List<String> cmd = new java.util.ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "--cacert",
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "--cacert",
                 trust.toString(), "-w", "\n%{http_code}"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -197,14 +211,14 @@ final class EgressFixture implements AutoCloseable {
         pb.environment().remove("NO_PROXY");
         pb.environment().remove("no_proxy");
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         int nl = out.lastIndexOf('\n');
         return new Curl(Integer.parseInt(out.substring(nl + 1).strip()), out.substring(0, Math.max(nl, 0)));
     }
 
     /** Adds the agent's Proxy-Authorization to a JDK request (the JDK sends it on CONNECT too). */
-    java.net.http.HttpRequest.Builder authorised(java.net.http.HttpRequest.Builder b) {
+    HttpRequest.Builder authorised(HttpRequest.Builder b) {
         return b.header("Proxy-Authorization", proxyAuthorization());
     }
 

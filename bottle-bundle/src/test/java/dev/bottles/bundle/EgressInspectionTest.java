@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -184,7 +185,7 @@ class EgressInspectionTest {
                         .encodeToString(credential.getBytes(StandardCharsets.UTF_8)) + "\r\n";
                 String r = raw(target + auth + "\r\n");
                 assertTrue(r.startsWith("HTTP/1.1 407"), r);
-                assertTrue(r.toLowerCase(java.util.Locale.ROOT).contains("proxy-authenticate: basic"), r);
+                assertTrue(r.toLowerCase(Locale.ROOT).contains("proxy-authenticate: basic"), r);
             }
         }
         assertEquals(List.of(), fx.api.seen);

@@ -20,9 +20,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
@@ -210,7 +212,7 @@ class EgressProxyTest {
 
     @Test
     void aMalformedRoutesFileKeepsThePreviousPolicy() throws Exception {
-        java.nio.file.Files.writeString(dir.resolve("routes.yaml"), "version: 1\nroutes: [{nope: 1}]\n");
+        Files.writeString(dir.resolve("routes.yaml"), "version: 1\nroutes: [{nope: 1}]\n");
         assertFalse(fx.proxy.reloadRoutes());
         assertEquals(200, get("http://plain.allowed.test/").statusCode());
         assertTrue(fx.events.stream().anyMatch(e -> "routes-reload-failed".equals(e.get("event"))));
@@ -228,8 +230,8 @@ class EgressProxyTest {
     void upstreamsGoThroughTheUpstreamProxyWhenOneIsSet() throws Exception {
         Path second = dir.resolve("chained");
         Path third = dir.resolve("last");
-        java.nio.file.Files.createDirectories(second);
-        java.nio.file.Files.createDirectories(third);
+        Files.createDirectories(second);
+        Files.createDirectories(third);
         // the last hop stands in for pipelock, which listens only on the bundle's loopback and takes no credential
         try (EgressFixture last = new EgressFixture(third, b -> b.accessToken(null));
                 EgressFixture front = new EgressFixture(second, b -> b.upstreamProxy(
@@ -298,7 +300,7 @@ class EgressProxyTest {
         String status = r.readLine();
         int len = 0;
         for (String l = r.readLine(); l != null && !l.isEmpty(); l = r.readLine()) {
-            if (l.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+            if (l.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                 len = Integer.parseInt(l.substring(15).strip());
             }
         }

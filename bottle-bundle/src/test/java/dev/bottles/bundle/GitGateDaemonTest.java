@@ -10,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bottles.manifest.GitUpstream;
 import dev.bottles.sidecars.CertificateAuthority;
 import dev.bottles.sidecars.GitGateConfig;
+import dev.bottles.sidecars.SecretScanner;
 import java.io.File;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -19,9 +21,13 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.ResetCommand;
+import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.TransportException;
+import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 import org.eclipse.jgit.junit.ssh.SshTestGitServer;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
@@ -79,7 +85,7 @@ class GitGateDaemonTest {
                 GitUpstream.parse("ssh://git@127.0.0.1:" + sshPort + "/doesntmatter"), keys.resolve("app").toString(),
                 pinned)), known.toString());
         return GitGateDaemon.start(config, new InetSocketAddress("127.0.0.1", 0), dir.resolve("mirrors-" + pinned),
-                keys, known, dev.bottles.sidecars.SecretScanner.of(java.util.Map.of("ROUTE_TOKEN", SECRET)), ACCESS,
+                keys, known, SecretScanner.of(Map.of("ROUTE_TOKEN", SECRET)), ACCESS,
                 (d, e, f) -> events.add(d + ":" + e + " " + f));
     }
 
@@ -148,7 +154,7 @@ class GitGateDaemonTest {
             assertNull(upstream.resolve("refs/heads/agent/leak"));
             assertFalse(upstream.getObjectDatabase().has(leak.getId()), "the commit never left the gate");
 
-            agent.reset().setMode(org.eclipse.jgit.api.ResetCommand.ResetType.HARD).setRef(first.name()).call();
+            agent.reset().setMode(ResetCommand.ResetType.HARD).setRef(first.name()).call();
             RevCommit shaped = commit(agent, "notes.txt", "nothing\n", "token ghp_" + "a".repeat(36));
             RemoteRefUpdate v = push(agent, "agent/leak:refs/heads/agent/leak");
             assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, v.getStatus());
@@ -170,7 +176,7 @@ class GitGateDaemonTest {
             assertTrue(delete.getStatus() != RemoteRefUpdate.Status.OK, delete.toString());
             assertEquals(first.getId(), upstream.resolve("refs/heads/main"));
 
-            agent.reset().setMode(org.eclipse.jgit.api.ResetCommand.ResetType.HARD).setRef(first.name()).call();
+            agent.reset().setMode(ResetCommand.ResetType.HARD).setRef(first.name()).call();
             commit(agent, "x.txt", "x\n", "rewrite");
             agent.commit().setAmend(true).setMessage("rewritten").setSign(false).call();
             ObjectId before = upstream.resolve("refs/heads/main");
@@ -196,10 +202,10 @@ class GitGateDaemonTest {
 
     @Test
     void anUndeclaredRepositoryIsNotServed() throws Exception {
-        org.eclipse.jgit.api.errors.GitAPIException e = assertThrows(org.eclipse.jgit.api.errors.GitAPIException.class,
+        GitAPIException e = assertThrows(GitAPIException.class,
                 () -> Git.cloneRepository().setURI(url("other")).setDirectory(dir.resolve("other").toFile()).call());
         Throwable root = e;
-        while (root.getCause() != null && !(root instanceof org.eclipse.jgit.errors.NoRemoteRepositoryException)) {
+        while (root.getCause() != null && !(root instanceof NoRemoteRepositoryException)) {
             root = root.getCause();
         }
 
@@ -225,11 +231,11 @@ class GitGateDaemonTest {
                 "/" + ACCESS + "x/app")) {
             Process p = new ProcessBuilder("git", "ls-remote", "git://127.0.0.1:" + gate.port() + path)
                     .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor() != 0, path + ": " + out);
         }
         Process ok = new ProcessBuilder("git", "ls-remote", url("app")).redirectErrorStream(true).start();
-        String out = new String(ok.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String out = new String(ok.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, ok.waitFor(), out);
         assertTrue(out.contains("refs/heads/main"), out);
         assertEquals(4, events.stream().filter(e -> e.startsWith("git-gate:unauthenticated")).count(), events.toString());

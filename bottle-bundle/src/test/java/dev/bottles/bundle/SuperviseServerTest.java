@@ -14,16 +14,23 @@ import dev.bottles.sidecars.EgressConfig;
 import dev.bottles.sidecars.SuperviseConfig;
 import dev.bottles.state.ProposalQueue;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -204,17 +211,17 @@ class SuperviseServerTest {
     void theAgentCannotStarveItsSupervisor() throws Exception {
         initialize();
         // slow clients: 64 connections that never finish their request head
-        List<java.net.Socket> slow = new java.util.ArrayList<>();
+        List<Socket> slow = new ArrayList<>();
         try {
             for (int i = 0; i < 64; i++) {
-                java.net.Socket sock = new java.net.Socket("127.0.0.1", server.port());
+                Socket sock = new Socket("127.0.0.1", server.port());
                 sock.getOutputStream().write("POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Len".getBytes(
-                        java.nio.charset.StandardCharsets.US_ASCII));
+                        StandardCharsets.US_ASCII));
                 slow.add(sock);
             }
             // waiting calls: distinct proposals up to the cap, each waiting for the operator
-            java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(24);
-            List<java.util.concurrent.Future<String>> waits = new java.util.ArrayList<>();
+            ExecutorService callers = Executors.newFixedThreadPool(24);
+            List<Future<String>> waits = new ArrayList<>();
             for (int i = 0; i < SuperviseServer.MAX_PENDING; i++) {
                 String host = "h" + i + ".example";
                 waits.add(callers.submit(() -> callText("egress-allow", "{\"host\":\"" + host
@@ -238,17 +245,17 @@ class SuperviseServerTest {
                 assertTrue(ms < 1000, "initialize and tools/list answered in " + ms + " ms under attack");
                 session = saved;
             }
-            for (java.util.concurrent.Future<String> w : waits) {
-                assertTrue(w.get(10, java.util.concurrent.TimeUnit.SECONDS).startsWith("pending: "));
+            for (Future<String> w : waits) {
+                assertTrue(w.get(10, TimeUnit.SECONDS).startsWith("pending: "));
             }
             callers.shutdownNow();
             // the slow clients are cut off by the request deadline
-            java.net.Socket first = slow.get(0);
+            Socket first = slow.get(0);
             first.setSoTimeout(10_000);
-            String cut = new String(first.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            String cut = new String(first.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertTrue(cut.startsWith("HTTP/1.1 408"), cut);
         } finally {
-            for (java.net.Socket sock : slow) {
+            for (Socket sock : slow) {
                 sock.close();
             }
         }

@@ -5,18 +5,22 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.bottles.sidecars.CertificateAuthority;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -69,8 +73,8 @@ final class TestUpstream implements AutoCloseable {
     }
 
     private void handle(HttpExchange x) throws IOException {
-        java.security.MessageDigest sha = sha256();
-        java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+        MessageDigest sha = sha256();
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
         long length = 0;
         try (InputStream in = x.getRequestBody()) {
             byte[] buf = new byte[65536];
@@ -107,7 +111,7 @@ final class TestUpstream implements AutoCloseable {
             }
             return;
         }
-        byte[] out = (path.endsWith("/sink") ? "got " + length + " " + java.util.HexFormat.of().formatHex(sha.digest())
+        byte[] out = (path.endsWith("/sink") ? "got " + length + " " + HexFormat.of().formatHex(sha.digest())
                 : "ok " + path).getBytes(StandardCharsets.UTF_8);
         x.sendResponseHeaders(200, out.length);
         try (OutputStream os = x.getResponseBody()) {
@@ -126,10 +130,10 @@ final class TestUpstream implements AutoCloseable {
         return b;
     }
 
-    static java.security.MessageDigest sha256() {
+    static MessageDigest sha256() {
         try {
-            return java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

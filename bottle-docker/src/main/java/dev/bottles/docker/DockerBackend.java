@@ -6,10 +6,15 @@ import dev.bottles.docker.internal.AgentImages;
 import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.internal.DockerLaunch;
+import dev.bottles.docker.internal.FoundDockerBottle;
 import dev.bottles.docker.internal.LabelledCleanup;
 import dev.bottles.docker.internal.Labels;
+import dev.bottles.docker.internal.Limits;
 import dev.bottles.docker.internal.RuntimeProbe;
 import dev.bottles.sidecars.AgentEnvironment;
+import dev.bottles.sidecars.BundleImage;
+import dev.bottles.sidecars.BundleLaunchSpec;
+import dev.bottles.sidecars.Daemon;
 import dev.bottles.sidecars.Endpoints;
 import dev.bottles.sidecars.SidecarPlans;
 import dev.bottles.spi.Availability;
@@ -19,6 +24,7 @@ import dev.bottles.spi.BottlePlan;
 import dev.bottles.spi.BottleSummary;
 import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.CleanupRequest;
+import dev.bottles.spi.FoundBottle;
 import dev.bottles.spi.PrepareRequest;
 import dev.bottles.spi.Settings;
 import dev.bottles.spi.Subnet;
@@ -33,6 +39,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -118,16 +125,16 @@ public final class DockerBackend implements BottleBackend {
     }
 
     private static String bundleFact(DockerEngine engine) {
-        String override = System.getenv(dev.bottles.sidecars.BundleLaunchSpec.IMAGE_SETTING);
+        String override = System.getenv(BundleLaunchSpec.IMAGE_SETTING);
         try {
             // cheap on purpose: backend selection probes; the SDK image's tag needs the bundle jar hashed
-            dev.bottles.sidecars.BundleImage img = override != null && !override.isBlank()
+            BundleImage img = override != null && !override.isBlank()
                     ? BundleImages.describe(engine, new Settings(Map.of(), System.getenv()))
-                    : new dev.bottles.sidecars.BundleImage(BundleImages.REPOSITORY, BundleImages.sdkDaemons());
+                    : new BundleImage(BundleImages.REPOSITORY, BundleImages.sdkDaemons());
             return img.reference() + " runs " + (img.daemons() == null ? "whatever it is asked"
-                    : img.daemons().stream().map(dev.bottles.sidecars.Daemon::wireName).toList())
-                    + (img.has(dev.bottles.sidecars.Daemon.PIPELOCK) ? "" : "; no pipelock (egress dials upstreams"
-                    + " directly; set " + dev.bottles.sidecars.BundleLaunchSpec.IMAGE_SETTING + " to an image with it)");
+                    : img.daemons().stream().map(Daemon::wireName).toList())
+                    + (img.has(Daemon.PIPELOCK) ? "" : "; no pipelock (egress dials upstreams"
+                    + " directly; set " + BundleLaunchSpec.IMAGE_SETTING + " to an image with it)");
         } catch (BottleException ex) {
             return ex.getMessage();
         }
@@ -195,7 +202,7 @@ public final class DockerBackend implements BottleBackend {
                 DockerSettings.AGENT_PIDS)) {
             s.get(limit).ifPresent(v -> m.put(limit, v));
         }
-        dev.bottles.docker.internal.Limits.from(m); // a malformed limit fails prepare, naming the setting
+        Limits.from(m); // a malformed limit fails prepare, naming the setting
         m.putAll(AgentImages.buildSettings(s));
         return m;
     }
@@ -249,8 +256,8 @@ public final class DockerBackend implements BottleBackend {
     }
 
     @Override
-    public java.util.Optional<dev.bottles.spi.FoundBottle> find(String identity, Map<String, String> forwarded) {
-        return dev.bottles.docker.internal.FoundDockerBottle.find(engine(), ID, identity, forwarded);
+    public Optional<FoundBottle> find(String identity, Map<String, String> forwarded) {
+        return FoundDockerBottle.find(engine(), ID, identity, forwarded);
     }
 
     @Override

@@ -3,12 +3,14 @@ package dev.bottles.docker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bottles.docker.internal.AgentImages;
 import dev.bottles.sidecars.BundleImage;
 import dev.bottles.sidecars.SidecarPlans;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.spi.ResolvedEnv;
 import dev.bottles.spi.Subnet;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,8 +140,8 @@ public record DockerBottlePlan(String identity, String agentName, Path stateDir,
      *
      * @return {@value DockerSettings#BUNDLE_READY_SECONDS} seconds, 60 by default
      */
-    public java.time.Duration bundleReadyTimeout() {
-        return java.time.Duration.ofSeconds(Long.parseLong(bundleBuild.getOrDefault(DockerSettings.BUNDLE_READY_SECONDS,
+    public Duration bundleReadyTimeout() {
+        return Duration.ofSeconds(Long.parseLong(bundleBuild.getOrDefault(DockerSettings.BUNDLE_READY_SECONDS,
                 "60")));
     }
 
@@ -149,7 +151,7 @@ public record DockerBottlePlan(String identity, String agentName, Path stateDir,
      * @return whether {@link #baseImage} is the SDK's content-hashed agent image
      */
     public boolean sdkAgentImage() {
-        return dev.bottles.docker.internal.AgentImages.isSdkImage(baseImage);
+        return AgentImages.isSdkImage(baseImage);
     }
 
     @Override

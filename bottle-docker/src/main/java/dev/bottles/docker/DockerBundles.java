@@ -1,15 +1,23 @@
 package dev.bottles.docker;
 
 import dev.bottles.BottleException;
+import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.internal.BundleLifecycle;
 import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.internal.LabelledCleanup;
+import dev.bottles.sidecars.BundleImage;
 import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.sidecars.SidecarBundle;
+import dev.bottles.spi.CleanupReport;
+import dev.bottles.spi.Settings;
 import dev.bottles.spi.Subnet;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -105,7 +113,7 @@ public final class DockerBundles implements AutoCloseable {
      * @param dryRun report without removing
      * @return what was (or would be) removed, and what could not be
      */
-    public dev.bottles.spi.CleanupReport cleanup(String backendId, java.util.Set<String> live, boolean dryRun) {
+    public CleanupReport cleanup(String backendId, Set<String> live, boolean dryRun) {
         return LabelledCleanup.run(engine, backendId, live, dryRun);
     }
 
@@ -116,7 +124,7 @@ public final class DockerBundles implements AutoCloseable {
      * @return identity to whether its bundle runs
      */
     public Map<String, Boolean> bundles(String backendId) {
-        Map<String, Boolean> out = new java.util.LinkedHashMap<>();
+        Map<String, Boolean> out = new LinkedHashMap<>();
         for (DockerEngine.ContainerRef c : engine.containers(Map.of("dev.bottles.backend", backendId,
                 "dev.bottles.role", "bundle"))) {
             out.put(c.labels().getOrDefault("dev.bottles.identity", c.name()), c.running());
@@ -193,8 +201,8 @@ public final class DockerBundles implements AutoCloseable {
      * @return the image
      * @throws BottleException when an overriding image is not on the engine
      */
-    public dev.bottles.sidecars.BundleImage describeBundleImage(dev.bottles.spi.Settings settings) {
-        return dev.bottles.docker.internal.BundleImages.describe(engine, settings);
+    public BundleImage describeBundleImage(Settings settings) {
+        return BundleImages.describe(engine, settings);
     }
 
     /**
@@ -204,7 +212,7 @@ public final class DockerBundles implements AutoCloseable {
      * @param settings the bottle's settings
      * @return the subset launch needs
      */
-    public static Map<String, String> bundleBuildSettings(dev.bottles.spi.Settings settings) {
+    public static Map<String, String> bundleBuildSettings(Settings settings) {
         return DockerBackend.bundleBuild(settings);
     }
 
@@ -216,10 +224,10 @@ public final class DockerBundles implements AutoCloseable {
      * @param progress receives build output lines
      * @return true when it was built now
      */
-    public boolean ensureBundleImage(dev.bottles.sidecars.BundleImage image, Map<String, String> buildSettings,
-            java.util.function.Consumer<String> progress) {
-        return dev.bottles.docker.internal.BundleImages.ensure(engine, image,
-                new dev.bottles.spi.Settings(buildSettings, Map.of()), progress);
+    public boolean ensureBundleImage(BundleImage image, Map<String, String> buildSettings,
+            Consumer<String> progress) {
+        return BundleImages.ensure(engine, image,
+                new Settings(buildSettings, Map.of()), progress);
     }
 
     /**
@@ -230,7 +238,7 @@ public final class DockerBundles implements AutoCloseable {
      * @throws BottleException with the bundle's log when it fails or takes too long
      */
     public void awaitBundleReady(String identity, Map<String, String> buildSettings) {
-        BundleLifecycle.awaitReady(engine, bundleContainerName(identity), java.time.Duration.ofSeconds(Long.parseLong(
+        BundleLifecycle.awaitReady(engine, bundleContainerName(identity), Duration.ofSeconds(Long.parseLong(
                 buildSettings.getOrDefault(DockerSettings.BUNDLE_READY_SECONDS, "60"))));
     }
 

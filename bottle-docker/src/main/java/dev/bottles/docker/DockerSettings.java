@@ -1,5 +1,7 @@
 package dev.bottles.docker;
 
+import dev.bottles.claude.ClaudeCode;
+
 /** The settings the docker backend reads (set on the {@code BottleSpec} or in the environment). */
 public final class DockerSettings {
     /** The agent's image; default the SDK's own, {@code claude-bottle:<content hash>}, built on first use. */
@@ -39,7 +41,7 @@ public final class DockerSettings {
     /** The SDK agent image's recipe: {@code offline} (default, no image registry) or {@code registry}. */
     public static final String AGENT_RECIPE = "CLAUDE_BOTTLE_AGENT_RECIPE";
     /** The Claude Code version the SDK's agent image installs; default pinned by the SDK. */
-    public static final String CLAUDE_CODE_VERSION = dev.bottles.claude.ClaudeCode.VERSION_SETTING;
+    public static final String CLAUDE_CODE_VERSION = ClaudeCode.VERSION_SETTING;
     /** The registry recipe's Node base image; default {@code node:20-bookworm-slim}. */
     public static final String AGENT_NODE_BASE = "CLAUDE_BOTTLE_AGENT_NODE_BASE";
     /** The npm the offline agent image recipe fetches Claude Code with; default {@code npm} on the PATH. */

@@ -3,20 +3,25 @@ package dev.bottles.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.Decision;
+import dev.bottles.ExecOptions;
 import dev.bottles.Proposal;
 import dev.bottles.RunningBottle;
+import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.manifest.AgentDefinition;
 import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.Manifest;
+import dev.bottles.spi.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +38,8 @@ class CapabilityChangeIT {
     @Test
     void anApprovedDockerfileTearsTheBottleDownAndResumeRebuildsFromIt() throws Exception {
         var engine = TestImages.engine();
-        TestImages.removeAtExitIfNew(dev.bottles.docker.internal.BundleImages.describe(engine,
-                new dev.bottles.spi.Settings(Map.of(), Map.of())).reference());
+        TestImages.removeAtExitIfNew(BundleImages.describe(engine,
+                new Settings(Map.of(), Map.of())).reference());
         Manifest m = Manifest.builder().bottle(BottleDefinition.builder("cap").supervise(true).build())
                 .agent(AgentDefinition.builder("builder").bottle("cap").build()).build();
         BottleSpec spec = BottleSpec.builder("builder").manifest(m).home(home).userCwd(home)
@@ -45,13 +50,13 @@ class CapabilityChangeIT {
         RunningBottle b = Bottles.using(new DockerBackend()).prepare(spec).launch();
         String id = b.identity();
         String dockerfile = "FROM " + TestImages.probeAgent() + "\nRUN touch /rebuilt-by-the-operator\n";
-        String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("dockerfile", dockerfile,
+        String json = new ObjectMapper().writeValueAsString(Map.of("dockerfile", dockerfile,
                 "justification", "needs a marker file"));
         try {
             // the call may drop: the bottle is torn down as soon as the answer is written (the original's rule)
             // as the agent's user, who owns the 0600 MCP configuration with the bottle's credential
             b.exec(List.of("java", "-XX:TieredStopAtLevel=1", "-jar", "/opt/probe.jar", "mcp", "capability-block", json),
-                    new dev.bottles.ExecOptions(Duration.ofMinutes(2), "1000", null, Map.of()));
+                    new ExecOptions(Duration.ofMinutes(2), "1000", null, Map.of()));
         } catch (RuntimeException dropped) {
             // expected when the teardown wins the race
         }
@@ -59,11 +64,11 @@ class CapabilityChangeIT {
         while (!TestImages.labelled(id).isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        java.util.Set<String> left = TestImages.labelled(id);
+        Set<String> left = TestImages.labelled(id);
         if (!left.isEmpty()) {
             b.close(); // the test's own bottle: never leave it behind, whatever failed
         }
-        assertEquals(java.util.Set.of(), left, "the bottle was torn down");
+        assertEquals(Set.of(), left, "the bottle was torn down");
         Path state = home.resolve("state").resolve(id);
         assertEquals(dockerfile, Files.readString(state.resolve("Dockerfile")));
         assertTrue(Files.exists(state.resolve(".preserve")));
@@ -82,6 +87,6 @@ class CapabilityChangeIT {
         } finally {
             engine.removeImage("claude-bottle-rebuilt-" + id);
         }
-        assertEquals(java.util.Set.of(), TestImages.labelled(id));
+        assertEquals(Set.of(), TestImages.labelled(id));
     }
 }

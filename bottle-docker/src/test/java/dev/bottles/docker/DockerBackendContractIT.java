@@ -3,6 +3,7 @@ package dev.bottles.docker;
 import dev.bottles.BottleSpec;
 import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.testimages.TestImages;
+import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.testkit.BottleBackendContract;
 import java.util.Map;
@@ -26,7 +27,7 @@ class DockerBackendContractIT extends BottleBackendContract {
     @Override
     protected Map<String, String> settings() {
         return Map.of(DockerSettings.IMAGE, TestImages.agent(),
-                dev.bottles.sidecars.BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle());
+                BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle());
     }
 
     @Override

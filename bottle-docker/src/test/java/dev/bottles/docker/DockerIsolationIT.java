@@ -25,6 +25,8 @@ import dev.bottles.spi.Subnet;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -42,9 +44,9 @@ class DockerIsolationIT {
     @TempDir
     Path home;
 
-    private final java.util.List<RunningBottle> open = new java.util.ArrayList<>();
-    private final java.util.List<String> extraContainers = new java.util.ArrayList<>();
-    private final java.util.List<String> extraNetworks = new java.util.ArrayList<>();
+    private final List<RunningBottle> open = new ArrayList<>();
+    private final List<String> extraContainers = new ArrayList<>();
+    private final List<String> extraNetworks = new ArrayList<>();
 
     @BeforeAll
     static void engine() {
@@ -131,7 +133,7 @@ class DockerIsolationIT {
         engine.start(host);
         RunningBottle b = launch();
         assertEquals(0, engine.exec(host, List.of("sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 127.0.0.1 8080"),
-                null, null, List.of(), java.time.Duration.ofSeconds(10)).result().exitCode(), "the test host serves");
+                null, null, List.of(), Duration.ofSeconds(10)).result().exitCode(), "the test host serves");
         ExecResult r = get(b, other.bundleIp(), 8080);
         assertNotEquals(0, r.exitCode(), "another network's host: " + r);
     }

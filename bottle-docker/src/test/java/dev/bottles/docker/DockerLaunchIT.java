@@ -3,6 +3,9 @@ package dev.bottles.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bottles.BottleEvent;
+import dev.bottles.BottleLaunchException;
+import dev.bottles.BottleListener;
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.ExecResult;
@@ -23,8 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,14 +89,14 @@ class DockerLaunchIT {
         BottleSpec spec = BottleSpec.builder("plain").manifest(m).home(home).userCwd(home).hostEnvironment(Map.of())
                 .setting(DockerSettings.IMAGE, TestImages.bundle())
                 .setting(BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle()).build();
-        dev.bottles.BottleLaunchException e = org.junit.jupiter.api.Assertions.assertThrows(
-                dev.bottles.BottleLaunchException.class, () -> Bottles.prepare(spec).launch());
+        BottleLaunchException e = Assertions.assertThrows(
+                BottleLaunchException.class, () -> Bottles.prepare(spec).launch());
         assertEquals("provision", e.step(), e.getMessage());
         for (String part : List.of("breaks the agent image contract for user 1000", "/workspace is not a directory",
                 "git is not on PATH", "docs/agent-image.md")) {
             assertTrue(e.getMessage().contains(part), e.getMessage());
         }
-        assertEquals(java.util.Set.of(), TestImages.labelled(e.identity()), "the failed launch removed what it made");
+        assertEquals(Set.of(), TestImages.labelled(e.identity()), "the failed launch removed what it made");
     }
 
     @Test
@@ -103,11 +108,11 @@ class DockerLaunchIT {
         Manifest m = Manifest.builder().bottle(BottleDefinition.builder("dev").build())
                 .agent(AgentDefinition.builder("coder").bottle("dev").build()).build();
         String image;
-        List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> progress = new CopyOnWriteArrayList<>();
         try (RunningBottle b = Bottles.using(new DockerBackend()).prepare(spec(m, "coder").userCwd(cwd).copyCwd(true)
-                .listener(new dev.bottles.BottleListener() {
+                .listener(new BottleListener() {
                     @Override
-                    public void onEvent(dev.bottles.BottleEvent e) {
+                    public void onEvent(BottleEvent e) {
                         // steps are not the point here
                     }
 

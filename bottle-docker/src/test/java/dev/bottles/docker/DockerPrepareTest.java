@@ -10,6 +10,7 @@ import dev.bottles.BottleException;
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.PreparedBottle;
+import dev.bottles.docker.internal.AgentImages;
 import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.internal.TestTransports;
 import dev.bottles.manifest.AgentDefinition;
@@ -54,8 +55,8 @@ class DockerPrepareTest {
         assertEquals("claude-bottle-sidecars-" + id, p.bundleName());
         assertEquals("claude-bottle-net-" + id, p.internalNetwork());
         assertEquals("claude-bottle-egress-" + id, p.egressNetwork());
-        assertEquals(dev.bottles.docker.internal.AgentImages.reference(Map.of()), p.image(), "the SDK's own image");
-        assertEquals(dev.bottles.docker.internal.AgentImages.DEFAULT_CLAUDE_CODE_VERSION, p.claudeCodeVersion());
+        assertEquals(AgentImages.reference(Map.of()), p.image(), "the SDK's own image");
+        assertEquals(AgentImages.DEFAULT_CLAUDE_CODE_VERSION, p.claudeCodeVersion());
         assertEquals("1000", p.containerUser(), "commands run as uid 1000 whatever the image says");
         assertEquals("claude-bottle-" + id, p.composeProject());
         assertEquals(16, p.subnets().size());
@@ -104,7 +105,7 @@ class DockerPrepareTest {
 
         DockerBottlePlan cwd = prepare(e, spec().copyCwd(true).build());
         assertEquals("claude-bottle:cwd-" + cwd.identity(), cwd.image());
-        assertEquals(dev.bottles.docker.internal.AgentImages.reference(Map.of()), cwd.baseImage());
+        assertEquals(AgentImages.reference(Map.of()), cwd.baseImage());
         assertEquals(home, cwd.derivedFrom());
 
         new BottleHome(home).state("coder-rebu1").create();
@@ -124,11 +125,11 @@ class DockerPrepareTest {
         assertNull(p.runtime());
         assertTrue(p.runtimeNote().contains("runsc is registered but untested"), p.runtimeNote());
 
-        DockerEngine works = TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of(dev.bottles.docker.internal.AgentImages.reference(Map.of())));
+        DockerEngine works = TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of(AgentImages.reference(Map.of())));
         assertEquals("runsc", prepare(works, spec().build()).runtime());
         assertEquals(List.of("runsc"), TestTransports.runtimesStarted(works));
 
-        DockerEngine off = TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of(dev.bottles.docker.internal.AgentImages.reference(Map.of())));
+        DockerEngine off = TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of(AgentImages.reference(Map.of())));
         assertNull(prepare(off, spec().setting(DockerSettings.RUNTIME, "default").build()).runtime());
     }
 

@@ -1,10 +1,20 @@
 package dev.bottles.docker;
 
+import dev.bottles.ExecResult;
 import dev.bottles.RunningBottle;
 import dev.bottles.docker.escape.SandboxEscapeSuite;
+import dev.bottles.docker.internal.ContainerSpec;
+import dev.bottles.docker.internal.DockerEngine;
+import dev.bottles.docker.internal.NoResolver;
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.spi.BottleBackend;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assertions;
 
 /** The sandbox-escape suite on the docker backend with the SDK's real bundle image (offline recipe). */
 class DockerSandboxEscapeIT extends SandboxEscapeSuite {
@@ -28,10 +38,10 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
 
     @org.junit.jupiter.api.Test
     void theAgentHasNoResolverAndTheEnginesOwnLeadsNowhere() {
-        org.junit.jupiter.api.Assertions.assertEquals(dev.bottles.docker.internal.NoResolver.CONTENT,
+        Assertions.assertEquals(NoResolver.CONTENT,
                 bottle().exec("cat", "/etc/resolv.conf").stdout());
-        dev.bottles.ExecResult viaEngine = bottle().exec("nslookup", "evil.test", "127.0.0.11");
-        org.junit.jupiter.api.Assertions.assertNotEquals(0, viaEngine.exitCode(),
+        ExecResult viaEngine = bottle().exec("nslookup", "evil.test", "127.0.0.11");
+        Assertions.assertNotEquals(0, viaEngine.exitCode(),
                 "a direct query to the engine's resolver gets no answer either: " + viaEngine.stdout());
     }
 
@@ -44,10 +54,10 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
     @org.junit.jupiter.api.Test
     void theAgentContainerIsLockedDownToo() {
         DockerBottlePlan p = (DockerBottlePlan) bottle().plan();
-        dev.bottles.docker.internal.DockerEngine.Lockdown a = TestImages.engine().lockdown(p.containerName());
-        org.junit.jupiter.api.Assertions.assertTrue(a.capDrop().contains("ALL"), a.toString());
-        org.junit.jupiter.api.Assertions.assertTrue(a.securityOpts().contains("no-new-privileges"), a.toString());
-        org.junit.jupiter.api.Assertions.assertEquals(dev.bottles.docker.internal.ContainerSpec.PIDS_LIMIT, a.pidsLimit());
+        DockerEngine.Lockdown a = TestImages.engine().lockdown(p.containerName());
+        Assertions.assertTrue(a.capDrop().contains("ALL"), a.toString());
+        Assertions.assertTrue(a.securityOpts().contains("no-new-privileges"), a.toString());
+        Assertions.assertEquals(ContainerSpec.PIDS_LIMIT, a.pidsLimit());
     }
 
     /**
@@ -58,7 +68,7 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
     @org.junit.jupiter.api.Test
     void neitherTheHostNorAStrangerContainerCanUseTheBundle() throws Exception {
         DockerBottlePlan p = (DockerBottlePlan) bottle().plan();
-        dev.bottles.docker.internal.DockerEngine engine = TestImages.engine();
+        DockerEngine engine = TestImages.engine();
         Map<String, String> addr = engine.containerAddresses(p.bundleName());
         String internal = addr.get(p.internalNetwork());
         String outbound = addr.get(p.egressNetwork());
@@ -66,40 +76,40 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
         // network has none, so the host has no route to it: a connect would leave this machine by the
         // default route, so it is not tried; DockerIsolationIT checks that network's inhibit_ipv4.)
         for (int port : new int[] {8080, 9100}) {
-            try (java.net.Socket s = new java.net.Socket()) {
-                s.connect(new java.net.InetSocketAddress(outbound, port), 1500);
-                org.junit.jupiter.api.Assertions.fail("the host reached the bundle at " + outbound + ":" + port);
-            } catch (java.net.ConnectException expected) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(outbound, port), 1500);
+                Assertions.fail("the host reached the bundle at " + outbound + ":" + port);
+            } catch (ConnectException expected) {
                 // refused: the daemons listen only on the bundle's internal address
             }
         }
         String name = "bottle-test-stranger-" + bottle().identity();
-        String stranger = engine.createContainer(new dev.bottles.docker.internal.ContainerSpec(name,
-                TestImages.probeAgent(), java.util.List.of("sleep", "infinity"), java.util.List.of(), Map.of(
+        String stranger = engine.createContainer(new ContainerSpec(name,
+                TestImages.probeAgent(), List.of("sleep", "infinity"), List.of(), Map.of(
                         "dev.bottles.identity", bottle().identity() + "-stranger", "dev.bottles.backend", "test",
-                        "dev.bottles.role", "test-stranger"), p.egressNetwork(), null, java.util.List.of(), null, true,
-                java.util.List.of(), java.util.List.of(), java.util.List.of()));
+                        "dev.bottles.role", "test-stranger"), p.egressNetwork(), null, List.of(), null, true,
+                List.of(), List.of(), List.of()));
         try {
             engine.start(stranger);
             String onOutbound = strangerCurl(engine, stranger, "--proxy http://" + outbound + ":8080 http://www.allowed.test/s1");
-            org.junit.jupiter.api.Assertions.assertEquals("000", onOutbound.strip().substring(onOutbound.strip()
+            Assertions.assertEquals("000", onOutbound.strip().substring(onOutbound.strip()
                     .lastIndexOf('\n') + 1), "nothing listens on the outbound side: " + onOutbound);
-            engine.connect(stranger, p.internalNetwork(), java.util.List.of());
-            for (String proxy : java.util.List.of("http://" + internal + ":8080", "http://bottle:guess@" + internal + ":8080")) {
+            engine.connect(stranger, p.internalNetwork(), List.of());
+            for (String proxy : List.of("http://" + internal + ":8080", "http://bottle:guess@" + internal + ":8080")) {
                 String r = strangerCurl(engine, stranger, "--proxy " + proxy + " http://www.allowed.test/s2");
-                org.junit.jupiter.api.Assertions.assertTrue(r.strip().endsWith("407"), proxy + ": " + r);
+                Assertions.assertTrue(r.strip().endsWith("407"), proxy + ": " + r);
             }
             String mcp = strangerCurl(engine, stranger, "-H 'Content-Type: application/json' -d"
                     + " '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}' http://" + internal
                     + ":9100/mcp");
-            org.junit.jupiter.api.Assertions.assertTrue(mcp.strip().endsWith("401"), mcp);
+            Assertions.assertTrue(mcp.strip().endsWith("401"), mcp);
         } finally {
             engine.removeContainer(stranger);
         }
     }
 
-    private static String strangerCurl(dev.bottles.docker.internal.DockerEngine engine, String container, String args) {
-        return engine.exec(container, java.util.List.of("sh", "-c", "curl -sS --max-time 5 -w '\\n%{http_code}' " + args
-                + " 2>&1"), null, null, java.util.List.of(), java.time.Duration.ofSeconds(20)).result().stdout();
+    private static String strangerCurl(DockerEngine engine, String container, String args) {
+        return engine.exec(container, List.of("sh", "-c", "curl -sS --max-time 5 -w '\\n%{http_code}' " + args
+                + " 2>&1"), null, null, List.of(), Duration.ofSeconds(20)).result().stdout();
     }
 }

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
+import dev.bottles.ExecOptions;
 import dev.bottles.ExecResult;
 import dev.bottles.RunningBottle;
+import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.internal.JavaRuntime;
 import dev.bottles.docker.testimages.TestImages;
+import dev.bottles.docker.testimages.UpstreamContainer;
 import dev.bottles.manifest.AgentDefinition;
 import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.EgressRoute;
@@ -18,9 +21,11 @@ import dev.bottles.manifest.GitUpstream;
 import dev.bottles.manifest.Manifest;
 import dev.bottles.manifest.RouteAuth;
 import dev.bottles.sidecars.CertificateAuthority;
+import dev.bottles.spi.Settings;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -29,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +53,7 @@ class GitGateIT {
     private DockerEngine engine;
     private Path home;
     private RunningBottle bottle;
-    private dev.bottles.docker.testimages.UpstreamContainer upstream;
+    private UpstreamContainer upstream;
 
     @BeforeAll
     void launch() throws Exception {
@@ -56,11 +62,11 @@ class GitGateIT {
         CertificateAuthority gateKey = CertificateAuthority.mint("gate key", Clock.systemUTC());
         Path identity = home.resolve("gate_key");
         Files.writeString(identity, gateKey.privateKeyPem());
-        Files.setPosixFilePermissions(identity, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(identity, PosixFilePermissions.fromString("rw-------"));
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair host = g.generateKeyPair();
-        String hostLine = org.apache.sshd.common.config.keys.PublicKeyEntry.toString(host.getPublic());
+        String hostLine = PublicKeyEntry.toString(host.getPublic());
         Manifest m = Manifest.builder()
                 .bottle(BottleDefinition.builder("gated")
                         .git(new GitRemote("app", GitUpstream.parse("ssh://git@git.upstream.test/srv/upstream.git"),
@@ -71,8 +77,8 @@ class GitGateIT {
         BottleSpec spec = BottleSpec.builder("coder").manifest(m).home(home).userCwd(home)
                 .hostEnvironment(Map.of("GATE_SECRET", SECRET)).setting(DockerSettings.IMAGE, TestImages.probeAgent())
                 .build();
-        TestImages.removeAtExitIfNew(dev.bottles.docker.internal.BundleImages.describe(engine,
-                new dev.bottles.spi.Settings(Map.of(), Map.of())).reference());
+        TestImages.removeAtExitIfNew(BundleImages.describe(engine,
+                new Settings(Map.of(), Map.of())).reference());
         bottle = Bottles.using(new DockerBackend()).prepare(spec).launch();
 
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
@@ -83,14 +89,14 @@ class GitGateIT {
             JavaRuntime.bytes(out, "certs/host.key.der", host.getPrivate().getEncoded(), 0600);
             out.finish();
         }
-        upstream = dev.bottles.docker.testimages.UpstreamContainer.start(engine, TestImages.gitUpstream(),
+        upstream = UpstreamContainer.start(engine, TestImages.gitUpstream(),
                 bottle.identity(), ((DockerBottlePlan) bottle.plan()).egressNetwork(), List.of("git.upstream.test"),
                 tar.toByteArray(), "upstream git ready");
     }
 
     @AfterAll
     void tearDown() {
-        dev.bottles.docker.testimages.UpstreamContainer.tearDown(upstream, bottle, home);
+        UpstreamContainer.tearDown(upstream, bottle, home);
     }
 
     private String upstreamSays(String path, String method) throws Exception {
@@ -165,17 +171,17 @@ class GitGateIT {
 
     @Test
     void stockGitUsesTheGateThroughInsteadOfAndNothingIsServedWithoutTheCredential() {
-        dev.bottles.ExecOptions asAgent = new dev.bottles.ExecOptions(java.time.Duration.ofSeconds(60), "1000", "/tmp",
-                java.util.Map.of("HOME", "/home/node"));
-        dev.bottles.ExecResult clone = bottle.exec(java.util.List.of("git", "clone", "-q",
+        ExecOptions asAgent = new ExecOptions(Duration.ofSeconds(60), "1000", "/tmp",
+                Map.of("HOME", "/home/node"));
+        ExecResult clone = bottle.exec(List.of("git", "clone", "-q",
                 "ssh://git@git.upstream.test/srv/upstream.git", "/tmp/stock"), asAgent);
         assertEquals(0, clone.exitCode(), clone.stdout() + clone.stderr());
-        dev.bottles.ExecResult log = bottle.exec(java.util.List.of("git", "-C", "/tmp/stock", "log", "--oneline"), asAgent);
+        ExecResult log = bottle.exec(List.of("git", "-C", "/tmp/stock", "log", "--oneline"), asAgent);
         assertTrue(!log.stdout().isBlank(), "stock git cloned through the gate: " + log.stderr());
         String url = bottle.exec("sh", "-c", "echo $GIT_GATE_URL").stdout().strip();
         String bare = url.substring(0, url.lastIndexOf('/'));
-        for (String without : java.util.List.of(bare + "/app", bare + "/guess/app")) {
-            dev.bottles.ExecResult r = bottle.exec(java.util.List.of("git", "ls-remote", without), asAgent);
+        for (String without : List.of(bare + "/app", bare + "/guess/app")) {
+            ExecResult r = bottle.exec(List.of("git", "ls-remote", without), asAgent);
             assertTrue(r.exitCode() != 0, without + " was served: " + r.stdout());
         }
     }

@@ -1,5 +1,6 @@
 package dev.bottles.sidecars;
 
+import dev.bottles.BottleException;
 import dev.bottles.spi.Settings;
 import dev.bottles.spi.Subnet;
 import java.nio.file.Path;
@@ -254,7 +255,7 @@ public record BundleLaunchSpec(String identity, String containerName, String net
         for (EnvEntry e : environment) {
             String v = e.isBare() ? hostEnvironment.get(e.name()) : e.value();
             if (v == null) {
-                throw new dev.bottles.BottleException("host variable " + e.name() + " is not set, but the bundle of"
+                throw new BottleException("host variable " + e.name() + " is not set, but the bundle of"
                         + " bottle " + identity + " needs it; export it and launch again");
             }
             out.add(e.name() + "=" + v);

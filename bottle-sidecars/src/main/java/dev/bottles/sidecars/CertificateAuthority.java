@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -18,24 +19,26 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Objects;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -119,8 +122,8 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
     public static CertificateAuthority load(Path certFile, Path keyFile) {
         X509Certificate cert = null;
         PrivateKey key = null;
-        for (Path f : java.util.List.of(certFile, keyFile)) {
-            try (PEMParser p = new PEMParser(java.nio.file.Files.newBufferedReader(f, StandardCharsets.US_ASCII))) {
+        for (Path f : List.of(certFile, keyFile)) {
+            try (PEMParser p = new PEMParser(Files.newBufferedReader(f, StandardCharsets.US_ASCII))) {
                 Object o = p.readObject();
                 if (o instanceof X509CertificateHolder h) {
                     cert = new JcaX509CertificateConverter().getCertificate(h);
@@ -183,7 +186,7 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
      * @return the leaf and its key
      */
     public Leaf issue(String host, Duration validity, Clock clock) {
-        return issue(java.util.List.of(host), validity, clock);
+        return issue(List.of(host), validity, clock);
     }
 
     /**
@@ -195,7 +198,7 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
      * @param clock the clock giving "now"
      * @return the leaf and its key
      */
-    public Leaf issue(java.util.List<String> hosts, Duration validity, Clock clock) {
+    public Leaf issue(List<String> hosts, Duration validity, Clock clock) {
         if (hosts.isEmpty()) {
             throw new IllegalArgumentException("at least one host");
         }
@@ -248,8 +251,8 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
         try {
             PrivateKeyInfo pki = PrivateKeyInfo.getInstance(privateKey.getEncoded());
             SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(certificate.getPublicKey().getEncoded());
-            BigInteger d = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(pki.parsePrivateKey()).getKey();
-            org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, d,
+            BigInteger d = ECPrivateKey.getInstance(pki.parsePrivateKey()).getKey();
+            ECPrivateKey sec1 = new ECPrivateKey(256, d,
                     spki.getPublicKeyData(), pki.getPrivateKeyAlgorithm().getParameters());
             return pem(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.bottles.sidecars;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bottles.sidecars.internal.Json;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -37,7 +38,7 @@ public final class ClaudeCodeSetup {
         m.put("DISABLE_ERROR_REPORTING", "1");
         m.put("DISABLE_AUTOUPDATER", "1");
         m.put("DISABLE_BUG_COMMAND", "1");
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     /**

@@ -5,12 +5,19 @@ import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.manifest.RouteRole;
 import dev.bottles.state.SecureFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -105,7 +112,7 @@ public final class Egress {
             if (reserved(ref)) {
                 problems.add(ManifestException.of(field, "token_ref " + ref + " is a variable the sidecar bundle sets"
                         + " itself", "keep the token in a variable of its own, e.g. " + r.host().toUpperCase(
-                                java.util.Locale.ROOT).replaceAll("[^A-Z0-9]+", "_") + "_TOKEN"));
+                                Locale.ROOT).replaceAll("[^A-Z0-9]+", "_") + "_TOKEN"));
             }
             String v = hostEnvironment.get(ref);
             if (v == null || v.isEmpty()) {
@@ -119,8 +126,8 @@ public final class Egress {
         if (extraAnchors != null) {
             String pem;
             try {
-                pem = java.nio.file.Files.readString(extraAnchors, StandardCharsets.US_ASCII);
-            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                pem = Files.readString(extraAnchors, StandardCharsets.US_ASCII);
+            } catch (IOException | UncheckedIOException e) {
                 throw ManifestException.of(EXTRA_CA_SETTING, "cannot read " + extraAnchors + " (" + e + ")",
                         "point " + EXTRA_CA_SETTING + " at a readable PEM file of CA certificates");
             }
@@ -168,9 +175,9 @@ public final class Egress {
      */
     public static String digest(byte[] content) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content))
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content))
                     .substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -11,6 +11,7 @@ import dev.bottles.manifest.RouteRole;
 import dev.bottles.manifest.RouteTls;
 import dev.bottles.sidecars.internal.ConfigFiles;
 import dev.bottles.sidecars.internal.Yamls;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -157,7 +158,7 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
      * @return the decision
      * @throws IllegalArgumentException when the URL has no host
      */
-    public EgressDecision decide(java.net.URI url) {
+    public EgressDecision decide(URI url) {
         if (url.getHost() == null) {
             throw new IllegalArgumentException("URL " + url + " has no host");
         }

@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -174,7 +175,7 @@ public final class SecretScanner {
      *
      * @return the names
      */
-    public java.util.Set<String> names() {
+    public Set<String> names() {
         return secrets.keySet();
     }
 

@@ -4,6 +4,7 @@ import dev.bottles.ManifestException;
 import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.spi.PrepareRequest;
 import dev.bottles.spi.ResolvedEnv;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,7 +81,7 @@ public record SidecarPlans(String identity, SidecarBundle bundle, PipelockPlan p
         String id = request.identity();
         AgentEnvironment.checkReserved(bottle);
         SidecarBundle bundle = SidecarBundle.forBottle(bottle);
-        java.nio.file.Path anchors = request.settings().get(Egress.EXTRA_CA_SETTING).map(java.nio.file.Path::of)
+        Path anchors = request.settings().get(Egress.EXTRA_CA_SETTING).map(Path::of)
                 .orElse(null);
         EgressPlan egress = new Egress(clock).prepare(bottle, id, request.state().egressDir(), request.hostEnvironment(),
                 anchors);

@@ -6,19 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bottles.BottleException;
 import java.io.StringReader;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,35 +97,35 @@ class CertificateAuthorityTest {
 
     @Test
     void aWrittenCaLoadsBackAndIssuesLeavesThatChainToIt() throws Exception {
-        CertificateAuthority ca = CertificateAuthority.mint("leaf test", java.time.Clock.systemUTC());
+        CertificateAuthority ca = CertificateAuthority.mint("leaf test", Clock.systemUTC());
         Path cert = tmp.resolve("ca.pem");
         Path key = tmp.resolve("ca-key.pem");
         ca.writeTo(cert, key);
         CertificateAuthority loaded = CertificateAuthority.load(cert, key);
         assertEquals(ca.certificate(), loaded.certificate());
-        CertificateAuthority.Leaf leaf = loaded.issue(java.util.List.of("api.example.test", "10.1.2.3"),
-                java.time.Duration.ofDays(1), java.time.Clock.systemUTC());
+        CertificateAuthority.Leaf leaf = loaded.issue(List.of("api.example.test", "10.1.2.3"),
+                Duration.ofDays(1), Clock.systemUTC());
         leaf.certificate().verify(ca.certificate().getPublicKey());
         assertEquals(-1, leaf.certificate().getBasicConstraints(), "a leaf is not a CA");
-        assertEquals(java.util.List.of("1.3.6.1.5.5.7.3.1"), leaf.certificate().getExtendedKeyUsage());
-        assertEquals(java.util.List.of(java.util.List.of(2, "api.example.test"), java.util.List.of(7, "10.1.2.3")),
-                leaf.certificate().getSubjectAlternativeNames().stream().map(java.util.List::copyOf).toList());
+        assertEquals(List.of("1.3.6.1.5.5.7.3.1"), leaf.certificate().getExtendedKeyUsage());
+        assertEquals(List.of(List.of(2, "api.example.test"), List.of(7, "10.1.2.3")),
+                leaf.certificate().getSubjectAlternativeNames().stream().map(List::copyOf).toList());
         assertFalse(leaf.certificate().getNotAfter().after(ca.certificate().getNotAfter()));
         assertEquals(2, leaf.chain().length);
         // a JDK trust manager accepts the chain for the name
-        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setCertificateEntry("ca", ca.certificate());
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
         tmf.init(ks);
-        ((javax.net.ssl.X509TrustManager) tmf.getTrustManagers()[0]).checkServerTrusted(leaf.chain(), "ECDHE_ECDSA");
+        ((X509TrustManager) tmf.getTrustManagers()[0]).checkServerTrusted(leaf.chain(), "ECDHE_ECDSA");
     }
 
     @Test
     void loadingSomethingElseNamesTheFile() throws Exception {
         Path junk = tmp.resolve("junk.pem");
-        java.nio.file.Files.writeString(junk, "not a pem");
-        dev.bottles.BottleException e = org.junit.jupiter.api.Assertions.assertThrows(dev.bottles.BottleException.class,
+        Files.writeString(junk, "not a pem");
+        BottleException e = Assertions.assertThrows(BottleException.class,
                 () -> CertificateAuthority.load(junk, junk));
         assertTrue(e.getMessage().startsWith(junk.toString()), e.getMessage());
     }

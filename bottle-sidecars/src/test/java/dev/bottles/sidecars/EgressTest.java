@@ -11,7 +11,10 @@ import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.manifest.RouteAuth;
 import dev.bottles.manifest.RouteRole;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -96,11 +99,11 @@ class EgressTest {
     @Test
     void decisionsFollowHostsPathsAndCredentials() {
         EgressConfig c = EgressConfig.forBottle(bottle());
-        EgressDecision evil = c.decide(java.net.URI.create("https://evil.example/x"));
+        EgressDecision evil = c.decide(URI.create("https://evil.example/x"));
         assertFalse(evil.allowed());
         assertTrue(evil.reason().startsWith("blocked: host evil.example is not on this bottle's allowlist"));
 
-        EgressDecision inside = c.decide(java.net.URI.create("https://API.github.com/repos/me/app"));
+        EgressDecision inside = c.decide(URI.create("https://API.github.com/repos/me/app"));
         assertTrue(inside.allowed() && inside.injectsCredential(), inside.reason());
         assertEquals("allowed; egress injects the token token from GH_TOKEN", inside.reason());
 
@@ -135,16 +138,16 @@ class EgressTest {
     @Test
     void extraAnchorsAreCopiedForEgressAndAFileWithoutCertificatesIsRefused() throws Exception {
         Path pem = dir.resolve("corp-ca.pem");
-        java.nio.file.Files.writeString(pem, CertificateAuthority.mint("corp", Fixtures.CLOCK).certificatePem());
+        Files.writeString(pem, CertificateAuthority.mint("corp", Fixtures.CLOCK).certificatePem());
         Path out = dir.resolve("egress");
-        java.nio.file.Files.createDirectories(out);
+        Files.createDirectories(out);
         Map<String, String> env = Map.of("CLAUDE_BOTTLE_OAUTH_TOKEN", "t1", "GH_TOKEN", "t2");
         new Egress(Fixtures.CLOCK).prepare(bottle(), "x-1", out, env, pem);
-        assertEquals(java.nio.file.Files.readString(pem), java.nio.file.Files.readString(out.resolve("extra-ca.pem")));
-        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
-                java.nio.file.Files.getPosixFilePermissions(out.resolve("extra-ca.pem"))));
+        assertEquals(Files.readString(pem), Files.readString(out.resolve("extra-ca.pem")));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(out.resolve("extra-ca.pem"))));
 
-        java.nio.file.Files.writeString(pem, "hello");
+        Files.writeString(pem, "hello");
         ManifestException e = assertThrows(ManifestException.class,
                 () -> new Egress(Fixtures.CLOCK).prepare(bottle(), "x-1", out, env, pem));
         assertTrue(e.getMessage().contains(Egress.EXTRA_CA_SETTING) && e.getMessage().contains("holds no PEM certificate"),

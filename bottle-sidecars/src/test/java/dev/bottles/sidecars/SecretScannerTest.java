@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import java.io.ByteArrayOutputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -95,7 +96,7 @@ class SecretScannerTest {
             boolean found = false;
             for (int off = 0; off < body.length && !found; ) {
                 int n = Math.min(body.length - off, 1 + rnd.nextInt(3000));
-                byte[] piece = java.util.Arrays.copyOfRange(body, off, off + n);
+                byte[] piece = Arrays.copyOfRange(body, off, off + n);
                 off += n;
                 if (!stream.next(piece, off == body.length)) {
                     found = true;

@@ -30,8 +30,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -57,7 +59,7 @@ public final class SmolmachinesBackend implements BottleBackend {
     private volatile @Nullable DockerBundles bundles;
     private volatile @Nullable String lastBinary;
     /** {@code smolvm --version} per binary, read once per backend: probe and every prepare ask it. */
-    private final Map<String, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> versions = new ConcurrentHashMap<>();
 
     /** Creates the backend (the constructor ServiceLoader uses). */
     public SmolmachinesBackend() {
@@ -153,7 +155,7 @@ public final class SmolmachinesBackend implements BottleBackend {
             problems.add("smolvm is not installed: put it on PATH or name it in SMOLVM (see smolmachines' README)");
         }
         if (!s.get(SmolmachinesSettings.CHECK_KVM, "true").equals("false")
-                && System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+                && System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             Path kvm = Path.of("/dev/kvm");
             if (!Files.exists(kvm)) {
                 problems.add("/dev/kvm is missing: load the KVM module (sudo modprobe kvm) or use a host with"

@@ -1,7 +1,9 @@
 package dev.bottles.smolmachines;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.bottles.sidecars.BundleImage;
 import dev.bottles.sidecars.SidecarPlans;
 import dev.bottles.spi.BottlePlan;
@@ -109,15 +111,15 @@ public record SmolmachinesBottlePlan(String identity, String agentName, Path sta
         o.put("bundle_network", bundleNetwork);
         o.put("subnet", subnets.get(0).cidr());
         o.put("bundle_image", bundleImage.reference());
-        com.fasterxml.jackson.databind.node.ArrayNode notes = o.putArray("bundle_notes");
+        ArrayNode notes = o.putArray("bundle_notes");
         bundleImage.notes(sidecars.bundle()).forEach(notes::add);
         o.put("daemons", sidecars.bundle().daemonsCsv());
-        com.fasterxml.jackson.databind.node.ArrayNode uninspected = o.putArray("uninspected_routes");
+        ArrayNode uninspected = o.putArray("uninspected_routes");
         sidecars.uninspectedHosts().forEach(uninspected::add);
         ObjectNode fwd = o.putObject("forwarded");
         env.forwardedNames().forEach(n -> fwd.put(n, "***"));
         o.putArray("bundle_tokens").addAll(routeTokens.keySet().stream().sorted()
-                .map(com.fasterxml.jackson.databind.node.TextNode::valueOf).toList());
+                .map(TextNode::valueOf).toList());
         return o.toPrettyString();
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bottles.BottleLaunchException;
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
+import dev.bottles.ExecOptions;
 import dev.bottles.PreparedBottle;
 import dev.bottles.RunningBottle;
 import dev.bottles.docker.internal.DockerEngine;
@@ -20,6 +21,8 @@ import dev.bottles.manifest.Manifest;
 import dev.bottles.manifest.RouteAuth;
 import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.testkit.FakeSmolvm;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,16 +127,16 @@ class SmolmachinesLaunchIT {
     @Test
     void streamingExecCarriesInputToItsEndAndHoldsBackTheExitMarker() {
         try (RunningBottle b = Bottles.using(new SmolmachinesBackend()).prepare(spec().build()).launch()) {
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = b.execStreaming(List.of("sh", "-c", "wc -c; echo to-stderr >&2; printf partial >&2; exit 5"),
-                    dev.bottles.ExecOptions.defaults(), new java.io.ByteArrayInputStream(new byte[70_000]), out, err);
+                    ExecOptions.defaults(), new ByteArrayInputStream(new byte[70_000]), out, err);
             assertEquals(5, code);
             assertEquals("70000", out.toString().strip(), "all of the input arrived, and its end");
             assertEquals("to-stderr\npartial", err.toString(), "the exit marker never reaches the caller");
             List<String> exec = smolvm.invocations().get(smolvm.invocations().size() - 1);
             assertTrue(exec.containsAll(List.of("--stream", "-i")), exec.toString());
-            assertEquals(0, b.execStreaming(List.of("true"), dev.bottles.ExecOptions.defaults(), null, out, err));
+            assertEquals(0, b.execStreaming(List.of("true"), ExecOptions.defaults(), null, out, err));
         }
     }
 

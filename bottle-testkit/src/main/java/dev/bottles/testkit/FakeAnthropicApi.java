@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -69,7 +70,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
      * @param stall how long to hold the request before answering (zero for at once)
      */
     public record Reply(String when, @Nullable String text, @Nullable String tool, String input,
-            java.time.Duration stall) {
+            Duration stall) {
         /**
          * Validates.
          *
@@ -94,7 +95,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
          * @return the reply
          */
         public static Reply text(String when, String text) {
-            return new Reply(when, text, null, "{}", java.time.Duration.ZERO);
+            return new Reply(when, text, null, "{}", Duration.ZERO);
         }
 
         /**
@@ -104,7 +105,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
          * @param stall how long to hold it
          * @return the reply
          */
-        public static Reply stall(String when, java.time.Duration stall) {
+        public static Reply stall(String when, Duration stall) {
             return new Reply(when, DEFAULT_TEXT, null, "{}", stall);
         }
 
@@ -117,7 +118,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
          * @return the reply
          */
         public static Reply toolUse(String when, String tool, String inputJson) {
-            return new Reply(when, null, tool, inputJson, java.time.Duration.ZERO);
+            return new Reply(when, null, tool, inputJson, Duration.ZERO);
         }
     }
 
@@ -376,7 +377,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
             switch (path) {
                 case "/script" -> {
                     String when = q.getOrDefault("when", "");
-                    script(q.containsKey("stall") ? Reply.stall(when, java.time.Duration.ofMillis(Long.parseLong(q.get("stall"))))
+                    script(q.containsKey("stall") ? Reply.stall(when, Duration.ofMillis(Long.parseLong(q.get("stall"))))
                             : q.containsKey("tool") ? Reply.toolUse(when, q.get("tool"), body.isBlank() ? "{}" : body)
                             : Reply.text(when, q.getOrDefault("text", body)));
                     send(x, 200, "text/plain", "ok\n");

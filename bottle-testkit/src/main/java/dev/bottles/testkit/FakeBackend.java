@@ -1,13 +1,18 @@
 package dev.bottles.testkit;
 
+import dev.bottles.BottleException;
 import dev.bottles.BottleLaunchException;
+import dev.bottles.Decision;
 import dev.bottles.ExecOptions;
 import dev.bottles.ExecResult;
 import dev.bottles.ExecTimeoutException;
 import dev.bottles.Phase;
+import dev.bottles.Proposal;
 import dev.bottles.RunningBottle;
+import dev.bottles.manifest.EgressRoute;
 import dev.bottles.sidecars.AgentEnvironment;
 import dev.bottles.sidecars.Daemon;
+import dev.bottles.sidecars.Egress;
 import dev.bottles.sidecars.Endpoints;
 import dev.bottles.sidecars.SidecarBundle;
 import dev.bottles.sidecars.SidecarPlans;
@@ -21,10 +26,18 @@ import dev.bottles.spi.CleanupRequest;
 import dev.bottles.spi.PrepareRequest;
 import dev.bottles.spi.Subnet;
 import dev.bottles.spi.SubnetPool;
+import dev.bottles.state.ProposalQueue;
 import dev.bottles.state.SecureFiles;
+import dev.bottles.state.StateDir;
 import dev.bottles.testkit.internal.FakeShell;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -34,7 +47,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -205,9 +221,9 @@ public final class FakeBackend implements BottleBackend {
      * @param identity the bottle
      * @return absolute path to content, sorted
      */
-    public java.util.SortedMap<String, byte[]> files(String identity) {
-        java.util.SortedMap<String, byte[]> f = files.get(identity);
-        return f == null ? new java.util.TreeMap<>() : new java.util.TreeMap<>(f);
+    public SortedMap<String, byte[]> files(String identity) {
+        SortedMap<String, byte[]> f = files.get(identity);
+        return f == null ? new TreeMap<>() : new TreeMap<>(f);
     }
 
     /**
@@ -363,8 +379,8 @@ public final class FakeBackend implements BottleBackend {
         }
     }
 
-    private final Map<String, List<String>> inputs = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, java.util.SortedMap<String, byte[]>> files = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, List<String>> inputs = new ConcurrentHashMap<>();
+    private final Map<String, SortedMap<String, byte[]>> files = new ConcurrentHashMap<>();
 
     private record Rule(Predicate<List<String>> matcher, Function<List<String>, ExecReply> reply) {}
 
@@ -400,18 +416,18 @@ public final class FakeBackend implements BottleBackend {
         }
 
         @Override
-        public int execStreaming(List<String> argv, ExecOptions options, java.io.@Nullable InputStream stdin,
-                java.io.OutputStream stdout, java.io.OutputStream stderr) {
+        public int execStreaming(List<String> argv, ExecOptions options, @Nullable InputStream stdin,
+                OutputStream stdout, OutputStream stderr) {
             byte[] in;
             try {
                 in = stdin == null ? new byte[0] : stdin.readAllBytes();
-            } catch (java.io.IOException e) {
-                throw new dev.bottles.BottleException("cannot read the input (" + e + ")", e);
+            } catch (IOException e) {
+                throw new BottleException("cannot read the input (" + e + ")", e);
             }
-            inputs.computeIfAbsent(plan.identity(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
-                    .add(new String(in, java.nio.charset.StandardCharsets.UTF_8));
-            java.util.SortedMap<String, byte[]> tree = files.computeIfAbsent(plan.identity(),
-                    k -> new java.util.concurrent.ConcurrentSkipListMap<>());
+            inputs.computeIfAbsent(plan.identity(), k -> new CopyOnWriteArrayList<>())
+                    .add(new String(in, StandardCharsets.UTF_8));
+            SortedMap<String, byte[]> tree = files.computeIfAbsent(plan.identity(),
+                    k -> new ConcurrentSkipListMap<>());
             String joined = String.join(" ", argv);
             try {
                 if (joined.contains("tar -x -f - -C")) {
@@ -426,20 +442,20 @@ public final class FakeBackend implements BottleBackend {
                 }
                 ExecResult r = exec(argv, options);
                 for (String line : r.stdout().split("(?<=\n)")) {
-                    stdout.write(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    stdout.write(line.getBytes(StandardCharsets.UTF_8));
                     stdout.flush();
                 }
-                stderr.write(r.stderr().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                stderr.write(r.stderr().getBytes(StandardCharsets.UTF_8));
                 stderr.flush();
                 return r.exitCode();
-            } catch (java.io.IOException e) {
-                throw new dev.bottles.BottleException("cannot deliver the output (" + e + ")", e);
+            } catch (IOException e) {
+                throw new BottleException("cannot deliver the output (" + e + ")", e);
             }
         }
 
         @Override
-        public void allowRoute(dev.bottles.manifest.EgressRoute route) {
-            dev.bottles.sidecars.Egress.allow(plan.sidecars().egress().routesFile(), plan.identity(), route);
+        public void allowRoute(EgressRoute route) {
+            Egress.allow(plan.sidecars().egress().routesFile(), plan.identity(), route);
             record(FakeEvent.Kind.EXEC, plan.identity(), List.of("allow-route", route.host()));
         }
 
@@ -477,8 +493,8 @@ public final class FakeBackend implements BottleBackend {
      * @param justification the agent's reason
      * @return the proposal
      */
-    public dev.bottles.Proposal propose(String identity, dev.bottles.manifest.EgressRoute route, String justification) {
-        return propose(identity, dev.bottles.Proposal.Kind.EGRESS_ALLOW, route, null, justification);
+    public Proposal propose(String identity, EgressRoute route, String justification) {
+        return propose(identity, Proposal.Kind.EGRESS_ALLOW, route, null, justification);
     }
 
     /**
@@ -489,8 +505,8 @@ public final class FakeBackend implements BottleBackend {
      * @param justification the agent's reason
      * @return the proposal
      */
-    public dev.bottles.Proposal proposeDockerfile(String identity, String dockerfile, String justification) {
-        return propose(identity, dev.bottles.Proposal.Kind.CAPABILITY_BLOCK, null, dockerfile, justification);
+    public Proposal proposeDockerfile(String identity, String dockerfile, String justification) {
+        return propose(identity, Proposal.Kind.CAPABILITY_BLOCK, null, dockerfile, justification);
     }
 
     /**
@@ -500,11 +516,11 @@ public final class FakeBackend implements BottleBackend {
      * @param timeout how long to wait
      * @return the decision, or empty when none came in time
      */
-    public Optional<dev.bottles.Decision> awaitAnswer(dev.bottles.Proposal proposal, java.time.Duration timeout) {
-        dev.bottles.state.ProposalQueue q = queue(proposal.bottle());
+    public Optional<Decision> awaitAnswer(Proposal proposal, Duration timeout) {
+        ProposalQueue q = queue(proposal.bottle());
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            Optional<dev.bottles.Decision> d = q.answer(proposal.id());
+            Optional<Decision> d = q.answer(proposal.id());
             if (d.isPresent()) {
                 return d;
             }
@@ -518,26 +534,26 @@ public final class FakeBackend implements BottleBackend {
         return Optional.empty();
     }
 
-    private dev.bottles.Proposal propose(String identity, dev.bottles.Proposal.Kind kind,
-            dev.bottles.manifest.@org.jspecify.annotations.Nullable EgressRoute route,
+    private Proposal propose(String identity, Proposal.Kind kind,
+            @org.jspecify.annotations.Nullable EgressRoute route,
             @org.jspecify.annotations.Nullable String dockerfile, String justification) {
         if (!running.containsKey(identity)) {
             throw new IllegalStateException("bottle " + identity + " is not running");
         }
-        dev.bottles.Proposal p = new dev.bottles.Proposal(dev.bottles.state.ProposalQueue.idOf(kind, route, dockerfile),
-                identity, kind, route, dockerfile, justification, java.time.Instant.now());
+        Proposal p = new Proposal(ProposalQueue.idOf(kind, route, dockerfile),
+                identity, kind, route, dockerfile, justification, Instant.now());
         queue(identity).propose(p);
         return p;
     }
 
-    private dev.bottles.state.ProposalQueue queue(String identity) {
+    private ProposalQueue queue(String identity) {
         Running r = running.get(identity);
         if (r == null) {
             throw new IllegalStateException("bottle " + identity + " is not running");
         }
-        java.nio.file.Path dir = new dev.bottles.state.StateDir(r.plan.stateDir(), identity).home().queueDir(identity);
-        dev.bottles.state.SecureFiles.createPrivateDirectories(dir);
-        return new dev.bottles.state.ProposalQueue(dir);
+        Path dir = new StateDir(r.plan.stateDir(), identity).home().queueDir(identity);
+        SecureFiles.createPrivateDirectories(dir);
+        return new ProposalQueue(dir);
     }
 
     /**

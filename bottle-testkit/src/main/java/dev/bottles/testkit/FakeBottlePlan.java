@@ -2,12 +2,14 @@ package dev.bottles.testkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bottles.sidecars.EgressConfig;
 import dev.bottles.sidecars.EgressDecision;
 import dev.bottles.sidecars.SidecarPlans;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.spi.ResolvedEnv;
 import dev.bottles.spi.Subnet;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -65,8 +67,8 @@ public record FakeBottlePlan(String identity, String backendId, String agentName
      * @return the decision, with egress's reason
      */
     public EgressDecision wouldAllow(String url) {
-        java.nio.file.Path live = sidecars.egress().routesFile();
-        return (java.nio.file.Files.isRegularFile(live) ? dev.bottles.sidecars.EgressConfig.read(live)
+        Path live = sidecars.egress().routesFile();
+        return (Files.isRegularFile(live) ? EgressConfig.read(live)
                 : sidecars.egress().config()).decide(URI.create(url));
     }
 

@@ -1,9 +1,12 @@
 package dev.bottles.testkit;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.SortedMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -29,7 +32,7 @@ final class FakeFiles {
             throws IOException {
         String root = normalize((parent.endsWith("/") ? parent : parent + "/") + name);
         boolean any = false;
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         TarArchiveOutputStream t = new TarArchiveOutputStream(bytes);
         t.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         for (Map.Entry<String, byte[]> f : tree.entrySet()) {
@@ -54,7 +57,7 @@ final class FakeFiles {
     }
 
     private static String normalize(String path) {
-        java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+        Deque<String> parts = new ArrayDeque<>();
         for (String p : path.split("/")) {
             if (p.isEmpty() || p.equals(".")) {
                 continue;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bottles.ApprovalHandler;
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.Decision;
@@ -16,12 +17,20 @@ import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.manifest.Manifest;
 import dev.bottles.state.BottleHome;
+import dev.bottles.state.ProposalQueue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,26 +57,26 @@ class ApprovalsTest {
         return Files.readAllLines(f).stream().map(l -> {
             try {
                 return json.readTree(l);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }).toList();
     }
 
     @Test
     void anOperatorOutsideTheProgramDecidesOnceThroughTheQueueAndTheProgramAppliesAndAudits() throws Exception {
-        dev.bottles.state.BottleHome bh = new BottleHome(home);
-        try (RunningBottle b = Bottles.using(fake).prepare(spec().approvals(dev.bottles.ApprovalHandler.awaitingOperator(bh))
+        BottleHome bh = new BottleHome(home);
+        try (RunningBottle b = Bottles.using(fake).prepare(spec().approvals(ApprovalHandler.awaitingOperator(bh))
                 .build()).launch()) {
             FakeBottlePlan plan = fake.plan(b.identity()).orElseThrow();
             Proposal p = fake.propose(b.identity(), EgressRoute.to("pypi.org"), "pip install");
             Thread.sleep(300);
             assertTrue(fake.awaitAnswer(p, Duration.ofMillis(200)).isEmpty(), "it waits for the operator");
-            dev.bottles.state.ProposalQueue q = new dev.bottles.state.ProposalQueue(bh.queueDir(b.identity()));
+            ProposalQueue q = new ProposalQueue(bh.queueDir(b.identity()));
             assertTrue(q.defersToOperator(), "the queue says an operator outside decides it");
             // two dashboards at once: exactly one decision stands
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-            List<java.util.concurrent.Future<Boolean>> tries = new java.util.ArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<Boolean>> tries = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 Decision d = i % 2 == 0 ? Decision.approve() : Decision.reject("no " + i);
                 tries.add(pool.submit(() -> q.decide(p.id(), d)));
@@ -94,7 +103,7 @@ class ApprovalsTest {
                 CompletableFuture.completedFuture(Decision.reject("mine"))).build()).launch()) {
             Proposal p = fake.propose(b.identity(), EgressRoute.to("pypi.org"), "pip install");
             assertEquals("mine", fake.awaitAnswer(p, WAIT).orElseThrow().reason());
-            assertFalse(new dev.bottles.state.ProposalQueue(new BottleHome(home).queueDir(b.identity()))
+            assertFalse(new ProposalQueue(new BottleHome(home).queueDir(b.identity()))
                     .defersToOperator(), "a dashboard leaves this bottle to its program");
         }
     }
@@ -119,7 +128,7 @@ class ApprovalsTest {
             assertEquals("pypi.org", line.get("host").asText());
             assertEquals("pip install", line.get("justification").asText());
             assertEquals(p.id(), line.get("applied_id").asText(), "applied as asked");
-            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
                     new BottleHome(home).auditDir().resolve("approvals.jsonl"))));
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bottles.BackendStatus;
+import dev.bottles.BottleException;
 import dev.bottles.BottleLaunchException;
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
@@ -28,6 +29,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,7 +112,7 @@ class FakeBackendTest {
         BottleLaunchException e = assertThrows(BottleLaunchException.class, p::launch);
         assertEquals("provision", e.step());
         assertTrue(e.getMessage().contains("container claude-bottle-" + p.identity()), e.getMessage());
-        assertEquals(java.util.Set.of(), fake.resources(p.identity()));
+        assertEquals(Set.of(), fake.resources(p.identity()));
         assertEquals(FakeEvent.Kind.LAUNCH_FAILED, fake.events(p.identity()).get(1).kind());
         assertThrows(IllegalArgumentException.class, () -> fake.failNextLaunchAt("teleport"));
     }
@@ -130,7 +132,7 @@ class FakeBackendTest {
 
     @Test
     void neverPreferredByDiscoveryOverARealBackend() {
-        dev.bottles.BottleException e = assertThrows(dev.bottles.BottleException.class,
+        BottleException e = assertThrows(BottleException.class,
                 () -> Bottles.prepare(spec().build()));
         assertTrue(e.getMessage().startsWith("backend realistic failed to prepare"), "discovery chose the real one: "
                 + e.getMessage());

@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ class FakeSmolvmTest {
     }
 
     private void running(String name, String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of("machine", "create", "--name", name, "--from",
+        List<String> args = new ArrayList<>(List.of("machine", "create", "--name", name, "--from",
                 packed().toString()));
         args.addAll(List.of(extra));
         assertEquals(0, call(args.toArray(String[]::new)).exit());

@@ -14,6 +14,7 @@ import dev.bottles.PreparedBottle;
 import dev.bottles.RunningBottle;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 @BottleTest
@@ -56,7 +57,7 @@ class WrappingBackendsTest {
         RunningBottle b = Bottles.using(failing).prepare(bottles.spec(TestBottles.DEFAULT_AGENT).build()).launch();
         assertEquals("cannot remove", assertThrows(BottleException.class, b::close).getMessage());
         assertTrue(Files.exists(bottles.home().state(b.identity()).path()), "state is kept when teardown failed");
-        assertEquals(java.util.Set.of(b.identity()), fake.running());
+        assertEquals(Set.of(b.identity()), fake.running());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.bottles.internal.yaml;
 import dev.bottles.ManifestException;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,7 @@ public record FrontmatterDocument(Path file, YamlNode.Mapping frontmatter, Strin
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw ManifestException.of(null, "the file is not UTF-8 text", "save it as UTF-8").at(file, 0);
         }

@@ -1,5 +1,6 @@
 package dev.bottles.bundle.internal;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -131,7 +133,7 @@ public final class Forwarder {
      * @param bytes the bytes, already scanned; ownership passes to the forwarder
      * @param trailers the trailers when this is the last piece, else null
      */
-    public void body(io.netty.buffer.ByteBuf bytes, @Nullable HttpHeaders trailers) {
+    public void body(ByteBuf bytes, @Nullable HttpHeaders trailers) {
         if (failed) {
             bytes.release();
             return;
@@ -193,7 +195,7 @@ public final class Forwarder {
         }
     }
 
-    private void onWrite(io.netty.util.concurrent.Future<? super Void> f) {
+    private void onWrite(Future<? super Void> f) {
         if (!f.isSuccess() && !failed) {
             failed = true;
             Responses.plain(client, HttpResponseStatus.BAD_GATEWAY, "egress: upstream write failed ("

@@ -1,6 +1,8 @@
 package dev.bottles.bundle.internal;
 
 import dev.bottles.bundle.EgressOptions;
+import dev.bottles.manifest.EgressRoute;
+import dev.bottles.sidecars.EgressConfig;
 import dev.bottles.sidecars.SecretScanner;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -10,11 +12,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.proxy.HttpProxyHandler;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,7 +49,7 @@ public record ProxyContext(EgressOptions options, Policy policy, Tls tls, Scanne
      * @param route the route, or null for the scanner of every secret
      * @return the scanner
      */
-    public SecretScanner scanner(dev.bottles.manifest.@Nullable EgressRoute route) {
+    public SecretScanner scanner(@Nullable EgressRoute route) {
         return scanners.of(this, route);
     }
 
@@ -53,11 +57,11 @@ public record ProxyContext(EgressOptions options, Policy policy, Tls tls, Scanne
     public static final class Scanners {
         private volatile @Nullable Built built;
 
-        private record Built(dev.bottles.sidecars.EgressConfig config, SecretScanner all,
-                java.util.concurrent.ConcurrentHashMap<String, SecretScanner> byRoute) {}
+        private record Built(EgressConfig config, SecretScanner all,
+                ConcurrentHashMap<String, SecretScanner> byRoute) {}
 
-        SecretScanner of(ProxyContext ctx, dev.bottles.manifest.@Nullable EgressRoute route) {
-            dev.bottles.sidecars.EgressConfig config = ctx.policy().current();
+        SecretScanner of(ProxyContext ctx, @Nullable EgressRoute route) {
+            EgressConfig config = ctx.policy().current();
             Built b = built;
             if (b == null || b.config() != config) {
                 Map<String, String> secrets = new LinkedHashMap<>(ctx.options().secrets());
@@ -67,7 +71,7 @@ public record ProxyContext(EgressOptions options, Policy policy, Tls tls, Scanne
                         secrets.put(ref, v);
                     }
                 }
-                b = new Built(config, SecretScanner.of(secrets), new java.util.concurrent.ConcurrentHashMap<>());
+                b = new Built(config, SecretScanner.of(secrets), new ConcurrentHashMap<>());
                 built = b;
             }
             if (route == null || route.carries().isEmpty()) {
@@ -131,7 +135,7 @@ public record ProxyContext(EgressOptions options, Policy policy, Tls tls, Scanne
                 : options.resolver().resolve(host, port);
         if (proxy != null) {
             // the proxy resolves the target; resolving it here would fail on a name only the proxy knows
-            b.resolver(io.netty.resolver.NoopAddressResolverGroup.INSTANCE);
+            b.resolver(NoopAddressResolverGroup.INSTANCE);
         }
         ChannelFuture cf = b.connect(target);
         cf.addListener(f -> {

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -27,11 +28,13 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -185,7 +188,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED, Unpooled.copiedBuffer(
                         "egress: this proxy serves only its bottle's agent (Proxy-Authorization required)\n",
-                        java.nio.charset.StandardCharsets.UTF_8));
+                        StandardCharsets.UTF_8));
         r.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"bottle\"");
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
@@ -323,7 +326,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         EgressDecision d = context.policy().current().decide(host, target);
         if (d.allowed() && !context.options().ports().contains(port)) {
             return new EgressDecision(false, d.host(), d.route(), "blocked: port " + port + " on " + d.host()
-                    + " is not allowed (egress allows ports " + new java.util.TreeSet<>(context.options().ports()) + ")");
+                    + " is not allowed (egress allows ports " + new TreeSet<>(context.options().ports()) + ")");
         }
         return d;
     }
@@ -373,7 +376,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
 
     private static HttpRequest headOnly(HttpRequest req) {
         if (req instanceof HttpContent) {
-            io.netty.handler.codec.http.DefaultHttpRequest head = new io.netty.handler.codec.http.DefaultHttpRequest(
+            DefaultHttpRequest head = new DefaultHttpRequest(
                     req.protocolVersion(), req.method(), req.uri(), req.headers());
             return head;
         }

@@ -2,6 +2,7 @@ package dev.bottles.bundle.internal;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -62,7 +63,7 @@ public final class Timers {
             disarm();
             pending = ctx.executor().schedule(() -> {
                 if (ctx.channel().isActive()) {
-                    Responses.plain(ctx.channel(), io.netty.handler.codec.http.HttpResponseStatus.REQUEST_TIMEOUT,
+                    Responses.plain(ctx.channel(), HttpResponseStatus.REQUEST_TIMEOUT,
                             "no complete request within " + millis + " ms\n", true);
                 }
             }, millis, TimeUnit.MILLISECONDS);

@@ -10,6 +10,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -17,12 +18,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -76,7 +79,7 @@ public final class EgressBenchmark {
             return t;
         });
         SSLServerSocket upstream = (SSLServerSocket) serverTls.getServerSocketFactory().createServerSocket(0, 256,
-                java.net.InetAddress.getLoopbackAddress());
+                InetAddress.getLoopbackAddress());
         pool.submit(() -> serve(upstream, pool, stop));
         int up = upstream.getLocalPort();
         List<Process> others = new ArrayList<>();
@@ -85,7 +88,7 @@ public final class EgressBenchmark {
                 .listen(new InetSocketAddress("127.0.0.1", 0))
                 .extraAnchors(List.of(dir.resolve("extra-ca.pem")))
                 .tokens(k -> "bench-secret-value-0123456789")
-                .secrets(java.util.Map.of("GITHUB_TOKEN", "ghp_benchBENCHbench0123456789abcdefghijkl",
+                .secrets(Map.of("GITHUB_TOKEN", "ghp_benchBENCHbench0123456789abcdefghijkl",
                         "DB_PASSWORD", "correct-horse-battery-staple-42"))
                 .resolver((h, p) -> new InetSocketAddress("127.0.0.1", up))
                 .log((d, e, f) -> { })
@@ -383,7 +386,7 @@ public final class EgressBenchmark {
         return c;
     }
 
-    private static SSLContext clientContext(java.security.cert.X509Certificate ca) throws Exception {
+    private static SSLContext clientContext(X509Certificate ca) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setCertificateEntry("ca", ca);

@@ -1,11 +1,14 @@
 package dev.bottles.bundle.bench;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -17,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Others {
     /** A running mitmdump: its port and the CA its leaves come from. */
-    record Mitm(int port, java.security.cert.X509Certificate ca) {}
+    record Mitm(int port, X509Certificate ca) {}
 
     private Others() {}
 
@@ -66,9 +69,9 @@ final class Others {
         for (int i = 0; i < 100 && !Files.exists(ca); i++) {
             Thread.sleep(100);
         }
-        java.security.cert.X509Certificate cert;
+        X509Certificate cert;
         try (var in = Files.newInputStream(ca)) {
-            cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+            cert = (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(in);
         }
         return new Mitm(port, cert);
@@ -92,7 +95,7 @@ final class Others {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

@@ -1,8 +1,10 @@
 package dev.bottles.docker.internal;
 
 import dev.bottles.BottleException;
+import dev.bottles.claude.ClaudeCode;
 import dev.bottles.docker.DockerSettings;
 import dev.bottles.spi.Settings;
+import dev.bottles.state.SecureFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,7 +48,7 @@ public final class AgentImages {
     /** The image repository. */
     public static final String REPOSITORY = "claude-bottle";
     /** The Claude Code version used unless {@value DockerSettings#CLAUDE_CODE_VERSION} names another. */
-    public static final String DEFAULT_CLAUDE_CODE_VERSION = dev.bottles.claude.ClaudeCode.PINNED_VERSION;
+    public static final String DEFAULT_CLAUDE_CODE_VERSION = ClaudeCode.PINNED_VERSION;
     /** The registry recipe's default base image. */
     public static final String DEFAULT_NODE_BASE = "node:20-bookworm-slim";
     /** The image label recording the Claude Code version. */
@@ -198,7 +200,7 @@ public final class AgentImages {
             throw new BottleException("cannot write the agent image's build context (" + e + ")", e);
         } finally {
             if (work != null) {
-                dev.bottles.state.SecureFiles.deleteRecursively(work);
+                SecureFiles.deleteRecursively(work);
             }
         }
     }

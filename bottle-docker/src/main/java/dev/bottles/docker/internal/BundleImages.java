@@ -1,6 +1,7 @@
 package dev.bottles.docker.internal;
 
 import dev.bottles.BottleException;
+import dev.bottles.docker.DockerSettings;
 import dev.bottles.sidecars.BundleImage;
 import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.sidecars.Daemon;
@@ -41,9 +42,9 @@ public final class BundleImages {
     /** The image repository. */
     public static final String REPOSITORY = "claude-bottle-sidecars";
     /** The setting choosing the recipe: {@code offline} or {@code jre}. */
-    public static final String RECIPE_SETTING = dev.bottles.docker.DockerSettings.BUNDLE_RECIPE;
+    public static final String RECIPE_SETTING = DockerSettings.BUNDLE_RECIPE;
     /** The setting naming the JRE recipe's base image. */
-    public static final String JRE_BASE_SETTING = dev.bottles.docker.DockerSettings.BUNDLE_JRE_BASE;
+    public static final String JRE_BASE_SETTING = DockerSettings.BUNDLE_JRE_BASE;
     /** The JRE recipe's default base image. */
     public static final String DEFAULT_JRE_BASE = "eclipse-temurin:17-jre";
     /** The modules the bundle needs (jdeps of the jar, plus the EC provider TLS loads as a service). */

@@ -2,6 +2,9 @@ package dev.bottles.docker.internal;
 
 import dev.bottles.BottleException;
 import dev.bottles.sidecars.BundleLaunchSpec;
+import dev.bottles.sidecars.Daemon;
+import dev.bottles.state.SecureFiles;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +55,7 @@ public final class BundleLifecycle {
         Limits limits = Limits.from(settings);
         Map<String, String> tmpfs = new LinkedHashMap<>();
         tmpfs.put("/tmp", "rw,nosuid,nodev,noexec,size=64m,mode=1777");
-        if (spec.daemonsCsv().contains(dev.bottles.sidecars.Daemon.GIT_GATE.wireName())) {
+        if (spec.daemonsCsv().contains(Daemon.GIT_GATE.wireName())) {
             // the gate's mirrors; tmpfs pages count against the memory limit, so big repositories need it raised
             tmpfs.put("/srv/git", "rw,nosuid,nodev,noexec,size=256m,mode=1777");
         }
@@ -76,13 +79,13 @@ public final class BundleLifecycle {
         if (spec.volumes().isEmpty()) {
             return NOBODY;
         }
-        String owner = dev.bottles.state.SecureFiles.owner(spec.volumes().get(0).host());
+        String owner = SecureFiles.owner(spec.volumes().get(0).host());
         if (owner != null && !owner.startsWith("0:")) {
             return owner;
         }
         if (owner != null) {
             for (BundleLaunchSpec.Mount m : spec.volumes()) {
-                dev.bottles.state.SecureFiles.handOver(m.host(), 65532, 65532);
+                SecureFiles.handOver(m.host(), 65532, 65532);
             }
         }
         return NOBODY;
@@ -126,7 +129,7 @@ public final class BundleLifecycle {
      * @return the container's id
      * @throws BottleException with the bundle's log tail when it fails, exits or takes too long
      */
-    public static String awaitReady(DockerEngine engine, String id, java.time.Duration timeout) {
+    public static String awaitReady(DockerEngine engine, String id, Duration timeout) {
         DockerEngine.LogWait w = engine.awaitLogLine(id, READY_MARKER, FAILED_MARKER, timeout);
         if (w == DockerEngine.LogWait.FOUND) {
             return id;
@@ -147,7 +150,7 @@ public final class BundleLifecycle {
      */
     public static void awaitRoutes(DockerEngine engine, String bundle, String digest) {
         DockerEngine.LogWait w = engine.awaitLogLine(bundle, "\"sha256\":\"" + digest + "\"",
-                "\"event\":\"routes-reload-failed\"", java.time.Duration.ofSeconds(15));
+                "\"event\":\"routes-reload-failed\"", Duration.ofSeconds(15));
         if (w != DockerEngine.LogWait.FOUND) {
             throw new BottleException("egress in " + bundle + " did not load the new routes (" + w + "); its log:\n"
                     + engine.logTail(bundle, 10));

@@ -3,6 +3,7 @@ package dev.bottles.docker.internal;
 import dev.bottles.docker.DockerBottlePlan;
 import dev.bottles.state.SecureFiles;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * Builds the image holding a copy of the user's cwd: the agent's image plus {@code COPY . } into
@@ -15,7 +16,7 @@ final class DerivedImage {
 
     private DerivedImage() {}
 
-    static String build(DockerEngine engine, DockerBottlePlan plan, Path cwd, java.util.function.Consumer<String> progress) {
+    static String build(DockerEngine engine, DockerBottlePlan plan, Path cwd, Consumer<String> progress) {
         String dockerfile = "FROM " + plan.baseImage() + "\nCOPY --chown=" + plan.containerUid() + ":"
                 + plan.containerUid() + " . " + WORKSPACE + "\nRUN rm -f " + WORKSPACE + "/" + BuildContext.DOCKERFILE
                 + "\nWORKDIR " + WORKSPACE + "\n";

@@ -6,6 +6,8 @@ import dev.bottles.ExecResult;
 import dev.bottles.ExecTimeoutException;
 import dev.bottles.RunningBottle;
 import dev.bottles.docker.DockerBottlePlan;
+import dev.bottles.manifest.EgressRoute;
+import dev.bottles.sidecars.Egress;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.spi.Subnet;
 import java.io.InputStream;
@@ -127,8 +129,8 @@ final class DockerBottle implements RunningBottle {
     }
 
     @Override
-    public void allowRoute(dev.bottles.manifest.EgressRoute route) {
-        String digest = dev.bottles.sidecars.Egress.allow(plan.sidecars().egress().routesFile(), identity(), route);
+    public void allowRoute(EgressRoute route) {
+        String digest = Egress.allow(plan.sidecars().egress().routesFile(), identity(), route);
         BundleLifecycle.awaitRoutes(engine, plan.bundleName(), digest);
     }
 

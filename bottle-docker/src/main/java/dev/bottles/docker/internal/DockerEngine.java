@@ -2,6 +2,7 @@ package dev.bottles.docker.internal;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -9,6 +10,7 @@ import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
@@ -19,6 +21,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.Statistics;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Version;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
@@ -33,8 +36,12 @@ import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,7 +49,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -305,7 +316,7 @@ public final class DockerEngine implements Closeable {
             hc.withRuntime(spec.runtime());
         }
         if (!spec.binds().isEmpty()) {
-            hc.withBinds(spec.binds().stream().map(com.github.dockerjava.api.model.Bind::parse).toList());
+            hc.withBinds(spec.binds().stream().map(Bind::parse).toList());
         }
         if (!spec.dns().isEmpty()) {
             hc.withDns(spec.dns());
@@ -479,16 +490,16 @@ public final class DockerEngine implements Closeable {
      * @return bytes in use
      */
     public long memoryUsage(String container) {
-        com.github.dockerjava.api.model.Statistics[] got = new com.github.dockerjava.api.model.Statistics[1];
+        Statistics[] got = new Statistics[1];
         try (var cb = client.statsCmd(container).withNoStream(true).exec(
-                new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Statistics>() {
+                new ResultCallback.Adapter<Statistics>() {
                     @Override
-                    public void onNext(com.github.dockerjava.api.model.Statistics st) {
+                    public void onNext(Statistics st) {
                         got[0] = st;
                     }
                 })) {
-            cb.awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.io.IOException e) {
+            cb.awaitCompletion(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
             throw new BottleException("cannot read the stats of " + container + " (" + e + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -582,7 +593,7 @@ public final class DockerEngine implements Closeable {
                 progress, context.toString());
     }
 
-    private String awaitBuild(com.github.dockerjava.api.command.BuildImageCmd cmd, String tag, Map<String, String> labels,
+    private String awaitBuild(BuildImageCmd cmd, String tag, Map<String, String> labels,
             Consumer<String> progress, String from) {
         List<String> tail = new ArrayList<>();
         try {
@@ -619,9 +630,9 @@ public final class DockerEngine implements Closeable {
      * @return the image id
      * @throws BottleException when the build fails, with its last output
      */
-    public String buildTar(java.nio.file.Path tar, String dockerfile, String tag, Map<String, String> labels,
+    public String buildTar(Path tar, String dockerfile, String tag, Map<String, String> labels,
             Consumer<String> progress) {
-        try (InputStream in = java.nio.file.Files.newInputStream(tar)) {
+        try (InputStream in = Files.newInputStream(tar)) {
             return awaitBuild(client.buildImageCmd(in).withDockerfilePath(dockerfile), tag, labels, progress,
                     "the context " + tar);
         } catch (IOException e) {
@@ -705,8 +716,8 @@ public final class DockerEngine implements Closeable {
      * @return the exit code
      */
     public int attach(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
-            List<String> env, boolean tty, @Nullable InputStream stdin, java.io.OutputStream out,
-            java.io.OutputStream err) {
+            List<String> env, boolean tty, @Nullable InputStream stdin, OutputStream out,
+            OutputStream err) {
         return attach(container, argv, user, workdir, env, tty, stdin, out, err, id -> { });
     }
 
@@ -727,13 +738,13 @@ public final class DockerEngine implements Closeable {
      * @return the exit code
      */
     public int attach(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
-            List<String> env, boolean tty, @Nullable InputStream stdin, java.io.OutputStream out,
-            java.io.OutputStream err, java.util.function.Consumer<String> started) {
+            List<String> env, boolean tty, @Nullable InputStream stdin, OutputStream out,
+            OutputStream err, Consumer<String> started) {
         String execId = createExec(container, argv, user, workdir, env, stdin != null, tty);
         ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
             @Override
             public void onNext(Frame f) {
-                java.io.OutputStream to = f.getStreamType() == StreamType.STDERR ? err : out;
+                OutputStream to = f.getStreamType() == StreamType.STDERR ? err : out;
                 try {
                     to.write(f.getPayload());
                     to.flush();
@@ -796,21 +807,21 @@ public final class DockerEngine implements Closeable {
      * @return whether it finished in time, and its exit code (-1 when it did not)
      */
     public StreamOutcome stream(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
-            List<String> env, @Nullable InputStream stdin, java.io.OutputStream out, java.io.OutputStream err,
+            List<String> env, @Nullable InputStream stdin, OutputStream out, OutputStream err,
             Duration timeout) {
         String execId = createExec(container, argv, user, workdir, env, stdin != null, false);
         boolean finished;
         if (stdin != null && HijackedExec.supports(host)) {
-            java.util.concurrent.atomic.AtomicReference<AutoCloseable> open = new java.util.concurrent.atomic.AtomicReference<>();
-            java.util.concurrent.CompletableFuture<Void> run = java.util.concurrent.CompletableFuture.runAsync(
+            AtomicReference<AutoCloseable> open = new AtomicReference<>();
+            CompletableFuture<Void> run = CompletableFuture.runAsync(
                     () -> HijackedExec.run(host, apiVersion, execId, stdin, out, err, open::set), DockerLaunch.POOL);
             try {
                 run.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 finished = true;
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 finished = false;
                 closeQuietly(open.get());
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw e.getCause() instanceof BottleException be ? be
                         : new BottleException("cannot run " + argv.get(0) + " in " + container + " (" + e.getCause() + ")",
                                 e.getCause());
@@ -824,11 +835,11 @@ public final class DockerEngine implements Closeable {
                 @Override
                 public void onNext(Frame f) {
                     try {
-                        java.io.OutputStream to = f.getStreamType() == StreamType.STDERR ? err : out;
+                        OutputStream to = f.getStreamType() == StreamType.STDERR ? err : out;
                         to.write(f.getPayload());
                         to.flush();
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        throw new UncheckedIOException(e);
                     }
                 }
             };
@@ -1008,8 +1019,8 @@ public final class DockerEngine implements Closeable {
      * @param timeout how long to wait
      * @return how the wait ended
      */
-    public LogWait awaitLogLine(String container, String marker, String failure, java.time.Duration timeout) {
-        java.util.concurrent.CompletableFuture<LogWait> result = new java.util.concurrent.CompletableFuture<>();
+    public LogWait awaitLogLine(String container, String marker, String failure, Duration timeout) {
+        CompletableFuture<LogWait> result = new CompletableFuture<>();
         StringBuilder partial = new StringBuilder();
         ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<Frame>() {
             @Override
@@ -1042,12 +1053,12 @@ public final class DockerEngine implements Closeable {
         try {
             client.logContainerCmd(container).withStdOut(true).withStdErr(true).withFollowStream(true).exec(cb);
             return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return LogWait.TIMED_OUT;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return LogWait.TIMED_OUT;
-        } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
+        } catch (ExecutionException | RuntimeException e) {
             return LogWait.FAILED;
         } finally {
             try {

@@ -16,9 +16,11 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -199,7 +201,7 @@ public final class DockerLaunch {
             undo.clear();
         }
         // Newest first within each kind; every container before any network it may be attached to.
-        all.sort(java.util.Comparator.comparing(Undo::network));
+        all.sort(Comparator.comparing(Undo::network));
         for (Undo u : all) {
             try {
                 u.action().run();
@@ -231,7 +233,7 @@ public final class DockerLaunch {
         for (CompletableFuture<?> f : branches) {
             try {
                 f.join();
-            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            } catch (CompletionException | CancellationException e) {
                 Throwable c = e.getCause() == null ? e : e.getCause();
                 if (c instanceof StepFailure sf) {
                     throw sf;

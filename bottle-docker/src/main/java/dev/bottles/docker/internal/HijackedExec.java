@@ -12,7 +12,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,7 +53,7 @@ final class HijackedExec {
      * @throws BottleException when the engine refuses the upgrade
      */
     static void run(String host, @Nullable String apiVersion, String execId, InputStream stdin, OutputStream out,
-            OutputStream err, java.util.function.Consumer<AutoCloseable> onOpen) {
+            OutputStream err, Consumer<AutoCloseable> onOpen) {
         try (SocketChannel ch = open(host)) {
             onOpen.accept(ch);
             String body = "{\"Detach\":false,\"Tty\":false}";
@@ -113,7 +115,7 @@ final class HijackedExec {
         try {
             for (int n = stdin.read(b); n >= 0; n = stdin.read(b)) {
                 if (n > 0) {
-                    write(ch, java.util.Arrays.copyOf(b, n));
+                    write(ch, Arrays.copyOf(b, n));
                 }
             }
             ch.shutdownOutput();

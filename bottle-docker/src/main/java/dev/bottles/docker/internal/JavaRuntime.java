@@ -1,6 +1,7 @@
 package dev.bottles.docker.internal;
 
 import dev.bottles.BottleException;
+import dev.bottles.state.SecureFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -85,7 +86,7 @@ public final class JavaRuntime {
         progress.accept("jlink: " + String.join(",", modules) + " from " + javaHome);
         Path tmp = cache.resolveSibling(cache.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         try {
-            dev.bottles.state.SecureFiles.deleteRecursively(tmp);
+            SecureFiles.deleteRecursively(tmp);
             run(List.of(jlink.toString(), "--add-modules", String.join(",", modules), "--strip-debug",
                     "--no-header-files", "--no-man-pages", "--compress=2", "--output", tmp.toString()));
             Path hostCacerts = javaHome.resolve("lib/security/cacerts").toRealPath();
@@ -97,7 +98,7 @@ public final class JavaRuntime {
             try {
                 Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException raced) {
-                dev.bottles.state.SecureFiles.deleteRecursively(tmp);
+                SecureFiles.deleteRecursively(tmp);
                 if (!Files.isExecutable(cache.resolve("bin/java"))) {
                     throw raced;
                 }

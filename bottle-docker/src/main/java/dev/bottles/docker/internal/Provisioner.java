@@ -2,6 +2,7 @@ package dev.bottles.docker.internal;
 
 import dev.bottles.BottleException;
 import dev.bottles.docker.DockerBottlePlan;
+import dev.bottles.docker.DockerSettings;
 import dev.bottles.sidecars.AgentFiles;
 import dev.bottles.sidecars.Endpoints;
 import java.io.ByteArrayInputStream;
@@ -98,7 +99,7 @@ public final class Provisioner {
             throw new BottleException("image " + plan.baseImage() + " breaks the agent image contract for user "
                     + plan.containerUser() + ": " + broken.replace("\n", "; ") + ". Give the image a user with uid "
                     + plan.containerUid() + " owning " + plan.containerHome() + " and " + WORKSPACE + ", with git"
-                    + " installed (docs/agent-image.md), or leave " + dev.bottles.docker.DockerSettings.IMAGE
+                    + " installed (docs/agent-image.md), or leave " + DockerSettings.IMAGE
                     + " unset to use the SDK's image");
         }
     }

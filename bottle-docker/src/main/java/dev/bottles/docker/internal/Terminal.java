@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.util.EnumSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Size;
@@ -24,7 +25,7 @@ public final class Terminal implements AutoCloseable {
 
     private final org.jline.terminal.@Nullable Terminal terminal;
     private final @Nullable Attributes saved;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final @Nullable Thread restoreAtExit;
 
     private Terminal(org.jline.terminal.@Nullable Terminal terminal, @Nullable Attributes saved) {

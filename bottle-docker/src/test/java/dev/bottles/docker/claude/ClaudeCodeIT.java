@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bottles.BottleException;
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.Decision;
 import dev.bottles.ExecOptions;
 import dev.bottles.ExecResult;
+import dev.bottles.ExecTimeoutException;
 import dev.bottles.Proposal;
 import dev.bottles.RunningBottle;
 import dev.bottles.claude.ClaudeCode;
@@ -21,13 +23,31 @@ import dev.bottles.docker.testimages.FakeApiFixture;
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.docker.testimages.UpstreamContainer;
 import dev.bottles.sidecars.Egress;
+import dev.bottles.state.BottleHome;
+import dev.bottles.state.StateDir;
+import dev.bottles.testkit.FakeAnthropicApi;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,7 +93,7 @@ class ClaudeCodeIT {
     }
 
     private ExecResult claude(String... args) {
-        List<String> argv = new java.util.ArrayList<>(List.of("claude", "--dangerously-skip-permissions"));
+        List<String> argv = new ArrayList<>(List.of("claude", "--dangerously-skip-permissions"));
         argv.addAll(List.of(args));
         return bottle.exec(argv, ExecOptions.defaults().withTimeout(Duration.ofMinutes(2)));
     }
@@ -104,7 +124,7 @@ class ClaudeCodeIT {
         System.out.println("Claude Code contacted:\n  " + String.join("\n  ", seen));
         assertTrue(seen.stream().anyMatch(l -> l.contains("/v1/messages") && l.contains("cred=" + api.tokenFingerprint())
                 && l.contains("reply=text")), seen.toString());
-        String placeholder = dev.bottles.testkit.FakeAnthropicApi.fingerprint("Bearer " + Egress.OAUTH_PLACEHOLDER);
+        String placeholder = FakeAnthropicApi.fingerprint("Bearer " + Egress.OAUTH_PLACEHOLDER);
         assertFalse(seen.stream().anyMatch(l -> l.contains("cred=" + placeholder)), "the placeholder never left");
         assertFalse(seen.stream().anyMatch(l -> l.contains("cred=none")), "every request carried the host token");
         ExecResult env = bottle.exec("/bin/sh", "-c", "env; cat /proc/1/environ; grep -rl \"$1\" /home /workspace /tmp"
@@ -179,7 +199,7 @@ class ClaudeCodeIT {
     void aTimeoutStopsClaudeCodeAndLeavesNoProcess() throws Exception {
         api.stall("MARKER-SLOW-1", Duration.ofMinutes(5));
         long t0 = System.nanoTime();
-        assertThrows(dev.bottles.ExecTimeoutException.class, () -> ClaudeCode.in(bottle).run(
+        assertThrows(ExecTimeoutException.class, () -> ClaudeCode.in(bottle).run(
                 ClaudeTask.of("MARKER-SLOW-1 wait").withTimeout(Duration.ofSeconds(8)), e -> { }));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(ms < 30_000, "stopped promptly: " + ms + " ms");
@@ -189,47 +209,47 @@ class ClaudeCodeIT {
 
     @Test
     void copyToAndCopyFromRoundTripATreeOwnedByTheAgent() throws Exception {
-        java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
         byte[] big = new byte[3 * 1024 * 1024 + 7];
-        new java.util.Random(7).nextBytes(big);
-        try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tar)) {
-            out.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+        new Random(7).nextBytes(big);
+        try (var out = new TarArchiveOutputStream(tar)) {
+            out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             put(out, "task/", null, 040755);
-            put(out, "task/README.md", "# the task\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0100644);
+            put(out, "task/README.md", "# the task\n".getBytes(StandardCharsets.UTF_8), 0100644);
             put(out, "task/src/data.bin", big, 0100755);
-            put(out, "task/src/unicode-\u00e9\u6f22.txt", "ok".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0100644);
+            put(out, "task/src/unicode-\u00e9\u6f22.txt", "ok".getBytes(StandardCharsets.UTF_8), 0100644);
         }
-        bottle.copyTo(new java.io.ByteArrayInputStream(tar.toByteArray()), "/workspace/in");
+        bottle.copyTo(new ByteArrayInputStream(tar.toByteArray()), "/workspace/in");
         ExecResult ls = bottle.exec("/bin/sh", "-c", "stat -c '%u %a %n' /workspace/in/task/README.md"
                 + " /workspace/in/task/src/data.bin; sha256sum /workspace/in/task/src/data.bin");
         assertTrue(ls.stdout().contains("1000 644 /workspace/in/task/README.md"), ls.stdout());
         assertTrue(ls.stdout().contains("1000 755 /workspace/in/task/src/data.bin"), ls.stdout());
-        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(big));
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(big));
         assertTrue(ls.stdout().contains(sha), ls.stdout());
 
-        java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream back = new ByteArrayOutputStream();
         bottle.copyFrom("/workspace/in/task", back);
-        java.util.Map<String, byte[]> got = new java.util.TreeMap<>();
-        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
-                new java.io.ByteArrayInputStream(back.toByteArray()))) {
+        Map<String, byte[]> got = new TreeMap<>();
+        try (var in = new TarArchiveInputStream(
+                new ByteArrayInputStream(back.toByteArray()))) {
             for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 if (e.isFile()) {
                     got.put(e.getName(), in.readAllBytes());
                 }
             }
         }
-        assertEquals(java.util.Set.of("task/README.md", "task/src/data.bin", "task/src/unicode-\u00e9\u6f22.txt"),
+        assertEquals(Set.of("task/README.md", "task/src/data.bin", "task/src/unicode-\u00e9\u6f22.txt"),
                 got.keySet());
-        assertTrue(java.util.Arrays.equals(big, got.get("task/src/data.bin")));
+        assertTrue(Arrays.equals(big, got.get("task/src/data.bin")));
 
         for (String bad : List.of("../escape.txt", "/etc/evil", "task/../../x")) {
-            java.io.ByteArrayOutputStream t = new java.io.ByteArrayOutputStream();
-            try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(t)) {
+            ByteArrayOutputStream t = new ByteArrayOutputStream();
+            try (var out = new TarArchiveOutputStream(t)) {
                 put(out, "ok.txt", new byte[] {1}, 0100644);
                 put(out, bad, new byte[] {1}, 0100644);
             }
-            var ex = assertThrows(dev.bottles.BottleException.class,
-                    () -> bottle.copyTo(new java.io.ByteArrayInputStream(t.toByteArray()), "/workspace/bad"));
+            var ex = assertThrows(BottleException.class,
+                    () -> bottle.copyTo(new ByteArrayInputStream(t.toByteArray()), "/workspace/bad"));
             assertTrue(ex.getMessage().contains(bad), ex.getMessage());
         }
         assertEquals(1, bottle.exec("test", "-e", "/workspace/bad/ok.txt").exitCode(), "nothing was unpacked");
@@ -247,7 +267,7 @@ class ClaudeCodeIT {
         FakeApiFixture api2 = new FakeApiFixture(home2);
         RunningBottle b2 = null;
         try {
-            Map<String, String> settings = new java.util.LinkedHashMap<>(api2.settings());
+            Map<String, String> settings = new LinkedHashMap<>(api2.settings());
             settings.put("CLAUDE_BOTTLE_IMAGE", rootImage);
             b2 = Bottles.prepare(BottleSpec.builder("claude").manifest(FakeApiFixture.manifest(true, "Answer briefly."))
                     .home(home2).userCwd(home2).backend("docker").settings(settings)
@@ -276,7 +296,7 @@ class ClaudeCodeIT {
                 .hostEnvironment(Map.of(FakeApiFixture.TOKEN_ENV, api3.token()));
         RunningBottle first = Bottles.prepare(spec.build()).launch();
         String id = first.identity();
-        dev.bottles.state.StateDir state = new dev.bottles.state.BottleHome(home3).state(id);
+        StateDir state = new BottleHome(home3).state(id);
         RunningBottle second = null;
         try {
             api3.start(first);
@@ -287,7 +307,7 @@ class ClaudeCodeIT {
             api3.close();
             first.settle(3);
             assertTrue(Files.isRegularFile(state.transcriptDir().resolve("projects.tar")), "the transcript was kept");
-            assertTrue(Files.isDirectory(new dev.bottles.state.BottleHome(home3).queueDir(id)), "the queue stays with it");
+            assertTrue(Files.isDirectory(new BottleHome(home3).queueDir(id)), "the queue stays with it");
 
             second = Bottles.prepare(spec.identity(id).build()).launch();
             api3.start(second);
@@ -304,18 +324,18 @@ class ClaudeCodeIT {
             second.settle(0);
             second = null;
             assertFalse(Files.exists(state.path()), "a zero exit removes the state");
-            assertFalse(Files.exists(new dev.bottles.state.BottleHome(home3).queueDir(id)), "and the queue with it");
+            assertFalse(Files.exists(new BottleHome(home3).queueDir(id)), "and the queue with it");
         } finally {
             UpstreamContainer.tearDown(api3.container(), second, home3);
             if (second == null) {
-                assertEquals(java.util.Set.of(), TestImages.labelled(id));
+                assertEquals(Set.of(), TestImages.labelled(id));
             }
         }
     }
 
-    private static void put(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream out, String name,
-            byte[] content, int mode) throws java.io.IOException {
-        var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name, true);
+    private static void put(TarArchiveOutputStream out, String name,
+            byte[] content, int mode) throws IOException {
+        var e = new TarArchiveEntry(name, true);
         e.setMode(mode);
         e.setIds(0, 0);
         if (content != null) {

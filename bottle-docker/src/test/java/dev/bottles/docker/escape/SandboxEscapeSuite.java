@@ -7,18 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
+import dev.bottles.Decision;
+import dev.bottles.ExecOptions;
 import dev.bottles.ExecResult;
 import dev.bottles.RunningBottle;
+import dev.bottles.docker.DockerBundles;
+import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.testimages.TestImages;
+import dev.bottles.docker.testimages.UpstreamContainer;
 import dev.bottles.manifest.AgentDefinition;
 import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.EgressRoute;
+import dev.bottles.manifest.EnvValue;
 import dev.bottles.manifest.Manifest;
 import dev.bottles.manifest.RouteAuth;
 import dev.bottles.sidecars.CertificateAuthority;
 import dev.bottles.sidecars.Egress;
 import dev.bottles.spi.BottleBackend;
+import dev.bottles.spi.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -29,6 +36,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +63,7 @@ public abstract class SandboxEscapeSuite {
     private Path home;
     private RunningBottle bottle;
     private DockerEngine engine;
-    private dev.bottles.docker.testimages.UpstreamContainer upstream;
+    private UpstreamContainer upstream;
     private String upstreamIp;
 
     /**
@@ -101,39 +109,39 @@ public abstract class SandboxEscapeSuite {
                         .route(EgressRoute.to("api.allowed.test").withPaths("/v1/").withAuth(RouteAuth.bearer("ESCAPE_TOKEN")))
                         .route(EgressRoute.to("www.allowed.test"))
                         .route(EgressRoute.to("pinned.allowed.test").passthrough())
-                        .env("LEAKME", dev.bottles.manifest.EnvValue.parse("${ESCAPE_SECRET}"))
+                        .env("LEAKME", EnvValue.parse("${ESCAPE_SECRET}"))
                         .supervise(true).build())
                 .agent(AgentDefinition.builder("escaper").bottle("escape").build()).build();
         Map<String, String> settings = new LinkedHashMap<>(settings(TestImages.probeAgent()));
         settings.put(Egress.EXTRA_CA_SETTING, anchors.toString());
         BottleSpec spec = BottleSpec.builder("escaper").manifest(m).home(home).userCwd(home)
                 .hostEnvironment(Map.of("ESCAPE_TOKEN", token, "ESCAPE_SECRET", leak)).settings(settings)
-                .approvals(p -> java.util.concurrent.CompletableFuture.completedFuture(
-                        p.route() != null && p.route().host().equals("late.allowed.test") ? dev.bottles.Decision.approve()
-                                : dev.bottles.Decision.reject("only late.allowed.test may be added")))
+                .approvals(p -> CompletableFuture.completedFuture(
+                        p.route() != null && p.route().host().equals("late.allowed.test") ? Decision.approve()
+                                : Decision.reject("only late.allowed.test may be added")))
                 .build();
-        TestImages.removeAtExitIfNew(dev.bottles.docker.internal.BundleImages.describe(engine,
-                new dev.bottles.spi.Settings(settings, Map.of())).reference());
+        TestImages.removeAtExitIfNew(BundleImages.describe(engine,
+                new Settings(settings, Map.of())).reference());
         bottle = Bottles.using(backend()).prepare(spec).launch();
 
-        upstream = dev.bottles.docker.testimages.UpstreamContainer.start(engine, TestImages.upstream(),
+        upstream = UpstreamContainer.start(engine, TestImages.upstream(),
                 bottle.identity(), outboundNetwork(bottle), NAMES, certsTar(ca), "upstream ready");
         upstreamIp = upstream.ip();
-        idleBundleMemory = engine.memoryUsage(dev.bottles.docker.DockerBundles.bundleContainerName(bottle.identity()));
+        idleBundleMemory = engine.memoryUsage(DockerBundles.bundleContainerName(bottle.identity()));
     }
 
     @AfterAll
     void tearDown() {
         if (bottle != null) {
-            long busy = engine.memoryUsage(dev.bottles.docker.DockerBundles.bundleContainerName(bottle.identity()));
+            long busy = engine.memoryUsage(DockerBundles.bundleContainerName(bottle.identity()));
             System.out.printf("bundle memory: %.1f MiB idle after launch, %.1f MiB after the escape suite%n",
                     idleBundleMemory / 1048576.0, busy / 1048576.0);
         }
-        dev.bottles.docker.testimages.UpstreamContainer.tearDown(upstream, bottle, home);
+        UpstreamContainer.tearDown(upstream, bottle, home);
     }
 
     private static byte[] certsTar(CertificateAuthority ca) throws Exception {
-        return dev.bottles.docker.testimages.UpstreamContainer.certsTar(ca, NAMES);
+        return UpstreamContainer.certsTar(ca, NAMES);
     }
 
     /** What the upstream has served so far, one line each: scheme host method path authorization. */
@@ -164,7 +172,7 @@ public abstract class SandboxEscapeSuite {
                 "/opt/probe.jar"));
         argv.addAll(List.of(args));
         // MCP clients read the agent's 0600 configuration, as Claude Code does: run them as the agent's user
-        ExecResult r = bottle.exec(argv, new dev.bottles.ExecOptions(dev.bottles.ExecOptions.DEFAULT_TIMEOUT,
+        ExecResult r = bottle.exec(argv, new ExecOptions(ExecOptions.DEFAULT_TIMEOUT,
                 args[0].equals("mcp") ? AGENT_USER : null, null, Map.of()));
         assertEquals(0, r.exitCode(), () -> "probe " + List.of(args) + " crashed: " + r.stderr());
         return r.stdout();
@@ -341,7 +349,7 @@ public abstract class SandboxEscapeSuite {
                 + " -d \"$init\" $MCP_SUPERVISE_URL; done;"
                 + " curl -s -o /dev/null -w 'anonymous %{http_code}\\n' -H 'Content-Type: application/json' -d \"$init\""
                 + " $MCP_SUPERVISE_URL; kill $(jobs -p) 2>/dev/null; true";
-        ExecResult r = bottle.exec(List.of("sh", "-c", script), new dev.bottles.ExecOptions(Duration.ofSeconds(60),
+        ExecResult r = bottle.exec(List.of("sh", "-c", script), new ExecOptions(Duration.ofSeconds(60),
                 AGENT_USER, null, Map.of()));
         List<String> lines = r.stdout().lines().toList();
         assertEquals(4, lines.size(), r.stdout() + r.stderr());
@@ -355,7 +363,7 @@ public abstract class SandboxEscapeSuite {
 
     @Test
     void theBundleIsLockedDown() {
-        DockerEngine.Lockdown b = engine.lockdown(dev.bottles.docker.DockerBundles.bundleContainerName(bottle.identity()));
+        DockerEngine.Lockdown b = engine.lockdown(DockerBundles.bundleContainerName(bottle.identity()));
         assertFalse(b.user().isEmpty() || b.user().startsWith("0:") || b.user().equals("root"), "non-root: " + b);
         assertTrue(b.capDrop().contains("ALL"), b.toString());
         assertTrue(b.securityOpts().contains("no-new-privileges"), b.toString());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bottles.BottleException;
 import dev.bottles.spi.Subnet;
+import java.net.ConnectException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -122,7 +123,7 @@ class DockerEngineTest {
         DockerEngine e = DockerEngine.over(new RecordingTransport() {
             @Override
             public Response execute(Request request) {
-                throw new RuntimeException(new java.net.ConnectException("Connection refused"));
+                throw new RuntimeException(new ConnectException("Connection refused"));
             }
         }, null);
         BottleException ex = assertThrows(BottleException.class, e::info);

@@ -7,7 +7,11 @@ import dev.bottles.manifest.Manifest;
 import dev.bottles.sidecars.CertificateAuthority;
 import dev.bottles.sidecars.Egress;
 import dev.bottles.testkit.FakeAnthropicApi;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,10 +158,10 @@ public final class FakeApiFixture implements AutoCloseable {
      * @throws Exception when the fake does not answer
      */
     public void tool(String when, String tool, String inputJson) throws Exception {
-        java.net.http.HttpRequest r = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + api.control() + "/script?when=" + enc(when) + "&tool=" + enc(tool)))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(inputJson)).build();
-        java.net.http.HttpClient.newHttpClient().send(r, java.net.http.HttpResponse.BodyHandlers.discarding());
+                .POST(HttpRequest.BodyPublishers.ofString(inputJson)).build();
+        HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.discarding());
     }
 
     /**

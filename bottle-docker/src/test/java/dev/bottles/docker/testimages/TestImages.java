@@ -1,14 +1,38 @@
 package dev.bottles.docker.testimages;
 
 import dev.bottles.docker.internal.DockerEngine;
+import dev.bottles.docker.internal.JavaRuntime;
+import dev.bottles.docker.testimages.programs.EscapeProbe;
+import dev.bottles.docker.testimages.programs.EscapeUpstream;
+import dev.bottles.docker.testimages.programs.GitUpstream;
+import dev.bottles.state.SecureFiles;
+import dev.bottles.testkit.FakeAnthropicApi;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -26,7 +50,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class TestImages {
     /** Stock clients in the probing agent image, from the host's Debian packages. */
-    public static final java.util.List<Path> STOCK_TOOLS = java.util.List.of(Path.of("/usr/bin/curl"),
+    public static final List<Path> STOCK_TOOLS = List.of(Path.of("/usr/bin/curl"),
             Path.of("/usr/bin/git"));
     /** Where Debian's busybox-static installs the binary. */
     public static final Path BUSYBOX = Path.of("/bin/busybox");
@@ -65,11 +89,11 @@ public final class TestImages {
     private static String upstream;
     private static String probeAgent;
     /** The modules of the test images' Java runtime. */
-    public static final java.util.List<String> TEST_MODULES = java.util.List.of("java.base", "java.logging",
+    public static final List<String> TEST_MODULES = List.of("java.base", "java.logging",
             "java.management", "java.naming", "java.net.http", "java.rmi", "java.security.jgss", "jdk.crypto.ec",
             "jdk.httpserver", "jdk.unsupported");
     /** Library jars (by file-name prefix) the test images' programs need: JGit and its SSH server. */
-    private static final java.util.List<String> LIBS = java.util.List.of("org.eclipse.jgit-", "org.eclipse.jgit.junit",
+    private static final List<String> LIBS = List.of("org.eclipse.jgit-", "org.eclipse.jgit.junit",
             "sshd-osgi-", "sshd-sftp-", "slf4j-api-", "slf4j-nop-", "commons-codec-", "jcl-over-slf4j-");
     private static String gitUpstream;
 
@@ -107,7 +131,7 @@ public final class TestImages {
      */
     public static synchronized String upstream() {
         if (upstream == null) {
-            upstream = javaImage("upstream", false, dev.bottles.docker.testimages.programs.EscapeUpstream.class);
+            upstream = javaImage("upstream", false, EscapeUpstream.class);
         }
         return upstream;
     }
@@ -120,7 +144,7 @@ public final class TestImages {
      */
     public static synchronized String fakeAnthropic() {
         if (fakeAnthropic == null) {
-            fakeAnthropic = javaImage("fake-anthropic", false, dev.bottles.testkit.FakeAnthropicApi.class);
+            fakeAnthropic = javaImage("fake-anthropic", false, FakeAnthropicApi.class);
         }
         return fakeAnthropic;
     }
@@ -135,7 +159,7 @@ public final class TestImages {
      */
     public static synchronized String gitUpstream() {
         if (gitUpstream == null) {
-            gitUpstream = javaImage("git-upstream", false, dev.bottles.docker.testimages.programs.GitUpstream.class);
+            gitUpstream = javaImage("git-upstream", false, GitUpstream.class);
         }
         return gitUpstream;
     }
@@ -148,7 +172,7 @@ public final class TestImages {
      */
     public static synchronized String probeAgent() {
         if (probeAgent == null) {
-            probeAgent = javaImage("probe-agent", true, dev.bottles.docker.testimages.programs.EscapeProbe.class);
+            probeAgent = javaImage("probe-agent", true, EscapeProbe.class);
         }
         return probeAgent;
     }
@@ -165,7 +189,7 @@ public final class TestImages {
                             + "CMD [\"sleep\", \"infinity\"]\n"
                             : "ENTRYPOINT [\"/opt/java/bin/java\", \"-XX:+UseSerialGC\", \"-jar\", \"/opt/app.jar\"]\n")
                     + "ENV PATH=/bin:/usr/bin:/opt/java/bin\n";
-            dev.bottles.docker.internal.JavaRuntime rt = new dev.bottles.docker.internal.JavaRuntime(TEST_MODULES);
+            JavaRuntime rt = new JavaRuntime(TEST_MODULES);
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(dockerfile.getBytes(StandardCharsets.UTF_8));
             md.update(jar);
@@ -184,29 +208,29 @@ public final class TestImages {
             }
             String tag = "bottle-test/" + name + ":" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
             if (!engine().imageExists(tag)) {
-                try (java.io.OutputStream os = Files.newOutputStream(tar);
-                        var out = dev.bottles.docker.internal.JavaRuntime.tar(os)) {
+                try (OutputStream os = Files.newOutputStream(tar);
+                        var out = JavaRuntime.tar(os)) {
                     rt.writeTo(out, "rootfs/", line -> { });
                     if (busybox) {
-                        dev.bottles.docker.internal.JavaRuntime.file(out, "rootfs/bin/busybox", BUSYBOX, 0755);
+                        JavaRuntime.file(out, "rootfs/bin/busybox", BUSYBOX, 0755);
                         // stock clients the agent attacks with: curl and git, each with the libraries ldd names
-                        java.util.Map<String, Path> libs = new java.util.TreeMap<>();
+                        Map<String, Path> libs = new TreeMap<>();
                         for (Path tool : STOCK_TOOLS) {
-                            dev.bottles.docker.internal.JavaRuntime.file(out, "rootfs/usr/bin/" + tool.getFileName(),
+                            JavaRuntime.file(out, "rootfs/usr/bin/" + tool.getFileName(),
                                     tool.toRealPath(), 0755);
-                            libs.putAll(dev.bottles.docker.internal.JavaRuntime.libraries(tool));
+                            libs.putAll(JavaRuntime.libraries(tool));
                         }
-                        for (java.util.Map.Entry<String, Path> lib : libs.entrySet()) {
-                            dev.bottles.docker.internal.JavaRuntime.file(out, "rootfs" + lib.getKey(),
+                        for (Map.Entry<String, Path> lib : libs.entrySet()) {
+                            JavaRuntime.file(out, "rootfs" + lib.getKey(),
                                     lib.getValue().toRealPath(), 0755);
                         }
                     }
-                    dev.bottles.docker.internal.JavaRuntime.bytes(out, "rootfs/opt/" + (busybox ? "probe" : "app") + ".jar",
+                    JavaRuntime.bytes(out, "rootfs/opt/" + (busybox ? "probe" : "app") + ".jar",
                             jar, 0644);
                     for (Path lib : libs()) {
-                        dev.bottles.docker.internal.JavaRuntime.file(out, "rootfs/opt/lib/" + lib.getFileName(), lib, 0644);
+                        JavaRuntime.file(out, "rootfs/opt/lib/" + lib.getFileName(), lib, 0644);
                     }
-                    dev.bottles.docker.internal.JavaRuntime.bytes(out, "Dockerfile",
+                    JavaRuntime.bytes(out, "Dockerfile",
                             dockerfile.getBytes(StandardCharsets.UTF_8), 0644);
                     out.finish();
                 }
@@ -217,40 +241,40 @@ public final class TestImages {
             return tag;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
     /** The library jars on this JVM's class path that the programs need. */
-    private static java.util.List<Path> libs() {
-        java.util.List<Path> out = new java.util.ArrayList<>();
-        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+    private static List<Path> libs() {
+        List<Path> out = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path p = Path.of(e);
             String n = p.getFileName().toString();
             if (n.endsWith(".jar") && LIBS.stream().anyMatch(n::startsWith) && !n.contains("tests")) {
                 out.add(p);
             }
         }
-        out.sort(java.util.Comparator.comparing(Path::toString));
+        out.sort(Comparator.comparing(Path::toString));
         return out;
     }
 
     /** A jar of one program's classes (the class and its nested classes), with it as Main-Class. */
     private static byte[] jarOf(Class<?> main) throws IOException {
-        java.util.jar.Manifest mf = new java.util.jar.Manifest();
-        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
-        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MAIN_CLASS, main.getName());
-        mf.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, String.join(" ", libs().stream()
+        Manifest mf = new Manifest();
+        mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(Attributes.Name.MAIN_CLASS, main.getName());
+        mf.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", libs().stream()
                 .map(p -> "lib/" + p.getFileName()).toList()));
         String dir = main.getPackageName().replace('.', '/') + "/";
         String simple = main.getSimpleName();
-        java.util.Map<String, byte[]> classes = new java.util.TreeMap<>();
-        java.net.URL src = main.getProtectionDomain().getCodeSource().getLocation();
+        Map<String, byte[]> classes = new TreeMap<>();
+        URL src = main.getProtectionDomain().getCodeSource().getLocation();
         Path loc;
         try {
             loc = Path.of(src.toURI());
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IOException(e);
         }
         if (Files.isDirectory(loc)) {
@@ -263,8 +287,8 @@ public final class TestImages {
                 }
             }
         } else {
-            try (java.util.jar.JarFile jf = new java.util.jar.JarFile(loc.toFile())) {
-                for (var e : java.util.Collections.list(jf.entries())) {
+            try (JarFile jf = new JarFile(loc.toFile())) {
+                for (var e : Collections.list(jf.entries())) {
                     String n = e.getName();
                     if (n.equals(dir + simple + ".class") || n.startsWith(dir + simple + "$")) {
                         try (var in = jf.getInputStream(e)) {
@@ -274,10 +298,10 @@ public final class TestImages {
                 }
             }
         }
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(bytes, mf)) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarOutputStream out = new JarOutputStream(bytes, mf)) {
             for (var c : classes.entrySet()) {
-                java.util.jar.JarEntry je = new java.util.jar.JarEntry(c.getKey());
+                JarEntry je = new JarEntry(c.getKey());
                 je.setTime(0);
                 out.putNextEntry(je);
                 out.write(c.getValue());
@@ -309,8 +333,8 @@ public final class TestImages {
      * @param identity the bottle
      * @return descriptions such as {@code container claude-bottle-x-1}
      */
-    public static java.util.Set<String> labelled(String identity) {
-        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    public static Set<String> labelled(String identity) {
+        Set<String> out = new LinkedHashSet<>();
         Map<String, String> label = Map.of("dev.bottles.identity", identity);
         engine().containers(label).forEach(c -> out.add("container " + c.name()));
         engine().networks(label).forEach(n -> out.add("network " + n.name()));
@@ -366,9 +390,9 @@ public final class TestImages {
                 if (!Files.isExecutable(git)) {
                     Assertions.fail(git + " is missing; install Debian's git (apt-get install git)");
                 }
-                java.util.Map<String, Path> libs = new java.util.TreeMap<>(dev.bottles.docker.internal.JavaRuntime.libraries(git));
+                Map<String, Path> libs = new TreeMap<>(JavaRuntime.libraries(git));
                 libs.put("/usr/bin/git", git.toRealPath());
-                for (java.util.Map.Entry<String, Path> f : libs.entrySet()) {
+                for (Map.Entry<String, Path> f : libs.entrySet()) {
                     Path to = ctx.resolve("rootfs" + f.getKey());
                     Files.createDirectories(to.getParent());
                     Files.copy(f.getValue().toRealPath(), to);
@@ -389,11 +413,11 @@ public final class TestImages {
                         Map.of("dev.bottles.role", "test-image"), line -> { });
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> remove(tag)));
-            dev.bottles.state.SecureFiles.deleteRecursively(ctx);
+            SecureFiles.deleteRecursively(ctx);
             return tag;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

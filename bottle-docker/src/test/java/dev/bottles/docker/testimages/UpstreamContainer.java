@@ -1,16 +1,25 @@
 package dev.bottles.docker.testimages;
 
+import dev.bottles.RunningBottle;
 import dev.bottles.docker.internal.ContainerSpec;
 import dev.bottles.docker.internal.DockerEngine;
+import dev.bottles.docker.internal.JavaRuntime;
+import dev.bottles.sidecars.CertificateAuthority;
+import dev.bottles.state.SecureFiles;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Assertions;
 
 /**
@@ -64,18 +73,18 @@ public record UpstreamContainer(DockerEngine engine, String name, String network
      * @return the tar
      * @throws Exception when it cannot be made
      */
-    public static byte[] certsTar(dev.bottles.sidecars.CertificateAuthority ca, List<String> names) throws Exception {
-        dev.bottles.sidecars.CertificateAuthority.Leaf leaf = ca.issue(names, Duration.ofDays(1),
-                java.time.Clock.systemUTC());
-        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    public static byte[] certsTar(CertificateAuthority ca, List<String> names) throws Exception {
+        CertificateAuthority.Leaf leaf = ca.issue(names, Duration.ofDays(1),
+                Clock.systemUTC());
+        KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("server", leaf.privateKey(), "test".toCharArray(), leaf.chain());
-        java.io.ByteArrayOutputStream p12 = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream p12 = new ByteArrayOutputStream();
         ks.store(p12, "test".toCharArray());
-        java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
-        try (var out = dev.bottles.docker.internal.JavaRuntime.tar(tar)) {
-            dev.bottles.docker.internal.JavaRuntime.directory(out, "certs", 0755);
-            dev.bottles.docker.internal.JavaRuntime.bytes(out, "certs/server.p12", p12.toByteArray(), 0644);
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        try (var out = JavaRuntime.tar(tar)) {
+            JavaRuntime.directory(out, "certs", 0755);
+            JavaRuntime.bytes(out, "certs/server.p12", p12.toByteArray(), 0644);
             out.finish();
         }
         return tar.toByteArray();
@@ -119,7 +128,7 @@ public record UpstreamContainer(DockerEngine engine, String name, String network
      * @param home the temporary bottle home
      */
     public static void tearDown(@org.jspecify.annotations.Nullable UpstreamContainer upstream,
-            dev.bottles.@org.jspecify.annotations.Nullable RunningBottle bottle, java.nio.file.Path home) {
+            @org.jspecify.annotations.Nullable RunningBottle bottle, Path home) {
         String identity = bottle == null ? null : bottle.identity();
         try {
             if (upstream != null) {
@@ -129,10 +138,10 @@ public record UpstreamContainer(DockerEngine engine, String name, String network
             if (bottle != null) {
                 bottle.close();
             }
-            dev.bottles.state.SecureFiles.deleteRecursively(home);
+            SecureFiles.deleteRecursively(home);
         }
         if (identity != null) {
-            Assertions.assertEquals(java.util.Set.of(), TestImages.labelled(identity), "the test leaves nothing behind");
+            Assertions.assertEquals(Set.of(), TestImages.labelled(identity), "the test leaves nothing behind");
         }
     }
 }

@@ -6,13 +6,21 @@ import dev.bottles.ExecResult;
 import dev.bottles.ExecTimeoutException;
 import dev.bottles.RunningBottle;
 import dev.bottles.docker.DockerBundles;
+import dev.bottles.manifest.EgressRoute;
+import dev.bottles.sidecars.Egress;
 import dev.bottles.smolmachines.SmolmachinesBottlePlan;
 import dev.bottles.spi.BottlePlan;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,8 +93,8 @@ public final class SmolBottle implements RunningBottle {
     }
 
     @Override
-    public int execStreaming(List<String> argv, ExecOptions options, java.io.@org.jspecify.annotations.Nullable InputStream stdin,
-            java.io.OutputStream stdout, java.io.OutputStream stderr) {
+    public int execStreaming(List<String> argv, ExecOptions options, @org.jspecify.annotations.Nullable InputStream stdin,
+            OutputStream stdout, OutputStream stderr) {
         List<String> args = execArgs(stdin != null ? List.of("--stream", "-i") : List.of("--stream"), argv, options);
         long t0 = System.nanoTime();
         ExitMarker err = new ExitMarker(stderr);
@@ -123,24 +131,24 @@ public final class SmolBottle implements RunningBottle {
      * Passes a streamed stderr on line by line, holding back the {@code __RC=N} marker the guest's
      * wrapper appends and keeping the exit code it carries.
      */
-    static final class ExitMarker extends java.io.OutputStream {
+    static final class ExitMarker extends OutputStream {
         private static final Pattern MARK = Pattern.compile("(?s)(.*)__RC=(\\d+)");
-        private final java.io.OutputStream to;
-        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private final OutputStream to;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
         private final StringBuilder tail = new StringBuilder();
         private @org.jspecify.annotations.Nullable Integer code;
 
-        ExitMarker(java.io.OutputStream to) {
+        ExitMarker(OutputStream to) {
             this.to = to;
         }
 
         @Override
-        public void write(int b) throws java.io.IOException {
+        public void write(int b) throws IOException {
             write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
-        public synchronized void write(byte[] b, int off, int len) throws java.io.IOException {
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
             for (int i = off; i < off + len; i++) {
                 line.write(b[i]);
                 if (b[i] == '\n') {
@@ -150,8 +158,8 @@ public final class SmolBottle implements RunningBottle {
             to.flush();
         }
 
-        private void emit(boolean newline) throws java.io.IOException {
-            String text = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+        private void emit(boolean newline) throws IOException {
+            String text = line.toString(StandardCharsets.UTF_8);
             line.reset();
             String body = newline ? text.substring(0, text.length() - 1) : text;
             Matcher m = MARK.matcher(body);
@@ -165,8 +173,8 @@ public final class SmolBottle implements RunningBottle {
             }
         }
 
-        private void pass(String s) throws java.io.IOException {
-            to.write(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        private void pass(String s) throws IOException {
+            to.write(s.getBytes(StandardCharsets.UTF_8));
             tail.append(s);
             if (tail.length() > 4096) {
                 tail.delete(0, tail.length() - 4096);
@@ -180,7 +188,7 @@ public final class SmolBottle implements RunningBottle {
                     emit(false);
                 }
                 to.flush();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // the caller's stream went away
             }
         }
@@ -195,8 +203,8 @@ public final class SmolBottle implements RunningBottle {
     }
 
     @Override
-    public void allowRoute(dev.bottles.manifest.EgressRoute route) {
-        String digest = dev.bottles.sidecars.Egress.allow(plan.sidecars().egress().routesFile(), identity(), route);
+    public void allowRoute(EgressRoute route) {
+        String digest = Egress.allow(plan.sidecars().egress().routesFile(), identity(), route);
         bundles.awaitRoutes(identity(), digest);
     }
 
@@ -207,7 +215,7 @@ public final class SmolBottle implements RunningBottle {
         }
         List<String> failures = new ArrayList<>();
         // The VM and the bundle do not depend on each other: remove them at the same time.
-        java.util.concurrent.CompletableFuture<Void> bundle = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> bundle = CompletableFuture.runAsync(() -> {
             bundles.stopBundle(plan.identity());
             bundles.removeBundleNetwork(plan.bundleNetwork());
         });

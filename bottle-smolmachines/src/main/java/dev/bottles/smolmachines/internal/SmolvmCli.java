@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -253,15 +254,15 @@ public final class SmolvmCli {
      * @return its exit code, or -1 when it was destroyed at the timeout
      * @throws BackendCommandException when it cannot start
      */
-    public int stream(List<String> args, Map<String, String> env, java.io.@org.jspecify.annotations.Nullable InputStream stdin,
-            java.io.OutputStream out, java.io.OutputStream err, Duration timeout) {
+    public int stream(List<String> args, Map<String, String> env, @org.jspecify.annotations.Nullable InputStream stdin,
+            OutputStream out, OutputStream err, Duration timeout) {
         List<String> argv = new ArrayList<>();
         argv.add(binary);
         argv.addAll(args);
         try {
             Process p = stdin != null ? launcher.startWithInput(argv, env) : launcher.start(argv, env);
             Thread feeder = new Thread(() -> {
-                try (java.io.OutputStream to = p.getOutputStream()) {
+                try (OutputStream to = p.getOutputStream()) {
                     if (stdin != null) {
                         stdin.transferTo(to);
                     }
@@ -298,7 +299,7 @@ public final class SmolvmCli {
         return new BottleException("interrupted while running " + String.join(" ", argv), e);
     }
 
-    private static Thread pump(InputStream in, java.io.OutputStream to) {
+    private static Thread pump(InputStream in, OutputStream to) {
         Thread t = new Thread(() -> {
             byte[] b = new byte[16 * 1024];
             try {

@@ -2,6 +2,7 @@ package dev.bottles.smolmachines.bench;
 
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
+import dev.bottles.Phase;
 import dev.bottles.PreparedBottle;
 import dev.bottles.RunningBottle;
 import dev.bottles.docker.bench.BenchTimes;
@@ -71,7 +72,7 @@ public final class SmolmachinesBenchmark {
                 .setting(SmolmachinesSettings.CACHE, work.resolve("cache").toString())
                 .setting(BundleLaunchSpec.IMAGE_SETTING, bundle)
                 .listener(e -> {
-                    if (!e.isPhase() && e.phase() == dev.bottles.Phase.LAUNCH) {
+                    if (!e.isPhase() && e.phase() == Phase.LAUNCH) {
                         TIMES.record(warm, "sdk   step " + e.step(), e.duration().toNanos() / 1e6);
                     }
                 }).build();

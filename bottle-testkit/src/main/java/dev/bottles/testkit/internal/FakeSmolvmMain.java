@@ -2,11 +2,14 @@ package dev.bottles.testkit.internal;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bottles.BottleException;
 import dev.bottles.testkit.internal.SmolvmArgs.Parsed;
 import dev.bottles.testkit.internal.SmolvmArgs.UsageError;
 import dev.bottles.testkit.internal.SmolvmState.Machine;
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -56,7 +59,7 @@ public final class FakeSmolvmMain {
     }
 
     /** An error smolvm reports as {@code Error: ...}, exit 1. */
-    static final class SmolvmError extends dev.bottles.BottleException {
+    static final class SmolvmError extends BottleException {
         private static final long serialVersionUID = 1L;
 
         SmolvmError(String message) {
@@ -75,9 +78,9 @@ public final class FakeSmolvmMain {
             System.err.println("fake smolvm: " + SmolvmState.ENV + " is not set; install it with FakeSmolvm.install");
             System.exit(70);
         }
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true,
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
                 StandardCharsets.UTF_8);
         System.exit(run(List.of(args), System.getenv(), System.in, out, err, new SmolvmState(Path.of(dir))));
     }

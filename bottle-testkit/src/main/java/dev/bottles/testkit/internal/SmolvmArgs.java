@@ -1,5 +1,6 @@
 package dev.bottles.testkit.internal;
 
+import dev.bottles.BottleException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,7 +13,7 @@ import java.util.Set;
 /** Parses one smolvm subcommand's flags the way clap does, for the fake. */
 final class SmolvmArgs {
     /** A usage error: clap prints it and exits 2. */
-    static final class UsageError extends dev.bottles.BottleException {
+    static final class UsageError extends BottleException {
         private static final long serialVersionUID = 1L;
 
         UsageError(String message) {

@@ -3,6 +3,7 @@ package dev.bottles.testkit.internal;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.bottles.state.SecureFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -10,11 +11,13 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -31,7 +34,7 @@ public final class SmolvmState {
     /** The version printed by default, the one {@code docs/smolvm.md} was written against. */
     public static final String DEFAULT_VERSION = "1.9.2";
     /** File locks are per process; threads of one JVM also take this one. */
-    private static final java.util.concurrent.locks.ReentrantLock IN_PROCESS = new java.util.concurrent.locks.ReentrantLock();
+    private static final ReentrantLock IN_PROCESS = new ReentrantLock();
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
@@ -243,7 +246,7 @@ public final class SmolvmState {
     public void delete(String name) {
         try {
             Files.deleteIfExists(dir.resolve("machines").resolve(name + ".json"));
-            dev.bottles.state.SecureFiles.deleteRecursively(root(name));
+            SecureFiles.deleteRecursively(root(name));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -280,7 +283,7 @@ public final class SmolvmState {
         try {
             Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
             JSON.writeValue(tmp.toFile(), value);
-            Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -17,6 +17,7 @@ import dev.bottles.testkit.BottleTest;
 import dev.bottles.testkit.FakeBackend;
 import dev.bottles.testkit.FakeBottlePlan;
 import dev.bottles.testkit.TestBottles;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The example in bottle-testkit/README.md, kept compiling and passing. */
@@ -48,7 +49,7 @@ class ReviewServiceTest {
         fake.onExec("claude", "-p").reply(0, "LGTM\n", "");
 
         assertEquals("LGTM", new ReviewService(Bottles.using(fake), bottles).review("#42"));
-        assertEquals(java.util.List.of(java.util.List.of("claude", "-p", "review #42")),
+        assertEquals(List.of(List.of("claude", "-p", "review #42")),
                 fake.commands(fake.events().get(0).identity()));
     }
 

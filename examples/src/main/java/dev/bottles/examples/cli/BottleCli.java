@@ -3,14 +3,16 @@ package dev.bottles.examples.cli;
 import dev.bottles.BackendUnavailableException;
 import dev.bottles.BottleLaunchException;
 import dev.bottles.ManifestException;
+import dev.bottles.state.BottleHome;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code bottle}: the original claude-bottle's commands on top of the SDK. {@code start} prepares a
@@ -104,10 +106,10 @@ public final class BottleCli implements Runnable {
 
         @CommandLine.Option(names = "--set", paramLabel = "NAME=VALUE",
                 description = "a setting, e.g. --set CLAUDE_BOTTLE_IMAGE=my/agent:1 (repeatable)")
-        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        Map<String, String> settings = new LinkedHashMap<>();
 
-        dev.bottles.state.BottleHome home(Io io) {
-            return dev.bottles.state.BottleHome.resolve(home, io.env());
+        BottleHome home(Io io) {
+            return BottleHome.resolve(home, io.env());
         }
     }
 }

@@ -4,10 +4,11 @@ import dev.bottles.Bottles;
 import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.BottleHome;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code bottle cleanup}: remove what no running bottle owns, and state without {@code .preserve}. */
 @Command(name = "cleanup", mixinStandardHelpOptions = true,
@@ -18,7 +19,7 @@ final class CleanupCommand implements Callable<Integer> {
     BottleCli parent;
 
     @Option(names = "--home", paramLabel = "DIR", description = "the bottle home whose state dirs are reaped")
-    java.nio.file.Path home;
+    Path home;
 
     @Option(names = {"-y", "--yes"}, description = "do not ask")
     boolean yes;

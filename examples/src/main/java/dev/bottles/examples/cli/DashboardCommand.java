@@ -1,12 +1,16 @@
 package dev.bottles.examples.cli;
 
+import dev.bottles.BottleException;
 import dev.bottles.Bottles;
 import dev.bottles.Decision;
 import dev.bottles.Proposal;
+import dev.bottles.manifest.EgressRoute;
 import dev.bottles.spi.BottleSummary;
 import dev.bottles.state.BottleHome;
+import java.io.Console;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +20,10 @@ import java.util.concurrent.Callable;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
-import picocli.CommandLine;
+import org.jline.utils.InfoCmp;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code bottle dashboard}: the operator's console. Every bottle of this bottle home (whichever
@@ -152,7 +157,7 @@ final class DashboardCommand implements Callable<Integer> {
                             case 'r' -> {
                                 if (w != null) {
                                     t.setAttributes(saved);
-                                    java.io.Console console = System.console();
+                                    Console console = System.console();
                                     String reason = console == null ? null : console.readLine("reason for rejecting "
                                             + w.proposal().id() + ": ");
                                     t.enterRawMode();
@@ -185,7 +190,7 @@ final class DashboardCommand implements Callable<Integer> {
                     }
                 } finally {
                     t.setAttributes(saved);
-                    t.puts(org.jline.utils.InfoCmp.Capability.clear_screen);
+                    t.puts(InfoCmp.Capability.clear_screen);
                     t.flush();
                 }
             }
@@ -246,7 +251,7 @@ final class DashboardCommand implements Callable<Integer> {
             io.out().println();
             io.out().println(status + "; press Enter to return to the dashboard");
             io.out().flush();
-            java.io.Console console = System.console();
+            Console console = System.console();
             if (console != null) {
                 console.readLine();
             }
@@ -284,7 +289,7 @@ final class DashboardCommand implements Callable<Integer> {
             try {
                 status = queue.decide(w.proposal(), d) ? (d.approved() ? "approved " : "rejected ") + w.proposal().id()
                         : w.proposal().id() + " was already decided elsewhere";
-            } catch (dev.bottles.BottleException e) {
+            } catch (BottleException e) {
                 status = e.getMessage();
             }
         }
@@ -308,7 +313,7 @@ final class DashboardCommand implements Callable<Integer> {
                     return Decision.approve(edited);
                 }
                 List<String> lines = edited.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-                return Decision.approve(new dev.bottles.manifest.EgressRoute(lines.get(0), lines.subList(1,
+                return Decision.approve(new EgressRoute(lines.get(0), lines.subList(1,
                         lines.size()), null, null));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -323,7 +328,7 @@ final class DashboardCommand implements Callable<Integer> {
 
         private void draw(Terminal t, List<OperatorQueue.Pending> pending) {
             PrintWriter out = t.writer();
-            t.puts(org.jline.utils.InfoCmp.Capability.clear_screen);
+            t.puts(InfoCmp.Capability.clear_screen);
             out.println("bottle dashboard  " + Instant.now().toString().substring(0, 19).replace('T', ' ')
                     + "  (a approve, e edit+approve, r reject, j/k move, Tab bottles, q quit)\r");
             out.println("\r");
@@ -345,7 +350,7 @@ final class DashboardCommand implements Callable<Integer> {
                 out.println("  nothing\r");
             }
             for (int i = 0; i < pending.size(); i++) {
-                java.io.StringWriter sw = new java.io.StringWriter();
+                StringWriter sw = new StringWriter();
                 describe(queue, pending.get(i), new PrintWriter(sw), !onBottles && i == selected);
                 sw.toString().lines().forEach(l -> out.println(l + "\r"));
             }

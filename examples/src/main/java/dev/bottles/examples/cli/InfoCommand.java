@@ -9,12 +9,13 @@ import dev.bottles.manifest.GitRemote;
 import dev.bottles.manifest.Manifest;
 import dev.bottles.state.BottleHome;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code bottle info}: an agent's definition and its bottle's, with no secret value. */
 @Command(name = "info", mixinStandardHelpOptions = true,
@@ -25,7 +26,7 @@ final class InfoCommand implements Callable<Integer> {
     BottleCli parent;
 
     @Option(names = "--home", paramLabel = "DIR", description = "the bottle home")
-    java.nio.file.Path home;
+    Path home;
 
     @Parameters(index = "0", paramLabel = "AGENT")
     String agent;

@@ -1,6 +1,7 @@
 package dev.bottles.examples.cli;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,7 +29,7 @@ public record Io(PrintWriter out, PrintWriter err, BufferedReader in, Map<String
         try {
             String line = in.readLine();
             return line != null && (line.strip().equalsIgnoreCase("y") || line.strip().equalsIgnoreCase("yes"));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }

@@ -3,14 +3,19 @@ package dev.bottles.examples.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bottles.BottleException;
 import dev.bottles.Decision;
 import dev.bottles.Proposal;
+import dev.bottles.spi.BottleSummary;
 import dev.bottles.state.BottleHome;
 import dev.bottles.state.ProposalQueue;
+import dev.bottles.state.StateDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -61,7 +66,7 @@ final class OperatorQueue {
                 }
             }
         } catch (IOException e) {
-            throw new dev.bottles.BottleException("cannot list " + root + " (" + e + ")", e);
+            throw new BottleException("cannot list " + root + " (" + e + ")", e);
         }
         out.sort(Comparator.comparing((Pending p) -> p.proposal().createdAt()).thenComparing(p -> p.proposal().id()));
         return out;
@@ -77,7 +82,7 @@ final class OperatorQueue {
     boolean decide(Proposal p, Decision d) {
         ProposalQueue q = new ProposalQueue(home.queueDir(p.bottle()));
         if (!q.defersToOperator()) {
-            throw new dev.bottles.BottleException("bottle " + p.bottle() + " is decided by the program that launched it"
+            throw new BottleException("bottle " + p.bottle() + " is decided by the program that launched it"
                     + " (its own ApprovalHandler), not from here");
         }
         return q.decide(p.id(), d);
@@ -92,13 +97,13 @@ final class OperatorQueue {
      * @param now the time to measure the age at
      * @return one line
      */
-    String row(dev.bottles.spi.BottleSummary b, java.time.Instant now) {
-        dev.bottles.state.StateDir st = home.state(b.identity());
+    String row(BottleSummary b, Instant now) {
+        StateDir st = home.state(b.identity());
         String age = "-";
         String owner = "-";
         String status = b.status();
         if (st.exists()) {
-            age = st.readMetadata().map(m -> age(java.time.Duration.between(m.startedAt(), now))).orElse("-");
+            age = st.readMetadata().map(m -> age(Duration.between(m.startedAt(), now))).orElse("-");
             try {
                 owner = Files.getOwner(st.path()).getName();
             } catch (IOException e) {
@@ -112,7 +117,7 @@ final class OperatorQueue {
                 b.agent() == null ? "-" : b.agent(), String.join(",", b.services()), status, age, owner);
     }
 
-    static String age(java.time.Duration d) {
+    static String age(Duration d) {
         long s = Math.max(0, d.toSeconds());
         return s < 60 ? s + "s" : s < 3600 ? s / 60 + "m" : s < 86400 ? s / 3600 + "h" : s / 86400 + "d";
     }

@@ -1,5 +1,6 @@
 package dev.bottles.examples.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
@@ -15,7 +16,7 @@ final class PlanText {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(planJson);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             out.println(planJson);
             return;
         }

@@ -1,19 +1,21 @@
 package dev.bottles.examples.cli;
 
+import dev.bottles.ApprovalHandler;
 import dev.bottles.BottleException;
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.PreparedBottle;
 import dev.bottles.state.BottleHome;
 import dev.bottles.state.BottleMetadata;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code bottle resume}: start a bottle again under an identity whose state was kept. */
 @Command(name = "resume", mixinStandardHelpOptions = true,
@@ -44,13 +46,13 @@ final class ResumeCommand implements Callable<Integer> {
         BottleSpec.Builder spec = BottleSpec.builder(m.agentName()).identity(identity).home(home.root())
                 .userCwd(Path.of(m.cwd())).copyCwd(m.copyCwd()).settings(common.settings).hostEnvironment(io.env())
                 .secretPrompter(new TerminalSecrets())
-                .approvals(dev.bottles.ApprovalHandler.awaitingOperator(home));
+                .approvals(ApprovalHandler.awaitingOperator(home));
         if (!m.backend().isEmpty()) {
             spec.backend(m.backend());
         }
         PreparedBottle p = Bottles.prepare(spec.build());
         List<String> argv = command;
-        if (argv.isEmpty() && java.nio.file.Files.isDirectory(home.state(identity).transcriptDir())) {
+        if (argv.isEmpty() && Files.isDirectory(home.state(identity).transcriptDir())) {
             // the session's transcript comes back into the bottle: Claude Code goes on where it stopped
             argv = new ArrayList<>(p.plan().agentCommand());
             argv.add("--continue");

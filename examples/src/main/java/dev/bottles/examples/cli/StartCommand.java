@@ -1,5 +1,6 @@
 package dev.bottles.examples.cli;
 
+import dev.bottles.ApprovalHandler;
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.ExecOptions;
@@ -9,10 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code bottle start}: prepare, show the plan, ask, launch, hand over the terminal, settle. */
 @Command(name = "start", mixinStandardHelpOptions = true,
@@ -58,7 +59,7 @@ final class StartCommand implements Callable<Integer> {
         BottleSpec.Builder spec = BottleSpec.builder(agent).home(common.home(io).root()).userCwd(userCwd)
                 .copyCwd(cwd != null).settings(common.settings).hostEnvironment(io.env())
                 .secretPrompter(new TerminalSecrets())
-                .approvals(dev.bottles.ApprovalHandler.awaitingOperator(common.home(io)));
+                .approvals(ApprovalHandler.awaitingOperator(common.home(io)));
         if (backend != null) {
             spec.backend(backend);
         }

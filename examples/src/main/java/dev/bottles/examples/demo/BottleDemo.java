@@ -2,23 +2,30 @@ package dev.bottles.examples.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bottles.BottleEvent;
 import dev.bottles.BottleListener;
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.ExecResult;
+import dev.bottles.Phase;
 import dev.bottles.RunningBottle;
+import dev.bottles.claude.ClaudeCode;
+import dev.bottles.claude.ClaudeEvent;
+import dev.bottles.claude.ClaudeTask;
 import dev.bottles.examples.demo.tool.DemoTool;
 import dev.bottles.manifest.AgentDefinition;
 import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.manifest.Manifest;
 import dev.bottles.manifest.RouteAuth;
+import dev.bottles.state.SecureFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -145,7 +152,7 @@ public final class BottleDemo {
             check(left.isBlank(), "nothing is left behind");
             say(left.isBlank() ? "nothing left behind: no container or network carries dev.bottles.identity=" + id
                     : "left behind: " + left);
-            dev.bottles.state.SecureFiles.deleteRecursively(home);
+            SecureFiles.deleteRecursively(home);
         }
         claudeCode(certs, token);
         if (failures.isEmpty()) {
@@ -189,9 +196,9 @@ public final class BottleDemo {
                 waitFor(() -> docker("logs", api).contains("fake anthropic api ready"), "the fake API to start");
                 return null;
             });
-            dev.bottles.claude.ClaudeEvent.Result r = phase("Claude Code answers a prompt (headless, stream-json)",
-                    () -> dev.bottles.claude.ClaudeCode.in(bottle).run(dev.bottles.claude.ClaudeTask.of(
-                            "Say hello from the bottle.").withTimeout(java.time.Duration.ofMinutes(3)),
+            ClaudeEvent.Result r = phase("Claude Code answers a prompt (headless, stream-json)",
+                    () -> ClaudeCode.in(bottle).run(ClaudeTask.of(
+                            "Say hello from the bottle.").withTimeout(Duration.ofMinutes(3)),
                             e -> say("  event: " + shorten(e.toString()))));
             say("  Claude Code said: " + r.text());
             check(!r.isError() && r.text().equals("Hello from Claude Code in a bottle."), "real Claude Code answered");
@@ -206,7 +213,7 @@ public final class BottleDemo {
         } finally {
             String left = tearDown("teardown of the Claude Code bottle", api, bottle);
             check(left.isBlank(), "nothing of the Claude Code bottle is left behind");
-            dev.bottles.state.SecureFiles.deleteRecursively(home);
+            SecureFiles.deleteRecursively(home);
         }
     }
 
@@ -225,8 +232,8 @@ public final class BottleDemo {
     private static BottleListener progressLines() {
         return new BottleListener() {
             @Override
-            public void onEvent(dev.bottles.BottleEvent event) {
-                if (event.phase() == dev.bottles.Phase.LAUNCH && !event.step().equals("launch")
+            public void onEvent(BottleEvent event) {
+                if (event.phase() == Phase.LAUNCH && !event.step().equals("launch")
                         && event.duration().toMillis() >= 300) {
                     say("  step " + event.step() + ": " + event.duration().toMillis() + " ms");
                 }

@@ -4,13 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bottles.BottleSpec;
+import dev.bottles.Bottles;
+import dev.bottles.RunningBottle;
 import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.spi.Subnet;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +36,7 @@ class BottleCliIT {
     }
 
     private String[] args(String... a) {
-        List<String> all = new java.util.ArrayList<>(List.of(a));
+        List<String> all = new ArrayList<>(List.of(a));
         int dash = all.indexOf("--");
         all.addAll(dash < 0 ? all.size() : dash, List.of(images));
         return all.toArray(String[]::new);
@@ -47,7 +52,7 @@ class BottleCliIT {
         String id = r.out().lines().findFirst().orElseThrow().split(" ")[1];
         assertTrue(r.err().contains("bottle resume " + id), r.err());
         assertTrue(Files.exists(cli.home.resolve("state").resolve(id).resolve(".preserve")));
-        assertEquals(java.util.Set.of(), TestImages.labelled(id), "the runtime goes either way");
+        assertEquals(Set.of(), TestImages.labelled(id), "the runtime goes either way");
 
         CliFixture.Run list = cli.run("", "list");
         assertEquals(0, list.code());
@@ -56,11 +61,11 @@ class BottleCliIT {
 
     @Test
     void listShowsARunningBottleWithItsBackendAgentAndServices() throws Exception {
-        dev.bottles.BottleSpec spec = dev.bottles.BottleSpec.builder("demo").home(cli.home).userCwd(cli.cwd)
+        BottleSpec spec = BottleSpec.builder("demo").home(cli.home).userCwd(cli.cwd)
                 .backend("docker").hostEnvironment(Map.of("DEMO_TOKEN", "t", "DEMO_HOST_VALUE", "v"))
                 .setting("CLAUDE_BOTTLE_IMAGE", TestImages.agent())
                 .setting("CLAUDE_BOTTLE_SIDECAR_IMAGE", TestImages.bundle()).build();
-        try (dev.bottles.RunningBottle b = dev.bottles.Bottles.prepare(spec).launch()) {
+        try (RunningBottle b = Bottles.prepare(spec).launch()) {
             CliFixture.Run list = cli.run("", "list");
             assertEquals(0, list.code(), list.err());
             String line = list.out().lines().filter(l -> l.contains(b.identity())).findFirst().orElseThrow(

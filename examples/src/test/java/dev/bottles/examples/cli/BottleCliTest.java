@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +27,7 @@ class BottleCliTest {
 
     private List<String> states() throws Exception {
         Path s = cli.home.resolve("state");
-        try (var l = Files.exists(s) ? Files.list(s) : java.util.stream.Stream.<Path>empty()) {
+        try (var l = Files.exists(s) ? Files.list(s) : Stream.<Path>empty()) {
             return l.map(p -> p.getFileName().toString()).toList();
         }
     }

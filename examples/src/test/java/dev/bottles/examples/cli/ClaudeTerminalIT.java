@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.bottles.docker.internal.AgentImages;
+import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.testimages.FakeApiFixture;
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.docker.testimages.UpstreamContainer;
+import dev.bottles.spi.Settings;
 import dev.bottles.state.SecureFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,9 +42,9 @@ class ClaudeTerminalIT {
     void setUp() throws Exception {
         TestImages.requireEngine();
         // the CLI builds the SDK's images on first use; a test run leaves none it made behind
-        TestImages.removeAtExitIfNew(dev.bottles.docker.internal.AgentImages.reference(Map.of()));
-        TestImages.removeAtExitIfNew(dev.bottles.docker.internal.BundleImages.describe(TestImages.engine(),
-                new dev.bottles.spi.Settings(Map.of(), Map.of())).reference());
+        TestImages.removeAtExitIfNew(AgentImages.reference(Map.of()));
+        TestImages.removeAtExitIfNew(BundleImages.describe(TestImages.engine(),
+                new Settings(Map.of(), Map.of())).reference());
         dir = Files.createTempDirectory("bottles-tty-");
         api = new FakeApiFixture(dir);
         TestImages.fakeAnthropic(); // built before the clock starts, so the fake answers Claude Code's first calls
@@ -71,7 +75,7 @@ class ClaudeTerminalIT {
         }
         Path cliErr = dir.resolve("cli.err");
         cmd.add(javaBin + " -jar " + jar + " start claude --yes 2> " + cliErr + "; echo $? > " + exit + "; sleep 600");
-        boolean imageBuilt = TestImages.engine().imageExists(dev.bottles.docker.internal.AgentImages.reference(Map.of()));
+        boolean imageBuilt = TestImages.engine().imageExists(AgentImages.reference(Map.of()));
         long t0 = System.nanoTime();
         run(cmd);
         // the fake joins the bottle's outbound network as soon as the launch has made it
@@ -112,7 +116,7 @@ class ClaudeTerminalIT {
         }
         assertTrue(Files.exists(exit), "the CLI ended after /exit:\n" + capture());
         assertEquals("0", Files.readString(exit).strip(), capture());
-        assertEquals(java.util.Set.of(), TestImages.labelled(net[1]), "nothing of the bottle is left on the engine");
+        assertEquals(Set.of(), TestImages.labelled(net[1]), "nothing of the bottle is left on the engine");
         assertFalse(Files.exists(home.resolve("state").resolve(net[1])), "its state went with it");
         assertFalse(Files.exists(home.resolve("queue").resolve(net[1])), "its supervise queue went with it");
         System.out.println("Claude Code contacted, in a terminal session:\n  " + String.join("\n  ", contacted));
@@ -142,7 +146,7 @@ class ClaudeTerminalIT {
         }
         assertEquals("143 isig icanon echo", Files.readString(after).strip(),
                 "the CLI exited as stopped and the terminal is back in its normal mode");
-        assertEquals(java.util.Set.of(), TestImages.labelled(net[1]), "the bottle's runtime is gone");
+        assertEquals(Set.of(), TestImages.labelled(net[1]), "the bottle's runtime is gone");
         assertTrue(Files.isRegularFile(home.resolve("state").resolve(net[1]).resolve(".preserve")),
                 "its state is kept for resume");
     }

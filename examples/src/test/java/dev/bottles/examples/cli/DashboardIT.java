@@ -5,17 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.testimages.FakeApiFixture;
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.docker.testimages.UpstreamContainer;
+import dev.bottles.spi.Settings;
 import dev.bottles.state.SecureFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,7 +52,7 @@ class DashboardIT {
                 + "curl -s -o /dev/null " + h + " -H \"Mcp-Session-Id: $sid\" -d '{\"jsonrpc\":\"2.0\","
                 + "\"method\":\"notifications/initialized\"}' $u\n"
                 + asks(h, asks) + "sleep 20\n";
-        String b64 = java.util.Base64.getEncoder().encodeToString(script.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String b64 = Base64.getEncoder().encodeToString(script.getBytes(StandardCharsets.UTF_8));
         return "sh -c 'echo " + b64 + " | base64 -d > /tmp/agent.sh && sh /tmp/agent.sh'";
     }
 
@@ -82,8 +89,8 @@ class DashboardIT {
         String cli = javaBin + " -jar " + Path.of("target/bottle.jar").toAbsolutePath();
         String sets = " --set CLAUDE_BOTTLE_IMAGE=" + TestImages.probeAgent() + " --set CLAUDE_BOTTLE_EGRESS_EXTRA_CA="
                 + api.settings().get("CLAUDE_BOTTLE_EGRESS_EXTRA_CA");
-        TestImages.removeAtExitIfNew(dev.bottles.docker.internal.BundleImages.describe(TestImages.engine(),
-                new dev.bottles.spi.Settings(Map.of(), Map.of())).reference());
+        TestImages.removeAtExitIfNew(BundleImages.describe(TestImages.engine(),
+                new Settings(Map.of(), Map.of())).reference());
         List<UpstreamContainer> upstreams = new ArrayList<>();
         try (Tmux tmux = new Tmux()) {
             tmux.run("new-session", "-d", "-s", "s", "-n", "one", "-x", "160", "-y", "45", "-e", "BOTTLE_HOME=" + home,
@@ -116,7 +123,7 @@ class DashboardIT {
                         + tmux.screen("s:two"), e);
             }
             assertTrue(screen.indexOf("first ask") < screen.indexOf("second ask"), "oldest first:\n" + screen);
-            assertTrue(java.util.regex.Pattern.compile("docker +" + one.split(" ")[1] + " +one +\\S*supervise\\S* +running"
+            assertTrue(Pattern.compile("docker +" + one.split(" ")[1] + " +one +\\S*supervise\\S* +running"
                     + " +\\d+[smh] +" + System.getProperty("user.name")).matcher(screen).find(),
                     "the bottles pane shows backend, identity, agent, daemons, state, age and owner:\n" + screen);
 
@@ -167,11 +174,11 @@ class DashboardIT {
         }
     }
 
-    private static boolean hasProposal(Path queue) throws java.io.IOException {
+    private static boolean hasProposal(Path queue) throws IOException {
         if (!Files.isDirectory(queue)) {
             return false;
         }
-        try (java.util.stream.Stream<Path> files = Files.list(queue)) {
+        try (Stream<Path> files = Files.list(queue)) {
             return files.anyMatch(f -> f.getFileName().toString().endsWith(".proposal.json"));
         }
     }

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bottles.docker.internal.AgentImages;
+import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.testimages.FakeApiFixture;
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.docker.testimages.UpstreamContainer;
+import dev.bottles.spi.Settings;
 import dev.bottles.state.SecureFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +21,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -35,9 +40,9 @@ class OperatorReachIT {
     @Test
     void theDashboardAttachesToClaudeCodeAndStopsTheBottleThroughItsProgram() throws Exception {
         TestImages.requireEngine();
-        TestImages.removeAtExitIfNew(dev.bottles.docker.internal.AgentImages.reference(Map.of()));
-        TestImages.removeAtExitIfNew(dev.bottles.docker.internal.BundleImages.describe(TestImages.engine(),
-                new dev.bottles.spi.Settings(Map.of(), Map.of())).reference());
+        TestImages.removeAtExitIfNew(AgentImages.reference(Map.of()));
+        TestImages.removeAtExitIfNew(BundleImages.describe(TestImages.engine(),
+                new Settings(Map.of(), Map.of())).reference());
         Path dir = Files.createTempDirectory("bottles-reach-");
         Path home = dir.resolve("home");
         Path exit = dir.resolve("exit");
@@ -93,7 +98,7 @@ class OperatorReachIT {
                     (System.nanoTime() - t0) / 1_000_000);
             assertTrue(stopped.contains("stopped " + bottle + " (its program closed it)"), stopped);
             await(() -> Files.exists(exit), "the launching CLI ended:\n" + tmux.screen("s:one"));
-            assertEquals(java.util.Set.of(), TestImages.labelled(bottle), "nothing of the bottle is left on the engine");
+            assertEquals(Set.of(), TestImages.labelled(bottle), "nothing of the bottle is left on the engine");
             Path state = home.resolve("state").resolve(bottle);
             assertTrue(Files.isRegularFile(state.resolve(".preserve")), "its state is kept for resume");
             assertTrue(Files.size(state.resolve("transcript").resolve("projects.tar")) > 0,
@@ -169,7 +174,7 @@ class OperatorReachIT {
             System.out.printf("bottle stop <id> of a bottle whose owner was killed: %d ms%n",
                     (System.nanoTime() - t0) / 1_000_000);
             assertTrue(stop.contains("stopped " + id) && stop.contains("its program did not answer"), stop);
-            assertEquals(java.util.Set.of(), TestImages.labelled(id), "its runtime is gone");
+            assertEquals(Set.of(), TestImages.labelled(id), "its runtime is gone");
             assertTrue(Files.isRegularFile(home.resolve("state").resolve(id).resolve(".preserve")), "its state is kept");
             String again = Tmux.exec(List.of("sh", "-c", cli + " attach " + id + " -- true"));
             assertTrue(again.contains("is not running on docker") && again.contains("bottle resume " + id), again);
@@ -187,7 +192,7 @@ class OperatorReachIT {
         return p.waitFor();
     }
 
-    private static void await(java.util.function.BooleanSupplier done, String what) throws Exception {
+    private static void await(BooleanSupplier done, String what) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.state.SecureFiles;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +53,7 @@ class SecretPromptIT {
             tmux.await(s -> s.contains("paste your Gitea API token (GITEA_TOKEN, not echoed):"), Duration.ofMinutes(2));
             tmux.run("send-keys", "-t", "s", "-l", secret);
             tmux.run("send-keys", "-t", "s", "Enter");
-            String screen = tmux.await(s -> java.util.regex.Pattern.compile("agent-sees-[0-9a-f]{64}").matcher(s).find(),
+            String screen = tmux.await(s -> Pattern.compile("agent-sees-[0-9a-f]{64}").matcher(s).find(),
                     Duration.ofMinutes(3));
             assertTrue(screen.contains("agent-sees-" + sha), "the typed value reached the agent:\n" + screen);
             assertFalse(screen.contains(secret), "the secret was not echoed:\n" + screen);
@@ -62,7 +64,7 @@ class SecretPromptIT {
                     try {
                         String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
                         assertFalse(cmdline.contains(secret), "the secret is on the argv of " + p + ": " + cmdline);
-                    } catch (java.io.IOException gone) {
+                    } catch (IOException gone) {
                         // the process ended
                     }
                 }

@@ -2,11 +2,13 @@ package dev.bottles.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.bottles.docker.testimages.TestImages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /** A tmux server of a test's own, to run the CLI in a real terminal and read its screen. */
@@ -87,7 +89,7 @@ final class Tmux implements AutoCloseable {
     static String[] awaitBottleNetwork(String agent, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            for (var n : dev.bottles.docker.testimages.TestImages.engine().networks(java.util.Map.of("dev.bottles.role",
+            for (var n : TestImages.engine().networks(Map.of("dev.bottles.role",
                     "network"))) {
                 String id = n.labels().get("dev.bottles.identity");
                 if (n.name().startsWith("claude-bottle-egress-" + agent + "-") && id != null) {

@@ -1,10 +1,13 @@
 package dev.bottles.docker.testimages.programs;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Authenticator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PasswordAuthentication;
 import java.net.ProxySelector;
 import java.net.Socket;
 import java.net.URI;
@@ -19,7 +22,10 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -27,6 +33,11 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.transport.PushResult;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
 
 /**
  * What an agent would try, run inside the agent container. Prints one {@code key=value} result line
@@ -64,18 +75,18 @@ public final class EscapeProbe {
                 case "resolve" -> System.out.println("resolve=" + InetAddress.getByName(args[1]).getHostAddress());
                 case "mcp" -> mcp(args[1], args[2]);
                 case "git-clone" -> {
-                    try (org.eclipse.jgit.api.Git g = org.eclipse.jgit.api.Git.cloneRepository().setURI(args[1])
-                            .setDirectory(new java.io.File(args[2])).call()) {
+                    try (Git g = Git.cloneRepository().setURI(args[1])
+                            .setDirectory(new File(args[2])).call()) {
                         System.out.println("clone=ok " + g.getRepository().resolve("refs/heads/main").name());
-                    } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+                    } catch (GitAPIException e) {
                         System.out.println("clone=failed " + rootMessage(e));
                     }
                 }
                 case "git-fetch" -> {
-                    try (org.eclipse.jgit.api.Git g = org.eclipse.jgit.api.Git.open(new java.io.File(args[1]))) {
+                    try (Git g = Git.open(new File(args[1]))) {
                         g.fetch().call();
                         System.out.println("fetch=ok " + g.getRepository().resolve("refs/remotes/origin/main").name());
-                    } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+                    } catch (GitAPIException e) {
                         System.out.println("fetch=failed " + rootMessage(e));
                     }
                 }
@@ -95,21 +106,21 @@ public final class EscapeProbe {
     /** The proxy credential from {@code HTTPS_PROXY}'s user info, as a Proxy-Authorization value. */
     private static String proxyAuthorization() {
         String info = URI.create(System.getenv("HTTPS_PROXY")).getRawUserInfo();
-        return info == null ? "" : "Basic " + java.util.Base64.getEncoder().encodeToString(info.getBytes(
+        return info == null ? "" : "Basic " + Base64.getEncoder().encodeToString(info.getBytes(
                 StandardCharsets.UTF_8));
     }
 
     /** Answers egress's 407 with the user info of {@code HTTPS_PROXY}, as any proxy-aware client does. */
-    private static java.net.Authenticator proxyAuthenticator() {
+    private static Authenticator proxyAuthenticator() {
         String info = URI.create(System.getenv("HTTPS_PROXY")).getRawUserInfo();
-        return new java.net.Authenticator() {
+        return new Authenticator() {
             @Override
-            protected java.net.PasswordAuthentication getPasswordAuthentication() {
+            protected PasswordAuthentication getPasswordAuthentication() {
                 if (info == null || getRequestorType() != RequestorType.PROXY) {
                     return null;
                 }
                 int colon = info.indexOf(':');
-                return new java.net.PasswordAuthentication(info.substring(0, colon), info.substring(colon + 1)
+                return new PasswordAuthentication(info.substring(0, colon), info.substring(colon + 1)
                         .toCharArray());
             }
         };
@@ -167,25 +178,25 @@ public final class EscapeProbe {
 
     /** git-push DIR BRANCH FILE CONTENT MESSAGE REFSPEC: commit on BRANCH, then push REFSPEC to origin. */
     private static void gitPush(String[] a) throws Exception {
-        try (org.eclipse.jgit.api.Git g = org.eclipse.jgit.api.Git.open(new java.io.File(a[1]))) {
+        try (Git g = Git.open(new File(a[1]))) {
             String id = "-";
             if (!a[3].equals("-")) {
                 boolean exists = g.getRepository().findRef("refs/heads/" + a[2]) != null;
                 g.checkout().setCreateBranch(!exists).setName(a[2]).setStartPoint(exists ? null : "origin/main").call();
-                java.nio.file.Files.writeString(java.nio.file.Path.of(a[1], a[3]), a[4] + "\n");
+                Files.writeString(Path.of(a[1], a[3]), a[4] + "\n");
                 g.add().addFilepattern(a[3]).call();
                 id = g.commit().setMessage(a[5]).setSign(false).call().name();
             }
             if (a[6].startsWith("refs/tags/")) {
                 g.tag().setName(a[6].split(":")[0].substring("refs/tags/".length())).setAnnotated(false).call();
             }
-            for (org.eclipse.jgit.transport.PushResult r : g.push().setRefSpecs(
-                    new org.eclipse.jgit.transport.RefSpec(a[6])).call()) {
-                for (org.eclipse.jgit.transport.RemoteRefUpdate u : r.getRemoteUpdates()) {
+            for (PushResult r : g.push().setRefSpecs(
+                    new RefSpec(a[6])).call()) {
+                for (RemoteRefUpdate u : r.getRemoteUpdates()) {
                     System.out.println("push=" + u.getStatus() + " " + id + " " + u.getMessage());
                 }
             }
-        } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+        } catch (GitAPIException e) {
             System.out.println("push=failed " + rootMessage(e));
         }
     }
@@ -204,7 +215,7 @@ public final class EscapeProbe {
         // the bearer credential from the MCP configuration the bottle gave the agent, as Claude Code reads it
         Path inHome = Path.of(System.getenv().getOrDefault("HOME", "/"), ".claude-bottle", "mcp.json");
         String config = Files.readString(Files.exists(inHome) ? inHome : Path.of("/home/node/.claude-bottle/mcp.json"));
-        java.util.regex.Matcher bearer = java.util.regex.Pattern.compile("\"(Bearer [A-Za-z0-9_-]+)\"").matcher(config);
+        Matcher bearer = Pattern.compile("\"(Bearer [A-Za-z0-9_-]+)\"").matcher(config);
         String auth = bearer.find() ? bearer.group(1) : "";
         HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> init = c.send(HttpRequest.newBuilder(url).header("Content-Type", "application/json")

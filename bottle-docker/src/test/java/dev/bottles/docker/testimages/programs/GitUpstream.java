@@ -1,6 +1,8 @@
 package dev.bottles.docker.testimages.programs;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -84,7 +86,7 @@ public final class GitUpstream {
         System.out.println("upstream git ready");
     }
 
-    private static void reply(com.sun.net.httpserver.HttpExchange x, String body) throws java.io.IOException {
+    private static void reply(HttpExchange x, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         x.sendResponseHeaders(200, b.length == 0 ? -1 : b.length);
         if (b.length > 0) {

@@ -7,7 +7,9 @@ import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Authenticator;
 import java.net.InetSocketAddress;
+import java.net.PasswordAuthentication;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
@@ -105,7 +108,7 @@ public final class DemoTool {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(value.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -128,11 +131,11 @@ public final class DemoTool {
         String[] user = String.valueOf(proxy.getRawUserInfo()).split(":", 2);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl)
                 .proxy(ProxySelector.of(new InetSocketAddress(proxy.getHost(), proxy.getPort())))
-                .authenticator(new java.net.Authenticator() {
+                .authenticator(new Authenticator() {
                     @Override
-                    protected java.net.PasswordAuthentication getPasswordAuthentication() {
+                    protected PasswordAuthentication getPasswordAuthentication() {
                         return getRequestorType() == RequestorType.PROXY && user.length == 2
-                                ? new java.net.PasswordAuthentication(user[0], user[1].toCharArray()) : null;
+                                ? new PasswordAuthentication(user[0], user[1].toCharArray()) : null;
                     }
                 })
                 .connectTimeout(Duration.ofSeconds(10)).build();
