@@ -17,8 +17,14 @@ import org.jspecify.annotations.Nullable;
  * @param succeeded whether it succeeded
  * @param detail a short free-form note (a failure's message, a chosen runtime), or null
  */
-public record BottleEvent(String identity, String backend, Phase phase, String step, Duration duration,
-        boolean succeeded, @Nullable String detail) {
+public record BottleEvent(
+        String identity,
+        String backend,
+        Phase phase,
+        String step,
+        Duration duration,
+        boolean succeeded,
+        @Nullable String detail) {
 
     /**
      * Validates the event.

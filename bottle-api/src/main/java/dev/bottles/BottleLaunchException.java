@@ -24,7 +24,9 @@ public final class BottleLaunchException extends BottleException {
      * @param cause the underlying failure, if any
      */
     public BottleLaunchException(String identity, String step, String message, @Nullable Throwable cause) {
-        super("launch of bottle '" + identity + "' failed at step '" + step + "': " + message + " (" + HELP + ")", cause);
+        super(
+                "launch of bottle '" + identity + "' failed at step '" + step + "': " + message + " (" + HELP + ")",
+                cause);
         this.identity = identity;
         this.step = step;
     }

@@ -40,9 +40,18 @@ import org.jspecify.annotations.Nullable;
  * @param approvals decides the agent's supervise proposals while the bottle runs, or null for none
  *     (they then wait in the queue, e.g. for {@link RunningBottle#onApproval})
  */
-public record BottleSpec(String agent, @Nullable Manifest manifest, @Nullable String identity, boolean copyCwd,
-        Path userCwd, @Nullable String backend, Map<String, String> settings, @Nullable SecretPrompter secretPrompter,
-        @Nullable Path home, Map<String, String> hostEnvironment, List<BottleListener> listeners,
+public record BottleSpec(
+        String agent,
+        @Nullable Manifest manifest,
+        @Nullable String identity,
+        boolean copyCwd,
+        Path userCwd,
+        @Nullable String backend,
+        Map<String, String> settings,
+        @Nullable SecretPrompter secretPrompter,
+        @Nullable Path home,
+        Map<String, String> hostEnvironment,
+        List<BottleListener> listeners,
         @Nullable ApprovalHandler approvals) {
 
     /**
@@ -97,10 +106,14 @@ public record BottleSpec(String agent, @Nullable Manifest manifest, @Nullable St
      * @throws BottleException when the bottle has no state to resume
      */
     public static Builder resuming(BottleHome home, String identity) {
-        BottleMetadata m = home.state(identity).readMetadata().orElseThrow(() -> new BottleException(
-                "bottle '" + identity + "' has no state to resume in " + home.state(identity).path()
-                        + "; list resumable bottles under " + home.stateRoot()));
-        Builder b = new Builder(m.agentName()).identity(m.identity()).home(home.root()).backend(m.backend())
+        BottleMetadata m = home.state(identity)
+                .readMetadata()
+                .orElseThrow(() -> new BottleException("bottle '" + identity + "' has no state to resume in "
+                        + home.state(identity).path() + "; list resumable bottles under " + home.stateRoot()));
+        Builder b = new Builder(m.agentName())
+                .identity(m.identity())
+                .home(home.root())
+                .backend(m.backend())
                 .copyCwd(m.copyCwd());
         if (!m.cwd().isEmpty()) {
             b.userCwd(Path.of(m.cwd()));
@@ -295,8 +308,19 @@ public record BottleSpec(String agent, @Nullable Manifest manifest, @Nullable St
          * @return the spec
          */
         public BottleSpec build() {
-            return new BottleSpec(agent, manifest, identity, copyCwd, userCwd, backend, settings, secretPrompter, home,
-                    hostEnvironment == null ? System.getenv() : hostEnvironment, listeners, approvals);
+            return new BottleSpec(
+                    agent,
+                    manifest,
+                    identity,
+                    copyCwd,
+                    userCwd,
+                    backend,
+                    settings,
+                    secretPrompter,
+                    home,
+                    hostEnvironment == null ? System.getenv() : hostEnvironment,
+                    listeners,
+                    approvals);
         }
     }
 }

@@ -50,8 +50,10 @@ public final class Bottles {
      */
     public static PreparedBottle prepare(BottleSpec spec) {
         Objects.requireNonNull(spec, "spec");
-        return PrepareFlow.prepare(spec, () -> BackendSelector.standard()
-                .select(BackendSelector.requested(spec.backend(), spec.hostEnvironment())));
+        return PrepareFlow.prepare(
+                spec,
+                () -> BackendSelector.standard()
+                        .select(BackendSelector.requested(spec.backend(), spec.hostEnvironment())));
     }
 
     /**
@@ -103,9 +105,11 @@ public final class Bottles {
             throw new BottleException("no bottle '" + identity + "' in bottle home " + home.root() + ". 'bottle list'"
                     + " shows the running bottles; a bottle of another home is reached with --home <dir>");
         }
-        String backendId = state.readMetadata().map(BottleMetadata::backend).orElseThrow(() ->
-                new BottleException(state.metadataFile() + " is missing or unreadable, so the backend of bottle "
-                        + identity + " is unknown; 'bottle cleanup' removes what no running bottle owns"));
+        String backendId = state.readMetadata()
+                .map(BottleMetadata::backend)
+                .orElseThrow(() -> new BottleException(
+                        state.metadataFile() + " is missing or unreadable, so the backend of bottle " + identity
+                                + " is unknown; 'bottle cleanup' removes what no running bottle owns"));
         for (BottleBackend b : BackendSelector.standard().discover().backends()) {
             if (b.id().equals(backendId)) {
                 return new ReachedBottle(state, b);

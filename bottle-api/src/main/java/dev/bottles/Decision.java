@@ -13,7 +13,11 @@ import org.jspecify.annotations.Nullable;
  * @param route the route to apply when approving a modified egress proposal, or null
  * @param dockerfile the Dockerfile to apply when approving a modified capability proposal, or null
  */
-public record Decision(Verdict verdict, String reason, @Nullable EgressRoute route, @Nullable String dockerfile) {
+public record Decision(
+        Verdict verdict,
+        String reason,
+        @Nullable EgressRoute route,
+        @Nullable String dockerfile) {
 
     /** The three answers. */
     public enum Verdict {

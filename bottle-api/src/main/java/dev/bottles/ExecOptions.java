@@ -16,9 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param workingDir the working directory inside the bottle, or null for the default
  * @param env extra environment variables for this command only; never put secrets here
  */
-public record ExecOptions(Duration timeout, @Nullable String user, @Nullable String workingDir, Map<String, String> env) {
+public record ExecOptions(
+        Duration timeout, @Nullable String user, @Nullable String workingDir, Map<String, String> env) {
     /** The default timeout: five minutes. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+
     private static final ExecOptions DEFAULTS = new ExecOptions(DEFAULT_TIMEOUT, null, null, Map.of());
 
     /**

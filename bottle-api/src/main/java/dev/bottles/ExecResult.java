@@ -38,7 +38,7 @@ public record ExecResult(int exitCode, String stdout, String stderr, Duration du
 
     @Override
     public String toString() {
-        return "ExecResult[exitCode=" + exitCode + ", stdout=" + stdout.length() + " chars, stderr="
-                + stderr.length() + " chars, duration=" + duration.toMillis() + " ms]";
+        return "ExecResult[exitCode=" + exitCode + ", stdout=" + stdout.length() + " chars, stderr=" + stderr.length()
+                + " chars, duration=" + duration.toMillis() + " ms]";
     }
 }

@@ -24,8 +24,13 @@ public final class ManifestException extends BottleException {
     private final transient List<ManifestException> problems;
 
     private ManifestException(
-            @Nullable Path file, int line, @Nullable String field, String problem, String fix,
-            List<ManifestException> problems, String message) {
+            @Nullable Path file,
+            int line,
+            @Nullable String field,
+            String problem,
+            String fix,
+            List<ManifestException> problems,
+            String message) {
         super(message);
         this.file = file;
         this.line = line;
@@ -56,9 +61,12 @@ public final class ManifestException extends BottleException {
      */
     public ManifestException at(Path file, int line) {
         if (problems.size() > 1) {
-            return combine(problems.stream().map(p -> p.file == null ? p.at(file, line) : p).collect(Collectors.toList()));
+            return combine(problems.stream()
+                    .map(p -> p.file == null ? p.at(file, line) : p)
+                    .collect(Collectors.toList()));
         }
-        return new ManifestException(file, line, field, problem, fix, List.of(), render(file, line, field, problem, fix));
+        return new ManifestException(
+                file, line, field, problem, fix, List.of(), render(file, line, field, problem, fix));
     }
 
     /**
@@ -71,14 +79,16 @@ public final class ManifestException extends BottleException {
         if (all.isEmpty()) {
             throw new IllegalArgumentException("no problems to combine");
         }
-        List<ManifestException> flat = all.stream().flatMap(p -> p.problems().stream()).collect(Collectors.toList());
+        List<ManifestException> flat =
+                all.stream().flatMap(p -> p.problems().stream()).collect(Collectors.toList());
         if (flat.size() == 1) {
             return flat.get(0);
         }
         ManifestException first = flat.get(0);
-        String message = flat.size() + " problems:\n" + flat.stream()
-                .map(p -> "  - " + p.getMessage().replace("\n", "\n    "))
-                .collect(Collectors.joining("\n"));
+        String message = flat.size() + " problems:\n"
+                + flat.stream()
+                        .map(p -> "  - " + p.getMessage().replace("\n", "\n    "))
+                        .collect(Collectors.joining("\n"));
         return new ManifestException(first.file, first.line, first.field, first.problem, first.fix, flat, message);
     }
 

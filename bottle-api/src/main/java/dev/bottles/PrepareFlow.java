@@ -23,8 +23,8 @@ final class PrepareFlow {
     private PrepareFlow() {}
 
     static PreparedBottle prepare(BottleSpec spec, Supplier<BottleBackend> selection) {
-        BottleIdentity identity = spec.identity() != null ? BottleIdentity.of(spec.identity())
-                : BottleIdentity.fresh(spec.agent());
+        BottleIdentity identity =
+                spec.identity() != null ? BottleIdentity.of(spec.identity()) : BottleIdentity.fresh(spec.agent());
         boolean resumed = spec.identity() != null;
         long t0 = System.nanoTime();
         BottleBackend backend = selection.get();
@@ -34,14 +34,15 @@ final class PrepareFlow {
         Settings settings = new Settings(spec.settings(), spec.hostEnvironment());
         BottleHome home = BottleHome.resolve(spec.home(), spec.hostEnvironment());
         Manifest manifest = events.phase(Phase.VALIDATE, () -> {
-            Manifest m = spec.manifest() != null ? spec.manifest()
+            Manifest m = spec.manifest() != null
+                    ? spec.manifest()
                     : ManifestLoader.load(home.root(), spec.userCwd()).withBuiltIns();
-            HostValidator.validate(m, spec.agent(), spec.hostEnvironment(), spec.secretPrompter() != null,
-                    settings.skillsDir());
+            HostValidator.validate(
+                    m, spec.agent(), spec.hostEnvironment(), spec.secretPrompter() != null, settings.skillsDir());
             return m;
         });
-        ResolvedEnv env = EnvResolver.resolve(manifest.bottleFor(spec.agent()), spec.hostEnvironment(),
-                spec.secretPrompter());
+        ResolvedEnv env =
+                EnvResolver.resolve(manifest.bottleFor(spec.agent()), spec.hostEnvironment(), spec.secretPrompter());
 
         StateDir state = home.state(identity.value());
         boolean existed = state.exists();
@@ -49,23 +50,43 @@ final class PrepareFlow {
         state.clearPreserve();
         BottlePlan plan;
         try {
-            plan = events.phase(Phase.PREPARE, () -> backend.prepare(new PrepareRequest(spec, manifest,
-                    manifest.requireAgent(spec.agent()), manifest.bottleFor(spec.agent()), identity.value(), resumed,
-                    home, state, env, spec.hostEnvironment(), settings, events)));
-            if (plan == null || !plan.identity().equals(identity.value()) || !plan.backendId().equals(backend.id())) {
+            plan = events.phase(
+                    Phase.PREPARE,
+                    () -> backend.prepare(new PrepareRequest(
+                            spec,
+                            manifest,
+                            manifest.requireAgent(spec.agent()),
+                            manifest.bottleFor(spec.agent()),
+                            identity.value(),
+                            resumed,
+                            home,
+                            state,
+                            env,
+                            spec.hostEnvironment(),
+                            settings,
+                            events)));
+            if (plan == null
+                    || !plan.identity().equals(identity.value())
+                    || !plan.backendId().equals(backend.id())) {
                 throw new BottleException("backend " + backend.id() + " returned a plan for another bottle or backend"
                         + " (a bug in " + backend.getClass().getName() + ")");
             }
-            state.writeMetadata(new BottleMetadata(identity.value(), spec.agent(),
-                    spec.copyCwd() ? spec.userCwd().toString() : "", spec.copyCwd(), Instant.now(),
-                    plan.composeProject(), backend.id()));
+            state.writeMetadata(new BottleMetadata(
+                    identity.value(),
+                    spec.agent(),
+                    spec.copyCwd() ? spec.userCwd().toString() : "",
+                    spec.copyCwd(),
+                    Instant.now(),
+                    plan.composeProject(),
+                    backend.id()));
         } catch (RuntimeException e) {
             if (!resumed && !existed) {
                 state.delete();
             }
-            throw e instanceof BottleException be ? be
-                    : new BottleException("backend " + backend.id() + " failed to prepare bottle " + identity + ": " + e,
-                            e);
+            throw e instanceof BottleException be
+                    ? be
+                    : new BottleException(
+                            "backend " + backend.id() + " failed to prepare bottle " + identity + ": " + e, e);
         }
         return new PreparedBottle(plan, backend, events, state, !resumed, spec.approvals(), env.forwardedValues());
     }

@@ -15,7 +15,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link #plan()}, then {@link #launch()} it once, or {@link #discard()} it.
  */
 public final class PreparedBottle {
-    private enum Stage { READY, LAUNCHED, DISCARDED }
+    private enum Stage {
+        READY,
+        LAUNCHED,
+        DISCARDED
+    }
 
     private final BottlePlan plan;
     private final BottleBackend backend;
@@ -27,8 +31,14 @@ public final class PreparedBottle {
     private final @org.jspecify.annotations.Nullable ApprovalHandler approvals;
     private final Map<String, String> forwarded;
 
-    PreparedBottle(BottlePlan plan, BottleBackend backend, BottleEvents events, StateDir state, boolean fresh,
-            @org.jspecify.annotations.Nullable ApprovalHandler approvals, Map<String, String> forwarded) {
+    PreparedBottle(
+            BottlePlan plan,
+            BottleBackend backend,
+            BottleEvents events,
+            StateDir state,
+            boolean fresh,
+            @org.jspecify.annotations.Nullable ApprovalHandler approvals,
+            Map<String, String> forwarded) {
         this.approvals = approvals;
         this.forwarded = Map.copyOf(forwarded);
         this.plan = plan;
@@ -75,18 +85,21 @@ public final class PreparedBottle {
      */
     public RunningBottle launch() {
         if (!stage.compareAndSet(Stage.READY, Stage.LAUNCHED)) {
-            throw new IllegalStateException("bottle " + identity() + " was already " + stage.get().name().toLowerCase(
-                    Locale.ROOT) + "; prepare it again");
+            throw new IllegalStateException("bottle " + identity() + " was already "
+                    + stage.get().name().toLowerCase(Locale.ROOT) + "; prepare it again");
         }
         try {
             RunningBottle running = events.phase(Phase.LAUNCH, () -> backend.launch(plan, events));
             if (running == null) {
-                throw new BottleLaunchException(identity(), "launch", "backend " + backend.id()
-                        + " returned no running bottle (a bug in " + backend.getClass().getName() + ")", null);
+                throw new BottleLaunchException(
+                        identity(),
+                        "launch",
+                        "backend " + backend.id() + " returned no running bottle (a bug in "
+                                + backend.getClass().getName() + ")",
+                        null);
             }
             if (!fresh && Transcripts.exists(state)) {
-                events.run(Phase.LAUNCH, "restore-transcript", () -> Transcripts.restore(running,
-                        state));
+                events.run(Phase.LAUNCH, "restore-transcript", () -> Transcripts.restore(running, state));
             }
             TrackedBottle tracked = new TrackedBottle(running, events, state);
             tracked.serveOperators(forwarded);

@@ -19,8 +19,14 @@ import org.jspecify.annotations.Nullable;
  * @param justification why, in the agent's words
  * @param createdAt when the agent asked
  */
-public record Proposal(String id, String bottle, Kind kind, @Nullable EgressRoute route, @Nullable String dockerfile,
-        String justification, Instant createdAt) {
+public record Proposal(
+        String id,
+        String bottle,
+        Kind kind,
+        @Nullable EgressRoute route,
+        @Nullable String dockerfile,
+        String justification,
+        Instant createdAt) {
 
     /** What a proposal asks for, named as the supervise tool that makes it. */
     public enum Kind {

@@ -93,7 +93,8 @@ public final class ReachedBottle {
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("argv must name a command");
         }
-        Map<String, String> forwarded = owner != null ? ControlSocket.forwarded(ControlSocket.path(state), ASK) : Map.of();
+        Map<String, String> forwarded =
+                owner != null ? ControlSocket.forwarded(ControlSocket.path(state), ASK) : Map.of();
         return found(forwarded).attach(List.copyOf(argv), options);
     }
 

@@ -85,8 +85,12 @@ public interface RunningBottle extends AutoCloseable {
      * @throws BottleException when it cannot be run, or stdin is given to a backend that cannot stream
      * @throws IllegalStateException when the bottle is closed
      */
-    default int execStreaming(List<String> argv, ExecOptions options, @Nullable InputStream stdin,
-            OutputStream stdout, OutputStream stderr) {
+    default int execStreaming(
+            List<String> argv,
+            ExecOptions options,
+            @Nullable InputStream stdin,
+            OutputStream stdout,
+            OutputStream stderr) {
         if (stdin != null) {
             throw new BottleException("this bottle's backend cannot stream input to a command");
         }
@@ -142,8 +146,8 @@ public interface RunningBottle extends AutoCloseable {
      * @throws BottleException when it cannot be run
      */
     default int attach(List<String> argv, ExecOptions options) {
-        ExecResult r = exec(argv, new ExecOptions(Duration.ofDays(3650), options.user(),
-                options.workingDir(), options.env()));
+        ExecResult r =
+                exec(argv, new ExecOptions(Duration.ofDays(3650), options.user(), options.workingDir(), options.env()));
         System.out.print(r.stdout());
         System.out.flush();
         System.err.print(r.stderr());

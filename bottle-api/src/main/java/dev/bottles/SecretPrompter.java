@@ -52,8 +52,8 @@ public interface SecretPrompter {
         return (name, prompt) -> {
             String v = copy.get(Objects.requireNonNull(name, "name"));
             if (v == null) {
-                throw new BottleException("no answer for secret " + name + "; add it to the map given to"
-                        + " SecretPrompter.fromMap");
+                throw new BottleException(
+                        "no answer for secret " + name + "; add it to the map given to" + " SecretPrompter.fromMap");
             }
             return v;
         };

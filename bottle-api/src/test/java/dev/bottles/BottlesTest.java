@@ -42,14 +42,23 @@ class BottlesTest {
 
     private static Manifest manifest() {
         return Manifest.builder()
-                .bottle(BottleDefinition.builder("dev").literal("MODE", "test").fromHost("GITHUB_TOKEN", "GH_PAT")
-                        .secret("GITEA_TOKEN", "paste it").build())
-                .agent(AgentDefinition.builder("coder").bottle("dev").prompt("be careful").build())
+                .bottle(BottleDefinition.builder("dev")
+                        .literal("MODE", "test")
+                        .fromHost("GITHUB_TOKEN", "GH_PAT")
+                        .secret("GITEA_TOKEN", "paste it")
+                        .build())
+                .agent(AgentDefinition.builder("coder")
+                        .bottle("dev")
+                        .prompt("be careful")
+                        .build())
                 .build();
     }
 
     private BottleSpec.Builder spec() {
-        return BottleSpec.builder("coder").manifest(manifest()).home(tmp.resolve("home")).userCwd(tmp)
+        return BottleSpec.builder("coder")
+                .manifest(manifest())
+                .home(tmp.resolve("home"))
+                .userCwd(tmp)
                 .hostEnvironment(Map.of("GH_PAT", "ghp_realHostSecret123"))
                 .secretPrompter(SecretPrompter.fromMap(Map.of("GITEA_TOKEN", "gitea-secret-456")));
     }
@@ -86,8 +95,8 @@ class BottlesTest {
         PreparedBottle p = Bottles.using(backend).prepare(spec().build());
         ScriptedPlan plan = (ScriptedPlan) p.plan();
         assertEquals(Map.of("MODE", "test"), plan.literals());
-        assertEquals(Map.of("GITHUB_TOKEN", "ghp_realHostSecret123", "GITEA_TOKEN", "gitea-secret-456"),
-                plan.forwarded());
+        assertEquals(
+                Map.of("GITHUB_TOKEN", "ghp_realHostSecret123", "GITEA_TOKEN", "gitea-secret-456"), plan.forwarded());
         assertFalse(plan.toJson().contains("Secret123") || plan.toJson().contains("secret-456"), plan.toJson());
         try (var files = Files.walk(home().root())) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -100,20 +109,25 @@ class BottlesTest {
     @Test
     void aFailedPrepareRemovesTheFreshStateButKeepsAResumedOne() {
         backend.failPrepare = new BottleException("image claude-bottle:latest is missing; build it");
-        BottleException e = assertThrows(BottleException.class, () -> Bottles.using(backend).prepare(spec().build()));
+        BottleException e =
+                assertThrows(BottleException.class, () -> Bottles.using(backend).prepare(spec().build()));
         assertEquals("image claude-bottle:latest is missing; build it", e.getMessage());
         assertEquals(List.of(), home().states());
 
         StateDir old = home().state("coder-r3sum").create();
         old.preserve();
-        assertThrows(BottleException.class, () -> Bottles.using(backend).prepare(spec().identity("coder-r3sum").build()));
+        assertThrows(
+                BottleException.class,
+                () -> Bottles.using(backend)
+                        .prepare(spec().identity("coder-r3sum").build()));
         assertTrue(old.exists(), "a resumed bottle's state survives a failed prepare");
     }
 
     @Test
     void aBackendBugInPrepareIsWrappedNamingTheBackend() {
         backend.failPrepare = new IllegalStateException("boom");
-        BottleException e = assertThrows(BottleException.class, () -> Bottles.using(backend).prepare(spec().build()));
+        BottleException e =
+                assertThrows(BottleException.class, () -> Bottles.using(backend).prepare(spec().build()));
         assertTrue(e.getMessage().startsWith("backend scripted failed to prepare bottle coder-"), e.getMessage());
         assertSame(backend.failPrepare, e.getCause());
     }
@@ -122,7 +136,8 @@ class BottlesTest {
     void prepareClearsALeftoverPreserveMarkerOnResume() {
         StateDir old = home().state("coder-r3sum").create();
         old.preserve();
-        PreparedBottle p = Bottles.using(backend).prepare(spec().identity("coder-r3sum").build());
+        PreparedBottle p =
+                Bottles.using(backend).prepare(spec().identity("coder-r3sum").build());
         assertEquals("coder-r3sum", p.identity());
         assertFalse(old.isPreserved());
     }
@@ -133,17 +148,20 @@ class BottlesTest {
         assertEquals(new ExecResult(0, "hello there\n", "", Duration.ZERO), b.exec("echo", "hello", "there"));
         assertEquals(3, b.exec("exit", "3").exitCode());
         assertEquals("bye\n", b.exec("exit", "3").stderr());
-        ExecTimeoutException t = assertThrows(ExecTimeoutException.class,
+        ExecTimeoutException t = assertThrows(
+                ExecTimeoutException.class,
                 () -> b.exec(List.of("sleep", "9"), ExecOptions.defaults().withTimeout(Duration.ofMillis(50))));
         assertEquals("partial", t.partialResult().stdout());
 
         b.close();
         b.close();
-        assertEquals(1, backend.calls.stream().filter(c -> c.startsWith("close")).count());
+        assertEquals(
+                1, backend.calls.stream().filter(c -> c.startsWith("close")).count());
         assertFalse(home().state(b.identity()).exists(), "close removes the state dir");
         assertThrows(IllegalStateException.class, () -> b.exec("echo"));
-        assertThrows(IllegalArgumentException.class, () -> Bottles.using(backend).prepare(spec().build()).launch()
-                .exec(List.of()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Bottles.using(backend).prepare(spec().build()).launch().exec(List.of()));
     }
 
     @Test
@@ -165,7 +183,8 @@ class BottlesTest {
         RunningBottle b = Bottles.using(backend).prepare(spec().build()).launch();
         home().state(b.identity()).preserve();
         b.settle(0);
-        assertTrue(home().state(b.identity()).exists(), "an approved capability change marks .preserve before teardown");
+        assertTrue(
+                home().state(b.identity()).exists(), "an approved capability change marks .preserve before teardown");
     }
 
     @Test
@@ -196,22 +215,38 @@ class BottlesTest {
     @Test
     void listenersHearEveryPhaseInOrder() {
         List<BottleEvent> events = new ArrayList<>();
-        RunningBottle b = Bottles.using(backend).prepare(spec().listener(events::add).build()).launch();
+        RunningBottle b = Bottles.using(backend)
+                .prepare(spec().listener(events::add).build())
+                .launch();
         b.exec("echo", "x");
         b.settle(0);
-        assertEquals(List.of("SELECT/select", "VALIDATE/validate", "PREPARE/prepare", "LAUNCH/start", "LAUNCH/launch",
-                "EXEC/echo", "SETTLE/settle", "CLOSE/close"),
+        assertEquals(
+                List.of(
+                        "SELECT/select",
+                        "VALIDATE/validate",
+                        "PREPARE/prepare",
+                        "LAUNCH/start",
+                        "LAUNCH/launch",
+                        "EXEC/echo",
+                        "SETTLE/settle",
+                        "CLOSE/close"),
                 events.stream().map(e -> e.phase() + "/" + e.step()).toList());
-        assertTrue(events.stream().allMatch(e -> e.succeeded() && !e.duration().isNegative()
-                && e.identity().equals(b.identity()) && e.backend().equals("scripted")));
+        assertTrue(events.stream()
+                .allMatch(e -> e.succeeded()
+                        && !e.duration().isNegative()
+                        && e.identity().equals(b.identity())
+                        && e.backend().equals("scripted")));
         assertTrue(events.get(4).isPhase() && !events.get(3).isPhase());
     }
 
     @Test
     void aListenerThatThrowsDoesNotBreakTheBottle() {
-        RunningBottle b = Bottles.using(backend).prepare(spec().listener(e -> {
-            throw new IllegalStateException("listener bug");
-        }).build()).launch();
+        RunningBottle b = Bottles.using(backend)
+                .prepare(spec().listener(e -> {
+                            throw new IllegalStateException("listener bug");
+                        })
+                        .build())
+                .launch();
         assertEquals(0, b.exec("echo").exitCode());
         b.close();
     }
@@ -233,8 +268,14 @@ class BottlesTest {
                 steps.add(e.getString("phase") + "/" + e.getString("step") + "/" + e.getBoolean("succeeded"));
             }
         }
-        assertEquals(List.of("VALIDATE/validate/true", "PREPARE/prepare/true", "LAUNCH/start/true",
-                "LAUNCH/launch/true", "CLOSE/close/true"), steps);
+        assertEquals(
+                List.of(
+                        "VALIDATE/validate/true",
+                        "PREPARE/prepare/true",
+                        "LAUNCH/start/true",
+                        "LAUNCH/launch/true",
+                        "CLOSE/close/true"),
+                steps);
     }
 
     @Test
@@ -242,18 +283,35 @@ class BottlesTest {
         Path unreadable = tmp.resolve("no-such-key");
         Files.createDirectories(tmp.resolve("skills/present"));
         Manifest m = Manifest.builder()
-                .bottle(BottleDefinition.builder("dev").fromHost("GITHUB_TOKEN", "GH_PAT").secret("S", "")
+                .bottle(BottleDefinition.builder("dev")
+                        .fromHost("GITHUB_TOKEN", "GH_PAT")
+                        .secret("S", "")
                         .git(new GitRemote("repo", GitUpstream.parse("ssh://git@h.example/r.git"), unreadable, null))
                         .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer("API_TOKEN")))
                         .build())
-                .agent(AgentDefinition.builder("coder").bottle("dev").skill("present").skill("absent").build())
+                .agent(AgentDefinition.builder("coder")
+                        .bottle("dev")
+                        .skill("present")
+                        .skill("absent")
+                        .build())
                 .build();
-        BottleSpec s = BottleSpec.builder("coder").manifest(m).home(tmp.resolve("home")).hostEnvironment(Map.of())
-                .settings(Map.of("BOTTLE_SKILLS_DIR", tmp.resolve("skills").toString())).build();
+        BottleSpec s = BottleSpec.builder("coder")
+                .manifest(m)
+                .home(tmp.resolve("home"))
+                .hostEnvironment(Map.of())
+                .settings(Map.of("BOTTLE_SKILLS_DIR", tmp.resolve("skills").toString()))
+                .build();
 
-        ManifestException e = assertThrows(ManifestException.class, () -> Bottles.using(backend).prepare(s));
-        assertEquals(List.of("env.GITHUB_TOKEN", "env.S", "git[0].IdentityFile", "egress.routes[0].auth.token_ref",
-                "skills[1]"), e.problems().stream().map(p -> p.field().orElse("")).toList());
+        ManifestException e = assertThrows(
+                ManifestException.class, () -> Bottles.using(backend).prepare(s));
+        assertEquals(
+                List.of(
+                        "env.GITHUB_TOKEN",
+                        "env.S",
+                        "git[0].IdentityFile",
+                        "egress.routes[0].auth.token_ref",
+                        "skills[1]"),
+                e.problems().stream().map(p -> p.field().orElse("")).toList());
         assertTrue(e.getMessage().contains("host variable GH_PAT, which is not set"), e.getMessage());
         assertTrue(e.getMessage().contains("no SecretPrompter was given"), e.getMessage());
         assertTrue(e.getMessage().contains("export API_TOKEN"), e.getMessage());
@@ -263,9 +321,13 @@ class BottlesTest {
 
     @Test
     void anUndefinedAgentSuggestsTheClosestName() {
-        ManifestException e = assertThrows(ManifestException.class,
-                () -> Bottles.using(backend).prepare(BottleSpec.builder("codr").manifest(manifest())
-                        .home(tmp.resolve("home")).build()));
+        ManifestException e = assertThrows(
+                ManifestException.class,
+                () -> Bottles.using(backend)
+                        .prepare(BottleSpec.builder("codr")
+                                .manifest(manifest())
+                                .home(tmp.resolve("home"))
+                                .build()));
         assertTrue(e.fix().startsWith("did you mean 'coder'?"), e.fix());
     }
 
@@ -276,8 +338,12 @@ class BottlesTest {
         Files.createDirectories(h.resolve("agents"));
         Files.writeString(h.resolve("bottles/dev.md"), "---\nenv:\n  MODE: files\n---\n");
         Files.writeString(h.resolve("agents/coder.md"), "---\nbottle: dev\n---\nfrom a file\n");
-        PreparedBottle p = Bottles.using(backend).prepare(BottleSpec.builder("coder").home(h).userCwd(tmp)
-                .hostEnvironment(Map.of()).build());
+        PreparedBottle p = Bottles.using(backend)
+                .prepare(BottleSpec.builder("coder")
+                        .home(h)
+                        .userCwd(tmp)
+                        .hostEnvironment(Map.of())
+                        .build());
         assertEquals(Map.of("MODE", "files"), ((ScriptedPlan) p.plan()).literals());
     }
 
@@ -285,18 +351,33 @@ class BottlesTest {
     void discoveryChoosesByPriorityAndHonoursTheSpec() {
         PreparedBottle p = Bottles.prepare(spec().build());
         assertEquals("alpha", p.backend().id());
-        assertEquals("beta", Bottles.prepare(spec().backend("beta").build()).backend().id());
-        assertEquals("beta", Bottles.prepare(spec().hostEnvironment(Map.of("GH_PAT", "x", "BOTTLE_BACKEND", "beta"))
-                .build()).backend().id());
-        assertThrows(BackendUnavailableException.class, () -> Bottles.prepare(spec().backend("gamma").build()));
-        assertEquals(List.of("alpha", "beta", "gamma", "dev.bottles.testing.TestBackends$Broken",
-                "dev.bottles.testing.NoSuchBackend"), Bottles.backends().stream().map(BackendStatus::id).toList());
+        assertEquals(
+                "beta",
+                Bottles.prepare(spec().backend("beta").build()).backend().id());
+        assertEquals(
+                "beta",
+                Bottles.prepare(spec().hostEnvironment(Map.of("GH_PAT", "x", "BOTTLE_BACKEND", "beta"))
+                                .build())
+                        .backend()
+                        .id());
+        assertThrows(
+                BackendUnavailableException.class,
+                () -> Bottles.prepare(spec().backend("gamma").build()));
+        assertEquals(
+                List.of(
+                        "alpha",
+                        "beta",
+                        "gamma",
+                        "dev.bottles.testing.TestBackends$Broken",
+                        "dev.bottles.testing.NoSuchBackend"),
+                Bottles.backends().stream().map(BackendStatus::id).toList());
     }
 
     @Test
     void resumingRebuildsTheSpecFromMetadata() {
         PreparedBottle p = Bottles.using(backend).prepare(spec().copyCwd(true).build());
-        BottleSpec again = BottleSpec.resuming(home(), p.identity()).manifest(manifest()).build();
+        BottleSpec again =
+                BottleSpec.resuming(home(), p.identity()).manifest(manifest()).build();
         assertEquals(p.identity(), again.identity());
         assertEquals("coder", again.agent());
         assertEquals("scripted", again.backend());
@@ -325,7 +406,8 @@ class BottlesTest {
 
     @Test
     void specsNeverPrintTheHostEnvironment() {
-        String s = spec().settings(Map.of("CLAUDE_BOTTLE_IMAGE", "img:1")).build().toString();
+        String s =
+                spec().settings(Map.of("CLAUDE_BOTTLE_IMAGE", "img:1")).build().toString();
         assertFalse(s.contains("ghp_realHostSecret123") || s.contains("img:1"), s);
         assertTrue(s.contains("CLAUDE_BOTTLE_IMAGE"), s);
     }

@@ -103,15 +103,19 @@ public final class ClaudeCode {
                 }
             }
         };
-        int code = bottle.execStreaming(argv(task), ExecOptions.defaults().withTimeout(task.timeout()),
-                new ByteArrayInputStream(task.prompt().getBytes(StandardCharsets.UTF_8)), events, boundedErr);
+        int code = bottle.execStreaming(
+                argv(task),
+                ExecOptions.defaults().withTimeout(task.timeout()),
+                new ByteArrayInputStream(task.prompt().getBytes(StandardCharsets.UTF_8)),
+                events,
+                boundedErr);
         events.close();
         ClaudeEvent.Result r = events.result();
         if (r == null) {
             String e = err.toString(StandardCharsets.UTF_8).strip();
             throw new BottleException("Claude Code in bottle " + bottle.identity() + " exited " + code
-                    + " without a result" + (e.isEmpty() ? "" : ": " + (e.length() > 2000 ? "..."
-                    + e.substring(e.length() - 2000) : e)));
+                    + " without a result"
+                    + (e.isEmpty() ? "" : ": " + (e.length() > 2000 ? "..." + e.substring(e.length() - 2000) : e)));
         }
         return r;
     }

@@ -78,8 +78,15 @@ public sealed interface ClaudeEvent {
      * @param turns the number of turns
      * @param duration how long it took
      */
-    record Result(String sessionId, boolean isError, String subtype, String text, double costUsd, int turns,
-            Duration duration) implements ClaudeEvent {
+    record Result(
+            String sessionId,
+            boolean isError,
+            String subtype,
+            String text,
+            double costUsd,
+            int turns,
+            Duration duration)
+            implements ClaudeEvent {
         /**
          * Validates.
          *

@@ -17,8 +17,13 @@ import org.jspecify.annotations.Nullable;
  * @param timeout how long the run may take before it is stopped (TERM, then KILL)
  * @param extraArgs further Claude Code arguments, e.g. {@code --max-turns 3}
  */
-public record ClaudeTask(String prompt, @Nullable String resume, boolean continueLast, @Nullable String model,
-        Duration timeout, List<String> extraArgs) {
+public record ClaudeTask(
+        String prompt,
+        @Nullable String resume,
+        boolean continueLast,
+        @Nullable String model,
+        Duration timeout,
+        List<String> extraArgs) {
     /** The default timeout: thirty minutes. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
 

@@ -102,7 +102,8 @@ public final class ApprovalWatcher implements AutoCloseable {
             return;
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             Throwable c = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            d = Decision.reject("not decided: the operator's handler failed (" + c.getClass().getSimpleName() + ")");
+            d = Decision.reject("not decided: the operator's handler failed ("
+                    + c.getClass().getSimpleName() + ")");
         }
         boolean teardown = false;
         if (d.approved()) {
@@ -148,14 +149,22 @@ public final class ApprovalWatcher implements AutoCloseable {
         String df = d.dockerfile() != null ? d.dockerfile() : p.dockerfile();
         if (d.approved()) {
             // the content id of what was applied: the proposal's id, unless the operator changed it
-            o.put("applied_id", ProposalQueue.idOf(p.kind(), p.kind() == Proposal.Kind.EGRESS_ALLOW ? r : null,
-                    p.kind() == Proposal.Kind.CAPABILITY_BLOCK ? df : null));
+            o.put(
+                    "applied_id",
+                    ProposalQueue.idOf(
+                            p.kind(),
+                            p.kind() == Proposal.Kind.EGRESS_ALLOW ? r : null,
+                            p.kind() == Proposal.Kind.CAPABILITY_BLOCK ? df : null));
         }
         o.put("justification", p.justification());
         try {
             SecureFiles.createPrivateDirectories(audit.getParent());
             boolean created = !Files.exists(audit);
-            Files.writeString(audit, o.toString() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            Files.writeString(
+                    audit,
+                    o.toString() + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
             if (created) {
                 Files.setPosixFilePermissions(audit, SecureFiles.PRIVATE_FILE);

@@ -31,6 +31,7 @@ public final class BackendSelector {
     public static final String PROPERTY = "bottle.backend";
     /** The environment variables choosing a backend, in order. */
     public static final List<String> ENV = List.of("BOTTLE_BACKEND", "CLAUDE_BOTTLE_BACKEND");
+
     private static final System.Logger LOG = System.getLogger(BackendSelector.class.getName());
     private static final Pattern PROVIDER = Pattern.compile("Provider (\\S+)");
     private static final int MAX_PROVIDERS = 1_000;
@@ -116,7 +117,8 @@ public final class BackendSelector {
     public Discovery discover() {
         List<BottleBackend> found = new ArrayList<>();
         Map<String, String> broken = new LinkedHashMap<>();
-        Iterator<BottleBackend> it = ServiceLoader.load(BottleBackend.class, loader).iterator();
+        Iterator<BottleBackend> it =
+                ServiceLoader.load(BottleBackend.class, loader).iterator();
         for (int i = 0; i < MAX_PROVIDERS; i++) {
             try {
                 if (!it.hasNext()) {
@@ -154,7 +156,9 @@ public final class BackendSelector {
     public BottleBackend select(@Nullable Request request) {
         Discovery d = discover();
         if (request != null) {
-            BottleBackend chosen = d.backends().stream().filter(b -> b.id().equals(request.id())).findFirst()
+            BottleBackend chosen = d.backends().stream()
+                    .filter(b -> b.id().equals(request.id()))
+                    .findFirst()
                     .orElse(null);
             if (chosen == null) {
                 Map<String, String> reasons = new LinkedHashMap<>();
@@ -165,8 +169,13 @@ public final class BackendSelector {
                 throw new BackendUnavailableException(
                         "backend '" + request.id() + "' was requested by " + request.source() + ", but no such backend"
                                 + " is on the classpath:",
-                        reasons, "add the backend's jar to the classpath, or request one of: "
-                                + String.join(", ", d.backends().stream().map(BottleBackend::id).toList()));
+                        reasons,
+                        "add the backend's jar to the classpath, or request one of: "
+                                + String.join(
+                                        ", ",
+                                        d.backends().stream()
+                                                .map(BottleBackend::id)
+                                                .toList()));
             }
             Availability a = probe(chosen);
             if (!a.available()) {
@@ -187,7 +196,9 @@ public final class BackendSelector {
             reasons.put(b.id(), a.reason());
         }
         reasons.putAll(d.broken());
-        throw new BackendUnavailableException("no bottle backend is available:", reasons,
+        throw new BackendUnavailableException(
+                "no bottle backend is available:",
+                reasons,
                 "fix one backend's reason, or add a backend (e.g. dev.bottles:bottle-docker) to the classpath");
     }
 
@@ -215,7 +226,10 @@ public final class BackendSelector {
     public static Availability probe(BottleBackend b) {
         try {
             Availability a = b.probe();
-            return a != null ? a : Availability.unavailable("probe() returned null (a bug in " + b.getClass().getName() + ")");
+            return a != null
+                    ? a
+                    : Availability.unavailable(
+                            "probe() returned null (a bug in " + b.getClass().getName() + ")");
         } catch (RuntimeException | LinkageError e) {
             LOG.log(Level.DEBUG, "probe of backend " + b.id() + " failed", e);
             return Availability.unavailable("probe failed: " + rootMessage(e));

@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 public final class ClaudeStreamJson extends OutputStream {
     /** The longest line kept (a line past it is cut, and reported as {@code oversized}). */
     public static final int MAX_LINE = 16 * 1024 * 1024;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Consumer<ClaudeEvent> listener;
@@ -125,28 +126,48 @@ public final class ClaudeStreamJson extends OutputStream {
                 if (subtype.equals("init")) {
                     List<String> tools = new ArrayList<>();
                     n.path("tools").forEach(t -> tools.add(t.asText()));
-                    out.add(new ClaudeEvent.SessionStarted(session, n.path("model").asText(""), tools,
+                    out.add(new ClaudeEvent.SessionStarted(
+                            session,
+                            n.path("model").asText(""),
+                            tools,
                             n.path("cwd").asText("")));
                 }
             }
-            case "assistant" -> n.path("message").path("content").forEach(c -> {
-                switch (c.path("type").asText("")) {
-                    case "text" -> out.add(new ClaudeEvent.AssistantText(session, c.path("text").asText("")));
-                    case "tool_use" -> out.add(new ClaudeEvent.ToolUse(session, c.path("id").asText(""),
-                            c.path("name").asText(""), c.path("input").toString()));
-                    default -> { }
-                }
-            });
-            case "user" -> n.path("message").path("content").forEach(c -> {
-                if (c.path("type").asText("").equals("tool_result")) {
-                    out.add(new ClaudeEvent.ToolResult(session, c.path("tool_use_id").asText(""), content(c.path("content")),
-                            c.path("is_error").asBoolean(false)));
-                }
-            });
-            case "result" -> out.add(new ClaudeEvent.Result(session, n.path("is_error").asBoolean(false), subtype,
-                    n.path("result").asText(""), n.path("total_cost_usd").asDouble(0), n.path("num_turns").asInt(0),
-                    Duration.ofMillis(n.path("duration_ms").asLong(0))));
-            default -> { }
+            case "assistant" ->
+                n.path("message").path("content").forEach(c -> {
+                    switch (c.path("type").asText("")) {
+                        case "text" ->
+                            out.add(new ClaudeEvent.AssistantText(
+                                    session, c.path("text").asText("")));
+                        case "tool_use" ->
+                            out.add(new ClaudeEvent.ToolUse(
+                                    session,
+                                    c.path("id").asText(""),
+                                    c.path("name").asText(""),
+                                    c.path("input").toString()));
+                        default -> {}
+                    }
+                });
+            case "user" ->
+                n.path("message").path("content").forEach(c -> {
+                    if (c.path("type").asText("").equals("tool_result")) {
+                        out.add(new ClaudeEvent.ToolResult(
+                                session,
+                                c.path("tool_use_id").asText(""),
+                                content(c.path("content")),
+                                c.path("is_error").asBoolean(false)));
+                    }
+                });
+            case "result" ->
+                out.add(new ClaudeEvent.Result(
+                        session,
+                        n.path("is_error").asBoolean(false),
+                        subtype,
+                        n.path("result").asText(""),
+                        n.path("total_cost_usd").asDouble(0),
+                        n.path("num_turns").asInt(0),
+                        Duration.ofMillis(n.path("duration_ms").asLong(0))));
+            default -> {}
         }
         if (out.isEmpty()) {
             out.add(new ClaudeEvent.Other(session, subtype.isEmpty() ? type : type + "/" + subtype, text));

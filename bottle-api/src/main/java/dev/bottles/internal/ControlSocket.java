@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 public final class ControlSocket implements AutoCloseable {
     /** The socket's file name in the state dir. */
     public static final String FILE = "control.sock";
+
     private static final System.Logger LOG = System.getLogger(ControlSocket.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_REQUEST = 4096;
@@ -107,8 +108,10 @@ public final class ControlSocket implements AutoCloseable {
         try {
             if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 if (call(p, "hello", Duration.ofMillis(500)).isPresent()) {
-                    LOG.log(Level.WARNING, "another program answers for bottle " + state.identity() + " at " + p
-                            + "; not serving a second control socket");
+                    LOG.log(
+                            Level.WARNING,
+                            "another program answers for bottle " + state.identity() + " at " + p
+                                    + "; not serving a second control socket");
                     return Optional.empty();
                 }
                 Files.delete(p);
@@ -128,8 +131,10 @@ public final class ControlSocket implements AutoCloseable {
             t.start();
             return Optional.of(socket);
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "no control socket for bottle " + state.identity() + " (" + e + "); an operator"
-                    + " can still stop it through its backend");
+            LOG.log(
+                    Level.WARNING,
+                    "no control socket for bottle " + state.identity() + " (" + e + "); an operator"
+                            + " can still stop it through its backend");
             return Optional.empty();
         }
     }
@@ -158,14 +163,16 @@ public final class ControlSocket implements AutoCloseable {
                 quietly(c);
                 continue;
             }
-            Thread t = new Thread(() -> {
-                try {
-                    handle(c);
-                } finally {
-                    quietly(c);
-                    slots.release();
-                }
-            }, "bottle-control-request");
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            handle(c);
+                        } finally {
+                            quietly(c);
+                            slots.release();
+                        }
+                    },
+                    "bottle-control-request");
             t.setDaemon(true);
             t.start();
         }
@@ -311,8 +318,10 @@ public final class ControlSocket implements AutoCloseable {
      */
     public static Map<String, String> forwarded(Path socket, Duration timeout) {
         Map<String, String> out = new LinkedHashMap<>();
-        call(socket, "env", timeout).ifPresent(r -> r.path("env").properties()
-                .forEach(e -> out.put(e.getKey(), e.getValue().asText())));
+        call(socket, "env", timeout)
+                .ifPresent(r -> r.path("env")
+                        .properties()
+                        .forEach(e -> out.put(e.getKey(), e.getValue().asText())));
         return out;
     }
 

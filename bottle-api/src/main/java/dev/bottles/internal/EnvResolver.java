@@ -22,8 +22,8 @@ public final class EnvResolver {
      * @return the resolved environment
      * @throws BottleException when a host variable vanished or the prompter gives no value
      */
-    public static ResolvedEnv resolve(BottleDefinition bottle, Map<String, String> hostEnv,
-            @Nullable SecretPrompter prompter) {
+    public static ResolvedEnv resolve(
+            BottleDefinition bottle, Map<String, String> hostEnv, @Nullable SecretPrompter prompter) {
         Map<String, String> literals = new LinkedHashMap<>();
         Map<String, String> forwarded = new LinkedHashMap<>();
         for (Map.Entry<String, EnvValue> e : bottle.env().entrySet()) {
@@ -40,7 +40,8 @@ public final class EnvResolver {
                 forwarded.put(name, value);
             } else if (v instanceof EnvValue.Secret s) {
                 if (prompter == null) {
-                    throw new BottleException("env " + name + " is a secret to ask for, but no SecretPrompter was given");
+                    throw new BottleException(
+                            "env " + name + " is a secret to ask for, but no SecretPrompter was given");
                 }
                 String prompt = s.prompt().isEmpty() ? "Value for " + name : s.prompt();
                 String value = prompter.ask(name, prompt);

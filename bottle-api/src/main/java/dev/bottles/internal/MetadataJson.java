@@ -72,8 +72,8 @@ public final class MetadataJson {
                     o.path("compose_project").asText(""),
                     o.path("backend").asText("docker"));
         } catch (JsonProcessingException e) {
-            throw new BottleException(source + " is not valid JSON (" + e.getOriginalMessage()
-                    + "); delete the bottle's state dir", e);
+            throw new BottleException(
+                    source + " is not valid JSON (" + e.getOriginalMessage() + "); delete the bottle's state dir", e);
         }
     }
 

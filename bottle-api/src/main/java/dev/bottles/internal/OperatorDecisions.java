@@ -54,16 +54,22 @@ public final class OperatorDecisions {
             queue.deferToOperator();
             CompletableFuture<Decision> out = new CompletableFuture<>();
             AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
-            task.set(POLLER.scheduleWithFixedDelay(() -> {
-                try {
-                    Optional<Decision> d = queue.decision(p.id());
-                    if (d.isPresent()) {
-                        out.complete(d.get());
-                    }
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "reading the operator's decision on " + p.id() + ": " + e.getMessage());
-                }
-            }, 0, POLL_MS, TimeUnit.MILLISECONDS));
+            task.set(POLLER.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            Optional<Decision> d = queue.decision(p.id());
+                            if (d.isPresent()) {
+                                out.complete(d.get());
+                            }
+                        } catch (RuntimeException e) {
+                            LOG.log(
+                                    Level.WARNING,
+                                    "reading the operator's decision on " + p.id() + ": " + e.getMessage());
+                        }
+                    },
+                    0,
+                    POLL_MS,
+                    TimeUnit.MILLISECONDS));
             out.whenComplete((d, t) -> task.get().cancel(false));
             if (out.isDone()) {
                 task.get().cancel(false);

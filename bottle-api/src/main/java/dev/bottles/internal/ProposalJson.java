@@ -58,9 +58,13 @@ public final class ProposalJson {
             if (o.path("version").asInt() != version) {
                 throw new BottleException(source + ": unsupported version " + o.path("version"));
             }
-            return new Parsed(Proposal.Kind.ofTool(o.path("tool").asText()), route(o, source),
-                    o.hasNonNull("dockerfile") ? o.get("dockerfile").asText() : null, o.path("bottle").asText(),
-                    o.path("justification").asText(""), Instant.parse(o.path("created_at").asText()));
+            return new Parsed(
+                    Proposal.Kind.ofTool(o.path("tool").asText()),
+                    route(o, source),
+                    o.hasNonNull("dockerfile") ? o.get("dockerfile").asText() : null,
+                    o.path("bottle").asText(),
+                    o.path("justification").asText(""),
+                    Instant.parse(o.path("created_at").asText()));
         } catch (IOException | IllegalArgumentException | DateTimeParseException e) {
             throw new BottleException(source + ": " + e.getMessage(), e);
         }
@@ -76,8 +80,13 @@ public final class ProposalJson {
      * @param justification why
      * @param createdAt when
      */
-    public record Parsed(Proposal.Kind kind, @Nullable EgressRoute route, @Nullable String dockerfile, String bottle,
-            String justification, Instant createdAt) {}
+    public record Parsed(
+            Proposal.Kind kind,
+            @Nullable EgressRoute route,
+            @Nullable String dockerfile,
+            String bottle,
+            String justification,
+            Instant createdAt) {}
 
     /**
      * Renders an answer file.
@@ -110,8 +119,12 @@ public final class ProposalJson {
     public static Decision readAnswer(String text, String source) {
         try {
             JsonNode o = JSON.readTree(text);
-            Decision.Verdict v = Decision.Verdict.valueOf(o.path("verdict").asText().toUpperCase(Locale.ROOT));
-            return new Decision(v, o.path("reason").asText(""), route(o, source),
+            Decision.Verdict v =
+                    Decision.Verdict.valueOf(o.path("verdict").asText().toUpperCase(Locale.ROOT));
+            return new Decision(
+                    v,
+                    o.path("reason").asText(""),
+                    route(o, source),
                     o.hasNonNull("dockerfile") ? o.get("dockerfile").asText() : null);
         } catch (IOException | IllegalArgumentException e) {
             throw new BottleException(source + ": unreadable answer (" + e.getMessage() + ")", e);

@@ -40,7 +40,9 @@ public final class Suggestions {
      */
     public static String hint(String word, Collection<String> candidates, String noun) {
         String allowed = "allowed " + noun + ": " + String.join(", ", candidates);
-        return closest(word, candidates).map(s -> "did you mean '" + s + "'? " + allowed).orElse(allowed);
+        return closest(word, candidates)
+                .map(s -> "did you mean '" + s + "'? " + allowed)
+                .orElse(allowed);
     }
 
     static int distance(String a, String b) {

@@ -40,7 +40,9 @@ public final class TarCopy {
         requireAbsolute(directory);
         Path tmp = null;
         try {
-            tmp = Files.createTempFile("bottles-copy-", ".tar",
+            tmp = Files.createTempFile(
+                    "bottles-copy-",
+                    ".tar",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 tar.transferTo(out);
@@ -49,13 +51,17 @@ public final class TarCopy {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code;
             try (InputStream in = Files.newInputStream(tmp)) {
-                code = bottle.execStreaming(List.of("/bin/sh", "-c", "mkdir -p \"$1\" && exec tar -x -f - -C \"$1\"",
-                        "copy-to", directory), ExecOptions.defaults().withTimeout(TIMEOUT), in,
-                        OutputStream.nullOutputStream(), err);
+                code = bottle.execStreaming(
+                        List.of("/bin/sh", "-c", "mkdir -p \"$1\" && exec tar -x -f - -C \"$1\"", "copy-to", directory),
+                        ExecOptions.defaults().withTimeout(TIMEOUT),
+                        in,
+                        OutputStream.nullOutputStream(),
+                        err);
             }
             if (code != 0) {
-                throw new BottleException("unpacking into " + directory + " in bottle " + bottle.identity()
-                        + " failed (exit " + code + "): " + err.toString(StandardCharsets.UTF_8).strip());
+                throw new BottleException(
+                        "unpacking into " + directory + " in bottle " + bottle.identity() + " failed (exit " + code
+                                + "): " + err.toString(StandardCharsets.UTF_8).strip());
             }
         } catch (IOException e) {
             throw new BottleException("cannot copy an archive into bottle " + bottle.identity() + " (" + e + ")", e);
@@ -85,8 +91,12 @@ public final class TarCopy {
         String parent = slash <= 0 ? "/" : p.substring(0, slash);
         String name = p.substring(slash + 1);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = bottle.execStreaming(List.of("tar", "-c", "-f", "-", "-C", parent, name.isEmpty() ? "." : name),
-                ExecOptions.defaults().withTimeout(TIMEOUT), null, tar, err);
+        int code = bottle.execStreaming(
+                List.of("tar", "-c", "-f", "-", "-C", parent, name.isEmpty() ? "." : name),
+                ExecOptions.defaults().withTimeout(TIMEOUT),
+                null,
+                tar,
+                err);
         if (code != 0) {
             throw new BottleException("cannot copy " + path + " out of bottle " + bottle.identity() + " (exit " + code
                     + "): " + err.toString(StandardCharsets.UTF_8).strip());
@@ -94,7 +104,9 @@ public final class TarCopy {
     }
 
     private static void requireAbsolute(String path) {
-        if (!path.startsWith("/") || path.contains("\0") || List.of(path.split("/")).contains("..")) {
+        if (!path.startsWith("/")
+                || path.contains("\0")
+                || List.of(path.split("/")).contains("..")) {
             throw new IllegalArgumentException("a path in the bottle must be absolute, without '..': " + path);
         }
     }
@@ -108,7 +120,8 @@ public final class TarCopy {
      * @throws IOException when it cannot be read
      */
     public static void check(Path tar) throws IOException {
-        try (InputStream in = Files.newInputStream(tar); TarArchiveInputStream t = new TarArchiveInputStream(in)) {
+        try (InputStream in = Files.newInputStream(tar);
+                TarArchiveInputStream t = new TarArchiveInputStream(in)) {
             List<String> links = new ArrayList<>();
             for (TarArchiveEntry e = t.getNextEntry(); e != null; e = t.getNextEntry()) {
                 String name = e.getName();
@@ -165,7 +178,7 @@ public final class TarCopy {
     }
 
     private static BottleException refused(String name, String why) {
-        return new BottleException("copyTo refused the archive: entry '" + name + "': " + why
-                + "; nothing was unpacked");
+        return new BottleException(
+                "copyTo refused the archive: entry '" + name + "': " + why + "; nothing was unpacked");
     }
 }

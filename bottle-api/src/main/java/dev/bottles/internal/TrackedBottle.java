@@ -61,25 +61,26 @@ public final class TrackedBottle implements RunningBottle {
     public void serveOperators(Map<String, String> forwarded) {
         Map<String, String> values = Map.copyOf(forwarded);
         control = ControlSocket.open(state, new ControlSocket.Owner() {
-            @Override
-            public void describe(ObjectNode reply) {
-                reply.put("identity", identity());
-                reply.put("backend", plan().backendId());
-                reply.put("pid", ProcessHandle.current().pid());
-                plan().agentCommand().forEach(reply.putArray("agent_command")::add);
-            }
+                    @Override
+                    public void describe(ObjectNode reply) {
+                        reply.put("identity", identity());
+                        reply.put("backend", plan().backendId());
+                        reply.put("pid", ProcessHandle.current().pid());
+                        plan().agentCommand().forEach(reply.putArray("agent_command")::add);
+                    }
 
-            @Override
-            public Map<String, String> forwarded() {
-                return values;
-            }
+                    @Override
+                    public Map<String, String> forwarded() {
+                        return values;
+                    }
 
-            @Override
-            public void stop() {
-                state.preserve();
-                close();
-            }
-        }).orElse(null);
+                    @Override
+                    public void stop() {
+                        state.preserve();
+                        close();
+                    }
+                })
+                .orElse(null);
     }
 
     @Override
@@ -100,12 +101,16 @@ public final class TrackedBottle implements RunningBottle {
     }
 
     @Override
-    public int execStreaming(List<String> argv, ExecOptions options, @Nullable InputStream stdin,
-            OutputStream stdout, OutputStream stderr) {
+    public int execStreaming(
+            List<String> argv,
+            ExecOptions options,
+            @Nullable InputStream stdin,
+            OutputStream stdout,
+            OutputStream stderr) {
         Objects.requireNonNull(options, "options");
         List<String> command = runnable(argv);
-        return events.time(Phase.EXEC, command.get(0), () -> delegate.execStreaming(command, options, stdin, stdout,
-                stderr));
+        return events.time(
+                Phase.EXEC, command.get(0), () -> delegate.execStreaming(command, options, stdin, stdout, stderr));
     }
 
     @Override

@@ -25,6 +25,7 @@ import java.util.List;
 public final class Transcripts {
     /** The snapshot's file name under the state's {@code transcript/}. */
     public static final String FILE = "projects.tar";
+
     private static final System.Logger LOG = System.getLogger(Transcripts.class.getName());
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
@@ -59,16 +60,25 @@ public final class Transcripts {
     public static void snapshot(RunningBottle bottle, StateDir state) {
         try {
             ByteArrayOutputStream tar = new ByteArrayOutputStream();
-            int code = bottle.execStreaming(List.of("/bin/sh", "-c", "[ -d \"$HOME/.claude/projects\" ] || exit 3;"
-                    + " exec tar -c -f - -C \"$HOME/.claude\" projects"), ExecOptions.defaults().withTimeout(TIMEOUT),
-                    null, tar, OutputStream.nullOutputStream());
+            int code = bottle.execStreaming(
+                    List.of(
+                            "/bin/sh",
+                            "-c",
+                            "[ -d \"$HOME/.claude/projects\" ] || exit 3;"
+                                    + " exec tar -c -f - -C \"$HOME/.claude\" projects"),
+                    ExecOptions.defaults().withTimeout(TIMEOUT),
+                    null,
+                    tar,
+                    OutputStream.nullOutputStream());
             if (code == 0 && tar.size() > 0) {
                 Path f = file(state);
                 SecureFiles.createPrivateDirectories(f.getParent());
                 SecureFiles.writePrivate(f, tar.toByteArray());
             } else if (code != 3) {
                 // 126/127: no shell or tar in this bottle (not Claude Code's image); nothing to keep
-                LOG.log(code == 126 || code == 127 ? Level.DEBUG : Level.WARNING, "no transcript snapshot of " + bottle.identity() + " (tar exited " + code + ")");
+                LOG.log(
+                        code == 126 || code == 127 ? Level.DEBUG : Level.WARNING,
+                        "no transcript snapshot of " + bottle.identity() + " (tar exited " + code + ")");
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "no transcript snapshot of " + bottle.identity() + ": " + e.getMessage());
@@ -89,12 +99,20 @@ public final class Transcripts {
         try (InputStream in = Files.newInputStream(file(state))) {
             TarCopy.check(file(state));
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int code = bottle.execStreaming(List.of("/bin/sh", "-c", "mkdir -p \"$HOME/.claude\" && exec tar -x -f -"
-                    + " -C \"$HOME/.claude\""), ExecOptions.defaults().withTimeout(TIMEOUT), in,
-                    OutputStream.nullOutputStream(), err);
+            int code = bottle.execStreaming(
+                    List.of(
+                            "/bin/sh",
+                            "-c",
+                            "mkdir -p \"$HOME/.claude\" && exec tar -x -f -" + " -C \"$HOME/.claude\""),
+                    ExecOptions.defaults().withTimeout(TIMEOUT),
+                    in,
+                    OutputStream.nullOutputStream(),
+                    err);
             if (code != 0) {
-                LOG.log(Level.WARNING, "the transcript of " + bottle.identity() + " was not restored (exit " + code
-                        + "): " + err.toString(StandardCharsets.UTF_8).strip());
+                LOG.log(
+                        Level.WARNING,
+                        "the transcript of " + bottle.identity() + " was not restored (exit " + code + "): "
+                                + err.toString(StandardCharsets.UTF_8).strip());
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "the transcript of " + bottle.identity() + " was not restored: " + e.getMessage());

@@ -38,17 +38,23 @@ public record AgentDefinition(String name, String bottle, List<String> skills, S
         skills = List.copyOf(skills);
         List<ManifestException> problems = new ArrayList<>();
         if (!BottleDefinition.NAME.matcher(name).matches()) {
-            problems.add(ManifestException.of(null, "'" + name + "' is not a valid agent name",
+            problems.add(ManifestException.of(
+                    null,
+                    "'" + name + "' is not a valid agent name",
                     "use lower-case letters, digits and '-', starting with a letter"));
         }
         if (bottle.isBlank()) {
-            problems.add(ManifestException.of("bottle", "the agent names no bottle",
+            problems.add(ManifestException.of(
+                    "bottle",
+                    "the agent names no bottle",
                     "set 'bottle:' to the name of a file in ~/.claude-bottle/bottles/"));
         }
         for (int i = 0; i < skills.size(); i++) {
             String s = skills.get(i);
             if (!SKILL.matcher(s).matches() || s.contains("..")) {
-                problems.add(ManifestException.of("skills[" + i + "]", "'" + s + "' is not a skill directory name",
+                problems.add(ManifestException.of(
+                        "skills[" + i + "]",
+                        "'" + s + "' is not a skill directory name",
                         "name a directory under ~/.claude/skills/ (letters, digits, '.', '_', '-')"));
             }
         }

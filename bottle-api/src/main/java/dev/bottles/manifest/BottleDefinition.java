@@ -23,8 +23,12 @@ import java.util.regex.Pattern;
  * @param origin where the definition came from
  */
 public record BottleDefinition(
-        String name, Map<String, EnvValue> env, List<GitRemote> git, List<EgressRoute> routes,
-        boolean supervise, Origin origin) {
+        String name,
+        Map<String, EnvValue> env,
+        List<GitRemote> git,
+        List<EgressRoute> routes,
+        boolean supervise,
+        Origin origin) {
     static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -46,19 +50,25 @@ public record BottleDefinition(
         routes = List.copyOf(routes);
         List<ManifestException> problems = new ArrayList<>();
         if (!NAME.matcher(name).matches()) {
-            problems.add(ManifestException.of(null, "'" + name + "' is not a valid bottle name",
+            problems.add(ManifestException.of(
+                    null,
+                    "'" + name + "' is not a valid bottle name",
                     "use lower-case letters, digits and '-', starting with a letter"));
         }
         for (String key : env.keySet()) {
             if (!ENV_NAME.matcher(key).matches()) {
-                problems.add(ManifestException.of("env." + key, "'" + key + "' is not a valid environment variable name",
+                problems.add(ManifestException.of(
+                        "env." + key,
+                        "'" + key + "' is not a valid environment variable name",
                         "use letters, digits and underscores, not starting with a digit"));
             }
         }
         Set<String> gitNames = new HashSet<>();
         for (int i = 0; i < git.size(); i++) {
             if (!gitNames.add(git.get(i).name())) {
-                problems.add(ManifestException.of("git[" + i + "].Name", "duplicate git Name '" + git.get(i).name() + "'",
+                problems.add(ManifestException.of(
+                        "git[" + i + "].Name",
+                        "duplicate git Name '" + git.get(i).name() + "'",
                         "give each git entry its own Name"));
             }
         }
@@ -67,11 +77,14 @@ public record BottleDefinition(
         for (int i = 0; i < routes.size(); i++) {
             EgressRoute r = routes.get(i);
             if (!hosts.add(r.host())) {
-                problems.add(ManifestException.of("egress.routes[" + i + "].host", "duplicate route host '" + r.host() + "'",
+                problems.add(ManifestException.of(
+                        "egress.routes[" + i + "].host",
+                        "duplicate route host '" + r.host() + "'",
                         "merge the two routes into one"));
             }
             if (r.role() == RouteRole.CLAUDE_CODE_OAUTH && ++oauth > 1) {
-                problems.add(ManifestException.of("egress.routes[" + i + "].role",
+                problems.add(ManifestException.of(
+                        "egress.routes[" + i + "].role",
                         "more than one route has role claude_code_oauth",
                         "keep the role on the one route that carries Claude Code's OAuth token"));
             }

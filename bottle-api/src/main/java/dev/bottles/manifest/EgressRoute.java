@@ -22,10 +22,15 @@ import org.jspecify.annotations.Nullable;
  * @param carries names of the bottle's forwarded variables ({@code ${HOST_VAR}} or secrets) whose
  *     values may go to this host; egress blocks them everywhere else
  */
-public record EgressRoute(String host, List<String> pathAllowlist, @Nullable RouteAuth auth, @Nullable RouteRole role,
-        RouteTls tls, List<String> carries) {
-    private static final Pattern HOST = Pattern.compile(
-            "(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+public record EgressRoute(
+        String host,
+        List<String> pathAllowlist,
+        @Nullable RouteAuth auth,
+        @Nullable RouteRole role,
+        RouteTls tls,
+        List<String> carries) {
+    private static final Pattern HOST =
+            Pattern.compile("(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
     /**
      * Validates and normalises the route.
@@ -45,31 +50,43 @@ public record EgressRoute(String host, List<String> pathAllowlist, @Nullable Rou
             host = host.substring(0, host.length() - 1);
         }
         if (!HOST.matcher(host).matches()) {
-            throw ManifestException.of("host", "'" + host + "' is not a host name",
+            throw ManifestException.of(
+                    "host",
+                    "'" + host + "' is not a host name",
                     "write a bare host such as api.example.com (no scheme, port or path)");
         }
         List<String> paths = new ArrayList<>();
         for (String p : pathAllowlist) {
             if (!p.startsWith("/")) {
-                throw ManifestException.of("path_allowlist", "path '" + p + "' does not start with '/'",
+                throw ManifestException.of(
+                        "path_allowlist",
+                        "path '" + p + "' does not start with '/'",
                         "write path prefixes such as /owner/repo/");
             }
             String bad = RequestTarget.checkPrefix(p);
             if (bad != null) {
-                throw ManifestException.of("path_allowlist", bad, "write the path as a request reaches it, e.g."
-                        + " /owner/repo/ (egress matches the decoded path with dot segments removed)");
+                throw ManifestException.of(
+                        "path_allowlist",
+                        bad,
+                        "write the path as a request reaches it, e.g."
+                                + " /owner/repo/ (egress matches the decoded path with dot segments removed)");
             }
             paths.add(p);
         }
         pathAllowlist = List.copyOf(paths);
         carries = List.copyOf(new LinkedHashSet<>(carries));
         if (tls == RouteTls.PASSTHROUGH && auth != null) {
-            throw ManifestException.of("tls", "a route with auth cannot be passthrough: egress must terminate TLS to"
-                    + " inject the token", "remove 'tls: passthrough' (or the auth)");
+            throw ManifestException.of(
+                    "tls",
+                    "a route with auth cannot be passthrough: egress must terminate TLS to" + " inject the token",
+                    "remove 'tls: passthrough' (or the auth)");
         }
         if (tls == RouteTls.PASSTHROUGH && !pathAllowlist.isEmpty()) {
-            throw ManifestException.of("tls", "a passthrough route cannot have a path_allowlist: egress cannot see"
-                    + " paths inside a tunnel it does not terminate", "remove 'tls: passthrough' (or the path_allowlist)");
+            throw ManifestException.of(
+                    "tls",
+                    "a passthrough route cannot have a path_allowlist: egress cannot see"
+                            + " paths inside a tunnel it does not terminate",
+                    "remove 'tls: passthrough' (or the path_allowlist)");
         }
     }
 

@@ -58,7 +58,9 @@ public sealed interface EnvValue {
         public Literal {
             Objects.requireNonNull(value, "value");
             if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-                throw ManifestException.of(null, "a literal env value contains a newline, which an env file cannot carry",
+                throw ManifestException.of(
+                        null,
+                        "a literal env value contains a newline, which an env file cannot carry",
                         "put the value on one line, or forward it from the host with \"${HOST_VAR}\"");
             }
         }
@@ -86,7 +88,9 @@ public sealed interface EnvValue {
         public HostVariable {
             Objects.requireNonNull(variable, "variable");
             if (!NAME.matcher(variable).matches()) {
-                throw ManifestException.of(null, "'" + variable + "' is not a valid environment variable name",
+                throw ManifestException.of(
+                        null,
+                        "'" + variable + "' is not a valid environment variable name",
                         "use letters, digits and underscores, not starting with a digit");
             }
         }

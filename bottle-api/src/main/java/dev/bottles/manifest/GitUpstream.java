@@ -28,7 +28,9 @@ public record GitUpstream(String user, String host, int port, String path) {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(path, "path");
         if (host.isBlank() || port < 1 || port > 65_535 || !path.startsWith("/") || path.length() < 2) {
-            throw ManifestException.of("Upstream", "incomplete upstream " + user + "@" + host + ":" + port + path,
+            throw ManifestException.of(
+                    "Upstream",
+                    "incomplete upstream " + user + "@" + host + ":" + port + path,
                     "write ssh://user@host[:port]/path/repo.git");
         }
     }

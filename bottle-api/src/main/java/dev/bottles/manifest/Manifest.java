@@ -21,8 +21,8 @@ import java.util.Optional;
  * @param agents agents by name, in load order
  * @param warnings what loading skipped or ignored (bad file names, a repository's bottles dir)
  */
-public record Manifest(Map<String, BottleDefinition> bottles, Map<String, AgentDefinition> agents,
-        List<String> warnings) {
+public record Manifest(
+        Map<String, BottleDefinition> bottles, Map<String, AgentDefinition> agents, List<String> warnings) {
 
     /**
      * Validates that every agent names a defined bottle.
@@ -39,12 +39,17 @@ public record Manifest(Map<String, BottleDefinition> bottles, Map<String, AgentD
         for (AgentDefinition a : agents.values()) {
             if (!bottles.containsKey(a.bottle())) {
                 String hint = Suggestions.closest(a.bottle(), bottles.keySet())
-                        .map(s -> "did you mean '" + s + "'? ").orElse("");
-                String defined = bottles.isEmpty() ? "no bottle is defined"
+                        .map(s -> "did you mean '" + s + "'? ")
+                        .orElse("");
+                String defined = bottles.isEmpty()
+                        ? "no bottle is defined"
                         : "defined bottles: " + String.join(", ", bottles.keySet());
-                problems.add(a.origin().locate(ManifestException.of("bottle",
-                        "agent '" + a.name() + "' names bottle '" + a.bottle() + "', which is not defined (" + defined + ")",
-                        hint + "create ~/.claude-bottle/bottles/" + a.bottle() + ".md or change 'bottle'")));
+                problems.add(a.origin()
+                        .locate(ManifestException.of(
+                                "bottle",
+                                "agent '" + a.name() + "' names bottle '" + a.bottle() + "', which is not defined ("
+                                        + defined + ")",
+                                hint + "create ~/.claude-bottle/bottles/" + a.bottle() + ".md or change 'bottle'")));
             }
         }
         if (!problems.isEmpty()) {
@@ -96,9 +101,14 @@ public record Manifest(Map<String, BottleDefinition> bottles, Map<String, AgentD
         if (a != null) {
             return a;
         }
-        String hint = Suggestions.closest(name, agents.keySet()).map(s -> "did you mean '" + s + "'? ").orElse("");
-        String defined = agents.isEmpty() ? "no agent is defined" : "defined agents: " + String.join(", ", agents.keySet());
-        throw ManifestException.of("agent", "agent '" + name + "' is not defined (" + defined + ")",
+        String hint = Suggestions.closest(name, agents.keySet())
+                .map(s -> "did you mean '" + s + "'? ")
+                .orElse("");
+        String defined =
+                agents.isEmpty() ? "no agent is defined" : "defined agents: " + String.join(", ", agents.keySet());
+        throw ManifestException.of(
+                "agent",
+                "agent '" + name + "' is not defined (" + defined + ")",
                 hint + "create ~/.claude-bottle/agents/" + name + ".md or <cwd>/.claude-bottle/agents/" + name + ".md");
     }
 
@@ -127,9 +137,11 @@ public record Manifest(Map<String, BottleDefinition> bottles, Map<String, AgentD
      */
     public static BottleDefinition claudeBottle() {
         return BottleDefinition.builder(CLAUDE)
-                .route(EgressRoute.to("api.anthropic.com").withRole(RouteRole.CLAUDE_CODE_OAUTH)
+                .route(EgressRoute.to("api.anthropic.com")
+                        .withRole(RouteRole.CLAUDE_CODE_OAUTH)
                         .withAuth(RouteAuth.bearer(CLAUDE_TOKEN_ENV)))
-                .supervise(true).build();
+                .supervise(true)
+                .build();
     }
 
     /**

@@ -39,8 +39,8 @@ public final class ManifestLoader {
     private static final System.Logger LOG = System.getLogger(ManifestLoader.class.getName());
     private static final Pattern FILE_NAME = Pattern.compile("[a-z][a-z0-9-]*\\.md");
     private static final List<String> BOTTLE_KEYS = List.of("env", "git", "egress", "supervise");
-    private static final List<String> AGENT_KEYS = List.of("bottle", "skills", "name", "description", "model", "color",
-            "memory");
+    private static final List<String> AGENT_KEYS =
+            List.of("bottle", "skills", "name", "description", "model", "color", "memory");
     private static final List<String> GIT_KEYS = List.of("Name", "Upstream", "IdentityFile", "KnownHostKey");
     private static final List<String> EGRESS_KEYS = List.of("routes");
     private static final List<String> ROUTE_KEYS = List.of("host", "path_allowlist", "auth", "role", "tls", "carries");
@@ -115,8 +115,10 @@ public final class ManifestLoader {
         }
         Path repoBottles = cwd.resolve(".claude-bottle").resolve("bottles");
         if (Files.isDirectory(repoBottles) && !same(repoBottles, home.resolve("bottles"))) {
-            warn(warnings, repoBottles + " is ignored: bottles may only be defined under " + home.resolve("bottles")
-                    + " (a repository must not choose where host credentials go)");
+            warn(
+                    warnings,
+                    repoBottles + " is ignored: bottles may only be defined under " + home.resolve("bottles")
+                            + " (a repository must not choose where host credentials go)");
         }
         Map<String, BottleDefinition> bottles = new LinkedHashMap<>();
         for (Path f : definitionFiles(home.resolve("bottles"), warnings)) {
@@ -154,11 +156,14 @@ public final class ManifestLoader {
     private static void checkStaleJson(Path dir) {
         Path json = dir.resolve("claude-bottle.json");
         if (Files.isRegularFile(json) && !Files.isDirectory(dir.resolve(".claude-bottle"))) {
-            throw ManifestException.of(null, "a leftover single-file manifest was found; bottles and agents are now"
-                    + " one Markdown file each",
-                    "move each bottle to ~/.claude-bottle/bottles/<name>.md and each agent to"
-                            + " ~/.claude-bottle/agents/<name>.md (see README, 'Defining bottles'), then delete"
-                            + " claude-bottle.json").at(json, 0);
+            throw ManifestException.of(
+                            null,
+                            "a leftover single-file manifest was found; bottles and agents are now"
+                                    + " one Markdown file each",
+                            "move each bottle to ~/.claude-bottle/bottles/<name>.md and each agent to"
+                                    + " ~/.claude-bottle/agents/<name>.md (see README, 'Defining bottles'), then delete"
+                                    + " claude-bottle.json")
+                    .at(json, 0);
         }
     }
 
@@ -217,12 +222,19 @@ public final class ManifestLoader {
                 case "git" -> git.addAll(git(f, e.value()));
                 case "egress" -> routes.addAll(egress(f, e.value()));
                 case "supervise" -> supervise = f.bool("supervise", e.value());
-                case "cred_proxy" -> f.problem("cred_proxy", "'cred_proxy' was replaced by 'egress.routes'",
-                        "move each cred_proxy route under 'egress: routes:' as '- host: <upstream host>' with"
-                                + " 'auth: {scheme: <auth_scheme>, token_ref: <token_ref>}' and its 'path' as"
-                                + " 'path_allowlist: [<path>]', then delete 'cred_proxy'");
-                case "runtime" -> f.problem("runtime", "'runtime' was removed: the runtime is detected automatically"
-                        + " (gVisor runsc when the engine has it)", "delete the 'runtime' key");
+                case "cred_proxy" ->
+                    f.problem(
+                            "cred_proxy",
+                            "'cred_proxy' was replaced by 'egress.routes'",
+                            "move each cred_proxy route under 'egress: routes:' as '- host: <upstream host>' with"
+                                    + " 'auth: {scheme: <auth_scheme>, token_ref: <token_ref>}' and its 'path' as"
+                                    + " 'path_allowlist: [<path>]', then delete 'cred_proxy'");
+                case "runtime" ->
+                    f.problem(
+                            "runtime",
+                            "'runtime' was removed: the runtime is detected automatically"
+                                    + " (gVisor runsc when the engine has it)",
+                            "delete the 'runtime' key");
                 default -> f.unknown(e.key(), BOTTLE_KEYS);
             }
         }
@@ -230,8 +242,10 @@ public final class ManifestLoader {
             for (String carried : routes.get(i).carries()) {
                 EnvValue v = env.get(carried);
                 if (v == null || v instanceof EnvValue.Literal) {
-                    f.problem("egress.routes[" + i + "].carries", "'" + carried + "' is not a forwarded variable of this"
-                            + " bottle", "declare it in env as ${HOST_VAR} or a ?secret, or remove it from carries");
+                    f.problem(
+                            "egress.routes[" + i + "].carries",
+                            "'" + carried + "' is not a forwarded variable of this" + " bottle",
+                            "declare it in env as ${HOST_VAR} or a ?secret, or remove it from carries");
                 }
             }
         }
@@ -249,13 +263,17 @@ public final class ManifestLoader {
             switch (e.key()) {
                 case "bottle" -> bottle = f.string("bottle", e.value());
                 case "skills" -> skills.addAll(f.strings("skills", e.value()));
-                case "name", "description", "model", "color", "memory" -> { /* Claude Code's fields: ignored */ }
+                case "name", "description", "model", "color", "memory" -> {
+                    /* Claude Code's fields: ignored */
+                }
                 default -> f.unknown(e.key(), AGENT_KEYS);
             }
         }
         if (bottle == null && doc.frontmatter().get("bottle").isEmpty()) {
             f.line("bottle", 1);
-            f.problem("bottle", "agent '" + name + "' names no bottle",
+            f.problem(
+                    "bottle",
+                    "agent '" + name + "' names no bottle",
                     "add 'bottle: <name>' naming a file in ~/.claude-bottle/bottles/");
         }
         f.throwIfAny();
@@ -271,11 +289,15 @@ public final class ManifestLoader {
             if (e.value() instanceof YamlNode.Scalar s) {
                 f.attempt(field, () -> env.put(e.key(), EnvValue.parse(s.text())));
             } else if (e.value() instanceof YamlNode.Null) {
-                f.problem(field, "'" + e.key() + "' has no value",
+                f.problem(
+                        field,
+                        "'" + e.key() + "' has no value",
                         "write a literal, \"${HOST_VAR}\" to copy a host variable, \"?prompt\" to ask for a secret,"
                                 + " or \"\" for an empty value");
             } else {
-                f.problem(field, "'" + e.key() + "' is " + e.value().kind() + ", not a value",
+                f.problem(
+                        field,
+                        "'" + e.key() + "' is " + e.value().kind() + ", not a value",
                         "write one value per line: NAME: value");
             }
         }
@@ -295,13 +317,14 @@ public final class ManifestLoader {
             String gitName = f.required(field, m, "Name");
             String upstream = f.required(field, m, "Upstream");
             String identity = f.required(field, m, "IdentityFile");
-            String hostKey = m.containsKey("KnownHostKey") ? f.string(field + ".KnownHostKey", m.get("KnownHostKey"))
-                    : null;
+            String hostKey =
+                    m.containsKey("KnownHostKey") ? f.string(field + ".KnownHostKey", m.get("KnownHostKey")) : null;
             if (gitName == null || upstream == null || identity == null) {
                 continue;
             }
-            f.attempt(field, () -> remotes.add(new GitRemote(gitName, GitUpstream.parse(upstream), expand(identity),
-                    hostKey)));
+            f.attempt(
+                    field,
+                    () -> remotes.add(new GitRemote(gitName, GitUpstream.parse(upstream), expand(identity), hostKey)));
         }
         return remotes;
     }
@@ -329,12 +352,13 @@ public final class ManifestLoader {
             }
             String host = f.required(field, r, "host");
             List<String> paths = r.containsKey("path_allowlist")
-                    ? f.strings(field + ".path_allowlist", r.get("path_allowlist")) : List.of();
+                    ? f.strings(field + ".path_allowlist", r.get("path_allowlist"))
+                    : List.of();
             RouteAuth auth = r.containsKey("auth") ? auth(f, field + ".auth", r.get("auth")) : null;
             String roleText = r.containsKey("role") ? f.string(field + ".role", r.get("role")) : null;
             String tlsText = r.containsKey("tls") ? f.string(field + ".tls", r.get("tls")) : null;
-            List<String> carries = r.containsKey("carries")
-                    ? f.strings(field + ".carries", r.get("carries")) : List.of();
+            List<String> carries =
+                    r.containsKey("carries") ? f.strings(field + ".carries", r.get("carries")) : List.of();
             if (host == null) {
                 continue;
             }
@@ -353,7 +377,9 @@ public final class ManifestLoader {
             return null;
         }
         if (a.isEmpty()) {
-            f.problem(field, "auth is empty",
+            f.problem(
+                    field,
+                    "auth is empty",
                     "give it 'scheme' (Bearer or token) and 'token_ref' (the host variable holding the token),"
                             + " or remove 'auth'");
             return null;
@@ -445,9 +471,12 @@ public final class ManifestLoader {
             return List.of();
         }
 
-        @Nullable Map<String, YamlNode> keys(String field, YamlNode node, List<String> allowed) {
+        @Nullable
+        Map<String, YamlNode> keys(String field, YamlNode node, List<String> allowed) {
             if (!(node instanceof YamlNode.Mapping m)) {
-                problem(field, "expected a mapping of keys, found " + node.kind(),
+                problem(
+                        field,
+                        "expected a mapping of keys, found " + node.kind(),
                         "write " + String.join(", ", allowed) + " as 'key: value'");
                 return null;
             }
@@ -457,14 +486,17 @@ public final class ManifestLoader {
                 if (allowed.contains(e.key())) {
                     out.put(e.key(), e.value());
                 } else {
-                    problem(field + "." + e.key(), "unknown key '" + e.key() + "'", Suggestions.hint(e.key(), allowed,
-                            "keys"));
+                    problem(
+                            field + "." + e.key(),
+                            "unknown key '" + e.key() + "'",
+                            Suggestions.hint(e.key(), allowed, "keys"));
                 }
             }
             return out;
         }
 
-        @Nullable String required(String field, Map<String, YamlNode> m, String key) {
+        @Nullable
+        String required(String field, Map<String, YamlNode> m, String key) {
             if (!m.containsKey(key)) {
                 problem(field + "." + key, "'" + key + "' is missing", "add '" + key + ": ...'");
                 return null;
@@ -472,12 +504,15 @@ public final class ManifestLoader {
             return string(field + "." + key, m.get(key));
         }
 
-        @Nullable String string(String field, YamlNode node) {
+        @Nullable
+        String string(String field, YamlNode node) {
             if (node instanceof YamlNode.Scalar s && !s.text().isBlank()) {
                 return s.text();
             }
-            problem(field, "expected a value, found " + (node instanceof YamlNode.Scalar ? "an empty value"
-                    : node.kind()), "write '" + leaf(field) + ": <value>'");
+            problem(
+                    field,
+                    "expected a value, found " + (node instanceof YamlNode.Scalar ? "an empty value" : node.kind()),
+                    "write '" + leaf(field) + ": <value>'");
             return null;
         }
 
@@ -500,7 +535,10 @@ public final class ManifestLoader {
                     return v.equals("true");
                 }
             }
-            problem(field, "expected true or false", "write '" + leaf(field) + ": true' or '" + leaf(field) + ": false'");
+            problem(
+                    field,
+                    "expected true or false",
+                    "write '" + leaf(field) + ": true' or '" + leaf(field) + ": false'");
             return false;
         }
 

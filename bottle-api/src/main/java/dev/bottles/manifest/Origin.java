@@ -64,9 +64,12 @@ public record Origin(@Nullable Path file, Map<String, Integer> lines) {
             return problem;
         }
         if (problem.problems().size() > 1) {
-            return ManifestException.combine(problem.problems().stream().map(this::locate).toList());
+            return ManifestException.combine(
+                    problem.problems().stream().map(this::locate).toList());
         }
-        return problem.file().isPresent() ? problem : problem.at(file, lineOf(problem.field().orElse(null)));
+        return problem.file().isPresent()
+                ? problem
+                : problem.at(file, lineOf(problem.field().orElse(null)));
     }
 
     @Override

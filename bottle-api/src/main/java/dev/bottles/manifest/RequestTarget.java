@@ -110,7 +110,8 @@ public record RequestTarget(String path, @Nullable String query) {
             if (c == '/' || (c < 0x80 && (Character.isLetterOrDigit(c) || UNRESERVED_AND_SAFE.indexOf(c) >= 0))) {
                 sb.append((char) c);
             } else {
-                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                sb.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
             }
         }
@@ -182,8 +183,8 @@ public record RequestTarget(String path, @Nullable String query) {
             int b = hex(seg.charAt(i + 1)) << 4 | hex(seg.charAt(i + 2));
             i += 2;
             if (b == '/' || b == '\\') {
-                throw new Refused("request path holds an encoded " + (b == '/' ? "/" : "\\") + " (%" + Integer
-                        .toHexString(b).toUpperCase(Locale.ROOT) + "), which upstreams read differently");
+                throw new Refused("request path holds an encoded " + (b == '/' ? "/" : "\\") + " (%"
+                        + Integer.toHexString(b).toUpperCase(Locale.ROOT) + "), which upstreams read differently");
             }
             if (b < 0x20 || b == 0x7f) {
                 throw new Refused("request path holds an encoded control byte (NUL or below 0x20)");
@@ -198,8 +199,11 @@ public record RequestTarget(String path, @Nullable String query) {
             out.write(b);
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(out.toByteArray()))
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(out.toByteArray()))
                     .toString();
         } catch (CharacterCodingException e) {
             throw new Refused("request path decodes to invalid or overlong UTF-8");

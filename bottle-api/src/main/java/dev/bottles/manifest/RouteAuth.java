@@ -24,7 +24,9 @@ public record RouteAuth(AuthScheme scheme, String tokenRef) {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(tokenRef, "tokenRef");
         if (!NAME.matcher(tokenRef).matches()) {
-            throw ManifestException.of("token_ref", "'" + tokenRef + "' is not an environment variable name",
+            throw ManifestException.of(
+                    "token_ref",
+                    "'" + tokenRef + "' is not an environment variable name",
                     "name the host environment variable that holds the token, e.g. CLAUDE_BOTTLE_OAUTH_TOKEN");
         }
     }

@@ -35,7 +35,9 @@ public enum RouteTls {
                 return t;
             }
         }
-        throw ManifestException.of("tls", "unknown tls mode '" + text + "'",
+        throw ManifestException.of(
+                "tls",
+                "unknown tls mode '" + text + "'",
                 "write 'tls: passthrough' for a client that pins certificates, or leave tls out (inspect)");
     }
 }

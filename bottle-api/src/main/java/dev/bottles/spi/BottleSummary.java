@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param services the bundle daemons it runs, e.g. {@code [egress, pipelock]}
  * @param status the backend's word for its state, e.g. {@code running}
  */
-public record BottleSummary(String identity, String backend, @Nullable String agent, List<String> services,
-        String status) {
+public record BottleSummary(
+        String identity, String backend, @Nullable String agent, List<String> services, String status) {
 
     /**
      * Validates and copies.

@@ -26,9 +26,19 @@ import java.util.Objects;
  * @param settings the named knobs ({@code CLAUDE_BOTTLE_IMAGE}, ...)
  * @param events where to report prepare's steps
  */
-public record PrepareRequest(BottleSpec spec, Manifest manifest, AgentDefinition agent, BottleDefinition bottle,
-        String identity, boolean resumed, BottleHome home, StateDir state, ResolvedEnv env,
-        Map<String, String> hostEnvironment, Settings settings, BottleEvents events) {
+public record PrepareRequest(
+        BottleSpec spec,
+        Manifest manifest,
+        AgentDefinition agent,
+        BottleDefinition bottle,
+        String identity,
+        boolean resumed,
+        BottleHome home,
+        StateDir state,
+        ResolvedEnv env,
+        Map<String, String> hostEnvironment,
+        Settings settings,
+        BottleEvents events) {
 
     /**
      * Validates the request.

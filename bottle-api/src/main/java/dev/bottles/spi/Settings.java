@@ -58,8 +58,7 @@ public final class Settings {
      * @return the directory
      */
     public Path skillsDir() {
-        return get(SKILLS_DIR).map(Path::of)
-                .orElse(Path.of(System.getProperty("user.home"), ".claude", "skills"));
+        return get(SKILLS_DIR).map(Path::of).orElse(Path.of(System.getProperty("user.home"), ".claude", "skills"));
     }
 
     @Override

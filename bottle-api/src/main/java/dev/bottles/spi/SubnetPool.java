@@ -27,6 +27,7 @@ public record SubnetPool(int first, int second) {
     public static final SubnetPool DEFAULT = new SubnetPool(192, 168);
     /** How many candidates launch tries by default before giving up. */
     public static final int DEFAULT_ATTEMPTS = 16;
+
     private static final int[] OCTETS = octets();
     private static final Pattern BASE = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})(?:\\.0\\.0/16)?");
 
@@ -50,8 +51,8 @@ public record SubnetPool(int first, int second) {
     public static SubnetPool parse(String text) {
         Matcher m = BASE.matcher(text.strip());
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a /16 such as 10.77.0.0/16; set " + SETTING
-                    + " to one");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a /16 such as 10.77.0.0/16; set " + SETTING + " to one");
         }
         return new SubnetPool(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     }

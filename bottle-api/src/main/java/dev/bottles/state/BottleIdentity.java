@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 public record BottleIdentity(String value) {
     /** Longest slugified agent part; keeps resource names well inside Docker's limits. */
     public static final int MAX_AGENT_PART = 40;
+
     private static final Pattern VALID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
     private static final RandomGenerator RANDOM = new SecureRandom();

@@ -16,8 +16,14 @@ import java.util.Objects;
  *     elsewhere)
  * @param backend the backend's id
  */
-public record BottleMetadata(String identity, String agentName, String cwd, boolean copyCwd, Instant startedAt,
-        String composeProject, String backend) {
+public record BottleMetadata(
+        String identity,
+        String agentName,
+        String cwd,
+        boolean copyCwd,
+        Instant startedAt,
+        String composeProject,
+        String backend) {
 
     /**
      * Validates the metadata.

@@ -49,14 +49,19 @@ public record ProposalQueue(Path dir) {
     public static String idOf(Proposal.Kind kind, @Nullable EgressRoute route, @Nullable String dockerfile) {
         StringBuilder sb = new StringBuilder(kind.tool()).append('\n');
         if (route != null) {
-            sb.append(route.host()).append('\n').append(String.join("\n", route.pathAllowlist())).append('\n');
+            sb.append(route.host())
+                    .append('\n')
+                    .append(String.join("\n", route.pathAllowlist()))
+                    .append('\n');
         }
         if (dockerfile != null) {
             sb.append(dockerfile);
         }
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(sb.toString().getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256")
+                            .digest(sb.toString().getBytes(StandardCharsets.UTF_8)))
+                    .substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -89,7 +94,8 @@ public record ProposalQueue(Path dir) {
         }
         List<Proposal> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
-            for (Path f : s.filter(x -> x.getFileName().toString().endsWith(".proposal.json")).toList()) {
+            for (Path f : s.filter(x -> x.getFileName().toString().endsWith(".proposal.json"))
+                    .toList()) {
                 String id = f.getFileName().toString().replace(".proposal.json", "");
                 if (Files.exists(dir.resolve(id + ".response.json"))) {
                     continue;
@@ -147,8 +153,12 @@ public record ProposalQueue(Path dir) {
         Path f = dir.resolve(id + ".decision.json");
         Path tmp = dir.resolve("." + id + ".decision." + ProcessHandle.current().pid() + "." + System.nanoTime());
         try {
-            Files.writeString(tmp, ProposalJson.answer(VERSION, id, d), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.writeString(
+                    tmp,
+                    ProposalJson.answer(VERSION, id, d),
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
             Files.setPosixFilePermissions(tmp, SecureFiles.PRIVATE_FILE);
             // a hard link is created or fails atomically: exactly one operator's decision stands
             Files.createLink(f, tmp);
@@ -212,8 +222,8 @@ public record ProposalQueue(Path dir) {
             if (Files.size(f) > MAX_DOCKERFILE + 16 * 1024) {
                 throw new BottleException("larger than " + (MAX_DOCKERFILE / 1024) + " KiB");
             }
-            ProposalJson.Parsed p = ProposalJson.readProposal(Files.readString(f, StandardCharsets.UTF_8), VERSION,
-                    f.toString());
+            ProposalJson.Parsed p =
+                    ProposalJson.readProposal(Files.readString(f, StandardCharsets.UTF_8), VERSION, f.toString());
             if (!id.equals(idOf(p.kind(), p.route(), p.dockerfile()))) {
                 throw new BottleException("its content does not match its id " + id);
             }

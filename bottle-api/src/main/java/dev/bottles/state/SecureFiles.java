@@ -117,9 +117,11 @@ public final class SecureFiles {
         Path tmp = null;
         try {
             tmp = posix(dir)
-                    ? Files.createTempFile(dir, "." + file.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(PRIVATE_FILE))
+                    ? Files.createTempFile(
+                            dir, "." + file.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(PRIVATE_FILE))
                     : Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch =
+                    FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
@@ -135,8 +137,8 @@ public final class SecureFiles {
             }
             tmp = null;
         } catch (IOException e) {
-            throw new BottleException("cannot write " + file + " (" + e + "); check that its directory exists and"
-                    + " is writable", e);
+            throw new BottleException(
+                    "cannot write " + file + " (" + e + "); check that its directory exists and" + " is writable", e);
         } finally {
             if (tmp != null) {
                 try {

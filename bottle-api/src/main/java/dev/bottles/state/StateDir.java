@@ -208,7 +208,8 @@ public record StateDir(Path path, String identity) {
      */
     public void delete() {
         SecureFiles.deleteRecursively(path);
-        if (path.getParent() != null && path.getParent().getFileName() != null
+        if (path.getParent() != null
+                && path.getParent().getFileName() != null
                 && path.getParent().getFileName().toString().equals("state")) {
             SecureFiles.deleteRecursively(home().queueDir(identity));
         }

@@ -30,11 +30,13 @@ import org.jspecify.annotations.NullMarked;
  */
 public final class ModuleRules {
     /** The exported packages of bottle-api, the only ones other modules may use. */
-    public static final String[] API_PACKAGES = {"dev.bottles", "dev.bottles.spi..", "dev.bottles.manifest..",
-        "dev.bottles.state..", "dev.bottles.claude.."};
+    public static final String[] API_PACKAGES = {
+        "dev.bottles", "dev.bottles.spi..", "dev.bottles.manifest..", "dev.bottles.state..", "dev.bottles.claude.."
+    };
     /** Libraries whose types must never appear in a public signature. */
-    public static final String[] THIRD_PARTY = {"com.github.dockerjava", "com.fasterxml.jackson", "org.yaml.snakeyaml",
-        "org.bouncycastle"};
+    public static final String[] THIRD_PARTY = {
+        "com.github.dockerjava", "com.fasterxml.jackson", "org.yaml.snakeyaml", "org.bouncycastle"
+    };
     /** The JDK (java, javax, JFR), JSpecify and nothing else: every module may use these. */
     public static final String[] PLATFORM = {"java..", "javax..", "jdk.jfr..", "org.jspecify.annotations.."};
 
@@ -42,7 +44,8 @@ public final class ModuleRules {
 
     /** Imports only the classes of the module under test: its own {@code target/classes}. */
     public static final class OnlyThisModule implements ImportOption {
-        private final String root = Path.of(System.getProperty("user.dir"), "target", "classes").toAbsolutePath() + "/";
+        private final String root =
+                Path.of(System.getProperty("user.dir"), "target", "classes").toAbsolutePath() + "/";
 
         @Override
         public boolean includes(Location location) {
@@ -85,17 +88,23 @@ public final class ModuleRules {
      * @return the rule
      */
     public static ArchRule everyPackageIsNullMarked() {
-        return classes().should(new ArchCondition<JavaClass>("reside in a package whose package-info is @NullMarked") {
-            @Override
-            public void check(JavaClass c, ConditionEvents events) {
-                JavaPackage p = c.getPackage();
-                boolean marked = p.tryGetPackageInfo().map(i -> i.isAnnotatedWith(NullMarked.class)).orElse(false);
-                if (!marked) {
-                    events.add(SimpleConditionEvent.violated(c, "package " + p.getName()
-                            + " has no package-info.java with @NullMarked (needed by " + c.getName() + ")"));
-                }
-            }
-        }).because("null-safety is the default everywhere (docs/architecture.md §8 rule 5)");
+        return classes()
+                .should(new ArchCondition<JavaClass>("reside in a package whose package-info is @NullMarked") {
+                    @Override
+                    public void check(JavaClass c, ConditionEvents events) {
+                        JavaPackage p = c.getPackage();
+                        boolean marked = p.tryGetPackageInfo()
+                                .map(i -> i.isAnnotatedWith(NullMarked.class))
+                                .orElse(false);
+                        if (!marked) {
+                            events.add(SimpleConditionEvent.violated(
+                                    c,
+                                    "package " + p.getName() + " has no package-info.java with @NullMarked (needed by "
+                                            + c.getName() + ")"));
+                        }
+                    }
+                })
+                .because("null-safety is the default everywhere (docs/architecture.md §8 rule 5)");
     }
 
     /**
@@ -105,7 +114,9 @@ public final class ModuleRules {
      * @return the rule
      */
     public static ArchRule everythingUnder(String root) {
-        return classes().should().resideInAPackage(root + "..")
+        return classes()
+                .should()
+                .resideInAPackage(root + "..")
                 .because("one root package per module; no package is split across jars");
     }
 
@@ -120,7 +131,10 @@ public final class ModuleRules {
         List<String> all = new ArrayList<>(List.of(PLATFORM));
         all.add(root + "..");
         all.addAll(List.of(allowed));
-        return classes().should().onlyDependOnClassesThat().resideInAnyPackage(all.toArray(String[]::new))
+        return classes()
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(all.toArray(String[]::new))
                 .because("docs/architecture.md §2 fixes what each module may depend on");
     }
 
@@ -131,14 +145,18 @@ public final class ModuleRules {
      * @return the rule
      */
     public static ArchRule noForeignInternals(String root) {
-        return noClasses().should().dependOnClassesThat(new DescribedPredicate<JavaClass>("are another module's internals") {
-            @Override
-            public boolean test(JavaClass c) {
-                String p = c.getPackageName();
-                return p.startsWith("dev.bottles.") && (p.contains(".internal.") || p.endsWith(".internal"))
-                        && !p.startsWith(root + ".internal");
-            }
-        }).because("non-API code lives under <root>.internal and is not used across modules");
+        return noClasses()
+                .should()
+                .dependOnClassesThat(new DescribedPredicate<JavaClass>("are another module's internals") {
+                    @Override
+                    public boolean test(JavaClass c) {
+                        String p = c.getPackageName();
+                        return p.startsWith("dev.bottles.")
+                                && (p.contains(".internal.") || p.endsWith(".internal"))
+                                && !p.startsWith(root + ".internal");
+                    }
+                })
+                .because("non-API code lives under <root>.internal and is not used across modules");
     }
 
     /**
@@ -148,7 +166,11 @@ public final class ModuleRules {
      * @return the rule
      */
     public static ArchRule noThirdPartyTypesInPublicSignatures(String... banned) {
-        return classes().that().arePublic().and().resideOutsideOfPackage("..internal..")
+        return classes()
+                .that()
+                .arePublic()
+                .and()
+                .resideOutsideOfPackage("..internal..")
                 .should(new ArchCondition<JavaClass>("expose no type from " + String.join(", ", banned)) {
                     @Override
                     public void check(JavaClass c, ConditionEvents events) {
@@ -167,13 +189,16 @@ public final class ModuleRules {
                                 exposed.add(f.getType());
                             }
                         }
-                        exposed.stream().flatMap(t -> t.getAllInvolvedRawTypes().stream())
-                                .filter(t -> Stream.of(banned).anyMatch(b -> t.getName().startsWith(b + ".")))
+                        exposed.stream()
+                                .flatMap(t -> t.getAllInvolvedRawTypes().stream())
+                                .filter(t -> Stream.of(banned)
+                                        .anyMatch(b -> t.getName().startsWith(b + ".")))
                                 .distinct()
-                                .forEach(t -> events.add(SimpleConditionEvent.violated(c,
-                                        c.getName() + " exposes " + t.getName() + " in a public signature")));
+                                .forEach(t -> events.add(SimpleConditionEvent.violated(
+                                        c, c.getName() + " exposes " + t.getName() + " in a public signature")));
                     }
-                }).allowEmptyShould(true)
+                })
+                .allowEmptyShould(true)
                 .because("users must not depend on our third-party libraries (docs/architecture.md §8 rule 4)");
     }
 
@@ -183,8 +208,11 @@ public final class ModuleRules {
      * @return the rule
      */
     public static ArchRule exceptionsExtendTheRoot() {
-        return classes().that().areAssignableTo(Throwable.class)
-                .should().beAssignableTo("dev.bottles.BottleException")
+        return classes()
+                .that()
+                .areAssignableTo(Throwable.class)
+                .should()
+                .beAssignableTo("dev.bottles.BottleException")
                 .allowEmptyShould(true)
                 .because("one unchecked exception root (docs/architecture.md §8 rule 3)");
     }

@@ -14,12 +14,13 @@ import org.junit.jupiter.api.Test;
 
 /** The shared rules catch what they are meant to catch. */
 class ModuleRulesTest {
-    private final JavaClasses fixtures = new ClassFileImporter().importClasses(Violations.LeakyApi.class,
-            Violations.InternalsUser.class, Violations.RogueException.class);
+    private final JavaClasses fixtures = new ClassFileImporter()
+            .importClasses(Violations.LeakyApi.class, Violations.InternalsUser.class, Violations.RogueException.class);
 
     @Test
     void thirdPartyTypesInPublicSignaturesAreCaughtIncludingTypeArguments() {
-        EvaluationResult r = ModuleRules.noThirdPartyTypesInPublicSignatures("com.fasterxml.jackson").evaluate(fixtures);
+        EvaluationResult r = ModuleRules.noThirdPartyTypesInPublicSignatures("com.fasterxml.jackson")
+                .evaluate(fixtures);
         List<String> details = r.getFailureReport().getDetails();
         assertEquals(1, details.size(), details.toString());
         assertTrue(details.get(0).contains("LeakyApi exposes com.fasterxml.jackson.databind.JsonNode"), details.get(0));
@@ -31,14 +32,18 @@ class ModuleRulesTest {
         assertTrue(r.hasViolation());
         assertTrue(r.getFailureReport().getDetails().get(0).contains("dev.bottles.archfixtures has no package-info"));
         assertFalse(ModuleRules.everyPackageIsNullMarked()
-                .evaluate(new ClassFileImporter().importClasses(BottleException.class,
-                        Class.forName("dev.bottles.package-info"))).hasViolation());
+                .evaluate(new ClassFileImporter()
+                        .importClasses(BottleException.class, Class.forName("dev.bottles.package-info")))
+                .hasViolation());
     }
 
     @Test
     void foreignInternalsAreCaughtButOwnInternalsAreNot() {
-        assertTrue(ModuleRules.noForeignInternals("dev.bottles.archfixtures").evaluate(fixtures).hasViolation());
-        assertFalse(ModuleRules.noForeignInternals("dev.bottles").evaluate(fixtures).hasViolation());
+        assertTrue(ModuleRules.noForeignInternals("dev.bottles.archfixtures")
+                .evaluate(fixtures)
+                .hasViolation());
+        assertFalse(
+                ModuleRules.noForeignInternals("dev.bottles").evaluate(fixtures).hasViolation());
     }
 
     @Test
@@ -50,8 +55,11 @@ class ModuleRulesTest {
 
     @Test
     void undeclaredDependenciesAreCaught() {
-        assertTrue(ModuleRules.dependsOnlyOn("dev.bottles.archfixtures").evaluate(fixtures).hasViolation());
+        assertTrue(ModuleRules.dependsOnlyOn("dev.bottles.archfixtures")
+                .evaluate(fixtures)
+                .hasViolation());
         assertFalse(ModuleRules.dependsOnlyOn("dev.bottles.archfixtures", "dev.bottles..", "com.fasterxml.jackson..")
-                .evaluate(fixtures).hasViolation());
+                .evaluate(fixtures)
+                .hasViolation());
     }
 }

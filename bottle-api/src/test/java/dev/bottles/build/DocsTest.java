@@ -26,8 +26,10 @@ class DocsTest {
 
     private static List<Path> files(Path dir, String suffix) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(p -> p.toString().endsWith(suffix) && !p.toString().contains("/target/")
-                    && !p.toString().contains("/.git/")).toList();
+            return s.filter(p -> p.toString().endsWith(suffix)
+                            && !p.toString().contains("/target/")
+                            && !p.toString().contains("/.git/"))
+                    .toList();
         }
     }
 
@@ -60,7 +62,9 @@ class DocsTest {
         List<String> broken = new ArrayList<>();
         for (Path page : pages) {
             String text = Files.readString(page, StandardCharsets.UTF_8);
-            assertTrue(!text.contains("../shared") && !text.contains("shared/docs"), page + " points outside the repository");
+            assertTrue(
+                    !text.contains("../shared") && !text.contains("shared/docs"),
+                    page + " points outside the repository");
             Matcher m = MD_LINK.matcher(text);
             while (m.find()) {
                 String target = m.group(1);
@@ -79,14 +83,17 @@ class DocsTest {
     @Test
     void everyModuleNamesItsJarsModule() throws IOException {
         String parent = Files.readString(ROOT.resolve("pom.xml"), StandardCharsets.UTF_8);
-        assertTrue(parent.contains("<Automatic-Module-Name>${bottles.module}</Automatic-Module-Name>"), "the parent sets it");
+        assertTrue(
+                parent.contains("<Automatic-Module-Name>${bottles.module}</Automatic-Module-Name>"),
+                "the parent sets it");
         List<String> unnamed = new ArrayList<>();
         for (Path pom : files(ROOT, "pom.xml")) {
             String text = Files.readString(pom, StandardCharsets.UTF_8);
             if (pom.equals(ROOT.resolve("pom.xml")) || text.contains("<packaging>pom</packaging>")) {
                 continue;
             }
-            Matcher m = Pattern.compile("<bottles.module>([a-z.]+)</bottles.module>").matcher(text);
+            Matcher m = Pattern.compile("<bottles.module>([a-z.]+)</bottles.module>")
+                    .matcher(text);
             if (!m.find()) {
                 unnamed.add(ROOT.relativize(pom).toString());
             }

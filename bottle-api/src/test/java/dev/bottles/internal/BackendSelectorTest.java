@@ -47,7 +47,10 @@ class BackendSelectorTest {
         assertNull(request(" ", Map.of("BOTTLE_BACKEND", "")), "blank choices count as none");
         Map<String, String> env = Map.of("BOTTLE_BACKEND", "beta", "CLAUDE_BOTTLE_BACKEND", "alpha");
         assertEquals("beta", selector.select(request(null, env)).id());
-        assertEquals("alpha", selector.select(request(null, Map.of("CLAUDE_BOTTLE_BACKEND", "alpha"))).id());
+        assertEquals(
+                "alpha",
+                selector.select(request(null, Map.of("CLAUDE_BOTTLE_BACKEND", "alpha")))
+                        .id());
         System.setProperty(BackendSelector.PROPERTY, "alpha");
         assertEquals("alpha", selector.select(request(null, env)).id());
         assertEquals("the system property bottle.backend", request(null, env).source());
@@ -56,7 +59,8 @@ class BackendSelectorTest {
 
     @Test
     void anExplicitChoiceIsNeverSwappedForAnother() {
-        BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+        BackendUnavailableException e = assertThrows(
+                BackendUnavailableException.class,
                 () -> selector.select(request(null, Map.of("BOTTLE_BACKEND", "gamma"))));
         assertEquals(Map.of("gamma", "gamma is switched off"), e.reasons());
         assertTrue(e.getMessage().contains("requested by the BOTTLE_BACKEND environment variable"), e.getMessage());
@@ -64,8 +68,8 @@ class BackendSelectorTest {
 
     @Test
     void anUnknownChoiceListsWhatIsThere() {
-        BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
-                () -> selector.select(request("docker", Map.of())));
+        BackendUnavailableException e =
+                assertThrows(BackendUnavailableException.class, () -> selector.select(request("docker", Map.of())));
         assertTrue(e.getMessage().contains("no such backend is on the classpath"), e.getMessage());
         assertTrue(e.getMessage().endsWith("request one of: alpha, beta, gamma"), e.getMessage());
     }
@@ -75,13 +79,23 @@ class BackendSelectorTest {
         ScriptedBackend.AVAILABILITY.put("alpha", Availability.unavailable("alpha: engine not reachable"));
         ScriptedBackend.AVAILABILITY.put("beta", Availability.unavailable("beta: no KVM"));
         BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> selector.select(null));
-        assertEquals(List.of("alpha", "beta", "gamma", "dev.bottles.testing.TestBackends$Broken",
-                "dev.bottles.testing.NoSuchBackend"), List.copyOf(e.reasons().keySet()));
+        assertEquals(
+                List.of(
+                        "alpha",
+                        "beta",
+                        "gamma",
+                        "dev.bottles.testing.TestBackends$Broken",
+                        "dev.bottles.testing.NoSuchBackend"),
+                List.copyOf(e.reasons().keySet()));
         assertEquals("alpha: engine not reachable", e.reasons().get("alpha"));
-        assertTrue(e.reasons().get("dev.bottles.testing.TestBackends$Broken").contains("missing native library"),
+        assertTrue(
+                e.reasons().get("dev.bottles.testing.TestBackends$Broken").contains("missing native library"),
                 e.reasons().toString());
-        assertTrue(e.reasons().get("dev.bottles.testing.NoSuchBackend").contains("not found"), e.reasons().toString());
-        assertTrue(e.getMessage().startsWith("no bottle backend is available:\n  - alpha: alpha: engine not reachable"),
+        assertTrue(
+                e.reasons().get("dev.bottles.testing.NoSuchBackend").contains("not found"),
+                e.reasons().toString());
+        assertTrue(
+                e.getMessage().startsWith("no bottle backend is available:\n  - alpha: alpha: engine not reachable"),
                 e.getMessage());
     }
 
@@ -101,9 +115,17 @@ class BackendSelectorTest {
     @Test
     void statusesListEveryBackendThenBrokenProviders() {
         List<BackendStatus> s = selector.statuses();
-        assertEquals(List.of("alpha", "beta", "gamma", "dev.bottles.testing.TestBackends$Broken",
-                "dev.bottles.testing.NoSuchBackend"), s.stream().map(BackendStatus::id).toList());
-        assertEquals(List.of(true, true, false, false, false), s.stream().map(x -> x.availability().available()).toList());
+        assertEquals(
+                List.of(
+                        "alpha",
+                        "beta",
+                        "gamma",
+                        "dev.bottles.testing.TestBackends$Broken",
+                        "dev.bottles.testing.NoSuchBackend"),
+                s.stream().map(BackendStatus::id).toList());
+        assertEquals(
+                List.of(true, true, false, false, false),
+                s.stream().map(x -> x.availability().available()).toList());
         assertEquals(10, s.get(0).priority());
     }
 
@@ -112,7 +134,8 @@ class BackendSelectorTest {
         Path services = dir.resolve("META-INF/services/dev.bottles.spi.BottleBackend");
         Files.createDirectories(services.getParent());
         Files.writeString(services, TestBackends.AlphaTwin.class.getName() + "\n");
-        try (URLClassLoader cl = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+        try (URLClassLoader cl =
+                new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
             BottleException e = assertThrows(BottleException.class, () -> new BackendSelector(cl).discover());
             assertTrue(e.getMessage().contains("two bottle backends have the id 'alpha'"), e.getMessage());
             assertTrue(e.getMessage().contains("AlphaTwin"), e.getMessage());
@@ -121,7 +144,9 @@ class BackendSelectorTest {
 
     @Test
     void eachSelectionLoadsProvidersAfresh() {
-        assertTrue(selector.discover().backends().get(0) != selector.discover().backends().get(0),
+        assertTrue(
+                selector.discover().backends().get(0)
+                        != selector.discover().backends().get(0),
                 "no provider instance is shared between discoveries");
     }
 }

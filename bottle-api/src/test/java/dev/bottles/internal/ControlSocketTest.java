@@ -68,11 +68,23 @@ class ControlSocketTest {
     @Test
     void answersHelloEnvAndStopOnAPrivateSocket() throws Exception {
         StateDir s = state();
-        try (ControlSocket c = ControlSocket.open(s, owner(Map.of("GITEA_TOKEN", "gt-1"))).orElseThrow()) {
+        try (ControlSocket c =
+                ControlSocket.open(s, owner(Map.of("GITEA_TOKEN", "gt-1"))).orElseThrow()) {
             Path p = c.socket();
             assertEquals(SecureFiles.PRIVATE_FILE, Files.getPosixFilePermissions(p), "only its user may connect");
-            assertEquals("dev-abcde", ControlSocket.call(p, "hello", T).orElseThrow().path("identity").asText());
-            assertEquals("gt-1", ControlSocket.call(p, "env", T).orElseThrow().path("env").path("GITEA_TOKEN").asText());
+            assertEquals(
+                    "dev-abcde",
+                    ControlSocket.call(p, "hello", T)
+                            .orElseThrow()
+                            .path("identity")
+                            .asText());
+            assertEquals(
+                    "gt-1",
+                    ControlSocket.call(p, "env", T)
+                            .orElseThrow()
+                            .path("env")
+                            .path("GITEA_TOKEN")
+                            .asText());
             assertTrue(ControlSocket.call(p, "stop", T).isPresent());
             assertEquals(1, stops.get());
             BottleException twice = assertThrows(BottleException.class, () -> ControlSocket.call(p, "stop", T));
@@ -107,7 +119,7 @@ class ControlSocketTest {
         try (ControlSocket c = ControlSocket.open(s, owner(Map.of("K", "v"))).orElseThrow()) {
             Path p = c.socket();
             List<SocketChannel> stalled = new ArrayList<>();
-            for (int i = 0; i < 12; i++) {   // more than the connections it serves at once
+            for (int i = 0; i < 12; i++) { // more than the connections it serves at once
                 SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(p));
                 ch.write(ByteBuffer.wrap("{\"op\":".getBytes(StandardCharsets.UTF_8)));
                 stalled.add(ch);
@@ -115,7 +127,8 @@ class ControlSocketTest {
             // the stalled ones lose their connections after a few seconds; then others are served
             long t0 = System.nanoTime();
             JsonNode hello = null;
-            while (hello == null && System.nanoTime() - t0 < Duration.ofSeconds(15).toNanos()) {
+            while (hello == null
+                    && System.nanoTime() - t0 < Duration.ofSeconds(15).toNanos()) {
                 hello = ControlSocket.call(p, "hello", Duration.ofSeconds(2)).orElse(null);
             }
             assertTrue(hello != null, "served once the stalled clients timed out");
@@ -145,7 +158,8 @@ class ControlSocketTest {
             for (int i = 0; i < 200; i++) {
                 assertTrue(ControlSocket.hello(c.socket(), T).isPresent());
             }
-            System.out.printf("control socket: %.2f ms per hello, one after another (200)%n",
+            System.out.printf(
+                    "control socket: %.2f ms per hello, one after another (200)%n",
                     (System.nanoTime() - t0) / 1e6 / 200);
             ExecutorService pool = Executors.newFixedThreadPool(16);
             List<Future<Boolean>> asks = new ArrayList<>();
@@ -177,7 +191,7 @@ class ControlSocketTest {
                 b.clear();
             }
         } catch (SocketException reset) {
-            sb.append("(reset)");   // it stopped reading what it refused
+            sb.append("(reset)"); // it stopped reading what it refused
         }
         return sb.toString();
     }

@@ -20,7 +20,8 @@ class TarCopyTest {
 
     private Path tar(TarArchiveEntry... entries) throws Exception {
         Path f = tmp.resolve("t" + System.nanoTime() + ".tar");
-        try (OutputStream os = Files.newOutputStream(f); TarArchiveOutputStream out = new TarArchiveOutputStream(os)) {
+        try (OutputStream os = Files.newOutputStream(f);
+                TarArchiveOutputStream out = new TarArchiveOutputStream(os)) {
             out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (TarArchiveEntry e : entries) {
                 out.putArchiveEntry(e);
@@ -47,22 +48,36 @@ class TarCopyTest {
 
     @Test
     void ordinaryTreesPass() throws Exception {
-        assertDoesNotThrow(() -> TarCopy.check(tar(new TarArchiveEntry("a/", true), file("a/b.txt"), file("./c"),
-                file("a/./d/../e"), link("a/l", "b.txt", TarArchiveEntry.LF_SYMLINK), link("a/up", "../c",
-                        TarArchiveEntry.LF_SYMLINK), link("a/h", "a/b.txt", TarArchiveEntry.LF_LINK),
+        assertDoesNotThrow(() -> TarCopy.check(tar(
+                new TarArchiveEntry("a/", true),
+                file("a/b.txt"),
+                file("./c"),
+                file("a/./d/../e"),
+                link("a/l", "b.txt", TarArchiveEntry.LF_SYMLINK),
+                link("a/up", "../c", TarArchiveEntry.LF_SYMLINK),
+                link("a/h", "a/b.txt", TarArchiveEntry.LF_LINK),
                 file("a/" + "x".repeat(300)))));
     }
 
     @Test
     void everyWayOutIsRefusedByName() throws Exception {
-        for (TarArchiveEntry bad : new TarArchiveEntry[] {file("/etc/passwd"), file("../x"), file("a/../../x"),
-            file("a/b/../../../x"), link("l", "/etc", TarArchiveEntry.LF_SYMLINK),
-            link("a/l", "../../etc", TarArchiveEntry.LF_SYMLINK), link("h", "../outside", TarArchiveEntry.LF_LINK),
-            link("h", "/etc/shadow", TarArchiveEntry.LF_LINK), new TarArchiveEntry("dev0", TarArchiveEntry.LF_CHR, true),
-            new TarArchiveEntry("fifo", TarArchiveEntry.LF_FIFO, true)}) {
+        for (TarArchiveEntry bad : new TarArchiveEntry[] {
+            file("/etc/passwd"),
+            file("../x"),
+            file("a/../../x"),
+            file("a/b/../../../x"),
+            link("l", "/etc", TarArchiveEntry.LF_SYMLINK),
+            link("a/l", "../../etc", TarArchiveEntry.LF_SYMLINK),
+            link("h", "../outside", TarArchiveEntry.LF_LINK),
+            link("h", "/etc/shadow", TarArchiveEntry.LF_LINK),
+            new TarArchiveEntry("dev0", TarArchiveEntry.LF_CHR, true),
+            new TarArchiveEntry("fifo", TarArchiveEntry.LF_FIFO, true)
+        }) {
             Path t = tar(file("fine.txt"), bad);
             BottleException e = assertThrows(BottleException.class, () -> TarCopy.check(t), bad.getName());
-            assertTrue(e.getMessage().contains("'" + bad.getName() + "'") && e.getMessage().contains("nothing was"),
+            assertTrue(
+                    e.getMessage().contains("'" + bad.getName() + "'")
+                            && e.getMessage().contains("nothing was"),
                     e.getMessage());
         }
     }
@@ -77,7 +92,9 @@ class TarCopyTest {
     @Test
     void pathsInTheBottleMustBeAbsoluteWithoutClimbing() {
         for (String bad : new String[] {"workspace", "/workspace/../etc", "/a/..", "/a\0b"}) {
-            assertThrows(IllegalArgumentException.class, () -> TarCopy.outOf(null, bad, OutputStream.nullOutputStream()),
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> TarCopy.outOf(null, bad, OutputStream.nullOutputStream()),
                     bad);
         }
     }

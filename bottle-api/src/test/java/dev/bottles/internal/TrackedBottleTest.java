@@ -52,8 +52,8 @@ class TrackedBottleTest {
                 calls.add("close");
             }
         };
-        TrackedBottle t = new TrackedBottle(backend, BottleEvents.silent("a-12345", "x"),
-                new StateDir(dir.resolve("a-12345"), "a-12345").create());
+        TrackedBottle t = new TrackedBottle(
+                backend, BottleEvents.silent("a-12345", "x"), new StateDir(dir.resolve("a-12345"), "a-12345").create());
         assertEquals(42, t.attach(List.of("claude"), ExecOptions.defaults()));
         assertEquals(List.of("attach [claude]"), calls);
         t.close();

@@ -16,7 +16,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class BadManifestsTest {
 
     private static Path corpus(String kind, String name) throws URISyntaxException {
-        return Path.of(BadManifestsTest.class.getResource("/bad/" + kind + "/" + name + ".md").toURI());
+        return Path.of(BadManifestsTest.class
+                .getResource("/bad/" + kind + "/" + name + ".md")
+                .toURI());
     }
 
     @ParameterizedTest(name = "bottles/{0}.md")
@@ -55,8 +57,8 @@ class BadManifestsTest {
     void badBottleIsRejectedWithFileLineFieldAndFix(String name, int line, String field, String fragment)
             throws Exception {
         Path file = corpus("bottles", name);
-        ManifestException e = assertThrows(ManifestException.class,
-                () -> ManifestLoader.readBottle(file, Path.of("/home/u")));
+        ManifestException e =
+                assertThrows(ManifestException.class, () -> ManifestLoader.readBottle(file, Path.of("/home/u")));
         assertLocated(e, file, line, field, fragment);
     }
 
@@ -90,7 +92,8 @@ class BadManifestsTest {
         assertEquals(Optional.ofNullable(field), e.field(), e.getMessage());
         assertTrue(e.getMessage().contains(fragment), () -> "expected '" + fragment + "' in: " + e.getMessage());
         assertTrue(e.getMessage().startsWith(file + (line > 0 ? ":" + line : "") + ": "), e.getMessage());
-        assertTrue(e.getMessage().contains("Fix: ") && !e.fix().isBlank(), "every error says how to fix it: "
-                + e.getMessage());
+        assertTrue(
+                e.getMessage().contains("Fix: ") && !e.fix().isBlank(),
+                "every error says how to fix it: " + e.getMessage());
     }
 }

@@ -37,18 +37,23 @@ class ManifestLoaderTest {
     @Test
     void repositoryBottlesAreIgnoredWithAWarning() throws IOException {
         setUp();
-        write(cwd.resolve(".claude-bottle/bottles/evil.md"), "---\negress:\n  routes:\n    - host: evil.example\n---\n");
+        write(
+                cwd.resolve(".claude-bottle/bottles/evil.md"),
+                "---\negress:\n  routes:\n    - host: evil.example\n---\n");
         write(cwd.resolve(".claude-bottle/agents/sneaky.md"), "---\nbottle: evil\n---\n");
 
         ManifestException e = assertThrows(ManifestException.class, () -> ManifestLoader.load(home, cwd, tmp));
-        assertTrue(e.getMessage().contains("names bottle 'evil', which is not defined (defined bottles: dev)"),
+        assertTrue(
+                e.getMessage().contains("names bottle 'evil', which is not defined (defined bottles: dev)"),
                 e.getMessage());
 
         Files.delete(cwd.resolve(".claude-bottle/agents/sneaky.md"));
         Manifest m = ManifestLoader.load(home, cwd, tmp);
         assertEquals(List.of("dev"), List.copyOf(m.bottles().keySet()));
         assertEquals(1, m.warnings().size());
-        assertTrue(m.warnings().get(0).contains("bottles may only be defined under"), m.warnings().get(0));
+        assertTrue(
+                m.warnings().get(0).contains("bottles may only be defined under"),
+                m.warnings().get(0));
     }
 
     @Test
@@ -69,7 +74,9 @@ class ManifestLoaderTest {
         Manifest m = ManifestLoader.load(home, cwd, tmp);
         assertEquals(List.of("dev"), List.copyOf(m.bottles().keySet()));
         assertEquals(2, m.warnings().size(), m.warnings().toString());
-        assertTrue(m.warnings().stream().allMatch(w -> w.startsWith("skipped ")), m.warnings().toString());
+        assertTrue(
+                m.warnings().stream().allMatch(w -> w.startsWith("skipped ")),
+                m.warnings().toString());
     }
 
     @Test
@@ -112,8 +119,10 @@ class ManifestLoaderTest {
         write(home.resolve("bottles/two.md"), "---\ncred_proxy: {}\n---\n");
         ManifestException e = assertThrows(ManifestException.class, () -> ManifestLoader.load(home, cwd, tmp));
         assertEquals(2, e.problems().size(), e.getMessage());
-        assertEquals(Optional.of(home.resolve("bottles/one.md")), e.problems().get(0).file());
-        assertEquals(Optional.of(home.resolve("bottles/two.md")), e.problems().get(1).file());
+        assertEquals(
+                Optional.of(home.resolve("bottles/one.md")), e.problems().get(0).file());
+        assertEquals(
+                Optional.of(home.resolve("bottles/two.md")), e.problems().get(1).file());
     }
 
     @Test

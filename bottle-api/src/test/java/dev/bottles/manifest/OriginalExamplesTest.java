@@ -26,20 +26,32 @@ class OriginalExamplesTest {
         BottleDefinition dev = m.bottles().get("dev");
 
         assertEquals("dev", dev.name());
-        assertEquals(List.of("GITEA_TOKEN", "GITHUB_TOKEN", "GIT_AUTHOR_NAME"), List.copyOf(dev.env().keySet()),
+        assertEquals(
+                List.of("GITEA_TOKEN", "GITHUB_TOKEN", "GIT_AUTHOR_NAME"),
+                List.copyOf(dev.env().keySet()),
                 "env keeps declaration order");
-        assertEquals(new EnvValue.Secret("paste your Gitea API token"), dev.env().get("GITEA_TOKEN"));
+        assertEquals(
+                new EnvValue.Secret("paste your Gitea API token"), dev.env().get("GITEA_TOKEN"));
         assertEquals(new EnvValue.HostVariable("GH_PAT"), dev.env().get("GITHUB_TOKEN"));
         assertEquals(new EnvValue.Literal("didericis"), dev.env().get("GIT_AUTHOR_NAME"));
 
-        assertEquals(List.of(new GitRemote("claude-bottle",
-                new GitUpstream("git", "gitea.example", 30009, "/owner/claude-bottle.git"),
-                userHome.resolve(".ssh/id_ed25519_gitea"), "ssh-ed25519 AAAA...")), dev.git());
+        assertEquals(
+                List.of(new GitRemote(
+                        "claude-bottle",
+                        new GitUpstream("git", "gitea.example", 30009, "/owner/claude-bottle.git"),
+                        userHome.resolve(".ssh/id_ed25519_gitea"),
+                        "ssh-ed25519 AAAA...")),
+                dev.git());
 
-        assertEquals(List.of(
-                new EgressRoute("api.anthropic.com", List.of(), RouteAuth.bearer("CLAUDE_BOTTLE_OAUTH_TOKEN"),
-                        RouteRole.CLAUDE_CODE_OAUTH),
-                new EgressRoute("github.com", List.of("/didericis/"), null, null)), dev.routes());
+        assertEquals(
+                List.of(
+                        new EgressRoute(
+                                "api.anthropic.com",
+                                List.of(),
+                                RouteAuth.bearer("CLAUDE_BOTTLE_OAUTH_TOKEN"),
+                                RouteRole.CLAUDE_CODE_OAUTH),
+                        new EgressRoute("github.com", List.of("/didericis/"), null, null)),
+                dev.routes());
         assertTrue(dev.supervise());
         assertEquals(home().resolve("bottles/dev.md"), dev.origin().file());
     }
@@ -60,15 +72,19 @@ class OriginalExamplesTest {
     @Test
     void theSameDefinitionsBuiltInCodeEqualTheLoadedOnesButForOrigin() throws Exception {
         Path userHome = Path.of("/home/u");
-        BottleDefinition loaded = ManifestLoader.load(home(), cwd, userHome).bottles().get("dev");
+        BottleDefinition loaded =
+                ManifestLoader.load(home(), cwd, userHome).bottles().get("dev");
         BottleDefinition built = BottleDefinition.builder("dev")
                 .secret("GITEA_TOKEN", "paste your Gitea API token")
                 .fromHost("GITHUB_TOKEN", "GH_PAT")
                 .literal("GIT_AUTHOR_NAME", "didericis")
-                .git(new GitRemote("claude-bottle", GitUpstream.parse(
-                        "ssh://git@gitea.example:30009/owner/claude-bottle.git"),
-                        userHome.resolve(".ssh/id_ed25519_gitea"), "ssh-ed25519 AAAA..."))
-                .route(EgressRoute.to("api.anthropic.com").withRole(RouteRole.CLAUDE_CODE_OAUTH)
+                .git(new GitRemote(
+                        "claude-bottle",
+                        GitUpstream.parse("ssh://git@gitea.example:30009/owner/claude-bottle.git"),
+                        userHome.resolve(".ssh/id_ed25519_gitea"),
+                        "ssh-ed25519 AAAA..."))
+                .route(EgressRoute.to("api.anthropic.com")
+                        .withRole(RouteRole.CLAUDE_CODE_OAUTH)
                         .withAuth(RouteAuth.bearer("CLAUDE_BOTTLE_OAUTH_TOKEN")))
                 .route(EgressRoute.to("github.com").withPaths("/didericis/"))
                 .supervise(true)
@@ -85,7 +101,9 @@ class OriginalExamplesTest {
         GitUpstream u = GitUpstream.parse("ssh://gitea.example/owner/repo.git");
         assertEquals(new GitUpstream("git", "gitea.example", 22, "/owner/repo.git"), u);
         assertEquals("ssh://git@gitea.example/owner/repo.git", u.url());
-        assertEquals("ssh://git@h:2222/r.git", GitUpstream.parse("ssh://git@h:2222/r.git").url());
+        assertEquals(
+                "ssh://git@h:2222/r.git",
+                GitUpstream.parse("ssh://git@h:2222/r.git").url());
     }
 
     @Test

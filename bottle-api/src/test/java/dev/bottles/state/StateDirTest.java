@@ -73,8 +73,14 @@ class StateDirTest {
     @Test
     void metadataRoundTripsInTheOriginalsFormat() throws IOException {
         StateDir s = new BottleHome(tmp).state("researcher-m3hxd");
-        BottleMetadata m = new BottleMetadata("researcher-m3hxd", "researcher", "/work/p", true,
-                Instant.parse("2026-05-27T05:42:20.123456Z"), "claude-bottle-researcher-m3hxd", "docker");
+        BottleMetadata m = new BottleMetadata(
+                "researcher-m3hxd",
+                "researcher",
+                "/work/p",
+                true,
+                Instant.parse("2026-05-27T05:42:20.123456Z"),
+                "claude-bottle-researcher-m3hxd",
+                "docker");
         s.writeMetadata(m);
         assertEquals("rw-------", mode(s.metadataFile()));
         String json = Files.readString(s.metadataFile());
@@ -116,12 +122,18 @@ class StateDirTest {
     @Test
     void homeResolutionPrefersCodeThenPropertyThenEnvironment() {
         Path explicit = tmp.resolve("explicit");
-        assertEquals(explicit, BottleHome.resolve(explicit, Map.of("BOTTLE_HOME", "/env")).root());
-        assertEquals(Path.of("/env"), BottleHome.resolve(null, Map.of("BOTTLE_HOME", "/env")).root());
+        assertEquals(
+                explicit,
+                BottleHome.resolve(explicit, Map.of("BOTTLE_HOME", "/env")).root());
+        assertEquals(
+                Path.of("/env"),
+                BottleHome.resolve(null, Map.of("BOTTLE_HOME", "/env")).root());
         String old = System.getProperty(BottleHome.PROPERTY);
         System.setProperty(BottleHome.PROPERTY, tmp.resolve("prop").toString());
         try {
-            assertEquals(tmp.resolve("prop"), BottleHome.resolve(null, Map.of("BOTTLE_HOME", "/env")).root());
+            assertEquals(
+                    tmp.resolve("prop"),
+                    BottleHome.resolve(null, Map.of("BOTTLE_HOME", "/env")).root());
         } finally {
             if (old == null) {
                 System.clearProperty(BottleHome.PROPERTY);
@@ -129,7 +141,8 @@ class StateDirTest {
                 System.setProperty(BottleHome.PROPERTY, old);
             }
         }
-        assertEquals(Path.of(System.getProperty("user.home"), ".claude-bottle"),
+        assertEquals(
+                Path.of(System.getProperty("user.home"), ".claude-bottle"),
                 BottleHome.resolve(null, Map.of()).root());
     }
 
@@ -140,7 +153,9 @@ class StateDirTest {
         home.state("b-22222").create();
         Files.createDirectories(home.stateRoot().resolve("Not_An_Identity"));
         Files.writeString(home.stateRoot().resolve("c-33333"), "a file");
-        assertEquals(List.of("a-11111", "b-22222"), home.states().stream().map(StateDir::identity).toList());
+        assertEquals(
+                List.of("a-11111", "b-22222"),
+                home.states().stream().map(StateDir::identity).toList());
         assertThrows(BottleException.class, () -> home.state("../escape"));
     }
 }

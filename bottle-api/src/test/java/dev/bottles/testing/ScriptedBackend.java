@@ -65,8 +65,15 @@ public class ScriptedBackend implements BottleBackend {
     }
 
     /** The plan: the shared fields plus what prepare resolved. */
-    public record ScriptedPlan(String identity, String backendId, String agentName, Path stateDir,
-            Map<String, String> literals, Set<String> forwardedNames, Map<String, String> forwarded) implements BottlePlan {
+    public record ScriptedPlan(
+            String identity,
+            String backendId,
+            String agentName,
+            Path stateDir,
+            Map<String, String> literals,
+            Set<String> forwardedNames,
+            Map<String, String> forwarded)
+            implements BottlePlan {
         @Override
         public String toJson() {
             StringBuilder sb = new StringBuilder("{\"identity\":\"" + identity + "\",\"forwarded\":{");
@@ -88,9 +95,17 @@ public class ScriptedBackend implements BottleBackend {
             SecureFiles.writePrivate(request.state().agentDir().resolve("half-written"), "x");
             throw f;
         }
-        SecureFiles.writePrivate(request.state().agentDir().resolve("prompt.txt"), request.agent().prompt());
-        return new ScriptedPlan(request.identity(), id, request.agent().name(), request.state().path(),
-                request.env().literals(), request.env().forwardedNames(), request.env().forwardedValues());
+        SecureFiles.writePrivate(
+                request.state().agentDir().resolve("prompt.txt"),
+                request.agent().prompt());
+        return new ScriptedPlan(
+                request.identity(),
+                id,
+                request.agent().name(),
+                request.state().path(),
+                request.env().literals(),
+                request.env().forwardedNames(),
+                request.env().forwardedValues());
     }
 
     @Override
@@ -106,7 +121,9 @@ public class ScriptedBackend implements BottleBackend {
 
     @Override
     public List<BottleSummary> list() {
-        return running.stream().map(i -> new BottleSummary(i, id, null, List.of(), "running")).toList();
+        return running.stream()
+                .map(i -> new BottleSummary(i, id, null, List.of(), "running"))
+                .toList();
     }
 
     @Override
@@ -140,8 +157,8 @@ public class ScriptedBackend implements BottleBackend {
                 case "exit":
                     return new ExecResult(Integer.parseInt(argv.get(1)), "", "bye\n", Duration.ZERO);
                 case "sleep":
-                    throw new ExecTimeoutException(argv, options.timeout(),
-                            new ExecResult(-1, "partial", "", options.timeout()));
+                    throw new ExecTimeoutException(
+                            argv, options.timeout(), new ExecResult(-1, "partial", "", options.timeout()));
                 default:
                     return new ExecResult(127, "", argv.get(0) + ": not found\n", Duration.ZERO);
             }

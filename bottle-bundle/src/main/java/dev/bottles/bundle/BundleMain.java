@@ -64,8 +64,10 @@ public final class BundleMain {
     public static void main(String[] args) {
         String identity = env(SidecarBundle.IDENTITY_ENV, "");
         BundleLog log = BundleLog.jsonLines(System.out, identity, Clock.systemUTC());
-        Thread.setDefaultUncaughtExceptionHandler((t, e) -> log.event("bundle", "uncaught", Map.of("thread", t.getName(),
-                "error", e.getClass().getSimpleName() + ": " + e.getMessage())));
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> log.event(
+                "bundle",
+                "uncaught",
+                Map.of("thread", t.getName(), "error", e.getClass().getSimpleName() + ": " + e.getMessage())));
         int code = run(System.getenv(), log, new CountDownLatch(1), true);
         if (code != 0) {
             System.exit(code);
@@ -84,7 +86,8 @@ public final class BundleMain {
     static int run(Map<String, String> env, BundleLog log, CountDownLatch stop, boolean hook) {
         List<Daemon> wanted = new ArrayList<>();
         try {
-            for (String n : env.getOrDefault(SidecarBundle.DAEMONS_ENV, "egress").split(",")) {
+            for (String n :
+                    env.getOrDefault(SidecarBundle.DAEMONS_ENV, "egress").split(",")) {
                 if (!n.isBlank()) {
                     wanted.add(Daemon.named(n));
                 }
@@ -96,15 +99,18 @@ public final class BundleMain {
         List<AutoCloseable> running = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
         if (hook) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                log.event("bundle", "stopping", Map.of("grace_seconds", GRACE.toSeconds()));
-                stop.countDown();
-                try {
-                    stopped.await(GRACE.toSeconds() + 2, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "bundle-sigterm"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                log.event("bundle", "stopping", Map.of("grace_seconds", GRACE.toSeconds()));
+                                stop.countDown();
+                                try {
+                                    stopped.await(GRACE.toSeconds() + 2, TimeUnit.SECONDS);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            },
+                            "bundle-sigterm"));
         }
         try {
             // pipelock first: egress's upstream must answer before egress takes traffic.
@@ -124,7 +130,10 @@ public final class BundleMain {
                             + " it: check the image's " + BundleImage.DAEMONS_LABEL + " label");
                 }
             }
-            log.event("bundle", "bundle-ready", Map.of("daemons", wanted.stream().map(Daemon::wireName).toList()));
+            log.event(
+                    "bundle",
+                    "bundle-ready",
+                    Map.of("daemons", wanted.stream().map(Daemon::wireName).toList()));
         } catch (RuntimeException e) {
             log.event("bundle", "start-failed", Map.of("reason", String.valueOf(e.getMessage())));
             closeAll(running, log);
@@ -200,11 +209,14 @@ public final class BundleMain {
                 out.put(k.substring(SidecarPlans.DLP_ENV_PREFIX.length()), v);
             }
         });
-        Path keys = Path.of(env.getOrDefault("GIT_GATE_DIR", GitGate.DIR_IN_CONTAINER)).resolve("keys");
+        Path keys = Path.of(env.getOrDefault("GIT_GATE_DIR", GitGate.DIR_IN_CONTAINER))
+                .resolve("keys");
         if (Files.isDirectory(keys)) {
             try (Stream<Path> files = Files.list(keys)) {
                 for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                    Files.readAllLines(f).stream().map(String::strip).filter(l -> !l.startsWith("-----"))
+                    Files.readAllLines(f).stream()
+                            .map(String::strip)
+                            .filter(l -> !l.startsWith("-----"))
                             .max(Comparator.comparingInt(String::length))
                             .filter(l -> l.length() >= 40)
                             .ifPresent(l -> out.put("git key " + f.getFileName(), l));
@@ -220,7 +232,8 @@ public final class BundleMain {
         Path dir = Path.of(env.getOrDefault("GIT_GATE_DIR", GitGate.DIR_IN_CONTAINER));
         GitGateConfig c = GitGateConfig.read(dir.resolve("upstreams.json"));
         // the gate refuses pushes holding the bottle's secret values: the route tokens it was given
-        Path routes = Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER)).resolve("routes.yaml");
+        Path routes =
+                Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER)).resolve("routes.yaml");
         Map<String, String> secrets = new LinkedHashMap<>(secrets(env));
         if (Files.isRegularFile(routes)) {
             for (String ref : EgressConfig.read(routes).tokenRefs()) {
@@ -231,9 +244,15 @@ public final class BundleMain {
             }
         }
         int port = Integer.parseInt(env.getOrDefault("GIT_GATE_PORT", String.valueOf(Daemon.GIT_GATE.port())));
-        return GitGateDaemon.start(c, new InetSocketAddress(env.getOrDefault("EGRESS_LISTEN", "0.0.0.0"), port),
-                Path.of(env.getOrDefault("GIT_GATE_MIRRORS", "/srv/git")), dir.resolve("keys"),
-                dir.resolve("known_hosts"), SecretScanner.of(secrets), access(env), log);
+        return GitGateDaemon.start(
+                c,
+                new InetSocketAddress(env.getOrDefault("EGRESS_LISTEN", "0.0.0.0"), port),
+                Path.of(env.getOrDefault("GIT_GATE_MIRRORS", "/srv/git")),
+                dir.resolve("keys"),
+                dir.resolve("known_hosts"),
+                SecretScanner.of(secrets),
+                access(env),
+                log);
     }
 
     private static SuperviseServer supervise(Map<String, String> env, BundleLog log) {
@@ -241,16 +260,27 @@ public final class BundleMain {
         SuperviseConfig c = SuperviseConfig.read(config);
         Path egress = Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER));
         int port = Integer.parseInt(env.getOrDefault("SUPERVISE_PORT", String.valueOf(c.port())));
-        return SuperviseServer.start(c, new InetSocketAddress(env.getOrDefault("EGRESS_LISTEN", "0.0.0.0"), port),
-                Path.of(env.getOrDefault("SUPERVISE_QUEUE", c.queueDir())), egress.resolve("routes.yaml"), access(env), log);
+        return SuperviseServer.start(
+                c,
+                new InetSocketAddress(env.getOrDefault("EGRESS_LISTEN", "0.0.0.0"), port),
+                Path.of(env.getOrDefault("SUPERVISE_QUEUE", c.queueDir())),
+                egress.resolve("routes.yaml"),
+                access(env),
+                log);
     }
 
     private static AutoCloseable startPipelock(BundleLog log) {
         if (!Files.isExecutable(PIPELOCK_BINARY)) {
             throw new IllegalStateException("pipelock is not in this bundle image (no " + PIPELOCK_BINARY + ")");
         }
-        ProcessBuilder pb = new ProcessBuilder(PIPELOCK_BINARY.toString(), "run", "--config",
-                PipelockProxy.CONFIG_IN_CONTAINER, "--listen", "127.0.0.1:" + Daemon.PIPELOCK.port()).inheritIO();
+        ProcessBuilder pb = new ProcessBuilder(
+                        PIPELOCK_BINARY.toString(),
+                        "run",
+                        "--config",
+                        PipelockProxy.CONFIG_IN_CONTAINER,
+                        "--listen",
+                        "127.0.0.1:" + Daemon.PIPELOCK.port())
+                .inheritIO();
         // pipelock's own environment: no route tokens (its DLP scans its env; egress holds them).
         pb.environment().keySet().removeIf(k -> !k.equals("PATH") && !k.equals("HOME"));
         Process p;
@@ -320,8 +350,10 @@ public final class BundleMain {
             if (in == null) {
                 throw new IllegalStateException("dev/bottles/bundle/daemons is missing from the bundle jar");
             }
-            return Arrays.stream(new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .split("[,\\s]+")).filter(x -> !x.isBlank()).map(Daemon::named).toList();
+            return Arrays.stream(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("[,\\s]+"))
+                    .filter(x -> !x.isBlank())
+                    .map(Daemon::named)
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -37,10 +37,23 @@ import org.jspecify.annotations.Nullable;
  * @param accessToken the bottle's access credential every client must send as
  *     {@code Proxy-Authorization}, or null to serve any client (tests)
  */
-public record EgressOptions(InetSocketAddress listen, Path routesFile, Path caCertificate, Path caKey,
-        @Nullable InetSocketAddress upstreamProxy, List<Path> extraAnchors, Function<String, @Nullable String> tokens,
-        UpstreamResolver resolver, BundleLog log, Duration headTimeout, Duration idleTimeout, Duration connectTimeout,
-        int maxHeaderBytes, Set<Integer> ports, Duration reloadInterval, Map<String, String> secrets,
+public record EgressOptions(
+        InetSocketAddress listen,
+        Path routesFile,
+        Path caCertificate,
+        Path caKey,
+        @Nullable InetSocketAddress upstreamProxy,
+        List<Path> extraAnchors,
+        Function<String, @Nullable String> tokens,
+        UpstreamResolver resolver,
+        BundleLog log,
+        Duration headTimeout,
+        Duration idleTimeout,
+        Duration connectTimeout,
+        int maxHeaderBytes,
+        Set<Integer> ports,
+        Duration reloadInterval,
+        Map<String, String> secrets,
         @Nullable String accessToken) {
 
     /**
@@ -252,7 +265,6 @@ public record EgressOptions(InetSocketAddress listen, Path routesFile, Path caCe
             return this;
         }
 
-
         /**
          * Sets the ports clients may ask for.
          *
@@ -281,9 +293,24 @@ public record EgressOptions(InetSocketAddress listen, Path routesFile, Path caCe
          * @return the options
          */
         public EgressOptions build() {
-            return new EgressOptions(listen, routesFile, caCertificate, caKey, upstreamProxy, extraAnchors, tokens,
-                    resolver, log, headTimeout, idleTimeout, connectTimeout, maxHeaderBytes, ports, reloadInterval,
-                    secrets, accessToken);
+            return new EgressOptions(
+                    listen,
+                    routesFile,
+                    caCertificate,
+                    caKey,
+                    upstreamProxy,
+                    extraAnchors,
+                    tokens,
+                    resolver,
+                    log,
+                    headTimeout,
+                    idleTimeout,
+                    connectTimeout,
+                    maxHeaderBytes,
+                    ports,
+                    reloadInterval,
+                    secrets,
+                    accessToken);
         }
     }
 }

@@ -54,7 +54,11 @@ public final class EgressProxy implements AutoCloseable {
     private final ProxyContext context;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EgressProxy(EventLoopGroup group, Channel server, ChannelGroup connections, ScheduledFuture<?> reload,
+    private EgressProxy(
+            EventLoopGroup group,
+            Channel server,
+            ChannelGroup connections,
+            ScheduledFuture<?> reload,
             ProxyContext context) {
         this.group = group;
         this.server = server;
@@ -73,13 +77,15 @@ public final class EgressProxy implements AutoCloseable {
     public static EgressProxy start(EgressOptions options) {
         Policy policy = new Policy(options.routesFile(), options.log());
         List<Path> anchors = options.extraAnchors();
-        ProxyContext context = new ProxyContext(options, policy, new Tls(options.caCertificate(), options.caKey(),
-                anchors));
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("egress", true),
-                NioIoHandler.newFactory());
+        ProxyContext context =
+                new ProxyContext(options, policy, new Tls(options.caCertificate(), options.caKey(), anchors));
+        EventLoopGroup group =
+                new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("egress", true), NioIoHandler.newFactory());
         ChannelGroup connections = new DefaultChannelGroup("egress", GlobalEventExecutor.INSTANCE);
         try {
-            Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+            Channel server = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -91,18 +97,26 @@ public final class EgressProxy implements AutoCloseable {
                             RequestHandler.install(ch.pipeline(), context, null, 0);
                         }
                     })
-                    .bind(options.listen()).syncUninterruptibly().channel();
+                    .bind(options.listen())
+                    .syncUninterruptibly()
+                    .channel();
             long every = Math.max(50, options.reloadInterval().toMillis());
-            ScheduledFuture<?> reload = group.next().scheduleWithFixedDelay(policy::check, every, every,
-                    TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> reload =
+                    group.next().scheduleWithFixedDelay(policy::check, every, every, TimeUnit.MILLISECONDS);
             EgressProxy proxy = new EgressProxy(group, server, connections, reload, context);
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("listen", String.valueOf(server.localAddress()));
             f.put("upstream", options.upstreamProxy() == null ? "direct" : String.valueOf(options.upstreamProxy()));
             f.put("hosts", policy.current().allowedHosts());
-            f.put("uninspected", policy.current().routes().stream().filter(r -> !r.inspected()).map(r -> r.host())
-                    .toList());
-            f.put("proxy_auth", options.accessToken() != null ? "required" : "NOT REQUIRED (no access credential given)");
+            f.put(
+                    "uninspected",
+                    policy.current().routes().stream()
+                            .filter(r -> !r.inspected())
+                            .map(r -> r.host())
+                            .toList());
+            f.put(
+                    "proxy_auth",
+                    options.accessToken() != null ? "required" : "NOT REQUIRED (no access credential given)");
             f.put("secrets", options.secrets().size());
             options.log().event("egress", "ready", f);
             return proxy;

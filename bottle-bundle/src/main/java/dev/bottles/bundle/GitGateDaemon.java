@@ -68,8 +68,14 @@ public final class GitGateDaemon implements AutoCloseable {
     private final SshdSessionFactory ssh;
     private final Daemon daemon;
 
-    private GitGateDaemon(GitGateConfig config, Path mirrors, SecretScanner scanner, @Nullable String access,
-            BundleLog log, SshdSessionFactory ssh, Daemon daemon) {
+    private GitGateDaemon(
+            GitGateConfig config,
+            Path mirrors,
+            SecretScanner scanner,
+            @Nullable String access,
+            BundleLog log,
+            SshdSessionFactory ssh,
+            Daemon daemon) {
         this.config = config;
         this.mirrors = mirrors;
         this.scanner = scanner;
@@ -95,14 +101,22 @@ public final class GitGateDaemon implements AutoCloseable {
      * @return the running gate
      * @throws BottleException when a mirror cannot be created or the address bound
      */
-    public static GitGateDaemon start(GitGateConfig config, InetSocketAddress listen, Path mirrors, Path keysDir,
-            Path knownHosts, SecretScanner scanner, @Nullable String access, BundleLog log) {
+    public static GitGateDaemon start(
+            GitGateConfig config,
+            InetSocketAddress listen,
+            Path mirrors,
+            Path keysDir,
+            Path knownHosts,
+            SecretScanner scanner,
+            @Nullable String access,
+            BundleLog log) {
         try {
             Files.createDirectories(mirrors);
             for (GitGateConfig.Repo r : config.repos()) {
                 Path dir = mirrors.resolve(r.name() + ".git");
                 if (!Files.exists(dir)) {
-                    try (Git g = Git.init().setBare(true).setGitDir(dir.toFile()).call()) {
+                    try (Git g =
+                            Git.init().setBare(true).setGitDir(dir.toFile()).call()) {
                         g.getRepository().getConfig().setBoolean("uploadpack", null, "allowReachableSHA1InWant", true);
                         g.getRepository().getConfig().save();
                     }
@@ -124,8 +138,15 @@ public final class GitGateDaemon implements AutoCloseable {
             d.start();
             for (GitGateConfig.Repo r : config.repos()) {
                 if (!r.hostKeyPinned()) {
-                    log.event("git-gate", "warning", Map.of("repo", r.name(), "reason", "the upstream's host key is not"
-                            + " pinned (no KnownHostKey); any key is accepted"));
+                    log.event(
+                            "git-gate",
+                            "warning",
+                            Map.of(
+                                    "repo",
+                                    r.name(),
+                                    "reason",
+                                    "the upstream's host key is not"
+                                            + " pinned (no KnownHostKey); any key is accepted"));
                 }
             }
             Map<String, Object> f = new LinkedHashMap<>();
@@ -152,8 +173,14 @@ public final class GitGateDaemon implements AutoCloseable {
         if (access != null) {
             int slash = n.indexOf('/');
             if (slash < 0 || !ProxyAuth.same(n.substring(0, slash), access)) {
-                log.event("git-gate", "unauthenticated", Map.of("client", String.valueOf(client.getRemoteAddress()),
-                        "reason", "the path does not start with the bottle's access credential"));
+                log.event(
+                        "git-gate",
+                        "unauthenticated",
+                        Map.of(
+                                "client",
+                                String.valueOf(client.getRemoteAddress()),
+                                "reason",
+                                "the path does not start with the bottle's access credential"));
                 throw new RepositoryNotFoundException("(not served)");
             }
             n = n.substring(slash + 1).replaceFirst("^/+", "");
@@ -165,8 +192,10 @@ public final class GitGateDaemon implements AutoCloseable {
         }
         Repository db;
         try {
-            db = new FileRepositoryBuilder().setGitDir(mirrors.resolve(repo.name() + ".git").toFile())
-                    .setMustExist(true).build();
+            db = new FileRepositoryBuilder()
+                    .setGitDir(mirrors.resolve(repo.name() + ".git").toFile())
+                    .setMustExist(true)
+                    .build();
         } catch (IOException e) {
             throw new RepositoryNotFoundException(n, e);
         }
@@ -183,8 +212,7 @@ public final class GitGateDaemon implements AutoCloseable {
         GitGateConfig.Repo repo = repoOf(db);
         return new UploadPack(db) {
             @Override
-            public void upload(InputStream in, OutputStream out, @Nullable OutputStream err)
-                    throws IOException {
+            public void upload(InputStream in, OutputStream out, @Nullable OutputStream err) throws IOException {
                 try {
                     refresh(repo, db);
                 } catch (ServiceMayNotContinueException e) {
@@ -202,24 +230,33 @@ public final class GitGateDaemon implements AutoCloseable {
     /** Fetches the upstream into the mirror before it is served; fails closed. */
     private void refresh(GitGateConfig.Repo repo, Repository db) throws ServiceMayNotContinueException {
         try (Git g = Git.wrap(db)) {
-            g.fetch().setRemote(repo.upstream().url()).setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"),
-                    new RefSpec("+refs/tags/*:refs/tags/*")).setRemoveDeletedRefs(true)
-                    .setTransportConfigCallback(transport(repo)).call();
+            g.fetch()
+                    .setRemote(repo.upstream().url())
+                    .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
+                    .setRemoveDeletedRefs(true)
+                    .setTransportConfigCallback(transport(repo))
+                    .call();
             String head = upstreamHead(g, repo);
             if (head != null) {
                 db.updateRef(Constants.HEAD).link(head);
             }
             log.event("git-gate", "refreshed", Map.of("repo", repo.name()));
         } catch (GitAPIException | IOException | RuntimeException e) {
-            log.event("git-gate", "refresh-failed", Map.of("repo", repo.name(), "reason", String.valueOf(e.getMessage())));
-            throw new ServiceMayNotContinueException("git-gate: cannot refresh '" + repo.name() + "' from its upstream ("
-                    + e.getMessage() + "); refusing to serve a stale mirror");
+            log.event(
+                    "git-gate",
+                    "refresh-failed",
+                    Map.of("repo", repo.name(), "reason", String.valueOf(e.getMessage())));
+            throw new ServiceMayNotContinueException("git-gate: cannot refresh '" + repo.name()
+                    + "' from its upstream (" + e.getMessage() + "); refusing to serve a stale mirror");
         }
     }
 
     private @Nullable String upstreamHead(Git g, GitGateConfig.Repo repo) throws GitAPIException {
-        for (Ref r : g.lsRemote().setRemote(repo.upstream().url()).setTransportConfigCallback(transport(repo))
-                .callAsMap().values()) {
+        for (Ref r : g.lsRemote()
+                .setRemote(repo.upstream().url())
+                .setTransportConfigCallback(transport(repo))
+                .callAsMap()
+                .values()) {
             if (r.getName().equals(Constants.HEAD) && r.isSymbolic()) {
                 return r.getTarget().getName();
             }
@@ -251,8 +288,10 @@ public final class GitGateDaemon implements AutoCloseable {
             } catch (RuntimeException e) {
                 for (ReceiveCommand c : commands) {
                     if (c.getResult() == ReceiveCommand.Result.NOT_ATTEMPTED) {
-                        c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "git-gate failed to check it ("
-                                + e.getClass().getSimpleName() + "); nothing was pushed");
+                        c.setResult(
+                                ReceiveCommand.Result.REJECTED_OTHER_REASON,
+                                "git-gate failed to check it (" + e.getClass().getSimpleName()
+                                        + "); nothing was pushed");
                     }
                 }
             }
@@ -260,8 +299,8 @@ public final class GitGateDaemon implements AutoCloseable {
         return rp;
     }
 
-    private void checkAndForward(GitGateConfig.Repo repo, Repository db, ReceivePack pack,
-            Collection<ReceiveCommand> commands) {
+    private void checkAndForward(
+            GitGateConfig.Repo repo, Repository db, ReceivePack pack, Collection<ReceiveCommand> commands) {
         String defaultBranch = defaultBranch(db);
         List<ReceiveCommand> forward = new ArrayList<>();
         for (ReceiveCommand c : commands) {
@@ -289,27 +328,35 @@ public final class GitGateDaemon implements AutoCloseable {
                 specs.add(new RefSpec((c.getType() == ReceiveCommand.Type.UPDATE_NONFASTFORWARD ? "+" : "")
                         + c.getNewId().name() + ":" + c.getRefName()));
             }
-            Iterable<PushResult> results = g.push().setRemote(repo.upstream().url()).setRefSpecs(specs)
-                    .setTransportConfigCallback(transport(repo)).call();
+            Iterable<PushResult> results = g.push()
+                    .setRemote(repo.upstream().url())
+                    .setRefSpecs(specs)
+                    .setTransportConfigCallback(transport(repo))
+                    .call();
             for (ReceiveCommand c : forward) {
                 RemoteRefUpdate u = null;
                 for (PushResult pr : results) {
                     u = u != null ? u : pr.getRemoteUpdate(c.getRefName());
                 }
-                if (u != null && (u.getStatus() == RemoteRefUpdate.Status.OK
-                        || u.getStatus() == RemoteRefUpdate.Status.UP_TO_DATE)) {
+                if (u != null
+                        && (u.getStatus() == RemoteRefUpdate.Status.OK
+                                || u.getStatus() == RemoteRefUpdate.Status.UP_TO_DATE)) {
                     decision(repo, c, "forwarded", "pushed to the upstream");
                 } else {
-                    String why = "the upstream refused it (" + (u == null ? "no result" : u.getStatus()
-                            + (u.getMessage() == null ? "" : ": " + u.getMessage())) + ")";
+                    String why = "the upstream refused it ("
+                            + (u == null
+                                    ? "no result"
+                                    : u.getStatus() + (u.getMessage() == null ? "" : ": " + u.getMessage()))
+                            + ")";
                     c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, why);
                     decision(repo, c, "blocked", why);
                 }
             }
         } catch (GitAPIException | RuntimeException e) {
             for (ReceiveCommand c : forward) {
-                c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "git-gate could not reach the upstream ("
-                        + e.getMessage() + "); nothing was pushed");
+                c.setResult(
+                        ReceiveCommand.Result.REJECTED_OTHER_REASON,
+                        "git-gate could not reach the upstream (" + e.getMessage() + "); nothing was pushed");
                 decision(repo, c, "failed", String.valueOf(e.getMessage()));
             }
         }
@@ -332,7 +379,8 @@ public final class GitGateDaemon implements AutoCloseable {
             return "only branches (refs/heads/*) are pushed through the gate";
         }
         if (c.getType() == ReceiveCommand.Type.UPDATE_NONFASTFORWARD && ref.equals(defaultBranch)) {
-            return "no force-push to the upstream's default branch " + defaultBranch.substring(Constants.R_HEADS.length());
+            return "no force-push to the upstream's default branch "
+                    + defaultBranch.substring(Constants.R_HEADS.length());
         }
         return null;
     }
@@ -348,7 +396,8 @@ public final class GitGateDaemon implements AutoCloseable {
             }
             RevCommit commit;
             while ((commit = walk.next()) != null) {
-                String why = secretIn(commit.getRawBuffer(), "commit " + commit.abbreviate(8).name());
+                String why = secretIn(
+                        commit.getRawBuffer(), "commit " + commit.abbreviate(8).name());
                 if (why != null) {
                     return why;
                 }
@@ -363,8 +412,8 @@ public final class GitGateDaemon implements AutoCloseable {
                     return "a file of " + l.getSize() / (1024 * 1024) + " MiB is too large to check (limit "
                             + MAX_SCANNED_BLOB / (1024 * 1024) + " MiB)";
                 }
-                String why = secretIn(l.getBytes(), "file "
-                        + (walk.getPathString() == null ? o.name() : walk.getPathString()));
+                String why = secretIn(
+                        l.getBytes(), "file " + (walk.getPathString() == null ? o.name() : walk.getPathString()));
                 if (why != null) {
                     return why;
                 }
@@ -433,16 +482,18 @@ public final class GitGateDaemon implements AutoCloseable {
     /** The server key database of an upstream whose key the bottle did not pin: any key is accepted. */
     private static final class AcceptAny implements ServerKeyDatabase {
         @Override
-        public List<PublicKey> lookup(String connectAddress, InetSocketAddress remoteAddress,
-                Configuration config) {
+        public List<PublicKey> lookup(String connectAddress, InetSocketAddress remoteAddress, Configuration config) {
             return List.of();
         }
 
         @Override
-        public boolean accept(String connectAddress, InetSocketAddress remoteAddress, PublicKey serverKey,
-                Configuration config, CredentialsProvider provider) {
+        public boolean accept(
+                String connectAddress,
+                InetSocketAddress remoteAddress,
+                PublicKey serverKey,
+                Configuration config,
+                CredentialsProvider provider) {
             return true;
         }
     }
-
 }

@@ -96,6 +96,7 @@ public final class SuperviseServer implements AutoCloseable {
     public static final long QUEUE_QUOTA = 2L * 1024 * 1024;
     /** Sessions remembered; the oldest is forgotten first. */
     public static final int MAX_SESSIONS = 64;
+
     private static final Set<String> VERSIONS = Set.of("2025-06-18", "2025-03-26");
     private static final int MAX_BODY = ProposalQueue.MAX_DOCKERFILE + 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -111,18 +112,23 @@ public final class SuperviseServer implements AutoCloseable {
     private final Channel server;
     private final ScheduledExecutorService io;
     private final AtomicInteger waiting = new AtomicInteger();
-    private final Map<String, Boolean> sessions = Collections.synchronizedMap(
-            new LinkedHashMap<>(16, 0.75f, false) {
-                private static final long serialVersionUID = 1L;
+    private final Map<String, Boolean> sessions = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
 
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > MAX_SESSIONS;
-                }
-            });
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > MAX_SESSIONS;
+        }
+    });
 
-    private SuperviseServer(SuperviseConfig config, Path queueDir, Path routesFile, @Nullable String access,
-            BundleLog log, EventLoopGroup group, InetSocketAddress listen) {
+    private SuperviseServer(
+            SuperviseConfig config,
+            Path queueDir,
+            Path routesFile,
+            @Nullable String access,
+            BundleLog log,
+            EventLoopGroup group,
+            InetSocketAddress listen) {
         this.config = config;
         this.queue = new ProposalQueue(queueDir);
         this.queueDir = queueDir;
@@ -132,7 +138,9 @@ public final class SuperviseServer implements AutoCloseable {
         this.clock = Clock.systemUTC();
         this.group = group;
         this.io = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("supervise-io", true));
-        this.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        this.server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -143,7 +151,9 @@ public final class SuperviseServer implements AutoCloseable {
                         ch.pipeline().addLast("mcp", new Handler());
                     }
                 })
-                .bind(listen).syncUninterruptibly().channel();
+                .bind(listen)
+                .syncUninterruptibly()
+                .channel();
     }
 
     /**
@@ -159,14 +169,27 @@ public final class SuperviseServer implements AutoCloseable {
      * @return the running server
      * @throws BottleException when the address cannot be bound
      */
-    public static SuperviseServer start(SuperviseConfig config, InetSocketAddress listen, Path queueDir,
-            Path routesFile, @Nullable String access, BundleLog log) {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("supervise", true),
-                NioIoHandler.newFactory());
+    public static SuperviseServer start(
+            SuperviseConfig config,
+            InetSocketAddress listen,
+            Path queueDir,
+            Path routesFile,
+            @Nullable String access,
+            BundleLog log) {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("supervise", true), NioIoHandler.newFactory());
         try {
             SuperviseServer s = new SuperviseServer(config, queueDir, routesFile, access, log, group, listen);
-            log.event("supervise", "ready", Map.of("listen", String.valueOf(s.server.localAddress()), "path",
-                    config.path(), "tools", config.tools()));
+            log.event(
+                    "supervise",
+                    "ready",
+                    Map.of(
+                            "listen",
+                            String.valueOf(s.server.localAddress()),
+                            "path",
+                            config.path(),
+                            "tools",
+                            config.tools()));
             return s;
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -184,7 +207,8 @@ public final class SuperviseServer implements AutoCloseable {
     }
 
     /** One response: a status, and JSON or text. */
-    private record Reply(int status, @Nullable ObjectNode json, @Nullable String text, Map<String, String> headers) {
+    private record Reply(
+            int status, @Nullable ObjectNode json, @Nullable String text, Map<String, String> headers) {
         Reply(int status, @Nullable ObjectNode json, @Nullable String text) {
             this(status, json, text, Map.of());
         }
@@ -220,11 +244,13 @@ public final class SuperviseServer implements AutoCloseable {
 
     private void respond(ChannelHandlerContext ctx, Reply r, boolean keepAlive) {
         byte[] b = json(r);
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
-                Unpooled.wrappedBuffer(b));
+        FullHttpResponse res = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(b));
         if (b.length > 0) {
-            res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.json() != null ? "application/json"
-                    : "text/plain; charset=utf-8");
+            res.headers()
+                    .set(
+                            HttpHeaderNames.CONTENT_TYPE,
+                            r.json() != null ? "application/json" : "text/plain; charset=utf-8");
         }
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, b.length);
         r.headers().forEach((k, v) -> res.headers().set(k, v));
@@ -248,8 +274,9 @@ public final class SuperviseServer implements AutoCloseable {
 
     private static byte[] json(Reply r) {
         try {
-            return r.json() != null ? JSON.writeValueAsBytes(r.json()) : r.text() != null ? (r.text() + "\n").getBytes(
-                    StandardCharsets.UTF_8) : new byte[0];
+            return r.json() != null
+                    ? JSON.writeValueAsBytes(r.json())
+                    : r.text() != null ? (r.text() + "\n").getBytes(StandardCharsets.UTF_8) : new byte[0];
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -265,10 +292,21 @@ public final class SuperviseServer implements AutoCloseable {
             return;
         }
         if (access != null && !ProxyAuth.bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION), access)) {
-            log.event("supervise", "unauthenticated", Map.of("method", req.method().name(), "reason",
-                    req.headers().contains(HttpHeaderNames.AUTHORIZATION) ? "wrong credential" : "no credential"));
-            reply.accept(new Reply(401, null, "supervise serves only its bottle's agent (Authorization: Bearer"
-                    + " required)", Map.of("WWW-Authenticate", "Bearer realm=\"bottle\"")));
+            log.event(
+                    "supervise",
+                    "unauthenticated",
+                    Map.of(
+                            "method",
+                            req.method().name(),
+                            "reason",
+                            req.headers().contains(HttpHeaderNames.AUTHORIZATION)
+                                    ? "wrong credential"
+                                    : "no credential"));
+            reply.accept(new Reply(
+                    401,
+                    null,
+                    "supervise serves only its bottle's agent (Authorization: Bearer" + " required)",
+                    Map.of("WWW-Authenticate", "Bearer realm=\"bottle\"")));
             return;
         }
         String method = req.method().name();
@@ -298,7 +336,8 @@ public final class SuperviseServer implements AutoCloseable {
         if (rpc.equals("initialize")) {
             String sid = UUID.randomUUID().toString();
             sessions.put(sid, Boolean.TRUE);
-            reply.accept(new Reply(200, result(id, initialize(msg.path("params"))), null, Map.of("Mcp-Session-Id", sid)));
+            reply.accept(
+                    new Reply(200, result(id, initialize(msg.path("params"))), null, Map.of("Mcp-Session-Id", sid)));
             return;
         }
         if (session == null) {
@@ -315,7 +354,8 @@ public final class SuperviseServer implements AutoCloseable {
         }
         switch (rpc) {
             case "tools/list" -> reply.accept(new Reply(200, result(id, toolsList()), null));
-            case "tools/call" -> io.execute(() -> call(id, msg.path("params"), r -> reply.accept(new Reply(200, r, null))));
+            case "tools/call" ->
+                io.execute(() -> call(id, msg.path("params"), r -> reply.accept(new Reply(200, r, null))));
             case "ping" -> reply.accept(new Reply(200, result(id, JSON.createObjectNode()), null));
             default -> reply.accept(new Reply(200, error(id, -32601, "method not found: " + rpc), null));
         }
@@ -329,8 +369,10 @@ public final class SuperviseServer implements AutoCloseable {
         ObjectNode info = r.putObject("serverInfo");
         info.put("name", "bottles-supervise");
         info.put("version", "1");
-        r.put("instructions", "Ask the operator for capabilities this bottle lacks. Calls may answer 'pending':"
-                + " call the same tool again with the same arguments later to get the decision.");
+        r.put(
+                "instructions",
+                "Ask the operator for capabilities this bottle lacks. Calls may answer 'pending':"
+                        + " call the same tool again with the same arguments later to get the decision.");
         return r;
     }
 
@@ -344,19 +386,29 @@ public final class SuperviseServer implements AutoCloseable {
             ObjectNode props = schema.putObject("properties");
             ArrayNode required = schema.putArray("required");
             switch (t) {
-                case "list-egress-routes" -> tool.put("description", "Lists the hosts this bottle may reach, their"
-                        + " allowed paths and the credential scheme and token name egress injects (never a value).");
+                case "list-egress-routes" ->
+                    tool.put(
+                            "description",
+                            "Lists the hosts this bottle may reach, their"
+                                    + " allowed paths and the credential scheme and token name egress injects (never a value).");
                 case "egress-allow" -> {
-                    tool.put("description", "Asks the operator to allow a host (optionally only some path prefixes)."
-                            + " Use it when a request was refused with 'blocked: host ...'.");
+                    tool.put(
+                            "description",
+                            "Asks the operator to allow a host (optionally only some path prefixes)."
+                                    + " Use it when a request was refused with 'blocked: host ...'.");
                     props.putObject("host").put("type", "string").put("description", "e.g. pypi.org");
-                    props.putObject("path_allowlist").put("type", "array").putObject("items").put("type", "string");
+                    props.putObject("path_allowlist")
+                            .put("type", "array")
+                            .putObject("items")
+                            .put("type", "string");
                     props.putObject("justification").put("type", "string");
                     required.add("host").add("justification");
                 }
                 case "capability-block" -> {
-                    tool.put("description", "Proposes a new Dockerfile for this bottle's image when a tool is missing."
-                            + " If approved, the bottle is rebuilt and this session ends.");
+                    tool.put(
+                            "description",
+                            "Proposes a new Dockerfile for this bottle's image when a tool is missing."
+                                    + " If approved, the bottle is rebuilt and this session ends.");
                     props.putObject("dockerfile").put("type", "string");
                     props.putObject("justification").put("type", "string");
                     required.add("dockerfile").add("justification");
@@ -383,16 +435,24 @@ public final class SuperviseServer implements AutoCloseable {
                     List<String> paths = new ArrayList<>();
                     args.path("path_allowlist").forEach(p -> paths.add(p.asText()));
                     EgressRoute route = new EgressRoute(host, paths, null, null);
-                    propose(Proposal.Kind.EGRESS_ALLOW, route, null, required(args, "justification"),
+                    propose(
+                            Proposal.Kind.EGRESS_ALLOW,
+                            route,
+                            null,
+                            required(args, "justification"),
                             r -> done.accept(result(id, r)));
                 }
                 case "capability-block" -> {
                     String dockerfile = required(args, "dockerfile");
                     if (dockerfile.length() > ProposalQueue.MAX_DOCKERFILE) {
-                        throw new IllegalArgumentException("the Dockerfile is larger than "
-                                + ProposalQueue.MAX_DOCKERFILE / 1024 + " KiB");
+                        throw new IllegalArgumentException(
+                                "the Dockerfile is larger than " + ProposalQueue.MAX_DOCKERFILE / 1024 + " KiB");
                     }
-                    propose(Proposal.Kind.CAPABILITY_BLOCK, null, dockerfile, required(args, "justification"),
+                    propose(
+                            Proposal.Kind.CAPABILITY_BLOCK,
+                            null,
+                            dockerfile,
+                            required(args, "justification"),
                             r -> done.accept(result(id, r)));
                 }
                 default -> done.accept(error(id, -32602, "unknown tool: " + name));
@@ -404,8 +464,12 @@ public final class SuperviseServer implements AutoCloseable {
         }
     }
 
-    private void propose(Proposal.Kind kind, @Nullable EgressRoute route, @Nullable String dockerfile,
-            String justification, Consumer<ObjectNode> done) {
+    private void propose(
+            Proposal.Kind kind,
+            @Nullable EgressRoute route,
+            @Nullable String dockerfile,
+            String justification,
+            Consumer<ObjectNode> done) {
         String pid = ProposalQueue.idOf(kind, route, dockerfile);
         Optional<Decision> answer = queue.answer(pid);
         if (answer.isPresent()) {
@@ -415,19 +479,23 @@ public final class SuperviseServer implements AutoCloseable {
         if (!Files.exists(queueDir.resolve(pid + ".proposal.json"))) {
             int pending = queue.pending().size();
             if (pending >= MAX_PENDING) {
-                done.accept(text("refused: too many pending proposals (" + pending + " wait for the operator; at most "
-                        + MAX_PENDING + "); wait for their answers before proposing more", true));
+                done.accept(text(
+                        "refused: too many pending proposals (" + pending + " wait for the operator; at most "
+                                + MAX_PENDING + "); wait for their answers before proposing more",
+                        true));
                 return;
             }
             long used = queueBytes();
             long size = (dockerfile == null ? 0 : dockerfile.length()) + justification.length() + 4096L;
             if (used + size > QUEUE_QUOTA) {
-                done.accept(text("refused: this bottle's proposals fill its queue (" + used / 1024 + " KiB of "
-                        + QUEUE_QUOTA / 1024 + " KiB); wait for the operator", true));
+                done.accept(text(
+                        "refused: this bottle's proposals fill its queue (" + used / 1024 + " KiB of "
+                                + QUEUE_QUOTA / 1024 + " KiB); wait for the operator",
+                        true));
                 return;
             }
-            if (queue.propose(new Proposal(pid, config.identity(), kind, route, dockerfile, justification,
-                    clock.instant()))) {
+            if (queue.propose(
+                    new Proposal(pid, config.identity(), kind, route, dockerfile, justification, clock.instant()))) {
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("id", pid);
                 f.put("tool", kind.tool());
@@ -445,8 +513,8 @@ public final class SuperviseServer implements AutoCloseable {
     }
 
     /** Checks for the answer every 100 ms on the io pool; no thread waits in between. */
-    private void poll(Proposal.Kind kind, @Nullable EgressRoute route, String pid, long deadline,
-            Consumer<ObjectNode> done) {
+    private void poll(
+            Proposal.Kind kind, @Nullable EgressRoute route, String pid, long deadline, Consumer<ObjectNode> done) {
         Optional<Decision> answer;
         try {
             answer = queue.answer(pid);
@@ -479,24 +547,33 @@ public final class SuperviseServer implements AutoCloseable {
     }
 
     private static ObjectNode pending(Proposal.Kind kind, String pid) {
-        return text("pending: proposal " + pid + " waits for the operator. Call " + kind.tool() + " again with the"
-                + " same arguments later to get the decision.", false);
+        return text(
+                "pending: proposal " + pid + " waits for the operator. Call " + kind.tool() + " again with the"
+                        + " same arguments later to get the decision.",
+                false);
     }
 
     private ObjectNode decided(Proposal.Kind kind, @Nullable EgressRoute route, String pid, Decision d) {
-        log.event("supervise", "answered", Map.of("id", pid, "verdict", d.verdict().name().toLowerCase(
-                Locale.ROOT)));
+        log.event(
+                "supervise",
+                "answered",
+                Map.of("id", pid, "verdict", d.verdict().name().toLowerCase(Locale.ROOT)));
         if (!d.approved()) {
             return text("rejected: " + d.reason(), false);
         }
         if (kind == Proposal.Kind.EGRESS_ALLOW) {
             EgressRoute r = d.route() != null ? d.route() : Objects.requireNonNull(route);
-            return text("approved" + (d.route() != null ? " with changes" : "") + ": " + r.host()
-                    + (r.pathAllowlist().isEmpty() ? "" : " paths " + r.pathAllowlist()) + " is live in egress now;"
-                    + " retry the request. " + d.reason(), false);
+            return text(
+                    "approved" + (d.route() != null ? " with changes" : "") + ": " + r.host()
+                            + (r.pathAllowlist().isEmpty() ? "" : " paths " + r.pathAllowlist())
+                            + " is live in egress now;"
+                            + " retry the request. " + d.reason(),
+                    false);
         }
-        return text("approved" + (d.dockerfile() != null ? " with changes" : "") + ": this bottle is torn down and"
-                + " rebuilt from the new Dockerfile when the operator resumes it; this session ends.", false);
+        return text(
+                "approved" + (d.dockerfile() != null ? " with changes" : "") + ": this bottle is torn down and"
+                        + " rebuilt from the new Dockerfile when the operator resumes it; this session ends.",
+                false);
     }
 
     private String routes() {
@@ -506,7 +583,10 @@ public final class SuperviseServer implements AutoCloseable {
             sb.append(r.host());
             sb.append(r.pathAllowlist().isEmpty() ? " (all paths)" : " paths " + r.pathAllowlist());
             if (r.auth() != null) {
-                sb.append(" credential ").append(r.auth().scheme().wire()).append(" from $").append(r.auth().tokenRef());
+                sb.append(" credential ")
+                        .append(r.auth().scheme().wire())
+                        .append(" from $")
+                        .append(r.auth().tokenRef());
             }
             sb.append('\n');
         }

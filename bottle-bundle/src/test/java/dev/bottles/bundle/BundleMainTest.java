@@ -23,15 +23,23 @@ import org.junit.jupiter.api.io.TempDir;
 class BundleMainTest {
     @TempDir
     Path dir;
+
     final List<String> events = new CopyOnWriteArrayList<>();
     final BundleLog log = (daemon, event, fields) -> events.add(daemon + ":" + event + " " + fields);
 
     private Map<String, String> env(String daemons) throws Exception {
         CertificateAuthority.mint("ca", Clock.systemUTC()).writeTo(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"));
-        Files.writeString(dir.resolve("routes.yaml"), new EgressConfig(List.of(), List.of(EgressRoute.to("a.test")))
-                .render("b"));
-        return Map.of("CLAUDE_BOTTLE_SIDECAR_DAEMONS", daemons, "EGRESS_DIR", dir.toString(), "EGRESS_LISTEN",
-                "127.0.0.1", "EGRESS_PORT", "0");
+        Files.writeString(
+                dir.resolve("routes.yaml"), new EgressConfig(List.of(), List.of(EgressRoute.to("a.test"))).render("b"));
+        return Map.of(
+                "CLAUDE_BOTTLE_SIDECAR_DAEMONS",
+                daemons,
+                "EGRESS_DIR",
+                dir.toString(),
+                "EGRESS_LISTEN",
+                "127.0.0.1",
+                "EGRESS_PORT",
+                "0");
     }
 
     @Test
@@ -59,7 +67,8 @@ class BundleMainTest {
         env.put("GIT_GATE_DIR", dir.resolve("no-git-gate").toString());
         int code = BundleMain.run(env, log, new CountDownLatch(0), false);
         assertEquals(2, code);
-        assertTrue(events.stream().anyMatch(e -> e.startsWith("bundle:start-failed") && e.contains("upstreams.json")),
+        assertTrue(
+                events.stream().anyMatch(e -> e.startsWith("bundle:start-failed") && e.contains("upstreams.json")),
                 events.toString());
         assertTrue(events.stream().noneMatch(e -> e.startsWith("bundle:bundle-ready")));
     }
@@ -68,7 +77,8 @@ class BundleMainTest {
     void pipelockWithoutItsBinaryFailsTheStartRatherThanEgressGoingDirect() throws Exception {
         int code = BundleMain.run(env("egress,pipelock"), log, new CountDownLatch(0), false);
         assertEquals(2, code);
-        assertTrue(events.stream().anyMatch(e -> e.contains("pipelock is not in this bundle image")), events.toString());
+        assertTrue(
+                events.stream().anyMatch(e -> e.contains("pipelock is not in this bundle image")), events.toString());
     }
 
     @Test

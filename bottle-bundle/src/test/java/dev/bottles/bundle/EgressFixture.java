@@ -62,28 +62,35 @@ final class EgressFixture implements AutoCloseable {
         egressCa.writeTo(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"));
         upstreamCa = CertificateAuthority.mint("test upstream CA", Clock.systemUTC());
         Files.writeString(dir.resolve("extra-ca.pem"), upstreamCa.certificatePem());
-        writeRoutes(List.of(new EgressRoute("api.allowed.test", List.of("/v1/"), RouteAuth.bearer("TEST_TOKEN"), null),
-                EgressRoute.to("plain.allowed.test").passthrough(), EgressRoute.to("open.allowed.test"),
+        writeRoutes(List.of(
+                new EgressRoute("api.allowed.test", List.of("/v1/"), RouteAuth.bearer("TEST_TOKEN"), null),
+                EgressRoute.to("plain.allowed.test").passthrough(),
+                EgressRoute.to("open.allowed.test"),
                 EgressRoute.to("carrier.allowed.test").carrying("AGENT_SECRET")));
         api = TestUpstream.https(upstreamCa, "api.allowed.test");
         plainTls = TestUpstream.https(upstreamCa, "plain.allowed.test", "open.allowed.test", "carrier.allowed.test");
         plainHttp = TestUpstream.http();
         evil = TestUpstream.https(upstreamCa, "evil.test");
-        BundleLog json = BundleLog.jsonLines(new PrintStream(new OutputStream() {
-            private final StringBuilder sb = new StringBuilder();
+        BundleLog json = BundleLog.jsonLines(
+                new PrintStream(
+                        new OutputStream() {
+                            private final StringBuilder sb = new StringBuilder();
 
-            @Override
-            public void write(int b) {
-                if (b == '\n') {
-                    lines.add(sb.toString());
-                    sb.setLength(0);
-                } else {
-                    sb.append((char) b);
-                }
-            }
-        }, true), "test-bottle", Clock.systemUTC());
-        EgressOptions.Builder b = EgressOptions.builder(dir.resolve("routes.yaml"), dir.resolve("ca.pem"),
-                        dir.resolve("ca-key.pem"))
+                            @Override
+                            public void write(int b) {
+                                if (b == '\n') {
+                                    lines.add(sb.toString());
+                                    sb.setLength(0);
+                                } else {
+                                    sb.append((char) b);
+                                }
+                            }
+                        },
+                        true),
+                "test-bottle",
+                Clock.systemUTC());
+        EgressOptions.Builder b = EgressOptions.builder(
+                        dir.resolve("routes.yaml"), dir.resolve("ca.pem"), dir.resolve("ca-key.pem"))
                 .listen(new InetSocketAddress("127.0.0.1", 0))
                 .extraAnchors(List.of(dir.resolve("extra-ca.pem")))
                 .tokens(n -> n.equals("TEST_TOKEN") ? TOKEN : null)
@@ -114,14 +121,16 @@ final class EgressFixture implements AutoCloseable {
             case "evil.test" -> evil;
             default -> null;
         };
-        return u == null ? InetSocketAddress.createUnresolved(host, port) : new InetSocketAddress("127.0.0.1", u.port());
+        return u == null
+                ? InetSocketAddress.createUnresolved(host, port)
+                : new InetSocketAddress("127.0.0.1", u.port());
     }
 
     void writeRoutes(List<EgressRoute> routes) throws Exception {
         Path tmp = dir.resolve("routes.yaml.tmp");
         Files.writeString(tmp, new EgressConfig(List.of("statsig.anthropic.com"), routes).render("test-bottle"));
-        Files.move(tmp, dir.resolve("routes.yaml"), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                tmp, dir.resolve("routes.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** A client SSL context trusting the egress CA (terminated routes) and the upstream CA (spliced ones). */
@@ -139,8 +148,7 @@ final class EgressFixture implements AutoCloseable {
 
     /** The Proxy-Authorization value of the bottle's agent. */
     static String proxyAuthorization() {
-        return "Basic " + Base64.getEncoder().encodeToString(("bottle:" + ACCESS)
-                .getBytes(StandardCharsets.UTF_8));
+        return "Basic " + Base64.getEncoder().encodeToString(("bottle:" + ACCESS).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The header line, CRLF-terminated, for raw requests. */
@@ -157,16 +165,20 @@ final class EgressFixture implements AutoCloseable {
     }
 
     HttpClient client(int port, String credential) throws Exception {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port)))
                 .authenticator(new Authenticator() {
                     @Override
                     protected PasswordAuthentication getPasswordAuthentication() {
                         return getRequestorType() == RequestorType.PROXY
-                                ? new PasswordAuthentication("bottle", credential.toCharArray()) : null;
+                                ? new PasswordAuthentication("bottle", credential.toCharArray())
+                                : null;
                     }
                 })
-                .sslContext(agentTls()).connectTimeout(Duration.ofSeconds(5)).build();
+                .sslContext(agentTls())
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     /**
@@ -201,8 +213,8 @@ final class EgressFixture implements AutoCloseable {
         if (!Files.exists(trust)) {
             Files.writeString(trust, egressCa.certificatePem() + upstreamCa.certificatePem());
         }
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "--cacert",
-                trust.toString(), "-w", "\n%{http_code}"));
+        List<String> cmd = new ArrayList<>(
+                List.of("curl", "-sS", "--max-time", "60", "--cacert", trust.toString(), "-w", "\n%{http_code}"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         String url = "http://bottle:" + ACCESS + "@127.0.0.1:" + proxy.port();

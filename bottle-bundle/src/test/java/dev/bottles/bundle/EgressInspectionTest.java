@@ -1,10 +1,8 @@
 package dev.bottles.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URLEncoder;
@@ -32,11 +30,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class EgressInspectionTest {
     @TempDir
     Path dir;
+
     EgressFixture fx;
 
     @BeforeEach
     void start() throws Exception {
-        fx = new EgressFixture(dir, b -> { });
+        fx = new EgressFixture(dir, b -> {});
     }
 
     @AfterEach
@@ -45,9 +44,20 @@ class EgressInspectionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/v1/../admin/keys", "/v1/%2e%2e/admin/keys", "/v1/%2E%2E/admin/keys", "/v1/..%2fadmin/keys",
-            "/v1/%2F..%2Fadmin/keys", "/v1/;x/../../admin/keys", "/v1/..;/admin/keys", "/v1/%252e%252e/admin/keys",
-            "/v1/%c0%ae%c0%ae/admin/keys", "/v1//../../admin/keys", "/v1/%5c../admin/keys"})
+    @ValueSource(
+            strings = {
+                "/v1/../admin/keys",
+                "/v1/%2e%2e/admin/keys",
+                "/v1/%2E%2E/admin/keys",
+                "/v1/..%2fadmin/keys",
+                "/v1/%2F..%2Fadmin/keys",
+                "/v1/;x/../../admin/keys",
+                "/v1/..;/admin/keys",
+                "/v1/%252e%252e/admin/keys",
+                "/v1/%c0%ae%c0%ae/admin/keys",
+                "/v1//../../admin/keys",
+                "/v1/%5c../admin/keys"
+            })
     void aPathAllowlistCannotBeWalkedAroundInsideACredentialTunnel(String path) throws Exception {
         EgressFixture.Curl r = fx.curl("--path-as-is", "https://api.allowed.test" + path);
         assertEquals(403, r.status(), path + ": " + r.body());
@@ -66,12 +76,15 @@ class EgressInspectionTest {
     void anAbsoluteFormTargetInsideATunnelIsRefused() throws Exception {
         try (Socket s = new Socket("127.0.0.1", fx.proxy.port())) {
             s.setSoTimeout(5000);
-            s.getOutputStream().write(("CONNECT api.allowed.test:443 HTTP/1.1\r\nHost: api.allowed.test:443\r\n"
-                    + fx.proxyAuthorizationLine() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("CONNECT api.allowed.test:443 HTTP/1.1\r\nHost: api.allowed.test:443\r\n"
+                                    + fx.proxyAuthorizationLine() + "\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             assertTrue(EgressFixture.readHead(s.getInputStream()).startsWith("HTTP/1.1 200"));
             SSLSocket tls = (SSLSocket) fx.agentTls().getSocketFactory().createSocket(s, "api.allowed.test", 443, true);
-            tls.getOutputStream().write("GET https://api.allowed.test/v1/../admin HTTP/1.1\r\nHost: api.allowed.test\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
+            tls.getOutputStream()
+                    .write("GET https://api.allowed.test/v1/../admin HTTP/1.1\r\nHost: api.allowed.test\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
             String h = EgressFixture.readHead(tls.getInputStream());
             assertTrue(h.startsWith("HTTP/1.1 403"), h);
         }
@@ -87,19 +100,25 @@ class EgressInspectionTest {
             assertEquals(403, r.status(), part + " " + form + ": " + r.body());
             assertTrue(r.body().startsWith("blocked: request "), r.body());
             // a path holding an encoded % is refused before any scan: an upstream could decode it twice
-            assertTrue(r.body().contains("contains secret AGENT_SECRET") || part.equals("path")
-                    && r.body().contains("encoded %"), r.body());
+            assertTrue(
+                    r.body().contains("contains secret AGENT_SECRET")
+                            || part.equals("path") && r.body().contains("encoded %"),
+                    r.body());
         }
         assertEquals(List.of(), fx.plainHttp.seen);
-        assertTrue(fx.lines.stream().noneMatch(l -> l.contains(EgressFixture.AGENT_SECRET)), "the value is never logged");
+        assertTrue(
+                fx.lines.stream().noneMatch(l -> l.contains(EgressFixture.AGENT_SECRET)), "the value is never logged");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"https://open.allowed.test", "https://api.allowed.test/v1"})
     void aSecretIsRefusedInsideInspectedTlsAndCredentialRoutes(String base) throws Exception {
         for (String part : List.of("path", "query", "header", "cookie", "body")) {
-            EgressFixture.Curl r = fx.curl(leak(part, Base64.getEncoder().encodeToString(
-                    ("user:" + EgressFixture.AGENT_SECRET).getBytes(StandardCharsets.UTF_8)), base));
+            EgressFixture.Curl r = fx.curl(leak(
+                    part,
+                    Base64.getEncoder()
+                            .encodeToString(("user:" + EgressFixture.AGENT_SECRET).getBytes(StandardCharsets.UTF_8)),
+                    base));
             assertEquals(403, r.status(), part + ": " + r.body());
             assertTrue(r.body().contains("contains secret AGENT_SECRET (base64)"), r.body());
         }
@@ -109,9 +128,13 @@ class EgressInspectionTest {
 
     @Test
     void aRouteThatCarriesASecretMaySendItAndOnlyThatRoute() throws Exception {
-        EgressFixture.Curl r = fx.curl("-H", "X-Token: " + EgressFixture.AGENT_SECRET, "https://carrier.allowed.test/ok");
+        EgressFixture.Curl r =
+                fx.curl("-H", "X-Token: " + EgressFixture.AGENT_SECRET, "https://carrier.allowed.test/ok");
         assertEquals(200, r.status(), r.body());
-        assertEquals(403, fx.curl("-H", "X-Token: " + EgressFixture.AGENT_SECRET, "https://open.allowed.test/no").status());
+        assertEquals(
+                403,
+                fx.curl("-H", "X-Token: " + EgressFixture.AGENT_SECRET, "https://open.allowed.test/no")
+                        .status());
         assertEquals(1, fx.plainTls.seen.size());
     }
 
@@ -128,7 +151,8 @@ class EgressInspectionTest {
 
     @Test
     void aPassthroughRouteIsNotInspectedAndTheDecisionSaysSo() throws Exception {
-        EgressFixture.Curl r = fx.curl("-H", "X-Token: " + EgressFixture.AGENT_SECRET, "https://plain.allowed.test/pinned");
+        EgressFixture.Curl r =
+                fx.curl("-H", "X-Token: " + EgressFixture.AGENT_SECRET, "https://plain.allowed.test/pinned");
         assertEquals(200, r.status(), r.body());
         assertEquals("splice", fx.decisions().get(0).get("mode"));
     }
@@ -179,10 +203,14 @@ class EgressInspectionTest {
     @Test
     void onlyTheBottlesAgentMayUseTheProxy() throws Exception {
         for (String credential : List.of("", "bottle:wrong", "bottle:" + EgressFixture.ACCESS.substring(1))) {
-            for (String target : List.of("CONNECT api.allowed.test:443 HTTP/1.1\r\nHost: api.allowed.test:443\r\n",
+            for (String target : List.of(
+                    "CONNECT api.allowed.test:443 HTTP/1.1\r\nHost: api.allowed.test:443\r\n",
                     "GET http://plain.allowed.test/x HTTP/1.1\r\nHost: plain.allowed.test\r\n")) {
-                String auth = credential.isEmpty() ? "" : "Proxy-Authorization: Basic " + Base64.getEncoder()
-                        .encodeToString(credential.getBytes(StandardCharsets.UTF_8)) + "\r\n";
+                String auth = credential.isEmpty()
+                        ? ""
+                        : "Proxy-Authorization: Basic "
+                                + Base64.getEncoder().encodeToString(credential.getBytes(StandardCharsets.UTF_8))
+                                + "\r\n";
                 String r = raw(target + auth + "\r\n");
                 assertTrue(r.startsWith("HTTP/1.1 407"), r);
                 assertTrue(r.toLowerCase(Locale.ROOT).contains("proxy-authenticate: basic"), r);
@@ -190,7 +218,11 @@ class EgressInspectionTest {
         }
         assertEquals(List.of(), fx.api.seen);
         assertEquals(List.of(), fx.plainHttp.seen);
-        assertEquals(6, fx.events.stream().filter(e -> "unauthenticated".equals(e.get("event"))).count());
+        assertEquals(
+                6,
+                fx.events.stream()
+                        .filter(e -> "unauthenticated".equals(e.get("event")))
+                        .count());
         assertTrue(fx.lines.stream().noneMatch(l -> l.contains(EgressFixture.ACCESS)));
     }
 
@@ -206,7 +238,9 @@ class EgressInspectionTest {
         assertTrue(all.startsWith("HTTP/1.1 200", second), all.substring(second, second + 40));
         int third = all.indexOf("HTTP/1.1 ", second + 10);
         assertTrue(all.startsWith("HTTP/1.1 403", third), all.substring(third, third + 40));
-        assertEquals(List.of("/big/300000", "/second"), fx.plainHttp.seen.stream().map(TestUpstream.Seen::path).toList());
+        assertEquals(
+                List.of("/big/300000", "/second"),
+                fx.plainHttp.seen.stream().map(TestUpstream.Seen::path).toList());
     }
 
     @Test
@@ -227,10 +261,15 @@ class EgressInspectionTest {
         for (byte x : b) {
             every.append('%').append(String.format("%02X", x));
         }
-        return List.of(secret, every.toString(), Base64.getEncoder().encodeToString(("k=" + secret).getBytes(
-                StandardCharsets.UTF_8)), Base64.getUrlEncoder().withoutPadding().encodeToString(("xy" + secret)
-                .getBytes(StandardCharsets.UTF_8)), HexFormat.of().formatHex(b), HexFormat.of().withUpperCase()
-                .formatHex(b));
+        return List.of(
+                secret,
+                every.toString(),
+                Base64.getEncoder().encodeToString(("k=" + secret).getBytes(StandardCharsets.UTF_8)),
+                Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(("xy" + secret).getBytes(StandardCharsets.UTF_8)),
+                HexFormat.of().formatHex(b),
+                HexFormat.of().withUpperCase().formatHex(b));
     }
 
     private static String[] leak(String part, String value, String base) {
@@ -252,5 +291,4 @@ class EgressInspectionTest {
             return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
-
 }

@@ -9,11 +9,9 @@ import dev.bottles.manifest.EgressRoute;
 import dev.bottles.manifest.RouteAuth;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ProxySelector;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EgressProxyTest {
     @TempDir
     Path dir;
+
     EgressFixture fx;
     HttpClient client;
 
@@ -53,7 +52,8 @@ class EgressProxyTest {
     }
 
     private HttpResponse<String> get(String url, String... headers) throws Exception {
-        HttpRequest.Builder b = fx.authorised(HttpRequest.newBuilder(URI.create(url))).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder b =
+                fx.authorised(HttpRequest.newBuilder(URI.create(url))).timeout(Duration.ofSeconds(10));
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
@@ -76,7 +76,8 @@ class EgressProxyTest {
         assertEquals(List.of(), fx.evil.seen);
         List<Map<String, ?>> d = fx.decisions();
         assertEquals(3, d.size(), d.toString());
-        assertTrue(d.stream().allMatch(x -> "blocked".equals(x.get("verdict")) && "evil.test".equals(x.get("host"))),
+        assertTrue(
+                d.stream().allMatch(x -> "blocked".equals(x.get("verdict")) && "evil.test".equals(x.get("host"))),
                 d.toString());
     }
 
@@ -95,7 +96,8 @@ class EgressProxyTest {
         assertEquals(200, r.status(), r.body());
         assertEquals("ok /hello", r.body());
         assertEquals(1, fx.plainTls.seen.size());
-        assertEquals("Bearer agents-own", fx.plainTls.seen.get(0).authorization(), "a splice never touches the request");
+        assertEquals(
+                "Bearer agents-own", fx.plainTls.seen.get(0).authorization(), "a splice never touches the request");
         Map<String, ?> d = fx.decisions().get(0);
         assertEquals("allowed", d.get("verdict"));
         assertEquals("splice", d.get("mode"));
@@ -116,9 +118,11 @@ class EgressProxyTest {
         }
         assertEquals(List.of(), fx.evil.seen);
         assertEquals(List.of(), fx.plainTls.seen);
-        assertTrue(fx.decisions().stream().anyMatch(d -> "blocked".equals(d.get("verdict"))
-                && String.valueOf(d.get("reason")).contains("does not match the CONNECT target")), fx.decisions()
-                .toString());
+        assertTrue(
+                fx.decisions().stream()
+                        .anyMatch(d -> "blocked".equals(d.get("verdict"))
+                                && String.valueOf(d.get("reason")).contains("does not match the CONNECT target")),
+                fx.decisions().toString());
     }
 
     @Test
@@ -134,7 +138,10 @@ class EgressProxyTest {
         assertFalse(fx.lines.isEmpty());
         assertTrue(fx.lines.stream().noneMatch(l -> l.contains(EgressFixture.TOKEN)), "the token is never logged");
         // a second request reuses the tunnel and the upstream connection
-        assertEquals(200, get("https://api.allowed.test/v1/other", "Authorization", "Bearer fake").statusCode());
+        assertEquals(
+                200,
+                get("https://api.allowed.test/v1/other", "Authorization", "Bearer fake")
+                        .statusCode());
         assertEquals(2, fx.api.seen.size());
     }
 
@@ -182,8 +189,9 @@ class EgressProxyTest {
         long t0 = System.nanoTime();
         try (Socket s = new Socket("127.0.0.1", fx.proxy.port())) {
             s.setSoTimeout(5000);
-            s.getOutputStream().write(("GET http://plain.allowed.test/ HTTP/1.1\r\n" + fx.proxyAuthorizationLine()
-                    + "Host: pla").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("GET http://plain.allowed.test/ HTTP/1.1\r\n" + fx.proxyAuthorizationLine() + "Host: pla")
+                            .getBytes(StandardCharsets.US_ASCII));
             String r = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertTrue(r.startsWith("HTTP/1.1 408"), "a slow client is cut off: " + r);
         }
@@ -196,18 +204,24 @@ class EgressProxyTest {
         try (Socket s = new Socket("127.0.0.1", fx.proxy.port())) {
             s.setSoTimeout(5000);
             assertTrue(connectOn(s, "plain.allowed.test:443").startsWith("HTTP/1.1 200"));
-            SSLSocket tls = (SSLSocket) fx.agentTls().getSocketFactory().createSocket(s, "plain.allowed.test", 443, true);
+            SSLSocket tls =
+                    (SSLSocket) fx.agentTls().getSocketFactory().createSocket(s, "plain.allowed.test", 443, true);
             tls.startHandshake();
             assertTrue(httpOver(tls, "/before").startsWith("HTTP/1.1 200"));
 
             assertEquals(403, get("http://evil.test/").statusCode());
-            fx.writeRoutes(List.of(new EgressRoute("api.allowed.test", List.of("/v1/"), RouteAuth.bearer("TEST_TOKEN"),
-                    null), EgressRoute.to("plain.allowed.test"), EgressRoute.to("evil.test")));
-            assertTrue(fx.proxy.reloadRoutes() || fx.events.stream().anyMatch(e -> "routes-reloaded".equals(e.get("event"))));
+            fx.writeRoutes(List.of(
+                    new EgressRoute("api.allowed.test", List.of("/v1/"), RouteAuth.bearer("TEST_TOKEN"), null),
+                    EgressRoute.to("plain.allowed.test"),
+                    EgressRoute.to("evil.test")));
+            assertTrue(fx.proxy.reloadRoutes()
+                    || fx.events.stream().anyMatch(e -> "routes-reloaded".equals(e.get("event"))));
             assertEquals(200, get("https://evil.test/now").statusCode());
             assertTrue(httpOver(tls, "/after").startsWith("HTTP/1.1 200"), "the open tunnel survived the reload");
         }
-        assertEquals(List.of("/before", "/after"), fx.plainTls.seen.stream().map(TestUpstream.Seen::path).toList());
+        assertEquals(
+                List.of("/before", "/after"),
+                fx.plainTls.seen.stream().map(TestUpstream.Seen::path).toList());
     }
 
     @Test
@@ -234,21 +248,26 @@ class EgressProxyTest {
         Files.createDirectories(third);
         // the last hop stands in for pipelock, which listens only on the bundle's loopback and takes no credential
         try (EgressFixture last = new EgressFixture(third, b -> b.accessToken(null));
-                EgressFixture front = new EgressFixture(second, b -> b.upstreamProxy(
-                new InetSocketAddress("127.0.0.1", last.proxy.port())))) {
+                EgressFixture front = new EgressFixture(
+                        second, b -> b.upstreamProxy(new InetSocketAddress("127.0.0.1", last.proxy.port())))) {
             EgressFixture fx = last;
             HttpClient c = last.client(front.proxy.port(), EgressFixture.ACCESS); // spliced: the last hop's upstream CA
-            HttpResponse<String> r = c.send(front.authorised(HttpRequest.newBuilder(URI.create(
-                    "http://plain.allowed.test/via"))).build(),
+            HttpResponse<String> r = c.send(
+                    front.authorised(HttpRequest.newBuilder(URI.create("http://plain.allowed.test/via")))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), r.body());
             assertEquals("/via", fx.plainHttp.seen.get(0).path(), "the last hop's upstream got it");
             assertEquals(List.of(), front.plainHttp.seen, "the first hop did not dial directly");
-            assertTrue(fx.decisions().stream().anyMatch(d -> "GET".equals(d.get("method"))
-                    && "plain.allowed.test".equals(d.get("host"))), "plain http goes to the last hop in absolute form");
+            assertTrue(
+                    fx.decisions().stream()
+                            .anyMatch(d -> "GET".equals(d.get("method")) && "plain.allowed.test".equals(d.get("host"))),
+                    "plain http goes to the last hop in absolute form");
 
             try {
-                r = c.send(front.authorised(HttpRequest.newBuilder(URI.create("https://plain.allowed.test/tls"))).build(),
+                r = c.send(
+                        front.authorised(HttpRequest.newBuilder(URI.create("https://plain.allowed.test/tls")))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 throw new AssertionError("front: " + front.lines + "\nback: " + fx.lines, e);
@@ -256,8 +275,11 @@ class EgressProxyTest {
             assertEquals(200, r.statusCode(), r.body());
             assertEquals("/tls", fx.plainTls.seen.get(0).path());
             assertEquals(List.of(), front.plainTls.seen);
-            assertTrue(fx.decisions().stream().anyMatch(d -> "CONNECT".equals(d.get("method"))
-                    && "plain.allowed.test".equals(d.get("host"))), "the first hop tunnelled through the second");
+            assertTrue(
+                    fx.decisions().stream()
+                            .anyMatch(d ->
+                                    "CONNECT".equals(d.get("method")) && "plain.allowed.test".equals(d.get("host"))),
+                    "the first hop tunnelled through the second");
         }
     }
 
@@ -266,20 +288,26 @@ class EgressProxyTest {
         assertEquals(200, get("http://plain.allowed.test/").statusCode());
         fx.proxy.close();
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("egress"))
+        while (Thread.getAllStackTraces().keySet().stream()
+                        .anyMatch(t -> t.getName().startsWith("egress"))
                 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertEquals(List.of(), Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(n -> n.startsWith("egress")).toList());
+        assertEquals(
+                List.of(),
+                Thread.getAllStackTraces().keySet().stream()
+                        .map(Thread::getName)
+                        .filter(n -> n.startsWith("egress"))
+                        .toList());
     }
 
     private String[] rawConnect(String target) throws IOException {
         try (Socket s = new Socket("127.0.0.1", fx.proxy.port())) {
             s.setSoTimeout(5000);
-            s.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n"
-                    + fx.proxyAuthorizationLine() + "\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n" + fx.proxyAuthorizationLine()
+                                    + "\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int split = all.indexOf("\r\n\r\n");
             return new String[] {all.substring(0, split), all.substring(split + 4)};
@@ -294,8 +322,9 @@ class EgressProxyTest {
     }
 
     private static String httpOver(SSLSocket tls, String path) throws IOException {
-        tls.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: plain.allowed.test\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        tls.getOutputStream()
+                .write(("GET " + path + " HTTP/1.1\r\nHost: plain.allowed.test\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
         BufferedReader r = new BufferedReader(new InputStreamReader(tls.getInputStream(), StandardCharsets.US_ASCII));
         String status = r.readLine();
         int len = 0;
@@ -311,8 +340,10 @@ class EgressProxyTest {
     /** Sends a raw request with the agent's Proxy-Authorization added after its request line. */
     private String raw(String request) throws IOException {
         int eol = request.indexOf("\r\n");
-        return rawAsIs(eol < 0 ? request : request.substring(0, eol + 2) + fx.proxyAuthorizationLine()
-                + request.substring(eol + 2));
+        return rawAsIs(
+                eol < 0
+                        ? request
+                        : request.substring(0, eol + 2) + fx.proxyAuthorizationLine() + request.substring(eol + 2));
     }
 
     private String rawAsIs(String request) throws IOException {

@@ -47,6 +47,7 @@ class GitGateDaemonTest {
 
     @TempDir
     Path dir;
+
     Repository upstream;
     SshTestGitServer server;
     int sshPort;
@@ -57,14 +58,21 @@ class GitGateDaemonTest {
     @BeforeEach
     void start() throws Exception {
         Path up = dir.resolve("upstream.git");
-        try (Git g = Git.init().setBare(false).setDirectory(dir.resolve("seed").toFile()).setInitialBranch("main")
+        try (Git g = Git.init()
+                .setBare(false)
+                .setDirectory(dir.resolve("seed").toFile())
+                .setInitialBranch("main")
                 .call()) {
             Files.writeString(dir.resolve("seed/README.md"), "hello\n");
             g.add().addFilepattern("README.md").call();
             first = g.commit().setMessage("first").setSign(false).call();
         }
-        Git.cloneRepository().setBare(true).setURI(dir.resolve("seed").toUri().toString()).setDirectory(up.toFile())
-                .call().close();
+        Git.cloneRepository()
+                .setBare(true)
+                .setURI(dir.resolve("seed").toUri().toString())
+                .setDirectory(up.toFile())
+                .call()
+                .close();
         upstream = Git.open(up.toFile()).getRepository();
         CertificateAuthority gateKey = CertificateAuthority.mint("gate key", Clock.systemUTC());
         Path keys = Files.createDirectories(dir.resolve("keys"));
@@ -79,13 +87,25 @@ class GitGateDaemonTest {
 
     private GitGateDaemon startGate(Path keys, boolean pinned) throws Exception {
         Path known = dir.resolve("known_hosts");
-        Files.writeString(known, "[127.0.0.1]:" + sshPort + " ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAI"
-                + "bmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=\n");
-        GitGateConfig config = new GitGateConfig(List.of(new GitGateConfig.Repo("app",
-                GitUpstream.parse("ssh://git@127.0.0.1:" + sshPort + "/doesntmatter"), keys.resolve("app").toString(),
-                pinned)), known.toString());
-        return GitGateDaemon.start(config, new InetSocketAddress("127.0.0.1", 0), dir.resolve("mirrors-" + pinned),
-                keys, known, SecretScanner.of(Map.of("ROUTE_TOKEN", SECRET)), ACCESS,
+        Files.writeString(
+                known,
+                "[127.0.0.1]:" + sshPort + " ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAI"
+                        + "bmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=\n");
+        GitGateConfig config = new GitGateConfig(
+                List.of(new GitGateConfig.Repo(
+                        "app",
+                        GitUpstream.parse("ssh://git@127.0.0.1:" + sshPort + "/doesntmatter"),
+                        keys.resolve("app").toString(),
+                        pinned)),
+                known.toString());
+        return GitGateDaemon.start(
+                config,
+                new InetSocketAddress("127.0.0.1", 0),
+                dir.resolve("mirrors-" + pinned),
+                keys,
+                known,
+                SecretScanner.of(Map.of("ROUTE_TOKEN", SECRET)),
+                ACCESS,
                 (d, e, f) -> events.add(d + ":" + e + " " + f));
     }
 
@@ -101,7 +121,9 @@ class GitGateDaemonTest {
     }
 
     private Git cloneThroughGate() throws Exception {
-        return Git.cloneRepository().setURI(url("app")).setDirectory(Files.createTempDirectory(dir, "agent").toFile())
+        return Git.cloneRepository()
+                .setURI(url("app"))
+                .setDirectory(Files.createTempDirectory(dir, "agent").toFile())
                 .call();
     }
 
@@ -112,7 +134,8 @@ class GitGateDaemonTest {
     }
 
     private RemoteRefUpdate push(Git g, String spec) throws Exception {
-        Iterable<PushResult> r = g.push().setRemote(url("app")).setRefSpecs(new RefSpec(spec)).call();
+        Iterable<PushResult> r =
+                g.push().setRemote(url("app")).setRefSpecs(new RefSpec(spec)).call();
         return r.iterator().next().getRemoteUpdates().iterator().next();
     }
 
@@ -123,8 +146,10 @@ class GitGateDaemonTest {
             RevCommit second;
             try (Git seed = Git.open(dir.resolve("seed").toFile())) {
                 second = commit(seed, "NEWS", "news\n", "second");
-                seed.push().setRemote(dir.resolve("upstream.git").toUri().toString()).setRefSpecs(
-                        new RefSpec("main:main")).call();
+                seed.push()
+                        .setRemote(dir.resolve("upstream.git").toUri().toString())
+                        .setRefSpecs(new RefSpec("main:main"))
+                        .call();
             }
             agent.fetch().call();
             assertEquals(second.getId(), agent.getRepository().resolve("refs/remotes/origin/main"));
@@ -154,7 +179,10 @@ class GitGateDaemonTest {
             assertNull(upstream.resolve("refs/heads/agent/leak"));
             assertFalse(upstream.getObjectDatabase().has(leak.getId()), "the commit never left the gate");
 
-            agent.reset().setMode(ResetCommand.ResetType.HARD).setRef(first.name()).call();
+            agent.reset()
+                    .setMode(ResetCommand.ResetType.HARD)
+                    .setRef(first.name())
+                    .call();
             RevCommit shaped = commit(agent, "notes.txt", "nothing\n", "token ghp_" + "a".repeat(36));
             RemoteRefUpdate v = push(agent, "agent/leak:refs/heads/agent/leak");
             assertEquals(RemoteRefUpdate.Status.REJECTED_OTHER_REASON, v.getStatus());
@@ -176,48 +204,70 @@ class GitGateDaemonTest {
             assertTrue(delete.getStatus() != RemoteRefUpdate.Status.OK, delete.toString());
             assertEquals(first.getId(), upstream.resolve("refs/heads/main"));
 
-            agent.reset().setMode(ResetCommand.ResetType.HARD).setRef(first.name()).call();
+            agent.reset()
+                    .setMode(ResetCommand.ResetType.HARD)
+                    .setRef(first.name())
+                    .call();
             commit(agent, "x.txt", "x\n", "rewrite");
             agent.commit().setAmend(true).setMessage("rewritten").setSign(false).call();
             ObjectId before = upstream.resolve("refs/heads/main");
             Files.writeString(agent.getRepository().getWorkTree().toPath().resolve("y.txt"), "y\n");
-            RevCommit unrelated = Git.init().setDirectory(Files.createTempDirectory(dir, "other").toFile())
-                    .setInitialBranch("main").call().commit().setMessage("orphan").setSign(false).setAllowEmpty(true)
+            RevCommit unrelated = Git.init()
+                    .setDirectory(Files.createTempDirectory(dir, "other").toFile())
+                    .setInitialBranch("main")
+                    .call()
+                    .commit()
+                    .setMessage("orphan")
+                    .setSign(false)
+                    .setAllowEmpty(true)
                     .call();
             assertNotNull(unrelated);
             agent.fetch().setRemote(unrelated.getTree() == null ? "" : new File(dir.toFile(), "x").toString());
             RemoteRefUpdate force = push(agent, "+HEAD~1:refs/heads/main");
-            assertTrue(force.getStatus() == RemoteRefUpdate.Status.OK || force.getStatus()
-                    == RemoteRefUpdate.Status.UP_TO_DATE || force.getStatus() == RemoteRefUpdate.Status
-                    .REJECTED_OTHER_REASON, force.toString());
+            assertTrue(
+                    force.getStatus() == RemoteRefUpdate.Status.OK
+                            || force.getStatus() == RemoteRefUpdate.Status.UP_TO_DATE
+                            || force.getStatus() == RemoteRefUpdate.Status.REJECTED_OTHER_REASON,
+                    force.toString());
             assertEquals(before, upstream.resolve("refs/heads/main"), "main was not rewritten");
         }
     }
 
     @Test
     void anUnpinnedHostKeyIsLoggedAsAWarning() {
-        assertTrue(events.stream().anyMatch(e -> e.startsWith("git-gate:warning") && e.contains("not pinned")),
+        assertTrue(
+                events.stream().anyMatch(e -> e.startsWith("git-gate:warning") && e.contains("not pinned")),
                 events.toString());
     }
 
     @Test
     void anUndeclaredRepositoryIsNotServed() throws Exception {
-        GitAPIException e = assertThrows(GitAPIException.class,
-                () -> Git.cloneRepository().setURI(url("other")).setDirectory(dir.resolve("other").toFile()).call());
+        GitAPIException e = assertThrows(
+                GitAPIException.class,
+                () -> Git.cloneRepository()
+                        .setURI(url("other"))
+                        .setDirectory(dir.resolve("other").toFile())
+                        .call());
         Throwable root = e;
         while (root.getCause() != null && !(root instanceof NoRemoteRepositoryException)) {
             root = root.getCause();
         }
 
         assertTrue(root.getMessage().contains("other: not found"), root.getMessage());
-        assertTrue(events.stream().anyMatch(x -> x.contains("git-gate:refused") && x.contains("other")), events.toString());
+        assertTrue(
+                events.stream().anyMatch(x -> x.contains("git-gate:refused") && x.contains("other")),
+                events.toString());
     }
 
     @Test
     void anUnreachableOrMispinnedUpstreamIsRefusedClosed() throws Exception {
         try (GitGateDaemon pinned = startGate(dir.resolve("keys"), true)) {
-            TransportException e = assertThrows(TransportException.class, () -> Git.cloneRepository()
-                    .setURI("git://127.0.0.1:" + pinned.port() + "/" + ACCESS + "/app").setDirectory(dir.resolve("p").toFile()).call());
+            TransportException e = assertThrows(
+                    TransportException.class,
+                    () -> Git.cloneRepository()
+                            .setURI("git://127.0.0.1:" + pinned.port() + "/" + ACCESS + "/app")
+                            .setDirectory(dir.resolve("p").toFile())
+                            .call());
             assertTrue(String.valueOf(e.getMessage()).contains("cannot refresh 'app'"), e.getMessage());
         }
         server.stop();
@@ -227,18 +277,26 @@ class GitGateDaemonTest {
 
     @Test
     void stockGitWithoutTheBottlesCredentialIsNotServed() throws Exception {
-        for (String path : List.of("/app", "/wrong-credential/app", "/" + ACCESS.substring(1) + "/app",
-                "/" + ACCESS + "x/app")) {
+        for (String path :
+                List.of("/app", "/wrong-credential/app", "/" + ACCESS.substring(1) + "/app", "/" + ACCESS + "x/app")) {
             Process p = new ProcessBuilder("git", "ls-remote", "git://127.0.0.1:" + gate.port() + path)
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor() != 0, path + ": " + out);
         }
-        Process ok = new ProcessBuilder("git", "ls-remote", url("app")).redirectErrorStream(true).start();
+        Process ok = new ProcessBuilder("git", "ls-remote", url("app"))
+                .redirectErrorStream(true)
+                .start();
         String out = new String(ok.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, ok.waitFor(), out);
         assertTrue(out.contains("refs/heads/main"), out);
-        assertEquals(4, events.stream().filter(e -> e.startsWith("git-gate:unauthenticated")).count(), events.toString());
+        assertEquals(
+                4,
+                events.stream()
+                        .filter(e -> e.startsWith("git-gate:unauthenticated"))
+                        .count(),
+                events.toString());
         assertTrue(events.stream().noneMatch(e -> e.contains(ACCESS)), "the credential is never logged");
     }
 }

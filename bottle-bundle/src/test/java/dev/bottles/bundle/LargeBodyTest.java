@@ -3,11 +3,8 @@ package dev.bottles.bundle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.ProxySelector;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,12 +33,13 @@ class LargeBodyTest {
 
     @TempDir
     Path dir;
+
     EgressFixture fx;
     HttpClient client;
 
     @BeforeEach
     void start() throws Exception {
-        fx = new EgressFixture(dir, b -> { });
+        fx = new EgressFixture(dir, b -> {});
         client = fx.client();
     }
 
@@ -51,11 +49,18 @@ class LargeBodyTest {
     }
 
     @ParameterizedTest(name = "download {0}")
-    @CsvSource({"https://plain.allowed.test/big/", "https://api.allowed.test/v1/big/",
-            "https://open.allowed.test/big/", "http://plain.allowed.test/big/"})
+    @CsvSource({
+        "https://plain.allowed.test/big/",
+        "https://api.allowed.test/v1/big/",
+        "https://open.allowed.test/big/",
+        "http://plain.allowed.test/big/"
+    })
     void a100MibDownloadArrivesWholeThroughEveryKindOfRoute(String base) throws Exception {
-        HttpResponse<InputStream> r = client.send(fx.authorised(HttpRequest.newBuilder(URI.create(base + HUNDRED_MIB)))
-                .timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = client.send(
+                fx.authorised(HttpRequest.newBuilder(URI.create(base + HUNDRED_MIB)))
+                        .timeout(Duration.ofSeconds(120))
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
         try (InputStream in = r.body()) {
             assertEquals(expected(HUNDRED_MIB), digest(in, 0));
@@ -63,32 +68,49 @@ class LargeBodyTest {
     }
 
     @ParameterizedTest(name = "upload {0}")
-    @CsvSource({"https://plain.allowed.test/sink", "https://api.allowed.test/v1/sink", "https://open.allowed.test/sink",
-            "http://plain.allowed.test/sink"})
+    @CsvSource({
+        "https://plain.allowed.test/sink",
+        "https://api.allowed.test/v1/sink",
+        "https://open.allowed.test/sink",
+        "http://plain.allowed.test/sink"
+    })
     void a100MibUploadArrivesWholeThroughEveryKindOfRoute(String url) throws Exception {
-        HttpResponse<String> r = client.send(fx.authorised(HttpRequest.newBuilder(URI.create(url)))
-                .timeout(Duration.ofSeconds(120)).POST(patternBody(HUNDRED_MIB)).build(),
+        HttpResponse<String> r = client.send(
+                fx.authorised(HttpRequest.newBuilder(URI.create(url)))
+                        .timeout(Duration.ofSeconds(120))
+                        .POST(patternBody(HUNDRED_MIB))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("got " + HUNDRED_MIB + " " + expected(HUNDRED_MIB), r.body());
     }
 
     @ParameterizedTest(name = "slow reader, {1} bytes from {0}")
-    @CsvSource({"plain.allowed.test,65535", "plain.allowed.test,65536", "plain.allowed.test,65537",
-            "plain.allowed.test,98270", "plain.allowed.test,4194305", "api.allowed.test,65537",
-            "api.allowed.test,4194305", "open.allowed.test,98270", "open.allowed.test,4194305"})
+    @CsvSource({
+        "plain.allowed.test,65535",
+        "plain.allowed.test,65536",
+        "plain.allowed.test,65537",
+        "plain.allowed.test,98270",
+        "plain.allowed.test,4194305",
+        "api.allowed.test,65537",
+        "api.allowed.test,4194305",
+        "open.allowed.test,98270",
+        "open.allowed.test,4194305"
+    })
     void aSlowReaderGetsEveryByteAroundTheHighWaterMarks(String host, long size) throws Exception {
         String path = (host.startsWith("api.") ? "/v1" : "") + "/big/" + size;
         try (Socket s = new Socket("127.0.0.1", fx.proxy.port())) {
             s.setSoTimeout(20_000);
             OutputStream out = s.getOutputStream();
             out.write(("CONNECT " + host + ":443 HTTP/1.1\r\nHost: " + host + ":443\r\n" + fx.proxyAuthorizationLine()
-                    + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             String head = EgressFixture.readHead(s.getInputStream());
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
             SSLSocket tls = (SSLSocket) fx.agentTls().getSocketFactory().createSocket(s, host, 443, true);
-            tls.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            tls.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             InputStream in = tls.getInputStream();
             String response = EgressFixture.readHead(in);
             assertTrue(response.startsWith("HTTP/1.1 200"), response);
@@ -100,8 +122,11 @@ class LargeBodyTest {
     void aSlowUpstreamReaderStillGetsAWhole32MibUpload() throws Exception {
         long size = 32L << 20;
         fx.plainTls.slowDown(Duration.ofMillis(1));
-        HttpResponse<String> r = client.send(fx.authorised(HttpRequest.newBuilder(URI.create(
-                "https://plain.allowed.test/sink"))).timeout(Duration.ofSeconds(120)).POST(patternBody(size)).build(),
+        HttpResponse<String> r = client.send(
+                fx.authorised(HttpRequest.newBuilder(URI.create("https://plain.allowed.test/sink")))
+                        .timeout(Duration.ofSeconds(120))
+                        .POST(patternBody(size))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals("got " + size + " " + expected(size), r.body());
     }
@@ -143,26 +168,28 @@ class LargeBodyTest {
 
     private static HttpRequest.BodyPublisher patternBody(long n) {
         byte[] chunk = TestUpstream.pattern(65536);
-        return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> new InputStream() {
-            private long pos;
+        return HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> new InputStream() {
+                    private long pos;
 
-            @Override
-            public int read() {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
+                    @Override
+                    public int read() {
+                        byte[] one = new byte[1];
+                        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                    }
 
-            @Override
-            public int read(byte[] b, int off, int len) {
-                if (pos >= n) {
-                    return -1;
-                }
-                int at = (int) (pos % chunk.length);
-                int k = (int) Math.min(Math.min(len, chunk.length - at), n - pos);
-                System.arraycopy(chunk, at, b, off, k);
-                pos += k;
-                return k;
-            }
-        }), n);
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        if (pos >= n) {
+                            return -1;
+                        }
+                        int at = (int) (pos % chunk.length);
+                        int k = (int) Math.min(Math.min(len, chunk.length - at), n - pos);
+                        System.arraycopy(chunk, at, b, off, k);
+                        pos += k;
+                        return k;
+                    }
+                }),
+                n);
     }
 }

@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,6 +41,7 @@ class SuperviseServerTest {
 
     @TempDir
     Path dir;
+
     SuperviseServer server;
     ProposalQueue queue;
     static final String ACCESS = "supervise-access-credential-0123456789abc";
@@ -52,14 +52,24 @@ class SuperviseServerTest {
     @BeforeEach
     void start() throws Exception {
         Path routes = dir.resolve("routes.yaml");
-        Files.writeString(routes, new EgressConfig(List.of("statsig.anthropic.com"), List.of(
-                EgressRoute.to("api.github.com").withPaths("/repos/me/").withAuth(RouteAuth.token("GH_TOKEN"))))
-                .render("b-1"));
+        Files.writeString(
+                routes,
+                new EgressConfig(
+                                List.of("statsig.anthropic.com"),
+                                List.of(EgressRoute.to("api.github.com")
+                                        .withPaths("/repos/me/")
+                                        .withAuth(RouteAuth.token("GH_TOKEN"))))
+                        .render("b-1"));
         Path q = Files.createDirectories(dir.resolve("queue"));
         queue = new ProposalQueue(q);
-        SuperviseConfig c = new SuperviseConfig("b-1", 0, "/mcp", SuperviseConfig.TOOLS, q.toString(), "/x",
-                Duration.ofMillis(800));
-        server = SuperviseServer.start(c, new InetSocketAddress("127.0.0.1", 0), q, routes, ACCESS,
+        SuperviseConfig c = new SuperviseConfig(
+                "b-1", 0, "/mcp", SuperviseConfig.TOOLS, q.toString(), "/x", Duration.ofMillis(800));
+        server = SuperviseServer.start(
+                c,
+                new InetSocketAddress("127.0.0.1", 0),
+                q,
+                routes,
+                ACCESS,
                 (d, e, f) -> events.add(d + ":" + e + " " + f));
     }
 
@@ -70,8 +80,10 @@ class SuperviseServerTest {
 
     private HttpResponse<String> post(String body, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/mcp"))
-                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-                .header("Authorization", "Bearer " + ACCESS).POST(HttpRequest.BodyPublishers.ofString(body));
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .header("Authorization", "Bearer " + ACCESS)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
@@ -79,8 +91,12 @@ class SuperviseServerTest {
     }
 
     private JsonNode rpc(String method, String params) throws Exception {
-        HttpResponse<String> r = post("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"" + method + "\",\"params\":" + params
-                + "}", "Mcp-Session-Id", session, "MCP-Protocol-Version", SuperviseServer.PROTOCOL);
+        HttpResponse<String> r = post(
+                "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"" + method + "\",\"params\":" + params + "}",
+                "Mcp-Session-Id",
+                session,
+                "MCP-Protocol-Version",
+                SuperviseServer.PROTOCOL);
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
         JsonNode n = JSON.readTree(r.body());
@@ -89,20 +105,22 @@ class SuperviseServerTest {
     }
 
     private String callText(String tool, String args) throws Exception {
-        JsonNode r = rpc("tools/call", "{\"name\":\"" + tool + "\",\"arguments\":" + args + "}").get("result");
+        JsonNode r = rpc("tools/call", "{\"name\":\"" + tool + "\",\"arguments\":" + args + "}")
+                .get("result");
         return r.get("content").get(0).get("text").asText();
     }
 
     private void initialize() throws Exception {
-        HttpResponse<String> r = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
-                + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+        HttpResponse<String> r = post(
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+                        + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
         assertEquals(200, r.statusCode(), r.body());
         session = r.headers().firstValue("Mcp-Session-Id").orElseThrow();
         JsonNode res = JSON.readTree(r.body()).get("result");
         assertEquals("2025-06-18", res.get("protocolVersion").asText());
         assertTrue(res.get("capabilities").has("tools"));
-        HttpResponse<String> n = post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
-                "Mcp-Session-Id", session);
+        HttpResponse<String> n =
+                post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", "Mcp-Session-Id", session);
         assertEquals(202, n.statusCode());
     }
 
@@ -110,10 +128,15 @@ class SuperviseServerTest {
     void toolsAreListedWithSchemasAndTheRoutesToolShowsNamesNotValues() throws Exception {
         initialize();
         JsonNode tools = rpc("tools/list", "{}").get("result").get("tools");
-        assertEquals(List.of("list-egress-routes", "egress-allow", "capability-block"),
-                List.of(tools.get(0).get("name").asText(), tools.get(1).get("name").asText(),
+        assertEquals(
+                List.of("list-egress-routes", "egress-allow", "capability-block"),
+                List.of(
+                        tools.get(0).get("name").asText(),
+                        tools.get(1).get("name").asText(),
                         tools.get(2).get("name").asText()));
-        assertEquals("[\"host\",\"justification\"]", tools.get(1).get("inputSchema").get("required").toString());
+        assertEquals(
+                "[\"host\",\"justification\"]",
+                tools.get(1).get("inputSchema").get("required").toString());
         String routes = callText("list-egress-routes", "{}");
         assertTrue(routes.contains("api.github.com paths [/repos/me/] credential token from $GH_TOKEN"), routes);
         assertTrue(routes.contains("statsig.anthropic.com"), routes);
@@ -137,12 +160,13 @@ class SuperviseServerTest {
             }
         });
         operator.start();
-        String text = callText("egress-allow", "{\"host\":\"pypi.org\",\"path_allowlist\":[\"/simple/\"],"
-                + "\"justification\":\"pip\"}");
+        String text = callText(
+                "egress-allow",
+                "{\"host\":\"pypi.org\",\"path_allowlist\":[\"/simple/\"]," + "\"justification\":\"pip\"}");
         operator.join();
         assertEquals("approved: pypi.org paths [/simple/] is live in egress now; retry the request. approved", text);
-        String id = ProposalQueue.idOf(Proposal.Kind.EGRESS_ALLOW, new EgressRoute("pypi.org", List.of("/simple/"), null,
-                null), null);
+        String id = ProposalQueue.idOf(
+                Proposal.Kind.EGRESS_ALLOW, new EgressRoute("pypi.org", List.of("/simple/"), null, null), null);
         JsonNode file = JSON.readTree(Files.readString(dir.resolve("queue").resolve(id + ".proposal.json")));
         assertEquals("egress-allow", file.get("tool").asText());
         assertEquals("b-1", file.get("bottle").asText());
@@ -152,40 +176,68 @@ class SuperviseServerTest {
     @Test
     void aLongWaitAnswersPendingAndAskingAgainGetsTheDecision() throws Exception {
         initialize();
-        String first = callText("capability-block", "{\"dockerfile\":\"FROM x\\nRUN apk add jq\\n\","
-                + "\"justification\":\"jq\"}");
+        String first = callText(
+                "capability-block", "{\"dockerfile\":\"FROM x\\nRUN apk add jq\\n\"," + "\"justification\":\"jq\"}");
         assertTrue(first.startsWith("pending: proposal "), first);
         List<Proposal> pending = queue.pending();
         assertEquals(1, pending.size());
         assertEquals("FROM x\nRUN apk add jq\n", pending.get(0).dockerfile());
         queue.answer(pending.get(0).id(), Decision.reject("use the jq in the base image"));
-        assertEquals("rejected: use the jq in the base image", callText("capability-block",
-                "{\"dockerfile\":\"FROM x\\nRUN apk add jq\\n\",\"justification\":\"jq, again\"}"));
-        assertEquals(1, Files.list(dir.resolve("queue")).filter(p -> p.toString().endsWith(".proposal.json")).count(),
+        assertEquals(
+                "rejected: use the jq in the base image",
+                callText(
+                        "capability-block",
+                        "{\"dockerfile\":\"FROM x\\nRUN apk add jq\\n\",\"justification\":\"jq, again\"}"));
+        assertEquals(
+                1,
+                Files.list(dir.resolve("queue"))
+                        .filter(p -> p.toString().endsWith(".proposal.json"))
+                        .count(),
                 "asking again is the same proposal");
     }
 
     @Test
     void badCallsGetProtocolErrorsAndBadArgumentsAToolError() throws Exception {
-        assertEquals(400, post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}").statusCode(),
+        assertEquals(
+                400,
+                post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}").statusCode(),
                 "no session, no service");
         initialize();
-        assertEquals(404, post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", "Mcp-Session-Id", "nope")
-                .statusCode());
-        assertEquals(-32602, rpc("tools/call", "{\"name\":\"rm-rf\",\"arguments\":{}}").get("error").get("code").asInt());
-        assertEquals(-32601, rpc("resources/list", "{}").get("error").get("code").asInt());
+        assertEquals(
+                404,
+                post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", "Mcp-Session-Id", "nope")
+                        .statusCode());
+        assertEquals(
+                -32602,
+                rpc("tools/call", "{\"name\":\"rm-rf\",\"arguments\":{}}")
+                        .get("error")
+                        .get("code")
+                        .asInt());
+        assertEquals(
+                -32601, rpc("resources/list", "{}").get("error").get("code").asInt());
         JsonNode bad = rpc("tools/call", "{\"name\":\"egress-allow\",\"arguments\":{\"host\":\"pypi.org\"}}")
                 .get("result");
         assertTrue(bad.get("isError").asBoolean());
-        assertEquals("refused: argument 'justification' is required", bad.get("content").get(0).get("text").asText());
-        JsonNode host = rpc("tools/call", "{\"name\":\"egress-allow\",\"arguments\":{\"host\":\"http://x/y\","
-                + "\"justification\":\"j\"}}").get("result");
+        assertEquals(
+                "refused: argument 'justification' is required",
+                bad.get("content").get(0).get("text").asText());
+        JsonNode host = rpc(
+                        "tools/call",
+                        "{\"name\":\"egress-allow\",\"arguments\":{\"host\":\"http://x/y\","
+                                + "\"justification\":\"j\"}}")
+                .get("result");
         assertTrue(host.get("isError").asBoolean(), host.toString());
         assertEquals(400, post("{not json").statusCode());
-        assertEquals(403, post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"}", "Origin", "http://evil.test")
-                .statusCode());
-        HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                + "/mcp")).header("Authorization", "Bearer " + ACCESS).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(
+                403,
+                post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"}", "Origin", "http://evil.test")
+                        .statusCode());
+        HttpResponse<String> get = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/mcp"))
+                        .header("Authorization", "Bearer " + ACCESS)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(405, get.statusCode());
         assertFalse(Files.list(dir.resolve("queue")).findAny().isPresent(), "no proposal from a bad call");
         assertTrue(events.get(0).startsWith("supervise:ready"), events.toString());
@@ -195,7 +247,8 @@ class SuperviseServerTest {
     void onlyTheBottlesAgentIsServed() throws Exception {
         for (String auth : List.of("", "Bearer wrong", "Bearer " + ACCESS.substring(1), "Basic " + ACCESS)) {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/mcp"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
                             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}"));
             if (!auth.isEmpty()) {
                 b.header("Authorization", auth);
@@ -204,7 +257,11 @@ class SuperviseServerTest {
             assertEquals(401, r.statusCode(), auth);
             assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
         }
-        assertEquals(4, events.stream().filter(e -> e.startsWith("supervise:unauthenticated")).count());
+        assertEquals(
+                4,
+                events.stream()
+                        .filter(e -> e.startsWith("supervise:unauthenticated"))
+                        .count());
     }
 
     @Test
@@ -215,8 +272,8 @@ class SuperviseServerTest {
         try {
             for (int i = 0; i < 64; i++) {
                 Socket sock = new Socket("127.0.0.1", server.port());
-                sock.getOutputStream().write("POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Len".getBytes(
-                        StandardCharsets.US_ASCII));
+                sock.getOutputStream()
+                        .write("POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Len".getBytes(StandardCharsets.US_ASCII));
                 slow.add(sock);
             }
             // waiting calls: distinct proposals up to the cap, each waiting for the operator
@@ -224,8 +281,8 @@ class SuperviseServerTest {
             List<Future<String>> waits = new ArrayList<>();
             for (int i = 0; i < SuperviseServer.MAX_PENDING; i++) {
                 String host = "h" + i + ".example";
-                waits.add(callers.submit(() -> callText("egress-allow", "{\"host\":\"" + host
-                        + "\",\"justification\":\"j\"}")));
+                waits.add(callers.submit(
+                        () -> callText("egress-allow", "{\"host\":\"" + host + "\",\"justification\":\"j\"}")));
             }
             long until = System.nanoTime() + 3_000_000_000L;
             while (queue.pending().size() < SuperviseServer.MAX_PENDING && System.nanoTime() < until) {
@@ -268,8 +325,8 @@ class SuperviseServerTest {
         int refused = 0;
         for (int i = 0; i < 12 && refused == 0; i++) {
             // answered at once so they do not count as pending; each one still takes room in the queue
-            String text = callText("capability-block", "{\"dockerfile\":\"FROM x" + i + "\\n" + big
-                    + "\",\"justification\":\"j\"}");
+            String text = callText(
+                    "capability-block", "{\"dockerfile\":\"FROM x" + i + "\\n" + big + "\",\"justification\":\"j\"}");
             if (text.startsWith("refused: this bottle's proposals fill its queue")) {
                 refused++;
             } else {
@@ -277,7 +334,9 @@ class SuperviseServerTest {
             }
         }
         assertEquals(1, refused, "a proposal past the quota is refused");
-        long bytes = Files.list(dir.resolve("queue")).mapToLong(f -> f.toFile().length()).sum();
+        long bytes = Files.list(dir.resolve("queue"))
+                .mapToLong(f -> f.toFile().length())
+                .sum();
         assertTrue(bytes <= SuperviseServer.QUEUE_QUOTA, bytes + " bytes in the queue");
     }
 }

@@ -95,8 +95,11 @@ final class TestUpstream implements AutoCloseable {
             }
         }
         String auth = x.getRequestHeaders().getFirst("Authorization");
-        seen.add(new Seen(x.getRequestMethod(), x.getRequestURI().toString(),
-                String.valueOf(x.getRequestHeaders().getFirst("Host")), auth == null ? "" : auth,
+        seen.add(new Seen(
+                x.getRequestMethod(),
+                x.getRequestURI().toString(),
+                String.valueOf(x.getRequestHeaders().getFirst("Host")),
+                auth == null ? "" : auth,
                 kept.toString(StandardCharsets.UTF_8)));
         String path = x.getRequestURI().getPath();
         int big = path.indexOf("/big/");
@@ -111,8 +114,10 @@ final class TestUpstream implements AutoCloseable {
             }
             return;
         }
-        byte[] out = (path.endsWith("/sink") ? "got " + length + " " + HexFormat.of().formatHex(sha.digest())
-                : "ok " + path).getBytes(StandardCharsets.UTF_8);
+        byte[] out = (path.endsWith("/sink")
+                        ? "got " + length + " " + HexFormat.of().formatHex(sha.digest())
+                        : "ok " + path)
+                .getBytes(StandardCharsets.UTF_8);
         x.sendResponseHeaders(200, out.length);
         try (OutputStream os = x.getResponseBody()) {
             os.write(out);

@@ -111,8 +111,8 @@ public final class DockerBackend implements BottleBackend {
     public Availability probe() {
         try {
             DockerEngine.EngineInfo info = engine().info();
-            return Availability.available("Docker " + info.version() + " (API " + info.apiVersion() + ") at "
-                    + engine().host())
+            return Availability.available(
+                            "Docker " + info.version() + " (API " + info.apiVersion() + ") at " + engine().host())
                     .withFact("engine", info.version())
                     .withFact("api", info.apiVersion())
                     .withFact("runtimes", String.join(",", info.runtimes()))
@@ -131,10 +131,14 @@ public final class DockerBackend implements BottleBackend {
             BundleImage img = override != null && !override.isBlank()
                     ? BundleImages.describe(engine, new Settings(Map.of(), System.getenv()))
                     : new BundleImage(BundleImages.REPOSITORY, BundleImages.sdkDaemons());
-            return img.reference() + " runs " + (img.daemons() == null ? "whatever it is asked"
-                    : img.daemons().stream().map(Daemon::wireName).toList())
-                    + (img.has(Daemon.PIPELOCK) ? "" : "; no pipelock (egress dials upstreams"
-                    + " directly; set " + BundleLaunchSpec.IMAGE_SETTING + " to an image with it)");
+            return img.reference() + " runs "
+                    + (img.daemons() == null
+                            ? "whatever it is asked"
+                            : img.daemons().stream().map(Daemon::wireName).toList())
+                    + (img.has(Daemon.PIPELOCK)
+                            ? ""
+                            : "; no pipelock (egress dials upstreams" + " directly; set "
+                                    + BundleLaunchSpec.IMAGE_SETTING + " to an image with it)");
         } catch (BottleException ex) {
             return ex.getMessage();
         }
@@ -152,7 +156,8 @@ public final class DockerBackend implements BottleBackend {
         String userImage = s.get(DockerSettings.IMAGE).filter(v -> !v.isBlank()).orElse(null);
         String agentImage = userImage != null ? userImage : AgentImages.reference(build);
         String baseImage = rebuilt != null ? "claude-bottle-rebuilt-" + id : agentImage;
-        String claudeVersion = userImage == null ? AgentImages.version(build) : AgentImages.recordedVersion(e, userImage);
+        String claudeVersion =
+                userImage == null ? AgentImages.version(build) : AgentImages.recordedVersion(e, userImage);
         Path derivedFrom = request.spec().copyCwd() ? request.spec().userCwd() : null;
         String image = derivedFrom != null ? s.get(DockerSettings.DERIVED_IMAGE, "claude-bottle:cwd-" + id) : baseImage;
 
@@ -161,15 +166,16 @@ public final class DockerBackend implements BottleBackend {
         String bundle = DockerBundles.bundleContainerName(id);
         if (e.containerExists(bundle)) {
             throw new BottleException("sidecar bundle container '" + bundle + "' already exists: an orphan from a"
-                    + " previous run. Clean it up with Bottles.cleanup(...) (or 'docker rm -f " + bundle + "') and retry");
+                    + " previous run. Clean it up with Bottles.cleanup(...) (or 'docker rm -f " + bundle
+                    + "') and retry");
         }
 
         SidecarPlans sidecars = SidecarPlans.prepare(request, rebuilt != null ? read(rebuilt) : "");
         List<Subnet> subnets = SubnetPool.from(s).candidates(id, SubnetPool.DEFAULT_ATTEMPTS);
         List<Subnet> egressSubnets = SubnetPool.parse(s.get(DockerSettings.EGRESS_SUBNET_BASE, "10.213"))
                 .candidates(id, SubnetPool.DEFAULT_ATTEMPTS);
-        Map<String, String> agentEnv = AgentEnvironment.compose(sidecars,
-                Endpoints.inBundle(subnets.get(0).bundleIp(), sidecars.bundle()), request.env());
+        Map<String, String> agentEnv = AgentEnvironment.compose(
+                sidecars, Endpoints.inBundle(subnets.get(0).bundleIp(), sidecars.bundle()), request.env());
         Path agentDir = request.state().agentDir();
         SecureFiles.writePrivate(agentDir.resolve("agent.env"), AgentEnvironment.envFile(agentEnv));
         Path prompt = agentDir.resolve("prompt.txt");
@@ -181,16 +187,41 @@ public final class DockerBackend implements BottleBackend {
             skills.put(skill, s.skillsDir().resolve(skill));
         }
         RuntimeProbe.Choice runtime = runtimes.choose(e, s.get(DockerSettings.RUNTIME, "auto"), baseImage);
-        String uid = s.get(DockerSettings.CONTAINER_UID, Integer.toString(AgentImages.UID)).strip();
+        String uid = s.get(DockerSettings.CONTAINER_UID, Integer.toString(AgentImages.UID))
+                .strip();
         if (!uid.matches("[0-9]{1,9}")) {
-            throw new BottleException(DockerSettings.CONTAINER_UID + "=" + uid + " is not a uid; use a number such as 1000");
+            throw new BottleException(
+                    DockerSettings.CONTAINER_UID + "=" + uid + " is not a uid; use a number such as 1000");
         }
-        return new DockerBottlePlan(id, request.agent().name(), request.state().path(), image, baseImage, rebuilt,
-                derivedFrom, containerName, pinned != null, "claude-bottle-net-" + id, "claude-bottle-egress-" + id,
-                subnets, egressSubnets, BundleImages.describe(e, s), build, runtime.runtime(),
-                runtime.note(), sidecars, agentEnv, request.env(), tokens,
-                s.get(DockerSettings.CONTAINER_HOME, "/home/node"), s.get(DockerSettings.CONTAINER_USER, uid),
-                Integer.parseInt(uid), skills, prompt, !request.agent().prompt().isEmpty(), claudeVersion);
+        return new DockerBottlePlan(
+                id,
+                request.agent().name(),
+                request.state().path(),
+                image,
+                baseImage,
+                rebuilt,
+                derivedFrom,
+                containerName,
+                pinned != null,
+                "claude-bottle-net-" + id,
+                "claude-bottle-egress-" + id,
+                subnets,
+                egressSubnets,
+                BundleImages.describe(e, s),
+                build,
+                runtime.runtime(),
+                runtime.note(),
+                sidecars,
+                agentEnv,
+                request.env(),
+                tokens,
+                s.get(DockerSettings.CONTAINER_HOME, "/home/node"),
+                s.get(DockerSettings.CONTAINER_USER, uid),
+                Integer.parseInt(uid),
+                skills,
+                prompt,
+                !request.agent().prompt().isEmpty(),
+                claudeVersion);
     }
 
     static Map<String, String> bundleBuild(Settings s) {
@@ -198,7 +229,10 @@ public final class DockerBackend implements BottleBackend {
         s.get(BundleImages.RECIPE_SETTING).ifPresent(v -> m.put(BundleImages.RECIPE_SETTING, v));
         s.get(BundleImages.JRE_BASE_SETTING).ifPresent(v -> m.put(BundleImages.JRE_BASE_SETTING, v));
         s.get(DockerSettings.BUNDLE_READY_SECONDS).ifPresent(v -> m.put(DockerSettings.BUNDLE_READY_SECONDS, v));
-        for (String limit : List.of(DockerSettings.BUNDLE_MEMORY, DockerSettings.BUNDLE_PIDS, DockerSettings.AGENT_MEMORY,
+        for (String limit : List.of(
+                DockerSettings.BUNDLE_MEMORY,
+                DockerSettings.BUNDLE_PIDS,
+                DockerSettings.AGENT_MEMORY,
                 DockerSettings.AGENT_PIDS)) {
             s.get(limit).ifPresent(v -> m.put(limit, v));
         }
@@ -217,8 +251,9 @@ public final class DockerBackend implements BottleBackend {
 
     private static String pinnedName(DockerEngine e, String pinned) {
         if (e.containerExists(pinned)) {
-            throw new BottleException("container '" + pinned + "' already exists (pinned via "
-                    + DockerSettings.CONTAINER + "). Remove it with 'docker rm -f " + pinned + "' or unset the override");
+            throw new BottleException(
+                    "container '" + pinned + "' already exists (pinned via " + DockerSettings.CONTAINER
+                            + "). Remove it with 'docker rm -f " + pinned + "' or unset the override");
         }
         return pinned;
     }
@@ -248,8 +283,11 @@ public final class DockerBackend implements BottleBackend {
         List<BottleSummary> out = new ArrayList<>();
         for (DockerEngine.ContainerRef c : engine().containers(Map.of(Labels.BACKEND, ID, Labels.ROLE, Labels.AGENT))) {
             String services = c.labels().getOrDefault(Labels.SERVICES, "");
-            out.add(new BottleSummary(c.labels().getOrDefault(Labels.IDENTITY, c.name()), ID,
-                    c.labels().get(Labels.AGENT_NAME), services.isEmpty() ? List.of() : List.of(services.split(",")),
+            out.add(new BottleSummary(
+                    c.labels().getOrDefault(Labels.IDENTITY, c.name()),
+                    ID,
+                    c.labels().get(Labels.AGENT_NAME),
+                    services.isEmpty() ? List.of() : List.of(services.split(",")),
                     c.running() ? "running" : "stopped"));
         }
         return out;

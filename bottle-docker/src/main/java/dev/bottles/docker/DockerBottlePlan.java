@@ -56,13 +56,36 @@ import org.jspecify.annotations.Nullable;
  * @param claudeCodeVersion the Claude Code version the image holds (the SDK image's pinned one, or
  *     what a user's image records in its label), or null when unknown
  */
-public record DockerBottlePlan(String identity, String agentName, Path stateDir, String image, String baseImage,
-        @Nullable Path rebuiltDockerfile, @Nullable Path derivedFrom, String containerName, boolean containerNamePinned,
-        String internalNetwork, String egressNetwork, List<Subnet> subnets, List<Subnet> egressSubnets,
-        BundleImage bundleImage, Map<String, String> bundleBuild, @Nullable String runtime, String runtimeNote, SidecarPlans sidecars,
-        Map<String, String> agentEnvironment, ResolvedEnv env, Map<String, String> routeTokens, String containerHome,
-        @Nullable String containerUser, int containerUid, Map<String, Path> skills, Path promptFile,
-        boolean promptNonEmpty, @Nullable String claudeCodeVersion) implements BottlePlan {
+public record DockerBottlePlan(
+        String identity,
+        String agentName,
+        Path stateDir,
+        String image,
+        String baseImage,
+        @Nullable Path rebuiltDockerfile,
+        @Nullable Path derivedFrom,
+        String containerName,
+        boolean containerNamePinned,
+        String internalNetwork,
+        String egressNetwork,
+        List<Subnet> subnets,
+        List<Subnet> egressSubnets,
+        BundleImage bundleImage,
+        Map<String, String> bundleBuild,
+        @Nullable String runtime,
+        String runtimeNote,
+        SidecarPlans sidecars,
+        Map<String, String> agentEnvironment,
+        ResolvedEnv env,
+        Map<String, String> routeTokens,
+        String containerHome,
+        @Nullable String containerUser,
+        int containerUid,
+        Map<String, Path> skills,
+        Path promptFile,
+        boolean promptNonEmpty,
+        @Nullable String claudeCodeVersion)
+        implements BottlePlan {
 
     /**
      * Validates and copies.
@@ -141,8 +164,7 @@ public record DockerBottlePlan(String identity, String agentName, Path stateDir,
      * @return {@value DockerSettings#BUNDLE_READY_SECONDS} seconds, 60 by default
      */
     public Duration bundleReadyTimeout() {
-        return Duration.ofSeconds(Long.parseLong(bundleBuild.getOrDefault(DockerSettings.BUNDLE_READY_SECONDS,
-                "60")));
+        return Duration.ofSeconds(Long.parseLong(bundleBuild.getOrDefault(DockerSettings.BUNDLE_READY_SECONDS, "60")));
     }
 
     /**

@@ -100,9 +100,12 @@ public final class DockerBundles implements AutoCloseable {
                 last = e;
             }
         }
-        throw new BottleException("every candidate subnet for " + name + " overlaps another network (tried "
-                + candidates.size() + "); remove stale networks with Bottles.cleanup(...) or move the range with"
-                + " BOTTLE_SUBNET_BASE", last);
+        throw new BottleException(
+                "every candidate subnet for " + name + " overlaps another network (tried "
+                        + candidates.size()
+                        + "); remove stale networks with Bottles.cleanup(...) or move the range with"
+                        + " BOTTLE_SUBNET_BASE",
+                last);
     }
 
     /**
@@ -125,8 +128,8 @@ public final class DockerBundles implements AutoCloseable {
      */
     public Map<String, Boolean> bundles(String backendId) {
         Map<String, Boolean> out = new LinkedHashMap<>();
-        for (DockerEngine.ContainerRef c : engine.containers(Map.of("dev.bottles.backend", backendId,
-                "dev.bottles.role", "bundle"))) {
+        for (DockerEngine.ContainerRef c :
+                engine.containers(Map.of("dev.bottles.backend", backendId, "dev.bottles.role", "bundle"))) {
             out.put(c.labels().getOrDefault("dev.bottles.identity", c.name()), c.running());
         }
         return out;
@@ -173,7 +176,10 @@ public final class DockerBundles implements AutoCloseable {
      * @return the container's id
      * @throws BottleException when it cannot be created or started
      */
-    public String startBundle(BundleLaunchSpec spec, Map<String, String> hostEnvironment, List<String> moreNetworks,
+    public String startBundle(
+            BundleLaunchSpec spec,
+            Map<String, String> hostEnvironment,
+            List<String> moreNetworks,
             Map<String, String> settings) {
         return BundleLifecycle.start(engine, spec, hostEnvironment, moreNetworks, settings);
     }
@@ -188,8 +194,9 @@ public final class DockerBundles implements AutoCloseable {
      *     ports silently)
      */
     public int bundleHostPort(String identity, int containerPort) {
-        return engine.hostPort(bundleContainerName(identity), containerPort).orElseThrow(() -> new BottleException(
-                "port " + containerPort + " of bundle " + bundleContainerName(identity) + " is not published; it"
+        return engine.hostPort(bundleContainerName(identity), containerPort)
+                .orElseThrow(() -> new BottleException("port " + containerPort + " of bundle "
+                        + bundleContainerName(identity) + " is not published; it"
                         + " must be published at start, and on a network that is not internal"));
     }
 
@@ -224,10 +231,8 @@ public final class DockerBundles implements AutoCloseable {
      * @param progress receives build output lines
      * @return true when it was built now
      */
-    public boolean ensureBundleImage(BundleImage image, Map<String, String> buildSettings,
-            Consumer<String> progress) {
-        return BundleImages.ensure(engine, image,
-                new Settings(buildSettings, Map.of()), progress);
+    public boolean ensureBundleImage(BundleImage image, Map<String, String> buildSettings, Consumer<String> progress) {
+        return BundleImages.ensure(engine, image, new Settings(buildSettings, Map.of()), progress);
     }
 
     /**
@@ -238,8 +243,11 @@ public final class DockerBundles implements AutoCloseable {
      * @throws BottleException with the bundle's log when it fails or takes too long
      */
     public void awaitBundleReady(String identity, Map<String, String> buildSettings) {
-        BundleLifecycle.awaitReady(engine, bundleContainerName(identity), Duration.ofSeconds(Long.parseLong(
-                buildSettings.getOrDefault(DockerSettings.BUNDLE_READY_SECONDS, "60"))));
+        BundleLifecycle.awaitReady(
+                engine,
+                bundleContainerName(identity),
+                Duration.ofSeconds(
+                        Long.parseLong(buildSettings.getOrDefault(DockerSettings.BUNDLE_READY_SECONDS, "60"))));
     }
 
     /**

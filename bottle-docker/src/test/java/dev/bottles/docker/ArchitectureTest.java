@@ -10,12 +10,19 @@ import dev.bottles.arch.ModuleRules;
 @AnalyzeClasses(packages = "dev.bottles.docker", importOptions = ModuleRules.OnlyThisModule.class)
 class ArchitectureTest {
     @ArchTest
-    static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.docker",
-            ModuleRules.apiAnd("dev.bottles.sidecars..", "com.github.dockerjava..",
-                    "org.apache.commons.compress..", "com.fasterxml.jackson..", "org.jline.."));
+    static final ArchRule moduleRules = ModuleRules.forModule(
+            "dev.bottles.docker",
+            ModuleRules.apiAnd(
+                    "dev.bottles.sidecars..",
+                    "com.github.dockerjava..",
+                    "org.apache.commons.compress..",
+                    "com.fasterxml.jackson..",
+                    "org.jline.."));
 
     @ArchTest
-    static final ArchRule notAboveItself = noClasses().should().dependOnClassesThat()
+    static final ArchRule notAboveItself = noClasses()
+            .should()
+            .dependOnClassesThat()
             .resideInAnyPackage("dev.bottles.smolmachines..", "dev.bottles.testkit..")
             .because("smolmachines reuses the docker bundle primitives, never the other way round");
 }

@@ -35,30 +35,50 @@ class BundleImageIT {
         Settings s = new Settings(Map.of(), Map.of());
         BundleImage image = BundleImages.describe(engine, s);
         TestImages.removeAtExitIfNew(image.reference());
-        BundleImages.ensure(engine, image, s, line -> { });
-        assertEquals("egress,git-gate,supervise", engine.imageLabels(image.reference()).orElseThrow().get(BundleImage.DAEMONS_LABEL));
-        assertTrue(!BundleImages.ensure(engine, image, s, line -> { }), "an existing image is not rebuilt");
+        BundleImages.ensure(engine, image, s, line -> {});
+        assertEquals(
+                "egress,git-gate,supervise",
+                engine.imageLabels(image.reference()).orElseThrow().get(BundleImage.DAEMONS_LABEL));
+        assertTrue(!BundleImages.ensure(engine, image, s, line -> {}), "an existing image is not rebuilt");
 
         CertificateAuthority.mint("it", Clock.systemUTC()).writeTo(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"));
-        Files.writeString(dir.resolve("routes.yaml"), new EgressConfig(List.of(), List.of(EgressRoute.to("a.test")))
-                .render("it"));
+        Files.writeString(
+                dir.resolve("routes.yaml"),
+                new EgressConfig(List.of(), List.of(EgressRoute.to("a.test"))).render("it"));
         String name = "bottle-test-bundle-image-" + ProcessHandle.current().pid();
-        Map<String, String> labels = Map.of("dev.bottles.identity", name, "dev.bottles.backend", "test",
-                "dev.bottles.role", "bundle");
-        String id = engine.createContainer(new ContainerSpec(name, image.reference(), List.of(),
-                List.of("CLAUDE_BOTTLE_SIDECAR_DAEMONS=egress", "CLAUDE_BOTTLE_IDENTITY=it"), labels, "bridge", null,
-                List.of(), null, false, List.of(), List.of(dir + ":/etc/egress:ro"), List.of()));
+        Map<String, String> labels =
+                Map.of("dev.bottles.identity", name, "dev.bottles.backend", "test", "dev.bottles.role", "bundle");
+        String id = engine.createContainer(new ContainerSpec(
+                name,
+                image.reference(),
+                List.of(),
+                List.of("CLAUDE_BOTTLE_SIDECAR_DAEMONS=egress", "CLAUDE_BOTTLE_IDENTITY=it"),
+                labels,
+                "bridge",
+                null,
+                List.of(),
+                null,
+                false,
+                List.of(),
+                List.of(dir + ":/etc/egress:ro"),
+                List.of()));
         try {
             long t0 = System.nanoTime();
             engine.start(id);
-            assertEquals(DockerEngine.LogWait.FOUND, engine.awaitLogLine(id, "\"event\":\"bundle-ready\"",
-                    "\"event\":\"start-failed\"", Duration.ofSeconds(60)), () -> engine.logTail(id, 20));
+            assertEquals(
+                    DockerEngine.LogWait.FOUND,
+                    engine.awaitLogLine(
+                            id, "\"event\":\"bundle-ready\"", "\"event\":\"start-failed\"", Duration.ofSeconds(60)),
+                    () -> engine.logTail(id, 20));
             long readyMs = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("bundle ready " + readyMs + " ms after start");
             boolean noShell;
             try {
-                noShell = engine.exec(id, List.of("/bin/sh", "-c", "true"), null, "/", List.of(),
-                        Duration.ofSeconds(10)).result().exitCode() != 0;
+                noShell =
+                        engine.exec(id, List.of("/bin/sh", "-c", "true"), null, "/", List.of(), Duration.ofSeconds(10))
+                                        .result()
+                                        .exitCode()
+                                != 0;
             } catch (RuntimeException e) {
                 noShell = true;
             }
@@ -69,10 +89,13 @@ class BundleImageIT {
             for (String l : engine.logTail(id, 50).split("\n")) {
                 lines.add(json.readTree(l));
             }
-            List<String> events = lines.stream().map(n -> n.get("daemon").asText() + ":" + n.get("event").asText())
+            List<String> events = lines.stream()
+                    .map(n -> n.get("daemon").asText() + ":" + n.get("event").asText())
                     .toList();
             assertEquals(List.of("egress:ready", "bundle:bundle-ready", "bundle:stopping", "bundle:stopped"), events);
-            assertTrue(lines.stream().allMatch(n -> "it".equals(n.path("bottle").asText())), "every line names the bottle");
+            assertTrue(
+                    lines.stream().allMatch(n -> "it".equals(n.path("bottle").asText())),
+                    "every line names the bottle");
         } finally {
             engine.removeContainer(id);
         }

@@ -38,24 +38,38 @@ class CapabilityChangeIT {
     @Test
     void anApprovedDockerfileTearsTheBottleDownAndResumeRebuildsFromIt() throws Exception {
         var engine = TestImages.engine();
-        TestImages.removeAtExitIfNew(BundleImages.describe(engine,
-                new Settings(Map.of(), Map.of())).reference());
-        Manifest m = Manifest.builder().bottle(BottleDefinition.builder("cap").supervise(true).build())
-                .agent(AgentDefinition.builder("builder").bottle("cap").build()).build();
-        BottleSpec spec = BottleSpec.builder("builder").manifest(m).home(home).userCwd(home)
-                .hostEnvironment(Map.of()).setting(DockerSettings.IMAGE, TestImages.probeAgent())
-                .approvals(p -> CompletableFuture.completedFuture(p.kind() == Proposal.Kind.CAPABILITY_BLOCK
-                        ? Decision.approve() : Decision.reject("no")))
+        TestImages.removeAtExitIfNew(
+                BundleImages.describe(engine, new Settings(Map.of(), Map.of())).reference());
+        Manifest m = Manifest.builder()
+                .bottle(BottleDefinition.builder("cap").supervise(true).build())
+                .agent(AgentDefinition.builder("builder").bottle("cap").build())
+                .build();
+        BottleSpec spec = BottleSpec.builder("builder")
+                .manifest(m)
+                .home(home)
+                .userCwd(home)
+                .hostEnvironment(Map.of())
+                .setting(DockerSettings.IMAGE, TestImages.probeAgent())
+                .approvals(p -> CompletableFuture.completedFuture(
+                        p.kind() == Proposal.Kind.CAPABILITY_BLOCK ? Decision.approve() : Decision.reject("no")))
                 .build();
         RunningBottle b = Bottles.using(new DockerBackend()).prepare(spec).launch();
         String id = b.identity();
         String dockerfile = "FROM " + TestImages.probeAgent() + "\nRUN touch /rebuilt-by-the-operator\n";
-        String json = new ObjectMapper().writeValueAsString(Map.of("dockerfile", dockerfile,
-                "justification", "needs a marker file"));
+        String json = new ObjectMapper()
+                .writeValueAsString(Map.of("dockerfile", dockerfile, "justification", "needs a marker file"));
         try {
             // the call may drop: the bottle is torn down as soon as the answer is written (the original's rule)
             // as the agent's user, who owns the 0600 MCP configuration with the bottle's credential
-            b.exec(List.of("java", "-XX:TieredStopAtLevel=1", "-jar", "/opt/probe.jar", "mcp", "capability-block", json),
+            b.exec(
+                    List.of(
+                            "java",
+                            "-XX:TieredStopAtLevel=1",
+                            "-jar",
+                            "/opt/probe.jar",
+                            "mcp",
+                            "capability-block",
+                            json),
                     new ExecOptions(Duration.ofMinutes(2), "1000", null, Map.of()));
         } catch (RuntimeException dropped) {
             // expected when the teardown wins the race
@@ -74,12 +88,15 @@ class CapabilityChangeIT {
         assertTrue(Files.exists(state.resolve(".preserve")));
         String answer;
         try (var files = Files.list(home.resolve("queue").resolve(id))) {
-            answer = Files.readString(files.filter(f -> f.toString().endsWith(".response.json")).findFirst().orElseThrow());
+            answer = Files.readString(files.filter(f -> f.toString().endsWith(".response.json"))
+                    .findFirst()
+                    .orElseThrow());
         }
         assertTrue(answer.contains("\"verdict\" : \"approved\""), answer);
 
         DockerBottlePlan resumed;
-        try (RunningBottle again = Bottles.using(new DockerBackend()).prepare(spec.toBuilder().identity(id).build())
+        try (RunningBottle again = Bottles.using(new DockerBackend())
+                .prepare(spec.toBuilder().identity(id).build())
                 .launch()) {
             resumed = (DockerBottlePlan) again.plan();
             assertEquals("claude-bottle-rebuilt-" + id, resumed.baseImage());

@@ -26,8 +26,7 @@ class DockerBackendContractIT extends BottleBackendContract {
 
     @Override
     protected Map<String, String> settings() {
-        return Map.of(DockerSettings.IMAGE, TestImages.agent(),
-                BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle());
+        return Map.of(DockerSettings.IMAGE, TestImages.agent(), BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle());
     }
 
     @Override

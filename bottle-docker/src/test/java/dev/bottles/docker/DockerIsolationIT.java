@@ -62,10 +62,16 @@ class DockerIsolationIT {
 
     private BottleSpec.Builder spec() {
         Manifest m = Manifest.builder()
-                .bottle(BottleDefinition.builder("iso").fromHost("GITHUB_TOKEN", "GH_PAT")
-                        .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer("ROUTE_TOKEN"))).build())
-                .agent(AgentDefinition.builder("prober").bottle("iso").build()).build();
-        return BottleSpec.builder("prober").manifest(m).home(home).userCwd(home)
+                .bottle(BottleDefinition.builder("iso")
+                        .fromHost("GITHUB_TOKEN", "GH_PAT")
+                        .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer("ROUTE_TOKEN")))
+                        .build())
+                .agent(AgentDefinition.builder("prober").bottle("iso").build())
+                .build();
+        return BottleSpec.builder("prober")
+                .manifest(m)
+                .home(home)
+                .userCwd(home)
                 .hostEnvironment(Map.of("GH_PAT", HOST_SECRET, "ROUTE_TOKEN", ROUTE_TOKEN))
                 .setting(DockerSettings.IMAGE, TestImages.agent())
                 .setting(BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle());
@@ -97,7 +103,10 @@ class DockerIsolationIT {
         DockerBottlePlan p = (DockerBottlePlan) b.plan();
         String ip = bundleIp(b);
         assertTrue(ip.endsWith(".2"), "the bundle is pinned at .2: " + ip);
-        Subnet s = p.subnets().stream().filter(x -> x.bundleIp().equals(ip)).findFirst().orElseThrow();
+        Subnet s = p.subnets().stream()
+                .filter(x -> x.bundleIp().equals(ip))
+                .findFirst()
+                .orElseThrow();
 
         ExecResult egress = get(b, ip, 8080);
         assertEquals(0, egress.exitCode(), egress.stderr());
@@ -123,17 +132,41 @@ class DockerIsolationIT {
     @Test
     void aTestHostOnAnotherNetworkIsUnreachable() {
         Subnet other = new Subnet(10, 214, 7);
-        engine.createNetwork("bottle-test-other-net", other, false,
+        engine.createNetwork(
+                "bottle-test-other-net",
+                other,
+                false,
                 Map.of("dev.bottles.identity", "isolation-test", "dev.bottles.role", "test-network"));
         extraNetworks.add("bottle-test-other-net");
-        String host = engine.createContainer(new ContainerSpec("bottle-test-other-host", TestImages.bundle(), List.of(),
-                List.of(), Map.of("dev.bottles.identity", "isolation-test", "dev.bottles.role", "test-host"),
-                "bottle-test-other-net", other.bundleIp(), List.of(), null, false, List.of(), List.of(), List.of()));
+        String host = engine.createContainer(new ContainerSpec(
+                "bottle-test-other-host",
+                TestImages.bundle(),
+                List.of(),
+                List.of(),
+                Map.of("dev.bottles.identity", "isolation-test", "dev.bottles.role", "test-host"),
+                "bottle-test-other-net",
+                other.bundleIp(),
+                List.of(),
+                null,
+                false,
+                List.of(),
+                List.of(),
+                List.of()));
         extraContainers.add(host);
         engine.start(host);
         RunningBottle b = launch();
-        assertEquals(0, engine.exec(host, List.of("sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 127.0.0.1 8080"),
-                null, null, List.of(), Duration.ofSeconds(10)).result().exitCode(), "the test host serves");
+        assertEquals(
+                0,
+                engine.exec(
+                                host,
+                                List.of("sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 127.0.0.1 8080"),
+                                null,
+                                null,
+                                List.of(),
+                                Duration.ofSeconds(10))
+                        .result()
+                        .exitCode(),
+                "the test host serves");
         ExecResult r = get(b, other.bundleIp(), 8080);
         assertNotEquals(0, r.exitCode(), "another network's host: " + r);
     }
@@ -144,11 +177,13 @@ class DockerIsolationIT {
         DockerBottlePlan p = (DockerBottlePlan) b.plan();
         List<String> agentEnv = engine.containerEnv(p.containerName());
         assertTrue(agentEnv.stream().anyMatch(e -> e.startsWith("HTTPS_PROXY=http://")), agentEnv.toString());
-        assertTrue(agentEnv.stream().noneMatch(e -> e.contains(HOST_SECRET) || e.contains(ROUTE_TOKEN)),
+        assertTrue(
+                agentEnv.stream().noneMatch(e -> e.contains(HOST_SECRET) || e.contains(ROUTE_TOKEN)),
                 "docker inspect of the agent shows no forwarded value: " + agentEnv);
         assertEquals(HOST_SECRET + "\n", sh(b, "echo \"$GITHUB_TOKEN\"").stdout(), "the agent's commands get it");
         assertFalse(b.exec("env").stdout().contains(ROUTE_TOKEN), "the route token stays in the bundle");
-        assertTrue(engine.containerEnv(p.bundleName()).contains("ROUTE_TOKEN=" + ROUTE_TOKEN),
+        assertTrue(
+                engine.containerEnv(p.bundleName()).contains("ROUTE_TOKEN=" + ROUTE_TOKEN),
                 "the bundle holds the route token");
     }
 
@@ -166,23 +201,49 @@ class DockerIsolationIT {
     @Test
     void aPinnedContainerNameThatExistsIsRefused() {
         String taken = "bottle-test-pinned-" + Long.toHexString(System.nanoTime());
-        extraContainers.add(engine.createContainer(new ContainerSpec(taken, TestImages.agent(), List.of("true"), List.of(),
-                Map.of("dev.bottles.identity", "pin-test", "dev.bottles.role", "test-host"), "none", null, List.of(),
-                null, false, List.of(), List.of(), List.of())));
-        BottleException e = assertThrows(BottleException.class,
-                () -> Bottles.using(BACKEND).prepare(spec().setting(DockerSettings.CONTAINER, taken).build()));
-        assertTrue(e.getMessage().contains("container '" + taken + "' already exists (pinned via CLAUDE_BOTTLE_CONTAINER)"),
+        extraContainers.add(engine.createContainer(new ContainerSpec(
+                taken,
+                TestImages.agent(),
+                List.of("true"),
+                List.of(),
+                Map.of("dev.bottles.identity", "pin-test", "dev.bottles.role", "test-host"),
+                "none",
+                null,
+                List.of(),
+                null,
+                false,
+                List.of(),
+                List.of(),
+                List.of())));
+        BottleException e = assertThrows(
+                BottleException.class,
+                () -> Bottles.using(BACKEND)
+                        .prepare(spec().setting(DockerSettings.CONTAINER, taken).build()));
+        assertTrue(
+                e.getMessage()
+                        .contains("container '" + taken + "' already exists (pinned via CLAUDE_BOTTLE_CONTAINER)"),
                 e.getMessage());
     }
 
     @Test
     void anOrphanBundleIsReportedWithACleanupHint() {
         String identity = "prober-orph1";
-        extraContainers.add(engine.createContainer(new ContainerSpec(DockerBundles.bundleContainerName(identity),
-                TestImages.agent(), List.of("true"), List.of(), Map.of("dev.bottles.identity", identity,
-                        "dev.bottles.role", "test-host"), "none", null, List.of(), null, false, List.of(), List.of(),
+        extraContainers.add(engine.createContainer(new ContainerSpec(
+                DockerBundles.bundleContainerName(identity),
+                TestImages.agent(),
+                List.of("true"),
+                List.of(),
+                Map.of("dev.bottles.identity", identity, "dev.bottles.role", "test-host"),
+                "none",
+                null,
+                List.of(),
+                null,
+                false,
+                List.of(),
+                List.of(),
                 List.of())));
-        BottleException e = assertThrows(BottleException.class,
+        BottleException e = assertThrows(
+                BottleException.class,
                 () -> Bottles.using(BACKEND).prepare(spec().identity(identity).build()));
         assertTrue(e.getMessage().contains("an orphan from a previous run"), e.getMessage());
         assertTrue(e.getMessage().contains("docker rm -f claude-bottle-sidecars-" + identity), e.getMessage());

@@ -47,7 +47,11 @@ class DockerLaunchIT {
     }
 
     private BottleSpec.Builder spec(Manifest m, String agent) {
-        return BottleSpec.builder(agent).manifest(m).home(home).userCwd(home).hostEnvironment(Map.of())
+        return BottleSpec.builder(agent)
+                .manifest(m)
+                .home(home)
+                .userCwd(home)
+                .hostEnvironment(Map.of())
                 .setting(DockerSettings.IMAGE, TestImages.agent())
                 .setting(BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle())
                 .setting(DockerSettings.CONTAINER_UID, "0");
@@ -59,41 +63,75 @@ class DockerLaunchIT {
         Files.writeString(skills.resolve("SKILL.md"), "# review\n");
         Path key = Files.writeString(home.resolve("gate-key"), "KEY");
         Manifest m = Manifest.builder()
-                .bottle(BottleDefinition.builder("dev").supervise(true)
-                        .git(new GitRemote("app", GitUpstream.parse("ssh://git@git.example/me/app.git"), key, null)).build())
-                .agent(AgentDefinition.builder("coder").bottle("dev").prompt("Be careful.").skill("review").build()).build();
+                .bottle(BottleDefinition.builder("dev")
+                        .supervise(true)
+                        .git(new GitRemote("app", GitUpstream.parse("ssh://git@git.example/me/app.git"), key, null))
+                        .build())
+                .agent(AgentDefinition.builder("coder")
+                        .bottle("dev")
+                        .prompt("Be careful.")
+                        .skill("review")
+                        .build())
+                .build();
         try (RunningBottle b = Bottles.using(new DockerBackend())
-                .prepare(spec(m, "coder").setting("BOTTLE_SKILLS_DIR", home.resolve("skills").toString()).build())
+                .prepare(spec(m, "coder")
+                        .setting("BOTTLE_SKILLS_DIR", home.resolve("skills").toString())
+                        .build())
                 .launch()) {
             DockerBottlePlan p = (DockerBottlePlan) b.plan();
             String ca = Files.readString(p.sidecars().egress().caCertificate());
-            assertEquals(ca, b.exec("cat", "/usr/local/share/ca-certificates/claude-bottle-egress.crt").stdout());
-            assertTrue(b.exec("cat", "/etc/ssl/certs/ca-certificates.crt").stdout().contains(ca.strip()),
+            assertEquals(
+                    ca,
+                    b.exec("cat", "/usr/local/share/ca-certificates/claude-bottle-egress.crt")
+                            .stdout());
+            assertTrue(
+                    b.exec("cat", "/etc/ssl/certs/ca-certificates.crt").stdout().contains(ca.strip()),
                     "the egress CA joined the system trust bundle");
-            assertEquals("Be careful.", b.exec("cat", "/home/node/.claude-bottle/prompt.txt").stdout());
-            assertEquals("# review\n", b.exec("cat", "/home/node/.claude/skills/review/SKILL.md").stdout());
+            assertEquals(
+                    "Be careful.",
+                    b.exec("cat", "/home/node/.claude-bottle/prompt.txt").stdout());
+            assertEquals(
+                    "# review\n",
+                    b.exec("cat", "/home/node/.claude/skills/review/SKILL.md").stdout());
             String git = b.exec("cat", "/home/node/.gitconfig").stdout();
             assertTrue(git.contains("insteadOf = ssh://git@git.example/me/app.git"), git);
-            assertTrue(b.exec("cat", "/home/node/.claude-bottle/mcp.json").stdout().contains("/mcp"));
-            assertEquals(List.of("claude", "--dangerously-skip-permissions", "--append-system-prompt-file",
-                    "/home/node/.claude-bottle/prompt.txt", "-p", "x"),
+            assertTrue(
+                    b.exec("cat", "/home/node/.claude-bottle/mcp.json").stdout().contains("/mcp"));
+            assertEquals(
+                    List.of(
+                            "claude",
+                            "--dangerously-skip-permissions",
+                            "--append-system-prompt-file",
+                            "/home/node/.claude-bottle/prompt.txt",
+                            "-p",
+                            "x"),
                     ClaudeCommand.argv(p, "-p", "x"));
         }
     }
 
     @Test
     void anImageThatBreaksTheContractFailsAtProvisionNamingEachRuleAndLeavesNothing() {
-        Manifest m = Manifest.builder().bottle(BottleDefinition.builder("plain").build())
-                .agent(AgentDefinition.builder("plain").bottle("plain").build()).build();
+        Manifest m = Manifest.builder()
+                .bottle(BottleDefinition.builder("plain").build())
+                .agent(AgentDefinition.builder("plain").bottle("plain").build())
+                .build();
         // the stand-in bundle image: busybox only, no git, no /workspace (provisioning makes the home)
-        BottleSpec spec = BottleSpec.builder("plain").manifest(m).home(home).userCwd(home).hostEnvironment(Map.of())
+        BottleSpec spec = BottleSpec.builder("plain")
+                .manifest(m)
+                .home(home)
+                .userCwd(home)
+                .hostEnvironment(Map.of())
                 .setting(DockerSettings.IMAGE, TestImages.bundle())
-                .setting(BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle()).build();
+                .setting(BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle())
+                .build();
         BottleLaunchException e = Assertions.assertThrows(
                 BottleLaunchException.class, () -> Bottles.prepare(spec).launch());
         assertEquals("provision", e.step(), e.getMessage());
-        for (String part : List.of("breaks the agent image contract for user 1000", "/workspace is not a directory",
-                "git is not on PATH", "docs/agent-image.md")) {
+        for (String part : List.of(
+                "breaks the agent image contract for user 1000",
+                "/workspace is not a directory",
+                "git is not on PATH",
+                "docs/agent-image.md")) {
             assertTrue(e.getMessage().contains(part), e.getMessage());
         }
         assertEquals(Set.of(), TestImages.labelled(e.identity()), "the failed launch removed what it made");
@@ -105,28 +143,38 @@ class DockerLaunchIT {
         Files.writeString(cwd.resolve("main.txt"), "hello from the host\n");
         Files.writeString(cwd.resolve("secret.env"), "SHOULD_NOT_COPY=1\n");
         Files.writeString(cwd.resolve(".dockerignore"), "secret.env\n");
-        Manifest m = Manifest.builder().bottle(BottleDefinition.builder("dev").build())
-                .agent(AgentDefinition.builder("coder").bottle("dev").build()).build();
+        Manifest m = Manifest.builder()
+                .bottle(BottleDefinition.builder("dev").build())
+                .agent(AgentDefinition.builder("coder").bottle("dev").build())
+                .build();
         String image;
         List<String> progress = new CopyOnWriteArrayList<>();
-        try (RunningBottle b = Bottles.using(new DockerBackend()).prepare(spec(m, "coder").userCwd(cwd).copyCwd(true)
-                .listener(new BottleListener() {
-                    @Override
-                    public void onEvent(BottleEvent e) {
-                        // steps are not the point here
-                    }
+        try (RunningBottle b = Bottles.using(new DockerBackend())
+                .prepare(spec(m, "coder")
+                        .userCwd(cwd)
+                        .copyCwd(true)
+                        .listener(new BottleListener() {
+                            @Override
+                            public void onEvent(BottleEvent e) {
+                                // steps are not the point here
+                            }
 
-                    @Override
-                    public void onProgress(String identity, String step, String line) {
-                        progress.add(step + ": " + line);
-                    }
-                }).build()).launch()) {
+                            @Override
+                            public void onProgress(String identity, String step, String line) {
+                                progress.add(step + ": " + line);
+                            }
+                        })
+                        .build())
+                .launch()) {
             assertTrue(progress.stream().anyMatch(l -> l.startsWith("build-cwd-image: Step 2/")), progress.toString());
             image = ((DockerBottlePlan) b.plan()).image();
-            assertEquals("hello from the host\n", b.exec("cat", "/workspace/main.txt").stdout());
+            assertEquals(
+                    "hello from the host\n",
+                    b.exec("cat", "/workspace/main.txt").stdout());
             ExecResult ignored = b.exec("ls", "/workspace/secret.env");
             assertTrue(ignored.exitCode() != 0, "the .dockerignore kept it out: " + ignored);
-            assertTrue(Files.exists(cwd.resolve("main.txt")) && !Files.exists(cwd.resolve("Dockerfile")),
+            assertTrue(
+                    Files.exists(cwd.resolve("main.txt")) && !Files.exists(cwd.resolve("Dockerfile")),
                     "nothing is written into the user's directory");
         }
         engine.removeImage(image);
@@ -134,13 +182,18 @@ class DockerLaunchIT {
 
     @Test
     void eightBottlesLaunchAtOnceOnDistinctSubnetsAndLeaveNothing() {
-        Manifest m = Manifest.builder().bottle(BottleDefinition.builder("dev").build())
-                .agent(AgentDefinition.builder("many").bottle("dev").build()).build();
+        Manifest m = Manifest.builder()
+                .bottle(BottleDefinition.builder("dev").build())
+                .agent(AgentDefinition.builder("many").bottle("dev").build())
+                .build();
         DockerBackend backend = new DockerBackend();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<CompletableFuture<RunningBottle>> all = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            all.add(CompletableFuture.supplyAsync(() -> Bottles.using(backend).prepare(spec(m, "many").build()).launch(),
+            all.add(CompletableFuture.supplyAsync(
+                    () -> Bottles.using(backend)
+                            .prepare(spec(m, "many").build())
+                            .launch(),
                     pool));
         }
         List<RunningBottle> up = new ArrayList<>();

@@ -35,10 +35,20 @@ class DockerPrepareTest {
 
     private BottleSpec.Builder spec() {
         Manifest m = Manifest.builder()
-                .bottle(BottleDefinition.builder("dev").literal("MODE", "x").fromHost("GH", "GH_PAT")
-                        .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer("API_TOKEN"))).build())
-                .agent(AgentDefinition.builder("coder").bottle("dev").prompt("be brief").build()).build();
-        return BottleSpec.builder("coder").manifest(m).home(home).userCwd(home)
+                .bottle(BottleDefinition.builder("dev")
+                        .literal("MODE", "x")
+                        .fromHost("GH", "GH_PAT")
+                        .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer("API_TOKEN")))
+                        .build())
+                .agent(AgentDefinition.builder("coder")
+                        .bottle("dev")
+                        .prompt("be brief")
+                        .build())
+                .build();
+        return BottleSpec.builder("coder")
+                .manifest(m)
+                .home(home)
+                .userCwd(home)
                 .hostEnvironment(Map.of("GH_PAT", "pat-secret", "API_TOKEN", "tok-secret"));
     }
 
@@ -68,40 +78,55 @@ class DockerPrepareTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(env)));
         String text = Files.readString(env);
         String access = p.sidecars().access().token();
-        assertTrue(text.contains("MODE=x\n") && text.contains("HTTPS_PROXY=http://bottle:" + access + "@"
-                + p.subnets().get(0).bundleIp() + ":8080\n"), text);
+        assertTrue(
+                text.contains("MODE=x\n")
+                        && text.contains("HTTPS_PROXY=http://bottle:" + access + "@"
+                                + p.subnets().get(0).bundleIp() + ":8080\n"),
+                text);
         assertFalse(text.contains("pat-secret") || text.contains("tok-secret"), "agent.env holds literals only");
         assertEquals("be brief", Files.readString(p.stateDir().resolve("agent/prompt.txt")));
         assertEquals("tok-secret", p.routeTokens().get("API_TOKEN"));
         assertEquals(access, p.routeTokens().get("CLAUDE_BOTTLE_ACCESS_TOKEN"));
         assertFalse(p.toString().contains("tok-secret") || p.toJson().contains("pat-secret"));
         assertFalse(p.toJson().contains(access), "the printed plan masks the access credential");
-        assertEquals("claude-bottle-" + id,
+        assertEquals(
+                "claude-bottle-" + id,
                 new BottleHome(home).state(id).readMetadata().orElseThrow().composeProject());
     }
 
     @Test
     void aTakenNameMovesToTheNextSuffix() {
-        DockerEngine e = TestTransports.engine(Set.of("claude-bottle-coder-abcde", "claude-bottle-coder-abcde-2"),
-                Set.of(), Set.of());
-        assertEquals("claude-bottle-coder-abcde-3", prepare(e, spec().identity("coder-abcde").build()).containerName());
+        DockerEngine e = TestTransports.engine(
+                Set.of("claude-bottle-coder-abcde", "claude-bottle-coder-abcde-2"), Set.of(), Set.of());
+        assertEquals(
+                "claude-bottle-coder-abcde-3",
+                prepare(e, spec().identity("coder-abcde").build()).containerName());
     }
 
     @Test
     void aPinnedNameThatExistsIsRefusedWithTheFix() {
         DockerEngine e = TestTransports.engine(Set.of("mine"), Set.of(), Set.of());
-        BottleException ex = assertThrows(BottleException.class,
-                () -> prepare(e, spec().setting(DockerSettings.CONTAINER, "mine").build()));
-        assertEquals("container 'mine' already exists (pinned via CLAUDE_BOTTLE_CONTAINER). Remove it with"
-                + " 'docker rm -f mine' or unset the override", ex.getMessage());
-        assertTrue(prepare(TestTransports.engine(Set.of(), Set.of(), Set.of()),
-                spec().setting(DockerSettings.CONTAINER, "mine").build()).containerNamePinned());
+        BottleException ex = assertThrows(
+                BottleException.class,
+                () -> prepare(
+                        e, spec().setting(DockerSettings.CONTAINER, "mine").build()));
+        assertEquals(
+                "container 'mine' already exists (pinned via CLAUDE_BOTTLE_CONTAINER). Remove it with"
+                        + " 'docker rm -f mine' or unset the override",
+                ex.getMessage());
+        assertTrue(prepare(
+                        TestTransports.engine(Set.of(), Set.of(), Set.of()),
+                        spec().setting(DockerSettings.CONTAINER, "mine").build())
+                .containerNamePinned());
     }
 
     @Test
     void imagesFollowTheSettingsThePerBottleDockerfileAndTheCwdCopy() throws Exception {
         DockerEngine e = TestTransports.engine(Set.of(), Set.of(), Set.of());
-        assertEquals("my/agent:2", prepare(e, spec().setting(DockerSettings.IMAGE, "my/agent:2").build()).image());
+        assertEquals(
+                "my/agent:2",
+                prepare(e, spec().setting(DockerSettings.IMAGE, "my/agent:2").build())
+                        .image());
 
         DockerBottlePlan cwd = prepare(e, spec().copyCwd(true).build());
         assertEquals("claude-bottle:cwd-" + cwd.identity(), cwd.image());
@@ -109,13 +134,17 @@ class DockerPrepareTest {
         assertEquals(home, cwd.derivedFrom());
 
         new BottleHome(home).state("coder-rebu1").create();
-        Files.writeString(new BottleHome(home).state("coder-rebu1").dockerfile(), "FROM claude-bottle:latest\nRUN true\n");
+        Files.writeString(
+                new BottleHome(home).state("coder-rebu1").dockerfile(), "FROM claude-bottle:latest\nRUN true\n");
         DockerBottlePlan rebuilt = prepare(e, spec().identity("coder-rebu1").build());
         assertEquals("claude-bottle-rebuilt-coder-rebu1", rebuilt.image());
         assertEquals(new BottleHome(home).state("coder-rebu1").dockerfile(), rebuilt.rebuiltDockerfile());
-        assertEquals("FROM claude-bottle:latest\nRUN true\n",
-                Files.readString(rebuilt.sidecars().supervise() == null ? rebuilt.rebuiltDockerfile()
-                        : rebuilt.sidecars().supervise().baseDockerfile()));
+        assertEquals(
+                "FROM claude-bottle:latest\nRUN true\n",
+                Files.readString(
+                        rebuilt.sidecars().supervise() == null
+                                ? rebuilt.rebuiltDockerfile()
+                                : rebuilt.sidecars().supervise().baseDockerfile()));
     }
 
     @Test
@@ -125,12 +154,16 @@ class DockerPrepareTest {
         assertNull(p.runtime());
         assertTrue(p.runtimeNote().contains("runsc is registered but untested"), p.runtimeNote());
 
-        DockerEngine works = TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of(AgentImages.reference(Map.of())));
+        DockerEngine works =
+                TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of(AgentImages.reference(Map.of())));
         assertEquals("runsc", prepare(works, spec().build()).runtime());
         assertEquals(List.of("runsc"), TestTransports.runtimesStarted(works));
 
-        DockerEngine off = TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of(AgentImages.reference(Map.of())));
-        assertNull(prepare(off, spec().setting(DockerSettings.RUNTIME, "default").build()).runtime());
+        DockerEngine off =
+                TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of(AgentImages.reference(Map.of())));
+        assertNull(
+                prepare(off, spec().setting(DockerSettings.RUNTIME, "default").build())
+                        .runtime());
     }
 
     @Test

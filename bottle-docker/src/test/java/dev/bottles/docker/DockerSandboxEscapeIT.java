@@ -38,10 +38,12 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
 
     @org.junit.jupiter.api.Test
     void theAgentHasNoResolverAndTheEnginesOwnLeadsNowhere() {
-        Assertions.assertEquals(NoResolver.CONTENT,
-                bottle().exec("cat", "/etc/resolv.conf").stdout());
+        Assertions.assertEquals(
+                NoResolver.CONTENT, bottle().exec("cat", "/etc/resolv.conf").stdout());
         ExecResult viaEngine = bottle().exec("nslookup", "evil.test", "127.0.0.11");
-        Assertions.assertNotEquals(0, viaEngine.exitCode(),
+        Assertions.assertNotEquals(
+                0,
+                viaEngine.exitCode(),
                 "a direct query to the engine's resolver gets no answer either: " + viaEngine.stdout());
     }
 
@@ -84,24 +86,46 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
             }
         }
         String name = "bottle-test-stranger-" + bottle().identity();
-        String stranger = engine.createContainer(new ContainerSpec(name,
-                TestImages.probeAgent(), List.of("sleep", "infinity"), List.of(), Map.of(
-                        "dev.bottles.identity", bottle().identity() + "-stranger", "dev.bottles.backend", "test",
-                        "dev.bottles.role", "test-stranger"), p.egressNetwork(), null, List.of(), null, true,
-                List.of(), List.of(), List.of()));
+        String stranger = engine.createContainer(new ContainerSpec(
+                name,
+                TestImages.probeAgent(),
+                List.of("sleep", "infinity"),
+                List.of(),
+                Map.of(
+                        "dev.bottles.identity",
+                        bottle().identity() + "-stranger",
+                        "dev.bottles.backend",
+                        "test",
+                        "dev.bottles.role",
+                        "test-stranger"),
+                p.egressNetwork(),
+                null,
+                List.of(),
+                null,
+                true,
+                List.of(),
+                List.of(),
+                List.of()));
         try {
             engine.start(stranger);
-            String onOutbound = strangerCurl(engine, stranger, "--proxy http://" + outbound + ":8080 http://www.allowed.test/s1");
-            Assertions.assertEquals("000", onOutbound.strip().substring(onOutbound.strip()
-                    .lastIndexOf('\n') + 1), "nothing listens on the outbound side: " + onOutbound);
+            String onOutbound =
+                    strangerCurl(engine, stranger, "--proxy http://" + outbound + ":8080 http://www.allowed.test/s1");
+            Assertions.assertEquals(
+                    "000",
+                    onOutbound.strip().substring(onOutbound.strip().lastIndexOf('\n') + 1),
+                    "nothing listens on the outbound side: " + onOutbound);
             engine.connect(stranger, p.internalNetwork(), List.of());
             for (String proxy : List.of("http://" + internal + ":8080", "http://bottle:guess@" + internal + ":8080")) {
                 String r = strangerCurl(engine, stranger, "--proxy " + proxy + " http://www.allowed.test/s2");
                 Assertions.assertTrue(r.strip().endsWith("407"), proxy + ": " + r);
             }
-            String mcp = strangerCurl(engine, stranger, "-H 'Content-Type: application/json' -d"
-                    + " '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}' http://" + internal
-                    + ":9100/mcp");
+            String mcp = strangerCurl(
+                    engine,
+                    stranger,
+                    "-H 'Content-Type: application/json' -d"
+                            + " '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}' http://"
+                            + internal
+                            + ":9100/mcp");
             Assertions.assertTrue(mcp.strip().endsWith("401"), mcp);
         } finally {
             engine.removeContainer(stranger);
@@ -109,7 +133,14 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
     }
 
     private static String strangerCurl(DockerEngine engine, String container, String args) {
-        return engine.exec(container, List.of("sh", "-c", "curl -sS --max-time 5 -w '\\n%{http_code}' " + args
-                + " 2>&1"), null, null, List.of(), Duration.ofSeconds(20)).result().stdout();
+        return engine.exec(
+                        container,
+                        List.of("sh", "-c", "curl -sS --max-time 5 -w '\\n%{http_code}' " + args + " 2>&1"),
+                        null,
+                        null,
+                        List.of(),
+                        Duration.ofSeconds(20))
+                .result()
+                .stdout();
     }
 }

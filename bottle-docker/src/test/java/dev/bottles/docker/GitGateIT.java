@@ -69,29 +69,46 @@ class GitGateIT {
         String hostLine = PublicKeyEntry.toString(host.getPublic());
         Manifest m = Manifest.builder()
                 .bottle(BottleDefinition.builder("gated")
-                        .git(new GitRemote("app", GitUpstream.parse("ssh://git@git.upstream.test/srv/upstream.git"),
-                                identity, hostLine))
+                        .git(new GitRemote(
+                                "app",
+                                GitUpstream.parse("ssh://git@git.upstream.test/srv/upstream.git"),
+                                identity,
+                                hostLine))
                         .route(EgressRoute.to("api.allowed.test").withAuth(RouteAuth.bearer("GATE_SECRET")))
                         .build())
-                .agent(AgentDefinition.builder("coder").bottle("gated").build()).build();
-        BottleSpec spec = BottleSpec.builder("coder").manifest(m).home(home).userCwd(home)
-                .hostEnvironment(Map.of("GATE_SECRET", SECRET)).setting(DockerSettings.IMAGE, TestImages.probeAgent())
+                .agent(AgentDefinition.builder("coder").bottle("gated").build())
                 .build();
-        TestImages.removeAtExitIfNew(BundleImages.describe(engine,
-                new Settings(Map.of(), Map.of())).reference());
+        BottleSpec spec = BottleSpec.builder("coder")
+                .manifest(m)
+                .home(home)
+                .userCwd(home)
+                .hostEnvironment(Map.of("GATE_SECRET", SECRET))
+                .setting(DockerSettings.IMAGE, TestImages.probeAgent())
+                .build();
+        TestImages.removeAtExitIfNew(
+                BundleImages.describe(engine, new Settings(Map.of(), Map.of())).reference());
         bottle = Bottles.using(new DockerBackend()).prepare(spec).launch();
 
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         try (var out = JavaRuntime.tar(tar)) {
             JavaRuntime.directory(out, "certs", 0755);
-            JavaRuntime.bytes(out, "certs/gate.pub.der", gateKey.certificate().getPublicKey().getEncoded(), 0644);
+            JavaRuntime.bytes(
+                    out,
+                    "certs/gate.pub.der",
+                    gateKey.certificate().getPublicKey().getEncoded(),
+                    0644);
             JavaRuntime.bytes(out, "certs/host.pub.der", host.getPublic().getEncoded(), 0644);
             JavaRuntime.bytes(out, "certs/host.key.der", host.getPrivate().getEncoded(), 0600);
             out.finish();
         }
-        upstream = UpstreamContainer.start(engine, TestImages.gitUpstream(),
-                bottle.identity(), ((DockerBottlePlan) bottle.plan()).egressNetwork(), List.of("git.upstream.test"),
-                tar.toByteArray(), "upstream git ready");
+        upstream = UpstreamContainer.start(
+                engine,
+                TestImages.gitUpstream(),
+                bottle.identity(),
+                ((DockerBottlePlan) bottle.plan()).egressNetwork(),
+                List.of("git.upstream.test"),
+                tar.toByteArray(),
+                "upstream git ready");
     }
 
     @AfterAll
@@ -104,8 +121,8 @@ class GitGateIT {
     }
 
     private String probe(String... args) {
-        List<String> argv = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
-                "/opt/probe.jar"));
+        List<String> argv = new ArrayList<>(
+                List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", "/opt/probe.jar"));
         argv.addAll(List.of(args));
         ExecResult r = bottle.exec(argv);
         assertEquals(0, r.exitCode(), () -> "probe " + List.of(args) + ": " + r.stdout() + r.stderr());
@@ -118,7 +135,11 @@ class GitGateIT {
     }
 
     private String mainUpstream() throws Exception {
-        return upstreamSays("/refs", "GET").lines().filter(l -> l.endsWith(" refs/heads/main")).findFirst().orElseThrow()
+        return upstreamSays("/refs", "GET")
+                .lines()
+                .filter(l -> l.endsWith(" refs/heads/main"))
+                .findFirst()
+                .orElseThrow()
                 .split(" ")[0];
     }
 
@@ -129,7 +150,13 @@ class GitGateIT {
         String moved = upstreamSays("/commit", "POST");
         assertEquals("fetch=ok " + moved, probe("git-fetch", "/tmp/a"), "the mirror was refreshed before the fetch");
 
-        String push = probe("git-push", "/tmp/a", "agent/feature", "work.txt", "agent work", "work",
+        String push = probe(
+                "git-push",
+                "/tmp/a",
+                "agent/feature",
+                "work.txt",
+                "agent work",
+                "work",
                 "agent/feature:refs/heads/agent/feature");
         assertTrue(push.startsWith("push=OK "), push);
         String sha = push.split(" ")[1];
@@ -139,9 +166,16 @@ class GitGateIT {
     @Test
     void aPushHoldingTheBottlesSecretATagAndADeleteAreRefusedAndNothingLeaves() throws Exception {
         probe("git-clone", gate("app"), "/tmp/b");
-        String leak = probe("git-push", "/tmp/b", "agent/leak", "README.md", "see https://x.test/?k=" + SECRET, "docs",
+        String leak = probe(
+                "git-push",
+                "/tmp/b",
+                "agent/leak",
+                "README.md",
+                "see https://x.test/?k=" + SECRET,
+                "docs",
                 "agent/leak:refs/heads/agent/leak");
-        assertTrue(leak.startsWith("push=REJECTED_OTHER_REASON ") && leak.contains("contains secret GATE_SECRET"), leak);
+        assertTrue(
+                leak.startsWith("push=REJECTED_OTHER_REASON ") && leak.contains("contains secret GATE_SECRET"), leak);
         String sha = leak.split(" ")[1];
         assertEquals("no", upstreamSays("/has?" + sha, "GET"), "the leaking commit never reached the upstream");
         assertTrue(!upstreamSays("/refs", "GET").contains("agent/leak"));
@@ -150,8 +184,8 @@ class GitGateIT {
         assertTrue(tag.contains("tags are not pushed through the gate"), tag);
         String delete = probe("git-push", "/tmp/b", "main", "-", "-", "-", ":refs/heads/main");
         assertTrue(delete.startsWith("push=REJECTED"), delete);
-        assertTrue(upstreamSays("/refs", "GET").contains(" refs/heads/main") && !upstreamSays("/refs", "GET")
-                .contains("refs/tags/v9"));
+        assertTrue(upstreamSays("/refs", "GET").contains(" refs/heads/main")
+                && !upstreamSays("/refs", "GET").contains("refs/tags/v9"));
     }
 
     @Test
@@ -159,7 +193,8 @@ class GitGateIT {
         String config = bottle.exec("cat", "/home/node/.gitconfig").stdout();
         assertTrue(config.contains("[url \"" + gate("app") + "\"]"), config);
         assertTrue(config.contains("insteadOf = ssh://git@git.upstream.test/srv/upstream.git"), config);
-        assertTrue(!bottle.exec("sh", "-c", "ls -la /home/node; env").stdout().contains("PRIVATE KEY"),
+        assertTrue(
+                !bottle.exec("sh", "-c", "ls -la /home/node; env").stdout().contains("PRIVATE KEY"),
                 "the gate's key is not in the agent");
     }
 
@@ -171,10 +206,9 @@ class GitGateIT {
 
     @Test
     void stockGitUsesTheGateThroughInsteadOfAndNothingIsServedWithoutTheCredential() {
-        ExecOptions asAgent = new ExecOptions(Duration.ofSeconds(60), "1000", "/tmp",
-                Map.of("HOME", "/home/node"));
-        ExecResult clone = bottle.exec(List.of("git", "clone", "-q",
-                "ssh://git@git.upstream.test/srv/upstream.git", "/tmp/stock"), asAgent);
+        ExecOptions asAgent = new ExecOptions(Duration.ofSeconds(60), "1000", "/tmp", Map.of("HOME", "/home/node"));
+        ExecResult clone = bottle.exec(
+                List.of("git", "clone", "-q", "ssh://git@git.upstream.test/srv/upstream.git", "/tmp/stock"), asAgent);
         assertEquals(0, clone.exitCode(), clone.stdout() + clone.stderr());
         ExecResult log = bottle.exec(List.of("git", "-C", "/tmp/stock", "log", "--oneline"), asAgent);
         assertTrue(!log.stdout().isBlank(), "stock git cloned through the gate: " + log.stderr());

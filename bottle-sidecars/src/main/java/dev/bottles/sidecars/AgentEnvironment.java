@@ -28,9 +28,21 @@ public final class AgentEnvironment {
      */
     public static final String CA_BUNDLE_PATH = "/etc/ssl/certs/ca-certificates.crt";
     /** Variables the SDK sets in the agent; a bottle may not set them. */
-    public static final Set<String> RESERVED = Set.of("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy",
-            "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE",
-            "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_GATE_URL", "MCP_SUPERVISE_URL");
+    public static final Set<String> RESERVED = Set.of(
+            "HTTPS_PROXY",
+            "HTTP_PROXY",
+            "https_proxy",
+            "http_proxy",
+            "NO_PROXY",
+            "no_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "NODE_EXTRA_CA_CERTS",
+            "SSL_CERT_FILE",
+            "REQUESTS_CA_BUNDLE",
+            "CURL_CA_BUNDLE",
+            "GIT_GATE_URL",
+            "MCP_SUPERVISE_URL");
 
     private AgentEnvironment() {}
 
@@ -45,14 +57,18 @@ public final class AgentEnvironment {
         List<ManifestException> problems = new ArrayList<>();
         for (String name : bottle.env().keySet()) {
             if (RESERVED.contains(name)) {
-                problems.add(ManifestException.of("env." + name, name + " is set by bottles to route the agent"
-                        + " through its sidecars", "remove it from env"));
+                problems.add(ManifestException.of(
+                        "env." + name,
+                        name + " is set by bottles to route the agent" + " through its sidecars",
+                        "remove it from env"));
             }
         }
         boolean oauth = bottle.routes().stream().anyMatch(r -> r.role() == RouteRole.CLAUDE_CODE_OAUTH);
         if (oauth && bottle.env().containsKey(Egress.OAUTH_ENV)) {
-            problems.add(ManifestException.of("env." + Egress.OAUTH_ENV, "the bottle has a claude_code_oauth route,"
-                    + " so the agent gets a placeholder and egress injects the real token",
+            problems.add(ManifestException.of(
+                    "env." + Egress.OAUTH_ENV,
+                    "the bottle has a claude_code_oauth route,"
+                            + " so the agent gets a placeholder and egress injects the real token",
                     "remove " + Egress.OAUTH_ENV + " from env; the token must never enter the bottle"));
         }
         if (!problems.isEmpty()) {

@@ -29,7 +29,8 @@ public final class AgentFiles {
      */
     public static final String TRUST_SCRIPT = "if command -v update-ca-certificates >/dev/null 2>&1; then"
             + " update-ca-certificates >/dev/null 2>&1; else mkdir -p etc/ssl/certs && cat "
-            + AgentEnvironment.CA_CERT_PATH.substring(1) + " >> " + AgentEnvironment.CA_BUNDLE_PATH.substring(1) + "; fi";
+            + AgentEnvironment.CA_CERT_PATH.substring(1) + " >> " + AgentEnvironment.CA_BUNDLE_PATH.substring(1)
+            + "; fi";
 
     private AgentFiles() {}
 
@@ -80,37 +81,59 @@ public final class AgentFiles {
      * @return the files, in provisioning order
      * @throws BottleException when a host file cannot be read
      */
-    public static List<AgentFile> of(SidecarPlans plans, Endpoints endpoints, Path promptFile, Map<String, Path> skills,
-            String home) {
+    public static List<AgentFile> of(
+            SidecarPlans plans, Endpoints endpoints, Path promptFile, Map<String, Path> skills, String home) {
         String h = home.replaceFirst("^/+", "").replaceFirst("/+$", "");
         List<AgentFile> out = new ArrayList<>();
-        out.add(new AgentFile(AgentEnvironment.CA_CERT_PATH.substring(1), read(plans.egress().caCertificate()), 0644,
-                false));
+        out.add(new AgentFile(
+                AgentEnvironment.CA_CERT_PATH.substring(1), read(plans.egress().caCertificate()), 0644, false));
         out.add(new AgentFile(h + "/" + PROMPT, read(promptFile), 0600, true));
         skills.forEach((name, dir) -> {
             try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path p : walk.filter(f -> Files.isRegularFile(f) && !Files.isSymbolicLink(f)).sorted().toList()) {
-                    out.add(new AgentFile(h + "/.claude/skills/" + name + "/" + dir.relativize(p).toString()
-                            .replace('\\', '/'), Files.readAllBytes(p), Files.isExecutable(p) ? 0755 : 0644, true));
+                for (Path p : walk.filter(f -> Files.isRegularFile(f) && !Files.isSymbolicLink(f))
+                        .sorted()
+                        .toList()) {
+                    out.add(new AgentFile(
+                            h + "/.claude/skills/" + name + "/"
+                                    + dir.relativize(p).toString().replace('\\', '/'),
+                            Files.readAllBytes(p),
+                            Files.isExecutable(p) ? 0755 : 0644,
+                            true));
                 }
             } catch (IOException e) {
                 throw new BottleException("cannot read skill " + dir + " (" + e + ")", e);
             }
         });
         if (plans.gitGate() != null && endpoints.gitGate() != null) {
-            out.add(new AgentFile(h + "/.gitconfig", plans.gitGate().agentGitConfig(endpoints.gitGate(), plans.access())
-                    .getBytes(StandardCharsets.UTF_8), 0644, true));
+            out.add(new AgentFile(
+                    h + "/.gitconfig",
+                    plans.gitGate()
+                            .agentGitConfig(endpoints.gitGate(), plans.access())
+                            .getBytes(StandardCharsets.UTF_8),
+                    0644,
+                    true));
         }
         String superviseUrl = null;
         if (plans.supervise() != null && endpoints.supervise() != null) {
-            out.add(new AgentFile(h + "/" + MCP_CONFIG, plans.supervise().mcpJson(endpoints.supervise(), plans.access())
-                    .getBytes(StandardCharsets.UTF_8), 0600, true));
+            out.add(new AgentFile(
+                    h + "/" + MCP_CONFIG,
+                    plans.supervise()
+                            .mcpJson(endpoints.supervise(), plans.access())
+                            .getBytes(StandardCharsets.UTF_8),
+                    0600,
+                    true));
             superviseUrl = plans.supervise().url(endpoints.supervise());
         }
-        out.add(new AgentFile(h + "/" + ClaudeCodeSetup.STATE_FILE, ClaudeCodeSetup.stateJson(superviseUrl,
-                plans.access()).getBytes(StandardCharsets.UTF_8), 0600, true));
-        out.add(new AgentFile(h + "/" + ClaudeCodeSetup.SETTINGS_FILE, ClaudeCodeSetup.settingsJson()
-                .getBytes(StandardCharsets.UTF_8), 0644, true));
+        out.add(new AgentFile(
+                h + "/" + ClaudeCodeSetup.STATE_FILE,
+                ClaudeCodeSetup.stateJson(superviseUrl, plans.access()).getBytes(StandardCharsets.UTF_8),
+                0600,
+                true));
+        out.add(new AgentFile(
+                h + "/" + ClaudeCodeSetup.SETTINGS_FILE,
+                ClaudeCodeSetup.settingsJson().getBytes(StandardCharsets.UTF_8),
+                0644,
+                true));
         return out;
     }
 

@@ -20,6 +20,7 @@ public record BundleAccess(String token) {
     public static final String ENV = "CLAUDE_BOTTLE_ACCESS_TOKEN";
     /** The user name in the agent's proxy URL (egress ignores it). */
     public static final String PROXY_USER = "bottle";
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /**

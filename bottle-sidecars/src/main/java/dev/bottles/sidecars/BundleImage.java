@@ -47,8 +47,13 @@ public record BundleImage(String reference, @Nullable List<Daemon> daemons) {
             return new BundleImage(reference, null);
         }
         try {
-            return new BundleImage(reference, Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty())
-                    .map(Daemon::named).toList());
+            return new BundleImage(
+                    reference,
+                    Arrays.stream(v.split(","))
+                            .map(String::strip)
+                            .filter(s -> !s.isEmpty())
+                            .map(Daemon::named)
+                            .toList());
         } catch (IllegalArgumentException e) {
             throw new BottleException("image " + reference + ": label " + DAEMONS_LABEL + ": " + e.getMessage(), e);
         }
@@ -79,7 +84,8 @@ public record BundleImage(String reference, @Nullable List<Daemon> daemons) {
             if (has(d)) {
                 out.add(d);
             } else if (d.agentFacing()) {
-                throw new BottleException("bundle image " + reference + " has no " + d.wireName() + " daemon (its label "
+                throw new BottleException("bundle image " + reference + " has no " + d.wireName()
+                        + " daemon (its label "
                         + DAEMONS_LABEL + " lists " + daemons + "), but this bottle needs it; use an image that has it"
                         + " (set " + BundleLaunchSpec.IMAGE_SETTING + ") or drop the bottle's "
                         + (d == Daemon.GIT_GATE ? "git entries" : "supervise flag"));

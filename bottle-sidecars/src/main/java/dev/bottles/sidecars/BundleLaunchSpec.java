@@ -33,8 +33,16 @@ import org.jspecify.annotations.Nullable;
  *     empty when the agent reaches the bundle by IP
  * @param labels the container's labels
  */
-public record BundleLaunchSpec(String identity, String containerName, String networkName, Subnet subnet, String image,
-        String daemonsCsv, List<EnvEntry> environment, List<Mount> volumes, List<Integer> publishedPorts,
+public record BundleLaunchSpec(
+        String identity,
+        String containerName,
+        String networkName,
+        Subnet subnet,
+        String image,
+        String daemonsCsv,
+        List<EnvEntry> environment,
+        List<Mount> volumes,
+        List<Integer> publishedPorts,
         Map<String, String> labels) {
     /** The setting naming the bundle image. */
     public static final String IMAGE_SETTING = "CLAUDE_BOTTLE_SIDECAR_IMAGE";
@@ -160,9 +168,19 @@ public record BundleLaunchSpec(String identity, String containerName, String net
      * @param settings the settings ({@value #IMAGE_SETTING} overrides the image)
      * @return the spec
      */
-    public static BundleLaunchSpec of(SidecarPlans plans, String backendId, String networkName, Subnet subnet,
-            boolean publishAgentPorts, Settings settings) {
-        return of(plans, backendId, networkName, subnet, publishAgentPorts,
+    public static BundleLaunchSpec of(
+            SidecarPlans plans,
+            String backendId,
+            String networkName,
+            Subnet subnet,
+            boolean publishAgentPorts,
+            Settings settings) {
+        return of(
+                plans,
+                backendId,
+                networkName,
+                subnet,
+                publishAgentPorts,
                 new BundleImage(settings.get(IMAGE_SETTING, DEFAULT_IMAGE), null));
     }
 
@@ -180,8 +198,13 @@ public record BundleLaunchSpec(String identity, String containerName, String net
      * @return the spec
      * @throws dev.bottles.BottleException when the image lacks an agent-facing daemon the bottle needs
      */
-    public static BundleLaunchSpec of(SidecarPlans plans, String backendId, String networkName, Subnet subnet,
-            boolean publishAgentPorts, BundleImage image) {
+    public static BundleLaunchSpec of(
+            SidecarPlans plans,
+            String backendId,
+            String networkName,
+            Subnet subnet,
+            boolean publishAgentPorts,
+            BundleImage image) {
         String id = plans.identity();
         SidecarBundle daemons = image.effective(plans.bundle());
         boolean pipelock = daemons.runs(Daemon.PIPELOCK);
@@ -215,13 +238,23 @@ public record BundleLaunchSpec(String identity, String containerName, String net
             mounts.add(new Mount(plans.supervise().queueDir(), Supervise.QUEUE_IN_CONTAINER, false));
         }
         List<Integer> ports = publishAgentPorts
-                ? daemons.agentFacing().stream().map(Daemon::port).toList() : List.of();
+                ? daemons.agentFacing().stream().map(Daemon::port).toList()
+                : List.of();
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("dev.bottles.identity", id);
         labels.put("dev.bottles.backend", backendId);
         labels.put("dev.bottles.role", "bundle");
-        return new BundleLaunchSpec(id, SidecarBundle.containerName(id), networkName, subnet, image.reference(),
-                daemons.daemonsCsv(), env, mounts, ports, labels);
+        return new BundleLaunchSpec(
+                id,
+                SidecarBundle.containerName(id),
+                networkName,
+                subnet,
+                image.reference(),
+                daemons.daemonsCsv(),
+                env,
+                mounts,
+                ports,
+                labels);
     }
 
     /**
@@ -255,8 +288,8 @@ public record BundleLaunchSpec(String identity, String containerName, String net
         for (EnvEntry e : environment) {
             String v = e.isBare() ? hostEnvironment.get(e.name()) : e.value();
             if (v == null) {
-                throw new BottleException("host variable " + e.name() + " is not set, but the bundle of"
-                        + " bottle " + identity + " needs it; export it and launch again");
+                throw new BottleException("host variable " + e.name() + " is not set, but the bundle of" + " bottle "
+                        + identity + " needs it; export it and launch again");
             }
             out.add(e.name() + "=" + v);
         }

@@ -63,6 +63,7 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
     public static final Duration VALIDITY = Duration.ofDays(90);
     /** How far before minting the validity starts, to absorb clock skew between host and sandbox. */
     public static final Duration BACKDATE = Duration.ofMinutes(5);
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
@@ -95,13 +96,23 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
                     .addRDN(BCStyle.CN, commonName)
                     .build();
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, new BigInteger(127, RANDOM).add(BigInteger.ONE),
-                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(VALIDITY)), subject, pair.getPublic())
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                            subject,
+                            new BigInteger(127, RANDOM).add(BigInteger.ONE),
+                            Date.from(now.minus(BACKDATE)),
+                            Date.from(now.plus(VALIDITY)),
+                            subject,
+                            pair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
-                    .addExtension(Extension.keyUsage, true,
+                    .addExtension(
+                            Extension.keyUsage,
+                            true,
                             new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature))
-                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()))
-                    .addExtension(Extension.authorityKeyIdentifier, false,
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()))
+                    .addExtension(
+                            Extension.authorityKeyIdentifier,
+                            false,
                             ext.createAuthorityKeyIdentifier(pair.getPublic()));
             X509Certificate cert = new JcaX509CertificateConverter()
                     .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
@@ -212,17 +223,28 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
             if (notAfter.after(certificate.getNotAfter())) {
                 notAfter = certificate.getNotAfter();
             }
-            GeneralName[] sans = hosts.stream().map(h -> new GeneralName(h.matches("[0-9.]+") || h.contains(":")
-                    ? GeneralName.iPAddress : GeneralName.dNSName, h)).toArray(GeneralName[]::new);
+            GeneralName[] sans = hosts.stream()
+                    .map(h -> new GeneralName(
+                            h.matches("[0-9.]+") || h.contains(":") ? GeneralName.iPAddress : GeneralName.dNSName, h))
+                    .toArray(GeneralName[]::new);
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate,
-                    new BigInteger(127, RANDOM).add(BigInteger.ONE), Date.from(now.minus(BACKDATE)), notAfter,
-                    new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, host).build(), pair.getPublic())
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                            certificate,
+                            new BigInteger(127, RANDOM).add(BigInteger.ONE),
+                            Date.from(now.minus(BACKDATE)),
+                            notAfter,
+                            new X500NameBuilder(BCStyle.INSTANCE)
+                                    .addRDN(BCStyle.CN, host)
+                                    .build(),
+                            pair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                    .addExtension(
+                            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans))
-                    .addExtension(Extension.authorityKeyIdentifier, false,
+                    .addExtension(
+                            Extension.authorityKeyIdentifier,
+                            false,
                             ext.createAuthorityKeyIdentifier(certificate.getPublicKey()));
             X509Certificate cert = new JcaX509CertificateConverter()
                     .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(privateKey)));
@@ -250,10 +272,14 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
     public String privateKeyPem() {
         try {
             PrivateKeyInfo pki = PrivateKeyInfo.getInstance(privateKey.getEncoded());
-            SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(certificate.getPublicKey().getEncoded());
+            SubjectPublicKeyInfo spki =
+                    SubjectPublicKeyInfo.getInstance(certificate.getPublicKey().getEncoded());
             BigInteger d = ECPrivateKey.getInstance(pki.parsePrivateKey()).getKey();
-            ECPrivateKey sec1 = new ECPrivateKey(256, d,
-                    spki.getPublicKeyData(), pki.getPrivateKeyAlgorithm().getParameters());
+            ECPrivateKey sec1 = new ECPrivateKey(
+                    256,
+                    d,
+                    spki.getPublicKeyData(),
+                    pki.getPrivateKeyAlgorithm().getParameters());
             return pem(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
         } catch (IOException e) {
             throw new BottleException("cannot encode the CA key (" + e + ")", e);

@@ -63,7 +63,7 @@ public enum Daemon {
                 return d;
             }
         }
-        throw new IllegalArgumentException("unknown sidecar daemon '" + name + "'; known: egress, pipelock, git-gate,"
-                + " supervise");
+        throw new IllegalArgumentException(
+                "unknown sidecar daemon '" + name + "'; known: egress, pipelock, git-gate," + " supervise");
     }
 }

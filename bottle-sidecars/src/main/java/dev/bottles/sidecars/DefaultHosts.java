@@ -9,8 +9,14 @@ import java.util.List;
  */
 public final class DefaultHosts {
     /** The hosts, in the original's order. */
-    public static final List<String> CLAUDE_CODE = List.of("api.anthropic.com", "statsig.anthropic.com", "sentry.io",
-            "claude.ai", "platform.claude.com", "downloads.claude.ai", "raw.githubusercontent.com");
+    public static final List<String> CLAUDE_CODE = List.of(
+            "api.anthropic.com",
+            "statsig.anthropic.com",
+            "sentry.io",
+            "claude.ai",
+            "platform.claude.com",
+            "downloads.claude.ai",
+            "raw.githubusercontent.com");
 
     private DefaultHosts() {}
 }

@@ -49,10 +49,30 @@ public final class Egress {
     /** Telemetry Claude Code sends that egress cannot gate by credential: off unless the bottle says otherwise. */
     public static final Map<String, String> TELEMETRY_OFF = telemetryOff();
 
-    private static final Set<String> RESERVED = Set.of("PATH", "HOME", "HOSTNAME", "LANG", "TZ", "USER", "SHELL",
-            "JAVA_HOME", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "LD_PRELOAD", "LD_LIBRARY_PATH",
-            "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy", "all_proxy",
-            SidecarBundle.DAEMONS_ENV, SidecarBundle.IDENTITY_ENV);
+    private static final Set<String> RESERVED = Set.of(
+            "PATH",
+            "HOME",
+            "HOSTNAME",
+            "LANG",
+            "TZ",
+            "USER",
+            "SHELL",
+            "JAVA_HOME",
+            "JAVA_TOOL_OPTIONS",
+            "JDK_JAVA_OPTIONS",
+            "_JAVA_OPTIONS",
+            "LD_PRELOAD",
+            "LD_LIBRARY_PATH",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "NO_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "no_proxy",
+            "all_proxy",
+            SidecarBundle.DAEMONS_ENV,
+            SidecarBundle.IDENTITY_ENV);
     private static final List<String> RESERVED_PREFIXES = List.of("EGRESS_", "PIPELOCK_", "GIT_GATE_", "SUPERVISE_");
 
     private final Clock clock;
@@ -99,7 +119,11 @@ public final class Egress {
      * @throws ManifestException when a route's token is unset or reserved, or the anchors file holds
      *     no certificate
      */
-    public EgressPlan prepare(BottleDefinition bottle, String identity, Path dir, Map<String, String> hostEnvironment,
+    public EgressPlan prepare(
+            BottleDefinition bottle,
+            String identity,
+            Path dir,
+            Map<String, String> hostEnvironment,
             @org.jspecify.annotations.Nullable Path extraAnchors) {
         List<ManifestException> problems = new ArrayList<>();
         for (int i = 0; i < bottle.routes().size(); i++) {
@@ -110,14 +134,18 @@ public final class Egress {
             String ref = r.auth().tokenRef();
             String field = "egress.routes[" + i + "].auth.token_ref";
             if (reserved(ref)) {
-                problems.add(ManifestException.of(field, "token_ref " + ref + " is a variable the sidecar bundle sets"
-                        + " itself", "keep the token in a variable of its own, e.g. " + r.host().toUpperCase(
-                                Locale.ROOT).replaceAll("[^A-Z0-9]+", "_") + "_TOKEN"));
+                problems.add(ManifestException.of(
+                        field,
+                        "token_ref " + ref + " is a variable the sidecar bundle sets" + " itself",
+                        "keep the token in a variable of its own, e.g. "
+                                + r.host().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]+", "_") + "_TOKEN"));
             }
             String v = hostEnvironment.get(ref);
             if (v == null || v.isEmpty()) {
-                problems.add(ManifestException.of(field, "route " + r.host() + " takes its token from host variable "
-                        + ref + ", which is not set", "export " + ref + " before launching"));
+                problems.add(ManifestException.of(
+                        field,
+                        "route " + r.host() + " takes its token from host variable " + ref + ", which is not set",
+                        "export " + ref + " before launching"));
             }
         }
         if (!problems.isEmpty()) {
@@ -128,11 +156,15 @@ public final class Egress {
             try {
                 pem = Files.readString(extraAnchors, StandardCharsets.US_ASCII);
             } catch (IOException | UncheckedIOException e) {
-                throw ManifestException.of(EXTRA_CA_SETTING, "cannot read " + extraAnchors + " (" + e + ")",
+                throw ManifestException.of(
+                        EXTRA_CA_SETTING,
+                        "cannot read " + extraAnchors + " (" + e + ")",
                         "point " + EXTRA_CA_SETTING + " at a readable PEM file of CA certificates");
             }
             if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
-                throw ManifestException.of(EXTRA_CA_SETTING, extraAnchors + " holds no PEM certificate",
+                throw ManifestException.of(
+                        EXTRA_CA_SETTING,
+                        extraAnchors + " holds no PEM certificate",
                         "point " + EXTRA_CA_SETTING + " at a PEM file of CA certificates");
             }
             SecureFiles.writePublic(dir.resolve("extra-ca.pem"), pem.getBytes(StandardCharsets.US_ASCII));
@@ -146,8 +178,14 @@ public final class Egress {
         if (bottle.routes().stream().anyMatch(r -> r.role() == RouteRole.CLAUDE_CODE_OAUTH)) {
             placeholders.put(OAUTH_ENV, OAUTH_PLACEHOLDER);
         }
-        return new EgressPlan(routes, dir.resolve("ca.pem"), dir.resolve("ca-key.pem"), config, config.tokenRefs(),
-                placeholders, TELEMETRY_OFF);
+        return new EgressPlan(
+                routes,
+                dir.resolve("ca.pem"),
+                dir.resolve("ca-key.pem"),
+                config,
+                config.tokenRefs(),
+                placeholders,
+                TELEMETRY_OFF);
     }
 
     /**
@@ -175,7 +213,8 @@ public final class Egress {
      */
     public static String digest(byte[] content) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content))
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(content))
                     .substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

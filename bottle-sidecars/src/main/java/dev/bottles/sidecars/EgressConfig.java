@@ -46,6 +46,7 @@ import org.jspecify.annotations.Nullable;
 public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) {
     /** The format version this class writes and reads. */
     public static final int VERSION = 1;
+
     private static final List<String> TOP_KEYS = List.of("version", "default_hosts", "routes");
     private static final List<String> ROUTE_KEYS = List.of("host", "path_allowlist", "auth", "role", "tls", "carries");
 
@@ -129,8 +130,12 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
         }
         Optional<EgressRoute> route = route(h);
         if (route.isEmpty()) {
-            return new EgressDecision(false, h, null, "blocked: host " + h + " is not on this bottle's allowlist;"
-                    + " add an egress route for it to the bottle (or ask the operator through supervise)");
+            return new EgressDecision(
+                    false,
+                    h,
+                    null,
+                    "blocked: host " + h + " is not on this bottle's allowlist;"
+                            + " add an egress route for it to the bottle (or ask the operator through supervise)");
         }
         EgressRoute r = route.get();
         RequestTarget t = null;
@@ -142,12 +147,18 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
             }
             RequestTarget canonical = t;
             if (!r.pathAllowlist().isEmpty() && r.pathAllowlist().stream().noneMatch(canonical::under)) {
-                return new EgressDecision(false, h, r, "blocked: path " + t.path() + " on " + h + " is outside the"
-                        + " route's path_allowlist " + r.pathAllowlist());
+                return new EgressDecision(
+                        false,
+                        h,
+                        r,
+                        "blocked: path " + t.path() + " on " + h + " is outside the" + " route's path_allowlist "
+                                + r.pathAllowlist());
             }
         }
-        String how = r.auth() == null ? "allowed" : "allowed; egress injects the " + r.auth().scheme().wire()
-                + " token from " + r.auth().tokenRef();
+        String how = r.auth() == null
+                ? "allowed"
+                : "allowed; egress injects the " + r.auth().scheme().wire() + " token from "
+                        + r.auth().tokenRef();
         return new EgressDecision(true, h, r, how, t);
     }
 
@@ -249,8 +260,10 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
             rs.add(m);
         }
         doc.put("routes", rs);
-        return Yamls.render("egress routes for bottle " + identity + " (token values come from the bundle's"
-                + " environment, never from this file)", doc);
+        return Yamls.render(
+                "egress routes for bottle " + identity + " (token values come from the bundle's"
+                        + " environment, never from this file)",
+                doc);
     }
 
     /**
@@ -276,8 +289,8 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
         Map<String, Object> doc = Yamls.read(text, source);
         unknownKeys(doc, TOP_KEYS, source);
         if (!Integer.valueOf(VERSION).equals(doc.get("version"))) {
-            throw new BottleException(source + ": unsupported version " + doc.get("version") + " (this build reads "
-                    + VERSION + ")");
+            throw new BottleException(
+                    source + ": unsupported version " + doc.get("version") + " (this build reads " + VERSION + ")");
         }
         List<String> defaults = strings(doc.getOrDefault("default_hosts", List.of()), source + ": default_hosts");
         List<EgressRoute> routes = new ArrayList<>();
@@ -294,13 +307,18 @@ public record EgressConfig(List<String> defaultHosts, List<EgressRoute> routes) 
             try {
                 RouteAuth auth = null;
                 if (m.get("auth") instanceof Map<?, ?> a) {
-                    auth = new RouteAuth(AuthScheme.parse(String.valueOf(a.get("scheme"))), String.valueOf(a.get("token_ref")));
+                    auth = new RouteAuth(
+                            AuthScheme.parse(String.valueOf(a.get("scheme"))), String.valueOf(a.get("token_ref")));
                 }
                 RouteRole role = m.get("role") == null ? null : RouteRole.parse(String.valueOf(m.get("role")));
                 RouteTls tls = m.get("tls") == null ? RouteTls.INSPECT : RouteTls.parse(String.valueOf(m.get("tls")));
-                routes.add(new EgressRoute(String.valueOf(m.get("host")),
-                        strings(m.containsKey("path_allowlist") ? m.get("path_allowlist") : List.of(), where), auth, role,
-                        tls, strings(m.containsKey("carries") ? m.get("carries") : List.of(), where)));
+                routes.add(new EgressRoute(
+                        String.valueOf(m.get("host")),
+                        strings(m.containsKey("path_allowlist") ? m.get("path_allowlist") : List.of(), where),
+                        auth,
+                        role,
+                        tls,
+                        strings(m.containsKey("carries") ? m.get("carries") : List.of(), where)));
             } catch (ManifestException e) {
                 throw new BottleException(where + ": " + e.getMessage(), e);
             }

@@ -16,7 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param target the canonical request target egress forwards, or null when no path was decided
  *     (a CONNECT before TLS) or the request was refused
  */
-public record EgressDecision(boolean allowed, String host, @Nullable EgressRoute route, String reason,
+public record EgressDecision(
+        boolean allowed,
+        String host,
+        @Nullable EgressRoute route,
+        String reason,
         @Nullable RequestTarget target) {
 
     /**

@@ -20,8 +20,14 @@ import java.util.Objects;
  *     {@code CLAUDE_CODE_OAUTH_TOKEN=egress-placeholder}
  * @param agentDefaults variables the agent gets unless the bottle sets them (telemetry off)
  */
-public record EgressPlan(Path routesFile, Path caCertificate, Path caKey, EgressConfig config, List<String> tokenEnv,
-        Map<String, String> agentPlaceholders, Map<String, String> agentDefaults) {
+public record EgressPlan(
+        Path routesFile,
+        Path caCertificate,
+        Path caKey,
+        EgressConfig config,
+        List<String> tokenEnv,
+        Map<String, String> agentPlaceholders,
+        Map<String, String> agentDefaults) {
 
     /**
      * Validates and copies.

@@ -12,7 +12,10 @@ import org.jspecify.annotations.Nullable;
  * @param gitGate the git gate, or null when the bottle declares no git upstream
  * @param supervise the supervise MCP server, or null when supervise is off
  */
-public record Endpoints(HostPort egress, @Nullable HostPort gitGate, @Nullable HostPort supervise) {
+public record Endpoints(
+        HostPort egress,
+        @Nullable HostPort gitGate,
+        @Nullable HostPort supervise) {
 
     /**
      * Validates the endpoints.
@@ -33,7 +36,8 @@ public record Endpoints(HostPort egress, @Nullable HostPort gitGate, @Nullable H
      * @return the endpoints, at the daemons' own ports
      */
     public static Endpoints inBundle(String bundleIp, SidecarBundle bundle) {
-        return new Endpoints(new HostPort(bundleIp, Daemon.EGRESS.port()),
+        return new Endpoints(
+                new HostPort(bundleIp, Daemon.EGRESS.port()),
                 bundle.runs(Daemon.GIT_GATE) ? new HostPort(bundleIp, Daemon.GIT_GATE.port()) : null,
                 bundle.runs(Daemon.SUPERVISE) ? new HostPort(bundleIp, Daemon.SUPERVISE.port()) : null);
     }
@@ -48,7 +52,8 @@ public record Endpoints(HostPort egress, @Nullable HostPort gitGate, @Nullable H
      * @throws IllegalArgumentException when a daemon the bundle runs has no published port
      */
     public static Endpoints published(String host, Map<Daemon, Integer> hostPorts, SidecarBundle bundle) {
-        return new Endpoints(new HostPort(host, port(hostPorts, Daemon.EGRESS)),
+        return new Endpoints(
+                new HostPort(host, port(hostPorts, Daemon.EGRESS)),
                 bundle.runs(Daemon.GIT_GATE) ? new HostPort(host, port(hostPorts, Daemon.GIT_GATE)) : null,
                 bundle.runs(Daemon.SUPERVISE) ? new HostPort(host, port(hostPorts, Daemon.SUPERVISE)) : null);
     }

@@ -26,6 +26,7 @@ public final class GitGate {
     public static final String KNOWN_HOSTS_IN_CONTAINER = DIR_IN_CONTAINER + "/known_hosts";
     /** The gate's keys inside the bundle, one file per repository alias. */
     public static final String KEYS_IN_CONTAINER = DIR_IN_CONTAINER + "/keys";
+
     private static final Pattern KEY_TYPE = Pattern.compile("(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)"
             + "|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/=]+( .*)?");
 
@@ -48,20 +49,28 @@ public final class GitGate {
             try {
                 SecureFiles.writePrivate(keys.resolve(g.name()), Files.readAllBytes(g.identityFile()));
             } catch (IOException e) {
-                problems.add(ManifestException.of("git[" + i + "].IdentityFile", "cannot read the gate's key "
-                        + g.identityFile() + " (" + e.getClass().getSimpleName() + ")", "make it readable"));
+                problems.add(ManifestException.of(
+                        "git[" + i + "].IdentityFile",
+                        "cannot read the gate's key " + g.identityFile() + " ("
+                                + e.getClass().getSimpleName() + ")",
+                        "make it readable"));
                 continue;
             }
             boolean pinned = g.knownHostKey() != null;
             if (pinned) {
                 String key = g.knownHostKey().strip();
                 if (!KEY_TYPE.matcher(key).matches()) {
-                    problems.add(ManifestException.of("git[" + i + "].KnownHostKey",
+                    problems.add(ManifestException.of(
+                            "git[" + i + "].KnownHostKey",
                             "'" + abbreviate(key) + "' is not an SSH public key line",
                             "paste the host's key as 'ssh-ed25519 AAAA...' (from ssh-keyscan)"));
                     continue;
                 }
-                knownHosts.append(hostPattern(g.upstream())).append(' ').append(key).append('\n');
+                knownHosts
+                        .append(hostPattern(g.upstream()))
+                        .append(' ')
+                        .append(key)
+                        .append('\n');
             }
             repos.add(new GitGateConfig.Repo(g.name(), g.upstream(), KEYS_IN_CONTAINER + "/" + g.name(), pinned));
         }

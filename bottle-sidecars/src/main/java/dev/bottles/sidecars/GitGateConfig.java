@@ -117,8 +117,11 @@ public record GitGateConfig(List<Repo> repos, String knownHosts) {
         JsonNode o = Json.readVersioned(text, source, VERSION);
         List<Repo> repos = new ArrayList<>();
         for (JsonNode n : o.path("repos")) {
-            repos.add(new Repo(n.path("name").asText(), GitUpstream.parse(n.path("upstream").asText()),
-                    n.path("identity_file").asText(), n.path("host_key_pinned").asBoolean()));
+            repos.add(new Repo(
+                    n.path("name").asText(),
+                    GitUpstream.parse(n.path("upstream").asText()),
+                    n.path("identity_file").asText(),
+                    n.path("host_key_pinned").asBoolean()));
         }
         return new GitGateConfig(repos, o.path("known_hosts").asText());
     }

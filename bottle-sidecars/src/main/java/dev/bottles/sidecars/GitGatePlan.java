@@ -51,9 +51,14 @@ public record GitGatePlan(Path configFile, Path knownHosts, Path keysDir, GitGat
      * @return text for the agent's {@code ~/.gitconfig}
      */
     public String agentGitConfig(HostPort gate, BundleAccess access) {
-        StringBuilder sb = new StringBuilder("# Declared upstreams go through the bottle's git gate (rendered by bottles).\n");
+        StringBuilder sb =
+                new StringBuilder("# Declared upstreams go through the bottle's git gate (rendered by bottles).\n");
         for (GitGateConfig.Repo r : config.repos()) {
-            sb.append("[url \"").append(gateUrl(gate, access)).append('/').append(r.name()).append("\"]\n");
+            sb.append("[url \"")
+                    .append(gateUrl(gate, access))
+                    .append('/')
+                    .append(r.name())
+                    .append("\"]\n");
             for (String from : aliases(r.upstream())) {
                 sb.append("\tinsteadOf = ").append(from).append('\n');
             }

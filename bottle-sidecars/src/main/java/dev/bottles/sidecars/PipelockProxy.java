@@ -101,8 +101,9 @@ public final class PipelockProxy {
         logging.put("include_allowed", true);
         logging.put("include_blocked", true);
         doc.put("logging", logging);
-        return Yamls.render("pipelock config for bottle " + identity + " (rendered by bottles; edits are lost on"
-                + " prepare)", doc);
+        return Yamls.render(
+                "pipelock config for bottle " + identity + " (rendered by bottles; edits are lost on" + " prepare)",
+                doc);
     }
 
     private static Map<String, Object> map(String key, Object value) {

@@ -58,11 +58,13 @@ public final class SecretScanner {
             new Rule("slack-token", "xoxr-", Pattern.compile("[A-Za-z0-9-]{10,}")),
             new Rule("api-key", "sk-", Pattern.compile("(ant-)?[A-Za-z0-9_-]{32,}")),
             new Rule("private-key", "-----BEGIN ", Pattern.compile("[A-Z ]{0,40}PRIVATE KEY-----")));
+
     private static final int RULE_TAIL = 64;
     private static final SecretScanner SHAPES_ONLY = new SecretScanner(Map.of());
 
     /** One thing to find: exact bytes, and what finding them means. */
-    private record Needle(byte[] bytes, String what, @Nullable Rule rule) {}
+    private record Needle(
+            byte[] bytes, String what, @Nullable Rule rule) {}
 
     /** A needle indexed by the two bytes at {@code anchor} in it. */
     private record Entry(Needle needle, int anchor) {}
@@ -71,6 +73,7 @@ public final class SecretScanner {
     private final Entry[][] buckets = new Entry[1 << 16][];
     /** Only every stride-th position is looked at: every needle is indexed by as many consecutive pairs. */
     private final int stride;
+
     private final long[] filter = new long[1 << 10];
     private final int longest;
     private final boolean plusMatters;
@@ -115,8 +118,13 @@ public final class SecretScanner {
 
     /** How common a byte is in text, JSON and code: lower case, spaces and quotes most, then the rest. */
     private static int commonness(int c) {
-        return c >= 'a' && c <= 'z' || c == ' ' ? 10 : c == '"' || c == ',' || c == ':' || c == '.' || c == '/' ? 8
-                : c >= '0' && c <= '9' ? 5 : c >= 'A' && c <= 'Z' ? 3 : c == '-' || c == '_' || c == '=' ? 2 : 1;
+        return c >= 'a' && c <= 'z' || c == ' '
+                ? 10
+                : c == '"' || c == ',' || c == ':' || c == '.' || c == '/'
+                        ? 8
+                        : c >= '0' && c <= '9'
+                                ? 5
+                                : c >= 'A' && c <= 'Z' ? 3 : c == '-' || c == '_' || c == '=' ? 2 : 1;
     }
 
     /** The start of the run of {@code stride} pairs in a needle that ordinary text holds least often. */
@@ -246,8 +254,11 @@ public final class SecretScanner {
             byte[] decoded = percentDecode(d, regions.at[r], regions.at[r + 1] - regions.at[r]);
             String g = find(decoded, 0, decoded.length, depth + 1);
             if (g != null) {
-                return g.contains("percent-encoded") ? g : g.endsWith(")") ? g.substring(0, g.length() - 1)
-                        + ", percent-encoded)" : g + " (percent-encoded)";
+                return g.contains("percent-encoded")
+                        ? g
+                        : g.endsWith(")")
+                                ? g.substring(0, g.length() - 1) + ", percent-encoded)"
+                                : g + " (percent-encoded)";
             }
         }
         return null;
@@ -417,7 +428,8 @@ public final class SecretScanner {
         out.add(new Needle(v, name, null));
         HexFormat hex = HexFormat.of();
         out.add(new Needle(hex.formatHex(v).getBytes(StandardCharsets.US_ASCII), name + " (hex)", null));
-        out.add(new Needle(hex.withUpperCase().formatHex(v).getBytes(StandardCharsets.US_ASCII), name + " (hex)", null));
+        out.add(new Needle(
+                hex.withUpperCase().formatHex(v).getBytes(StandardCharsets.US_ASCII), name + " (hex)", null));
         for (int shift = 0; shift < 3; shift++) {
             for (Base64.Encoder enc : List.of(Base64.getEncoder(), Base64.getUrlEncoder())) {
                 byte[] padded = new byte[shift + v.length];
@@ -428,8 +440,8 @@ public final class SecretScanner {
                 int skip = shift == 0 ? 0 : shift == 1 ? 2 : 3;
                 int stable = (shift + v.length) * 8 / 6;
                 if (stable - skip >= MIN_SECRET) {
-                    out.add(new Needle(b64.substring(skip, stable).getBytes(StandardCharsets.US_ASCII),
-                            name + " (base64)", null));
+                    out.add(new Needle(
+                            b64.substring(skip, stable).getBytes(StandardCharsets.US_ASCII), name + " (base64)", null));
                 }
             }
         }
@@ -451,8 +463,9 @@ public final class SecretScanner {
     }
 
     private static int hexDigit(byte b) {
-        return b >= '0' && b <= '9' ? b - '0' : b >= 'a' && b <= 'f' ? b - 'a' + 10 : b >= 'A' && b <= 'F' ? b - 'A' + 10
-                : -1;
+        return b >= '0' && b <= '9'
+                ? b - '0'
+                : b >= 'a' && b <= 'f' ? b - 'a' + 10 : b >= 'A' && b <= 'F' ? b - 'A' + 10 : -1;
     }
 
     private static int key(byte[] b, int at) {

@@ -26,8 +26,15 @@ import org.jspecify.annotations.Nullable;
  * @param forwarded the names of the bottle's forwarded variables, whose values egress keeps from
  *     leaving except on a route that {@code carries} them
  */
-public record SidecarPlans(String identity, SidecarBundle bundle, PipelockPlan pipelock, EgressPlan egress,
-        @Nullable GitGatePlan gitGate, @Nullable SupervisePlan supervise, BundleAccess access, List<String> forwarded) {
+public record SidecarPlans(
+        String identity,
+        SidecarBundle bundle,
+        PipelockPlan pipelock,
+        EgressPlan egress,
+        @Nullable GitGatePlan gitGate,
+        @Nullable SupervisePlan supervise,
+        BundleAccess access,
+        List<String> forwarded) {
     /** The prefix of the bundle variables holding the bottle's forwarded values, for egress's inspection. */
     public static final String DLP_ENV_PREFIX = "CLAUDE_BOTTLE_DLP_";
 
@@ -81,17 +88,31 @@ public record SidecarPlans(String identity, SidecarBundle bundle, PipelockPlan p
         String id = request.identity();
         AgentEnvironment.checkReserved(bottle);
         SidecarBundle bundle = SidecarBundle.forBottle(bottle);
-        Path anchors = request.settings().get(Egress.EXTRA_CA_SETTING).map(Path::of)
-                .orElse(null);
-        EgressPlan egress = new Egress(clock).prepare(bottle, id, request.state().egressDir(), request.hostEnvironment(),
-                anchors);
-        PipelockPlan pipelock = new PipelockProxy(clock).prepare(bottle, id, request.state().pipelockDir());
+        Path anchors =
+                request.settings().get(Egress.EXTRA_CA_SETTING).map(Path::of).orElse(null);
+        EgressPlan egress =
+                new Egress(clock).prepare(bottle, id, request.state().egressDir(), request.hostEnvironment(), anchors);
+        PipelockPlan pipelock =
+                new PipelockProxy(clock).prepare(bottle, id, request.state().pipelockDir());
         GitGatePlan gitGate = bundle.runs(Daemon.GIT_GATE)
-                ? new GitGate().prepare(bottle, id, request.state().gitGateDir()) : null;
-        SupervisePlan supervise = bundle.runs(Daemon.SUPERVISE)
-                ? new Supervise().prepare(id, request.state().superviseDir(), request.home().queueDir(id), baseDockerfile)
+                ? new GitGate().prepare(bottle, id, request.state().gitGateDir())
                 : null;
-        return new SidecarPlans(id, bundle, pipelock, egress, gitGate, supervise, BundleAccess.mint(),
+        SupervisePlan supervise = bundle.runs(Daemon.SUPERVISE)
+                ? new Supervise()
+                        .prepare(
+                                id,
+                                request.state().superviseDir(),
+                                request.home().queueDir(id),
+                                baseDockerfile)
+                : null;
+        return new SidecarPlans(
+                id,
+                bundle,
+                pipelock,
+                egress,
+                gitGate,
+                supervise,
+                BundleAccess.mint(),
                 List.copyOf(request.env().forwardedNames()));
     }
 
@@ -137,6 +158,9 @@ public record SidecarPlans(String identity, SidecarBundle bundle, PipelockPlan p
      * @return the hosts, in route order
      */
     public List<String> uninspectedHosts() {
-        return egress.config().routes().stream().filter(r -> !r.inspected()).map(r -> r.host()).toList();
+        return egress.config().routes().stream()
+                .filter(r -> !r.inspected())
+                .map(r -> r.host())
+                .toList();
     }
 }

@@ -35,8 +35,14 @@ public final class Supervise {
     public SupervisePlan prepare(String identity, Path dir, Path queueDir, String baseDockerfile) {
         Objects.requireNonNull(baseDockerfile, "baseDockerfile");
         SecureFiles.createPrivateDirectories(queueDir);
-        SuperviseConfig config = new SuperviseConfig(identity, Daemon.SUPERVISE.port(), PATH, SuperviseConfig.TOOLS,
-                QUEUE_IN_CONTAINER, DOCKERFILE_IN_CONTAINER, SuperviseConfig.DEFAULT_CALL_WAIT);
+        SuperviseConfig config = new SuperviseConfig(
+                identity,
+                Daemon.SUPERVISE.port(),
+                PATH,
+                SuperviseConfig.TOOLS,
+                QUEUE_IN_CONTAINER,
+                DOCKERFILE_IN_CONTAINER,
+                SuperviseConfig.DEFAULT_CALL_WAIT);
         Path configFile = dir.resolve("supervise.json");
         SecureFiles.writePublic(configFile, config.render().getBytes(StandardCharsets.UTF_8));
         Path dockerfile = dir.resolve("Dockerfile");

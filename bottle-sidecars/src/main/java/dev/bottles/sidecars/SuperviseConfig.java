@@ -24,8 +24,14 @@ import java.util.Objects;
  * @param callWait how long a tool call waits for the operator before answering "pending" (MCP
  *     clients time out long calls)
  */
-public record SuperviseConfig(String identity, int port, String path, List<String> tools, String queueDir,
-        String baseDockerfile, Duration callWait) {
+public record SuperviseConfig(
+        String identity,
+        int port,
+        String path,
+        List<String> tools,
+        String queueDir,
+        String baseDockerfile,
+        Duration callWait) {
     /** The format version this class writes and reads. */
     public static final int VERSION = 1;
     /** The tools offered by default. */
@@ -94,8 +100,13 @@ public record SuperviseConfig(String identity, int port, String path, List<Strin
         JsonNode o = Json.readVersioned(text, source, VERSION);
         List<String> tools = new ArrayList<>();
         o.path("tools").forEach(t -> tools.add(t.asText()));
-        return new SuperviseConfig(o.path("identity").asText(), o.path("listen_port").asInt(), o.path("path").asText(),
-                tools, o.path("queue_dir").asText(), o.path("base_dockerfile").asText(),
+        return new SuperviseConfig(
+                o.path("identity").asText(),
+                o.path("listen_port").asInt(),
+                o.path("path").asText(),
+                tools,
+                o.path("queue_dir").asText(),
+                o.path("base_dockerfile").asText(),
                 Duration.ofSeconds(o.path("call_wait_seconds").asLong()));
     }
 }

@@ -10,11 +10,14 @@ import dev.bottles.arch.ModuleRules;
 @AnalyzeClasses(packages = "dev.bottles.sidecars", importOptions = ModuleRules.OnlyThisModule.class)
 class ArchitectureTest {
     @ArchTest
-    static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.sidecars",
+    static final ArchRule moduleRules = ModuleRules.forModule(
+            "dev.bottles.sidecars",
             ModuleRules.apiAnd("org.yaml.snakeyaml..", "com.fasterxml.jackson..", "org.bouncycastle.."));
 
     @ArchTest
-    static final ArchRule platformNeutral = noClasses().should().dependOnClassesThat()
+    static final ArchRule platformNeutral = noClasses()
+            .should()
+            .dependOnClassesThat()
             .resideInAnyPackage("dev.bottles.docker..", "dev.bottles.smolmachines..", "com.github.dockerjava..")
             .because("the preparers are platform-neutral: nothing here talks to Docker or smolvm");
 }

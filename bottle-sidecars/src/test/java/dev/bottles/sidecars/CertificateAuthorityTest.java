@@ -56,8 +56,12 @@ class CertificateAuthorityTest {
     @Test
     void validityStartsFiveMinutesEarlyAndLastsNinetyDays() {
         X509Certificate c = CertificateAuthority.mint("v", Fixtures.CLOCK).certificate();
-        assertEquals(Fixtures.CLOCK.instant().minus(Duration.ofMinutes(5)), c.getNotBefore().toInstant());
-        assertEquals(Fixtures.CLOCK.instant().plus(Duration.ofDays(90)), c.getNotAfter().toInstant());
+        assertEquals(
+                Fixtures.CLOCK.instant().minus(Duration.ofMinutes(5)),
+                c.getNotBefore().toInstant());
+        assertEquals(
+                Fixtures.CLOCK.instant().plus(Duration.ofDays(90)),
+                c.getNotAfter().toInstant());
     }
 
     @Test
@@ -66,7 +70,8 @@ class CertificateAuthorityTest {
         ca.writeTo(tmp.resolve("ca.pem"), tmp.resolve("ca-key.pem"));
         String keyPem = Files.readString(tmp.resolve("ca-key.pem"));
         assertTrue(keyPem.startsWith("-----BEGIN EC PRIVATE KEY-----"), "SEC1, what Go's ParseECPrivateKey reads");
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("ca-key.pem"))));
+        assertEquals(
+                "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("ca-key.pem"))));
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("ca.pem"))));
 
         PEMKeyPair parsed;
@@ -83,7 +88,8 @@ class CertificateAuthorityTest {
         s.initVerify(ca.certificate().getPublicKey());
         s.update(data);
         assertTrue(s.verify(sig), "the written key belongs to the written certificate");
-        assertArrayEquals(ca.certificate().getPublicKey().getEncoded(), pair.getPublic().getEncoded());
+        assertArrayEquals(
+                ca.certificate().getPublicKey().getEncoded(), pair.getPublic().getEncoded());
     }
 
     @Test
@@ -103,13 +109,16 @@ class CertificateAuthorityTest {
         ca.writeTo(cert, key);
         CertificateAuthority loaded = CertificateAuthority.load(cert, key);
         assertEquals(ca.certificate(), loaded.certificate());
-        CertificateAuthority.Leaf leaf = loaded.issue(List.of("api.example.test", "10.1.2.3"),
-                Duration.ofDays(1), Clock.systemUTC());
+        CertificateAuthority.Leaf leaf =
+                loaded.issue(List.of("api.example.test", "10.1.2.3"), Duration.ofDays(1), Clock.systemUTC());
         leaf.certificate().verify(ca.certificate().getPublicKey());
         assertEquals(-1, leaf.certificate().getBasicConstraints(), "a leaf is not a CA");
         assertEquals(List.of("1.3.6.1.5.5.7.3.1"), leaf.certificate().getExtendedKeyUsage());
-        assertEquals(List.of(List.of(2, "api.example.test"), List.of(7, "10.1.2.3")),
-                leaf.certificate().getSubjectAlternativeNames().stream().map(List::copyOf).toList());
+        assertEquals(
+                List.of(List.of(2, "api.example.test"), List.of(7, "10.1.2.3")),
+                leaf.certificate().getSubjectAlternativeNames().stream()
+                        .map(List::copyOf)
+                        .toList());
         assertFalse(leaf.certificate().getNotAfter().after(ca.certificate().getNotAfter()));
         assertEquals(2, leaf.chain().length);
         // a JDK trust manager accepts the chain for the name
@@ -125,8 +134,7 @@ class CertificateAuthorityTest {
     void loadingSomethingElseNamesTheFile() throws Exception {
         Path junk = tmp.resolve("junk.pem");
         Files.writeString(junk, "not a pem");
-        BottleException e = Assertions.assertThrows(BottleException.class,
-                () -> CertificateAuthority.load(junk, junk));
+        BottleException e = Assertions.assertThrows(BottleException.class, () -> CertificateAuthority.load(junk, junk));
         assertTrue(e.getMessage().startsWith(junk.toString()), e.getMessage());
     }
 }

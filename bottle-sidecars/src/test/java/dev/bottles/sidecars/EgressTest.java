@@ -27,7 +27,8 @@ class EgressTest {
 
     private static BottleDefinition bottle() {
         return BottleDefinition.builder("dev")
-                .route(EgressRoute.to("api.anthropic.com").withRole(RouteRole.CLAUDE_CODE_OAUTH)
+                .route(EgressRoute.to("api.anthropic.com")
+                        .withRole(RouteRole.CLAUDE_CODE_OAUTH)
                         .withAuth(RouteAuth.bearer("CLAUDE_BOTTLE_OAUTH_TOKEN")))
                 .route(EgressRoute.to("api.github.com").withPaths("/repos/me/").withAuth(RouteAuth.token("GH_TOKEN")))
                 .route(EgressRoute.to("registry.npmjs.org"))
@@ -36,8 +37,8 @@ class EgressTest {
 
     @Test
     void routesRoundTripThroughTheFileFormat() {
-        EgressPlan plan = new Egress(Fixtures.CLOCK).prepare(bottle(), "x-1", dir,
-                Map.of("CLAUDE_BOTTLE_OAUTH_TOKEN", "t1", "GH_TOKEN", "t2"));
+        EgressPlan plan = new Egress(Fixtures.CLOCK)
+                .prepare(bottle(), "x-1", dir, Map.of("CLAUDE_BOTTLE_OAUTH_TOKEN", "t1", "GH_TOKEN", "t2"));
         EgressConfig read = EgressConfig.read(plan.routesFile());
         assertEquals(plan.config(), read);
         assertEquals(bottle().routes(), read.routes());
@@ -57,8 +58,10 @@ class EgressTest {
 
     @Test
     void anUnsetTokenIsRefusedNamingTheVariableOnly() {
-        ManifestException e = assertThrows(ManifestException.class, () -> new Egress(Fixtures.CLOCK)
-                .prepare(bottle(), "x-1", dir, Map.of("CLAUDE_BOTTLE_OAUTH_TOKEN", "sk-secret-value")));
+        ManifestException e = assertThrows(
+                ManifestException.class,
+                () -> new Egress(Fixtures.CLOCK)
+                        .prepare(bottle(), "x-1", dir, Map.of("CLAUDE_BOTTLE_OAUTH_TOKEN", "sk-secret-value")));
         assertEquals(Optional.of("egress.routes[1].auth.token_ref"), e.field());
         assertTrue(e.getMessage().contains("host variable GH_TOKEN, which is not set"), e.getMessage());
         assertFalse(e.getMessage().contains("sk-secret-value"));
@@ -67,8 +70,10 @@ class EgressTest {
     @Test
     void aTokenInAVariableTheBundleSetsIsRefused() {
         BottleDefinition b = BottleDefinition.builder("dev")
-                .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer("LD_PRELOAD"))).build();
-        ManifestException e = assertThrows(ManifestException.class,
+                .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer("LD_PRELOAD")))
+                .build();
+        ManifestException e = assertThrows(
+                ManifestException.class,
                 () -> new Egress(Fixtures.CLOCK).prepare(b, "x-1", dir, Map.of("LD_PRELOAD", "x")));
         assertTrue(e.getMessage().contains("a variable the sidecar bundle sets itself"), e.getMessage());
         assertTrue(e.fix().contains("API_EXAMPLE_COM_TOKEN"), e.fix());
@@ -78,7 +83,9 @@ class EgressTest {
 
     @Test
     void noPlaceholderWithoutAnOauthRoute() {
-        BottleDefinition b = BottleDefinition.builder("dev").route(EgressRoute.to("github.com")).build();
+        BottleDefinition b = BottleDefinition.builder("dev")
+                .route(EgressRoute.to("github.com"))
+                .build();
         EgressPlan plan = new Egress(Fixtures.CLOCK).prepare(b, "x-1", dir, Map.of());
         assertEquals(Map.of(), plan.agentPlaceholders());
         assertEquals(Egress.TELEMETRY_OFF, plan.agentDefaults());
@@ -86,13 +93,15 @@ class EgressTest {
 
     @Test
     void malformedRouteFilesAreRefusedWithTheirSource() {
-        BottleException unknown = assertThrows(BottleException.class,
+        BottleException unknown = assertThrows(
+                BottleException.class,
                 () -> EgressConfig.parse("version: 1\nroutes:\n- host: a.example\n  paths: [/x]\n", "routes.yaml"));
-        assertTrue(unknown.getMessage().startsWith("routes.yaml: routes[0]: unknown key 'paths'"), unknown.getMessage());
+        assertTrue(
+                unknown.getMessage().startsWith("routes.yaml: routes[0]: unknown key 'paths'"), unknown.getMessage());
         assertThrows(BottleException.class, () -> EgressConfig.parse("version: 2\n", "routes.yaml"));
         assertThrows(BottleException.class, () -> EgressConfig.parse("- a\n", "routes.yaml"));
-        BottleException badHost = assertThrows(BottleException.class,
-                () -> EgressConfig.parse("version: 1\nroutes:\n- host: 'a b'\n", "routes.yaml"));
+        BottleException badHost = assertThrows(
+                BottleException.class, () -> EgressConfig.parse("version: 1\nroutes:\n- host: 'a b'\n", "routes.yaml"));
         assertTrue(badHost.getMessage().contains("is not a host name"), badHost.getMessage());
     }
 
@@ -119,20 +128,32 @@ class EgressTest {
 
     @Test
     void tlsAndCarriesSurviveTheFileAndTheCanonicalTargetIsDecided() {
-        EgressConfig c = new EgressConfig(List.of(), List.of(EgressRoute.to("pinned.example.com").passthrough(),
-                EgressRoute.to("api.github.com").carrying("GITHUB_TOKEN").withPaths("/repos/me/")));
+        EgressConfig c = new EgressConfig(
+                List.of(),
+                List.of(
+                        EgressRoute.to("pinned.example.com").passthrough(),
+                        EgressRoute.to("api.github.com")
+                                .carrying("GITHUB_TOKEN")
+                                .withPaths("/repos/me/")));
         EgressConfig back = EgressConfig.parse(c.render("x-1"), "routes.yaml");
         assertEquals(c, back);
         assertFalse(back.route("pinned.example.com").orElseThrow().inspected());
-        assertEquals(List.of("GITHUB_TOKEN"), back.route("api.github.com").orElseThrow().carries());
+        assertEquals(
+                List.of("GITHUB_TOKEN"),
+                back.route("api.github.com").orElseThrow().carries());
         EgressDecision d = back.decide("api.github.com", "/repos/me/./x/../app?ref=%2F");
         assertTrue(d.allowed(), d.reason());
         assertEquals("/repos/me/app?ref=%2F", d.target().originForm());
         EgressDecision walk = back.decide("api.github.com", "/repos/me/..%2f..%2fother");
         assertFalse(walk.allowed());
         assertTrue(walk.reason().startsWith("blocked: request path holds an encoded /"), walk.reason());
-        assertEquals(List.of("pinned.example.com"), new EgressConfig(List.of(), c.routes()).routes().stream()
-                .filter(r -> !r.inspected()).map(EgressRoute::host).toList());
+        assertEquals(
+                List.of("pinned.example.com"),
+                new EgressConfig(List.of(), c.routes())
+                        .routes().stream()
+                                .filter(r -> !r.inspected())
+                                .map(EgressRoute::host)
+                                .toList());
     }
 
     @Test
@@ -144,13 +165,15 @@ class EgressTest {
         Map<String, String> env = Map.of("CLAUDE_BOTTLE_OAUTH_TOKEN", "t1", "GH_TOKEN", "t2");
         new Egress(Fixtures.CLOCK).prepare(bottle(), "x-1", out, env, pem);
         assertEquals(Files.readString(pem), Files.readString(out.resolve("extra-ca.pem")));
-        assertEquals("rw-r--r--", PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(out.resolve("extra-ca.pem"))));
+        assertEquals(
+                "rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("extra-ca.pem"))));
 
         Files.writeString(pem, "hello");
-        ManifestException e = assertThrows(ManifestException.class,
-                () -> new Egress(Fixtures.CLOCK).prepare(bottle(), "x-1", out, env, pem));
-        assertTrue(e.getMessage().contains(Egress.EXTRA_CA_SETTING) && e.getMessage().contains("holds no PEM certificate"),
+        ManifestException e = assertThrows(
+                ManifestException.class, () -> new Egress(Fixtures.CLOCK).prepare(bottle(), "x-1", out, env, pem));
+        assertTrue(
+                e.getMessage().contains(Egress.EXTRA_CA_SETTING)
+                        && e.getMessage().contains("holds no PEM certificate"),
                 e.getMessage());
     }
 }

@@ -23,11 +23,27 @@ final class Fixtures {
     private Fixtures() {}
 
     static PrepareRequest request(Path home, BottleDefinition bottle, Map<String, String> hostEnv, ResolvedEnv env) {
-        AgentDefinition agent = AgentDefinition.builder("implementer").bottle(bottle.name()).build();
+        AgentDefinition agent =
+                AgentDefinition.builder("implementer").bottle(bottle.name()).build();
         Manifest m = Manifest.builder().bottle(bottle).agent(agent).build();
         BottleHome h = new BottleHome(home);
-        BottleSpec spec = BottleSpec.builder("implementer").manifest(m).home(home).hostEnvironment(hostEnv).build();
-        return new PrepareRequest(spec, m, agent, bottle, IDENTITY, false, h, h.state(IDENTITY).create(), env, hostEnv,
-                new Settings(Map.of(), hostEnv), BottleEvents.silent(IDENTITY, "test"));
+        BottleSpec spec = BottleSpec.builder("implementer")
+                .manifest(m)
+                .home(home)
+                .hostEnvironment(hostEnv)
+                .build();
+        return new PrepareRequest(
+                spec,
+                m,
+                agent,
+                bottle,
+                IDENTITY,
+                false,
+                h,
+                h.state(IDENTITY).create(),
+                env,
+                hostEnv,
+                new Settings(Map.of(), hostEnv),
+                BottleEvents.silent(IDENTITY, "test"));
     }
 }

@@ -41,8 +41,10 @@ class GoldenFilesTest {
                 Path.of(getClass().getResource("/dev.md").toURI()), userHome);
         Map<String, String> hostEnv = Map.of("CLAUDE_BOTTLE_OAUTH_TOKEN", "sk-ant-oat-real", "GH_PAT", "ghp_real");
         env = new ResolvedEnv(Map.of("GIT_AUTHOR_NAME", "didericis"), Map.of("GITHUB_TOKEN", "ghp_real"));
-        plans = SidecarPlans.prepare(Fixtures.request(tmp.resolve("home"), bottle, hostEnv, env),
-                "FROM claude-bottle:latest\n", Fixtures.CLOCK);
+        plans = SidecarPlans.prepare(
+                Fixtures.request(tmp.resolve("home"), bottle, hostEnv, env),
+                "FROM claude-bottle:latest\n",
+                Fixtures.CLOCK);
     }
 
     private void assertGolden(String name, String text) throws IOException, URISyntaxException {
@@ -86,15 +88,24 @@ class GoldenFilesTest {
 
     @Test
     void bundleLaunchSpecOnSmolmachines() throws Exception {
-        BundleLaunchSpec spec = BundleLaunchSpec.of(plans, "smolmachines", "claude-bottle-bundle-" + Fixtures.IDENTITY,
-                new Subnet(192, 168, 42), true, new Settings(Map.of(), Map.of()));
+        BundleLaunchSpec spec = BundleLaunchSpec.of(
+                plans,
+                "smolmachines",
+                "claude-bottle-bundle-" + Fixtures.IDENTITY,
+                new Subnet(192, 168, 42),
+                true,
+                new Settings(Map.of(), Map.of()));
         String state = tmp.resolve("home").toString();
         String text = "container: " + spec.containerName() + "\nnetwork: " + spec.networkName() + " " + spec.subnet()
                 + " gateway " + spec.gateway() + " bundle " + spec.bundleIp() + "\nimage: " + spec.image()
                 + "\ndaemons: " + spec.daemonsCsv()
-                + "\nenv:\n" + spec.environment().stream().map(x -> "  " + x + "\n").collect(Collectors.joining())
-                + "volumes:\n" + spec.volumes().stream().map(v -> "  " + v.host().toString().replace(state, "$BOTTLE_HOME")
-                        + " -> " + v.container() + (v.readOnly() ? " (ro)" : " (rw)") + "\n").collect(Collectors.joining())
+                + "\nenv:\n"
+                + spec.environment().stream().map(x -> "  " + x + "\n").collect(Collectors.joining())
+                + "volumes:\n"
+                + spec.volumes().stream()
+                        .map(v -> "  " + v.host().toString().replace(state, "$BOTTLE_HOME") + " -> " + v.container()
+                                + (v.readOnly() ? " (ro)" : " (rw)") + "\n")
+                        .collect(Collectors.joining())
                 + "publish: " + spec.publishedPorts() + "\nlabels: " + spec.labels() + "\n";
         assertGolden("bundle-spec.txt", text);
     }

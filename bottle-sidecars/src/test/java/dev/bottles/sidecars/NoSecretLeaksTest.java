@@ -48,7 +48,8 @@ class NoSecretLeaksTest {
     @Test
     void noSecretValueReachesAFileTheAgentEnvironmentOrTheBundleSpec() throws IOException {
         Random r = new Random(20261123);
-        Path key = Files.writeString(tmp.resolve("gate-key"), "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a host secret\n");
+        Path key =
+                Files.writeString(tmp.resolve("gate-key"), "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a host secret\n");
         for (int c = 0; c < CASES; c++) {
             Map<String, String> hostEnv = new HashMap<>();
             Map<String, String> literals = new LinkedHashMap<>();
@@ -92,8 +93,8 @@ class NoSecretLeaksTest {
             BottleDefinition bottle = b.build();
             ResolvedEnv env = new ResolvedEnv(literals, forwarded);
             Path home = tmp.resolve("home-" + c);
-            SidecarPlans plans = SidecarPlans.prepare(Fixtures.request(home, bottle, hostEnv, env), "FROM x\n",
-                    Fixtures.CLOCK);
+            SidecarPlans plans =
+                    SidecarPlans.prepare(Fixtures.request(home, bottle, hostEnv, env), "FROM x\n", Fixtures.CLOCK);
 
             List<String> secrets = new ArrayList<>(hostEnv.values());
             secrets.addAll(forwarded.values());
@@ -104,21 +105,24 @@ class NoSecretLeaksTest {
                 }
             }
             SidecarBundle bundle = plans.bundle();
-            for (Endpoints e : List.of(Endpoints.inBundle("192.168.1.2", bundle),
-                    Endpoints.published("100.96.0.1", Map.of(Daemon.EGRESS, 1, Daemon.GIT_GATE, 2, Daemon.SUPERVISE, 3),
-                            bundle))) {
+            for (Endpoints e : List.of(
+                    Endpoints.inBundle("192.168.1.2", bundle),
+                    Endpoints.published(
+                            "100.96.0.1", Map.of(Daemon.EGRESS, 1, Daemon.GIT_GATE, 2, Daemon.SUPERVISE, 3), bundle))) {
                 outputs.add(AgentEnvironment.envFile(AgentEnvironment.compose(plans, e, env)));
             }
-            BundleLaunchSpec spec = BundleLaunchSpec.of(plans, "docker", "n", new Subnet(192, 168, 1), r.nextBoolean(),
-                    new Settings(Map.of(), hostEnv));
+            BundleLaunchSpec spec = BundleLaunchSpec.of(
+                    plans, "docker", "n", new Subnet(192, 168, 1), r.nextBoolean(), new Settings(Map.of(), hostEnv));
             outputs.add(spec.toString());
             outputs.add(plans.toString());
             outputs.add(env.toString());
             for (String out : outputs) {
                 for (String s : secrets) {
                     int at = c;
-                    assertFalse(out.contains(s), () -> "case " + at + ": secret leaked into " + out.substring(0,
-                            Math.min(200, out.length())));
+                    assertFalse(
+                            out.contains(s),
+                            () -> "case " + at + ": secret leaked into "
+                                    + out.substring(0, Math.min(200, out.length())));
                 }
             }
         }

@@ -27,11 +27,18 @@ class SecretScannerTest {
         byte[] v = SECRET.getBytes(StandardCharsets.UTF_8);
         assertEquals("API_KEY", scanner.find("x=" + SECRET + "&y"));
         assertEquals("API_KEY (hex)", scanner.find("id " + HexFormat.of().formatHex(v)));
-        assertEquals("API_KEY (hex)", scanner.find("id " + HexFormat.of().withUpperCase().formatHex(v)));
+        assertEquals(
+                "API_KEY (hex)",
+                scanner.find("id " + HexFormat.of().withUpperCase().formatHex(v)));
         for (String prefix : List.of("", "a", "ab", "abc", "user:")) {
             byte[] joined = (prefix + SECRET + "!").getBytes(StandardCharsets.UTF_8);
-            assertEquals("API_KEY (base64)", scanner.find("Basic " + Base64.getEncoder().encodeToString(joined)), prefix);
-            assertEquals("API_KEY (base64)", scanner.find(Base64.getUrlEncoder().withoutPadding().encodeToString(joined)),
+            assertEquals(
+                    "API_KEY (base64)",
+                    scanner.find("Basic " + Base64.getEncoder().encodeToString(joined)),
+                    prefix);
+            assertEquals(
+                    "API_KEY (base64)",
+                    scanner.find(Base64.getUrlEncoder().withoutPadding().encodeToString(joined)),
                     prefix);
         }
         String once = URLEncoder.encode(SECRET, StandardCharsets.UTF_8);
@@ -79,9 +86,12 @@ class SecretScannerTest {
                 body[i] = (byte) ('a' + rnd.nextInt(26));
             }
             boolean plant = rnd.nextBoolean();
-            String form = List.of(SECRET, HexFormat.of().formatHex(SECRET.getBytes(StandardCharsets.UTF_8)),
-                    Base64.getEncoder().encodeToString(("." + SECRET).getBytes(StandardCharsets.UTF_8)),
-                    URLEncoder.encode(SECRET, StandardCharsets.UTF_8)).get(rnd.nextInt(4));
+            String form = List.of(
+                            SECRET,
+                            HexFormat.of().formatHex(SECRET.getBytes(StandardCharsets.UTF_8)),
+                            Base64.getEncoder().encodeToString(("." + SECRET).getBytes(StandardCharsets.UTF_8)),
+                            URLEncoder.encode(SECRET, StandardCharsets.UTF_8))
+                    .get(rnd.nextInt(4));
             if (plant) {
                 byte[] f = form.getBytes(StandardCharsets.UTF_8);
                 int at = rnd.nextInt(body.length - 1);
@@ -104,7 +114,9 @@ class SecretScannerTest {
                 } else {
                     out.writeBytes(stream.released());
                     out.write(piece, 0, stream.safeLength());
-                    assertEquals(-1, indexOf(out.toByteArray(), form.getBytes(StandardCharsets.UTF_8)),
+                    assertEquals(
+                            -1,
+                            indexOf(out.toByteArray(), form.getBytes(StandardCharsets.UTF_8)),
                             "no complete secret was ever let out");
                 }
             }
@@ -128,7 +140,9 @@ class SecretScannerTest {
         new Random(1).nextBytes(random);
         StringBuilder json = new StringBuilder();
         while (json.length() < (1 << 20)) {
-            json.append("{\"name\":\"item-").append(json.length()).append("\",\"url\":\"https://example.com/a%20b?x=1\"},");
+            json.append("{\"name\":\"item-")
+                    .append(json.length())
+                    .append("\",\"url\":\"https://example.com/a%20b?x=1\"},");
         }
         time("random bytes", random);
         time("JSON", json.toString().getBytes(StandardCharsets.UTF_8));

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bottles.BottleException;
 import dev.bottles.RunningBottle;
 import dev.bottles.docker.DockerBundles;
-import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.sidecars.SidecarPlans;
 import dev.bottles.smolmachines.internal.PackCache;
 import dev.bottles.smolmachines.internal.SmolLaunch;
@@ -52,6 +51,7 @@ public final class SmolmachinesBackend implements BottleBackend {
     public static final String ID = "smolmachines";
     /** Below docker's, so discovery prefers docker where both work. */
     public static final int PRIORITY = 50;
+
     private static final Pattern VERSION = Pattern.compile("smolvm\\s+(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
     private static final Duration QUICK = Duration.ofSeconds(30);
 
@@ -129,7 +129,8 @@ public final class SmolmachinesBackend implements BottleBackend {
         SmolvmCli.Result r = cli.check(List.of("--version"), Map.of(), QUICK);
         Matcher m = VERSION.matcher(r.stdout());
         if (!m.find()) {
-            throw new BottleException("cannot read the version from '" + r.stdout().strip() + "' (smolvm --version)");
+            throw new BottleException(
+                    "cannot read the version from '" + r.stdout().strip() + "' (smolvm --version)");
         }
         return m.group(1) + "." + m.group(2) + "." + (m.group(3) == null ? "0" : m.group(3));
     }
@@ -143,10 +144,17 @@ public final class SmolmachinesBackend implements BottleBackend {
     static String[] hostAddress(String version) {
         String[] v = version.split("\\.");
         boolean virtio = Integer.parseInt(v[0]) > 1 || Integer.parseInt(v[0]) == 1 && Integer.parseInt(v[1]) >= 9;
-        return virtio ? new String[] {"100.96.0.1", "smolvm " + version + " enforces the allowlist on virtio-net, whose"
-                + " gateway 100.96.0.1 relays to the host's loopback"}
-                : new String[] {"127.0.0.1", "smolvm " + version + " predates virtio-net allowlists; TSI reaches the host"
-                        + " loopback at 127.0.0.1"};
+        return virtio
+                ? new String[] {
+                    "100.96.0.1",
+                    "smolvm " + version + " enforces the allowlist on virtio-net, whose"
+                            + " gateway 100.96.0.1 relays to the host's loopback"
+                }
+                : new String[] {
+                    "127.0.0.1",
+                    "smolvm " + version + " predates virtio-net allowlists; TSI reaches the host"
+                            + " loopback at 127.0.0.1"
+                };
     }
 
     private static List<String> preflight(Settings s, @Nullable String binary) {
@@ -188,7 +196,8 @@ public final class SmolmachinesBackend implements BottleBackend {
         if (!problems.isEmpty()) {
             return Availability.unavailable(String.join("; ", problems));
         }
-        return Availability.available("smolvm " + version + " at " + binary).withFact("smolvm", String.valueOf(version))
+        return Availability.available("smolvm " + version + " at " + binary)
+                .withFact("smolvm", String.valueOf(version))
                 .withFact("host_address", hostAddress(String.valueOf(version))[0]);
     }
 
@@ -198,30 +207,49 @@ public final class SmolmachinesBackend implements BottleBackend {
         String binary = locate(s);
         List<String> problems = preflight(s, binary);
         if (!problems.isEmpty()) {
-            throw new BottleException("the smolmachines backend cannot run here:\n  - " + String.join("\n  - ", problems));
+            throw new BottleException(
+                    "the smolmachines backend cannot run here:\n  - " + String.join("\n  - ", problems));
         }
         SmolvmCli cli = SmolvmCli.of(binary);
         String version = versions.computeIfAbsent(binary, b -> version(cli));
         lastBinary = binary;
         bundles().bundles(ID);
         String id = request.identity();
-        String[] host = s.get(SmolmachinesSettings.HOST_ADDRESS).map(a -> new String[] {a, "set by "
-                + SmolmachinesSettings.HOST_ADDRESS}).orElse(hostAddress(version));
+        String[] host = s.get(SmolmachinesSettings.HOST_ADDRESS)
+                .map(a -> new String[] {a, "set by " + SmolmachinesSettings.HOST_ADDRESS})
+                .orElse(hostAddress(version));
         SidecarPlans sidecars = SidecarPlans.prepare(request, "");
         Path prompt = request.state().agentDir().resolve("prompt.txt");
         SecureFiles.writePrivate(prompt, request.agent().prompt());
         String image = s.get("CLAUDE_BOTTLE_IMAGE", "claude-bottle:latest");
-        Path cache = s.get(SmolmachinesSettings.CACHE).map(Path::of)
+        Path cache = s.get(SmolmachinesSettings.CACHE)
+                .map(Path::of)
                 .orElse(Path.of(System.getProperty("user.home"), ".cache", "claude-bottle", "smolmachines"));
         Path pack = PackCache.ensure(cli, cache, image);
         Map<String, String> tokens = sidecars.bundleValues(request.hostEnvironment(), request.env());
         Map<String, Path> skills = new LinkedHashMap<>();
         request.agent().skills().forEach(k -> skills.put(k, s.skillsDir().resolve(k)));
-        return new SmolmachinesBottlePlan(id, request.agent().name(), request.state().path(), binary, version, host[0],
-                host[1], "claude-bottle-" + id, image, pack, DockerBundles.bundleNetworkName(id),
+        return new SmolmachinesBottlePlan(
+                id,
+                request.agent().name(),
+                request.state().path(),
+                binary,
+                version,
+                host[0],
+                host[1],
+                "claude-bottle-" + id,
+                image,
+                pack,
+                DockerBundles.bundleNetworkName(id),
                 SubnetPool.from(s).candidates(id, SubnetPool.DEFAULT_ATTEMPTS),
-                bundles().describeBundleImage(s), DockerBundles.bundleBuildSettings(s), sidecars, request.env(), tokens,
-                s.get("CLAUDE_BOTTLE_CONTAINER_HOME", "/home/node"), skills, prompt,
+                bundles().describeBundleImage(s),
+                DockerBundles.bundleBuildSettings(s),
+                sidecars,
+                request.env(),
+                tokens,
+                s.get("CLAUDE_BOTTLE_CONTAINER_HOME", "/home/node"),
+                skills,
+                prompt,
                 Duration.ofSeconds(Long.parseLong(s.get(SmolmachinesSettings.READY_SECONDS, "120"))));
     }
 
@@ -267,9 +295,14 @@ public final class SmolmachinesBackend implements BottleBackend {
         List<BottleSummary> out = new ArrayList<>();
         for (JsonNode m : machines(SmolvmCli.of(binary))) {
             String services = m.path("labels").path("dev.bottles.services").asText("");
-            out.add(new BottleSummary(m.path("labels").path("dev.bottles.identity").asText(m.path("name").asText()), ID,
+            out.add(new BottleSummary(
+                    m.path("labels")
+                            .path("dev.bottles.identity")
+                            .asText(m.path("name").asText()),
+                    ID,
                     m.path("labels").path("dev.bottles.agent").asText(null),
-                    services.isEmpty() ? List.of() : List.of(services.split(",")), m.path("state").asText("unknown")));
+                    services.isEmpty() ? List.of() : List.of(services.split(",")),
+                    m.path("state").asText("unknown")));
         }
         return out;
     }

@@ -41,11 +41,29 @@ import java.util.Objects;
  * @param promptFile the prompt file on the host
  * @param readyTimeout how long the VM may take to answer after {@code machine start}
  */
-public record SmolmachinesBottlePlan(String identity, String agentName, Path stateDir, String smolvm,
-        String smolvmVersion, String hostAddress, String hostAddressNote, String machineName, String image, Path pack,
-        String bundleNetwork, List<Subnet> subnets, BundleImage bundleImage, Map<String, String> bundleBuild, SidecarPlans sidecars, ResolvedEnv env,
-        Map<String, String> routeTokens, String containerHome, Map<String, Path> skills, Path promptFile,
-        Duration readyTimeout) implements BottlePlan {
+public record SmolmachinesBottlePlan(
+        String identity,
+        String agentName,
+        Path stateDir,
+        String smolvm,
+        String smolvmVersion,
+        String hostAddress,
+        String hostAddressNote,
+        String machineName,
+        String image,
+        Path pack,
+        String bundleNetwork,
+        List<Subnet> subnets,
+        BundleImage bundleImage,
+        Map<String, String> bundleBuild,
+        SidecarPlans sidecars,
+        ResolvedEnv env,
+        Map<String, String> routeTokens,
+        String containerHome,
+        Map<String, Path> skills,
+        Path promptFile,
+        Duration readyTimeout)
+        implements BottlePlan {
 
     /**
      * Validates and copies.
@@ -118,8 +136,11 @@ public record SmolmachinesBottlePlan(String identity, String agentName, Path sta
         sidecars.uninspectedHosts().forEach(uninspected::add);
         ObjectNode fwd = o.putObject("forwarded");
         env.forwardedNames().forEach(n -> fwd.put(n, "***"));
-        o.putArray("bundle_tokens").addAll(routeTokens.keySet().stream().sorted()
-                .map(TextNode::valueOf).toList());
+        o.putArray("bundle_tokens")
+                .addAll(routeTokens.keySet().stream()
+                        .sorted()
+                        .map(TextNode::valueOf)
+                        .toList());
         return o.toPrettyString();
     }
 

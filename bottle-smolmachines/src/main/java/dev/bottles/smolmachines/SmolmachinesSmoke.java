@@ -28,16 +28,24 @@ public final class SmolmachinesSmoke {
      */
     public static void main(String[] args) throws Exception {
         Path home = Files.createTempDirectory("bottle-smoke-");
-        Manifest m = Manifest.builder().bottle(BottleDefinition.builder("smoke").build())
-                .agent(AgentDefinition.builder("smoke").bottle("smoke").build()).build();
-        BottleSpec spec = BottleSpec.builder("smoke").manifest(m).home(home).backend(SmolmachinesBackend.ID)
-                .listener(e -> System.out.printf("  %-8s %-22s %6d ms%n", e.phase(), e.step(), e.duration().toMillis()))
+        Manifest m = Manifest.builder()
+                .bottle(BottleDefinition.builder("smoke").build())
+                .agent(AgentDefinition.builder("smoke").bottle("smoke").build())
+                .build();
+        BottleSpec spec = BottleSpec.builder("smoke")
+                .manifest(m)
+                .home(home)
+                .backend(SmolmachinesBackend.ID)
+                .listener(e -> System.out.printf(
+                        "  %-8s %-22s %6d ms%n",
+                        e.phase(), e.step(), e.duration().toMillis()))
                 .build();
         int failures = 0;
         try (RunningBottle b = Bottles.prepare(spec).launch()) {
             System.out.println(b.plan().toJson());
             ExecResult hello = b.exec("echo", "hello-from-vm");
-            failures += check("exec echo", hello.exitCode() == 0 && hello.stdout().equals("hello-from-vm\n"), hello);
+            failures +=
+                    check("exec echo", hello.exitCode() == 0 && hello.stdout().equals("hello-from-vm\n"), hello);
             ExecResult loop = b.exec(List.of("sh", "-c", "nc -w 2 127.0.0.1 9 </dev/null"));
             failures += check("guest 127.0.0.1:9 refuses", loop.exitCode() != 0, loop);
         }

@@ -10,12 +10,14 @@ import dev.bottles.arch.ModuleRules;
 @AnalyzeClasses(packages = "dev.bottles.smolmachines", importOptions = ModuleRules.OnlyThisModule.class)
 class ArchitectureTest {
     @ArchTest
-    static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.smolmachines",
-            ModuleRules.apiAnd("dev.bottles.sidecars..", "dev.bottles.docker",
-                    "com.fasterxml.jackson.."));
+    static final ArchRule moduleRules = ModuleRules.forModule(
+            "dev.bottles.smolmachines",
+            ModuleRules.apiAnd("dev.bottles.sidecars..", "dev.bottles.docker", "com.fasterxml.jackson.."));
 
     @ArchTest
-    static final ArchRule bundlePrimitivesOnly = noClasses().should().dependOnClassesThat()
+    static final ArchRule bundlePrimitivesOnly = noClasses()
+            .should()
+            .dependOnClassesThat()
             .resideInAnyPackage("com.github.dockerjava..", "dev.bottles.docker.internal..")
             .because("smolmachines uses only the docker module's public bundle primitives, not docker-java itself");
 }

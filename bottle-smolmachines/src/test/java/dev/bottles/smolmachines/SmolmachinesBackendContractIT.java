@@ -35,10 +35,15 @@ class SmolmachinesBackendContractIT extends BottleBackendContract {
 
     @Override
     protected Map<String, String> settings() {
-        return Map.of(SmolmachinesSettings.SMOLVM, smolvm.executable().toString(),
-                SmolmachinesSettings.CHECK_KVM, "false",
-                SmolmachinesSettings.CACHE, cache.toString(),
-                BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle());
+        return Map.of(
+                SmolmachinesSettings.SMOLVM,
+                smolvm.executable().toString(),
+                SmolmachinesSettings.CHECK_KVM,
+                "false",
+                SmolmachinesSettings.CACHE,
+                cache.toString(),
+                BundleLaunchSpec.IMAGE_SETTING,
+                TestImages.bundle());
     }
 
     @Override

@@ -55,15 +55,17 @@ class SmolvmCliTest {
         assertEquals(sidecar, PackCache.ensure(cli, cache, "registry.example/agent:1"));
         List<List<String>> log = fake.invocations();
         assertEquals(1, log.size(), "the second call is a cache hit");
-        assertEquals(List.of("pack", "create", "--image", "registry.example/agent:1", "-o"), log.get(0).subList(0, 5));
+        assertEquals(
+                List.of("pack", "create", "--image", "registry.example/agent:1", "-o"),
+                log.get(0).subList(0, 5));
         assertTrue(log.get(0).get(5).contains("/.pack-"), "packed in a private temporary directory first");
         try (var s = Files.list(cache)) {
             assertEquals(2, s.count(), "no temporary directory is left");
         }
 
         fake.failNext("pack create", FakeSmolvm.Failure.pullImage("registry.example/missing:1"));
-        BackendCommandException e = assertThrows(BackendCommandException.class,
-                () -> PackCache.ensure(cli, cache, "registry.example/missing:1"));
+        BackendCommandException e = assertThrows(
+                BackendCommandException.class, () -> PackCache.ensure(cli, cache, "registry.example/missing:1"));
         assertTrue(e.getMessage().contains("the image could not be pulled"), e.getMessage());
         assertTrue(Files.notExists(cache.resolve("registry.example_missing_1.smolmachine")));
     }
@@ -74,10 +76,18 @@ class SmolvmCliTest {
         List<String> create = List.of("machine", "create", "--name", "m1", "--from", pack.toString());
         cli.check(create, Map.of(), T);
         assertEquals(Failure.ALREADY_EXISTS, cli.run(create, Map.of(), T).failure());
-        assertEquals(Failure.VM_NOT_FOUND, cli.run(List.of("machine", "start", "--name", "nope"), Map.of(), T).failure());
-        assertEquals(Failure.NOT_RUNNING,
-                cli.run(List.of("machine", "exec", "--name", "m1", "--", "true"), Map.of(), T).failure());
-        assertEquals(Failure.USAGE, cli.run(List.of("machine", "exec", "-n", "m1", "--", "true"), Map.of(), T).failure());
+        assertEquals(
+                Failure.VM_NOT_FOUND,
+                cli.run(List.of("machine", "start", "--name", "nope"), Map.of(), T)
+                        .failure());
+        assertEquals(
+                Failure.NOT_RUNNING,
+                cli.run(List.of("machine", "exec", "--name", "m1", "--", "true"), Map.of(), T)
+                        .failure());
+        assertEquals(
+                Failure.USAGE,
+                cli.run(List.of("machine", "exec", "-n", "m1", "--", "true"), Map.of(), T)
+                        .failure());
         fake.failNext("machine start", FakeSmolvm.Failure.KVM_NOT_AVAILABLE)
                 .failNext("machine start", FakeSmolvm.Failure.KVM_PERMISSION_DENIED)
                 .failNext("machine start", FakeSmolvm.Failure.anotherProcessStarting("m1"));
@@ -85,7 +95,8 @@ class SmolvmCliTest {
         assertEquals(Failure.KVM_NOT_AVAILABLE, cli.run(start, Map.of(), T).failure());
         assertEquals(Failure.KVM_PERMISSION_DENIED, cli.run(start, Map.of(), T).failure());
         assertEquals(Failure.ALREADY_STARTING, cli.run(start, Map.of(), T).failure());
-        BackendCommandException e = assertThrows(BackendCommandException.class,
+        BackendCommandException e = assertThrows(
+                BackendCommandException.class,
                 () -> cli.check(List.of("machine", "start", "--name", "ghost"), Map.of(), T));
         assertEquals(1, e.exitCode());
         assertEquals("Error: vm not found: ghost", e.stderrTail());
@@ -99,8 +110,12 @@ class SmolvmCliTest {
         cli.check(List.of("machine", "create", "--name", "slow", "--from", pack.toString()), Map.of(), T);
         cli.check(List.of("machine", "start", "--name", "slow"), Map.of(), T);
         long t0 = System.nanoTime();
-        BackendCommandException e = assertThrows(BackendCommandException.class, () -> cli.run(
-                List.of("machine", "exec", "--name", "slow", "--", "sleep", "30"), Map.of(), Duration.ofSeconds(3)));
+        BackendCommandException e = assertThrows(
+                BackendCommandException.class,
+                () -> cli.run(
+                        List.of("machine", "exec", "--name", "slow", "--", "sleep", "30"),
+                        Map.of(),
+                        Duration.ofSeconds(3)));
         assertTrue(System.nanoTime() - t0 < 15_000_000_000L);
         assertEquals(-1, e.exitCode());
         assertTrue(e.getMessage().contains("did not finish within 3 s"), e.getMessage());
@@ -109,7 +124,8 @@ class SmolvmCliTest {
 
     @Test
     void aMissingBinaryIsAClearFailure() {
-        BackendCommandException e = assertThrows(BackendCommandException.class,
+        BackendCommandException e = assertThrows(
+                BackendCommandException.class,
                 () -> SmolvmCli.of(tmp.resolve("no-smolvm").toString()).run(List.of("--version"), Map.of(), T));
         assertTrue(e.getMessage().contains("install smolvm or point SMOLVM at it"), e.getMessage());
     }

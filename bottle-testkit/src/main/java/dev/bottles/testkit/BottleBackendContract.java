@@ -99,9 +99,14 @@ public abstract class BottleBackendContract {
      */
     protected Manifest manifest() {
         return Manifest.builder()
-                .bottle(BottleDefinition.builder("contract").literal("CONTRACT_MODE", "tck")
-                        .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer(TOKEN_REF))).build())
-                .agent(AgentDefinition.builder(AGENT).bottle("contract").prompt("You are under test.").build())
+                .bottle(BottleDefinition.builder("contract")
+                        .literal("CONTRACT_MODE", "tck")
+                        .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer(TOKEN_REF)))
+                        .build())
+                .agent(AgentDefinition.builder(AGENT)
+                        .bottle("contract")
+                        .prompt("You are under test.")
+                        .build())
                 .build();
     }
 
@@ -229,7 +234,8 @@ public abstract class BottleBackendContract {
     @Test
     void execTimesOutAndTheBottleStaysUsable() {
         RunningBottle b = launch(prepare(spec()));
-        ExecTimeoutException e = assertThrows(ExecTimeoutException.class,
+        ExecTimeoutException e = assertThrows(
+                ExecTimeoutException.class,
                 () -> b.exec(List.of("sleep", "30"), ExecOptions.defaults().withTimeout(shortTimeout())));
         assertEquals(-1, e.partialResult().exitCode());
         assertEquals("still here\n", b.exec("echo", "still", "here").stdout());
@@ -271,7 +277,9 @@ public abstract class BottleBackendContract {
     void listSeesARunningBottleAndNotAClosedOne() {
         RunningBottle b = launch(prepare(spec()));
         assertTrue(listed(b.identity()));
-        BottleSummary s = backend.list().stream().filter(x -> x.identity().equals(b.identity())).findFirst()
+        BottleSummary s = backend.list().stream()
+                .filter(x -> x.identity().equals(b.identity()))
+                .findFirst()
                 .orElseThrow();
         assertEquals(backend.id(), s.backend());
         b.close();

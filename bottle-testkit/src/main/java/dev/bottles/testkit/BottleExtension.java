@@ -41,14 +41,19 @@ public final class BottleExtension implements ParameterResolver, AfterEachCallba
     }
 
     private static TestBottles bottles(ExtensionContext c) {
-        return c.getStore(NS).getOrComputeIfAbsent("bottles", k -> {
-            try {
-                Path dir = Files.createTempDirectory("bottle-test-");
-                return new TestBottles(new BottleHome(dir.resolve("home")), new FakeBackend());
-            } catch (IOException e) {
-                throw new ParameterResolutionException("cannot create a temporary bottle home: " + e, e);
-            }
-        }, TestBottles.class);
+        return c.getStore(NS)
+                .getOrComputeIfAbsent(
+                        "bottles",
+                        k -> {
+                            try {
+                                Path dir = Files.createTempDirectory("bottle-test-");
+                                return new TestBottles(new BottleHome(dir.resolve("home")), new FakeBackend());
+                            } catch (IOException e) {
+                                throw new ParameterResolutionException(
+                                        "cannot create a temporary bottle home: " + e, e);
+                            }
+                        },
+                        TestBottles.class);
     }
 
     @Override
@@ -61,10 +66,11 @@ public final class BottleExtension implements ParameterResolver, AfterEachCallba
         SecureFiles.deleteRecursively(bottles.home().root().getParent());
         boolean failOnLeaks = AnnotationSupport.findAnnotation(c.getRequiredTestMethod(), BottleTest.class)
                 .or(() -> AnnotationSupport.findAnnotation(c.getRequiredTestClass(), BottleTest.class))
-                .map(BottleTest::failOnLeaks).orElse(true);
+                .map(BottleTest::failOnLeaks)
+                .orElse(true);
         if (failOnLeaks && !leaked.isEmpty()) {
-            throw new AssertionFailedError("the test left bottles running: " + leaked
-                    + "; close them (try-with-resources) or settle them");
+            throw new AssertionFailedError(
+                    "the test left bottles running: " + leaked + "; close them (try-with-resources) or settle them");
         }
     }
 }

@@ -25,7 +25,8 @@ public final class ClaudeScript {
         this.session = Objects.requireNonNull(session, "session");
         this.model = model;
         lines.add("{\"type\":\"system\",\"subtype\":\"init\",\"cwd\":\"/workspace\",\"session_id\":" + q(session)
-                + ",\"tools\":[\"Bash\",\"Edit\",\"Read\",\"Write\",\"mcp__supervise__egress-allow\"],\"model\":" + q(model)
+                + ",\"tools\":[\"Bash\",\"Edit\",\"Read\",\"Write\",\"mcp__supervise__egress-allow\"],\"model\":"
+                + q(model)
                 + ",\"permissionMode\":\"bypassPermissions\"}");
     }
 
@@ -46,8 +47,9 @@ public final class ClaudeScript {
      * @return this script
      */
     public ClaudeScript text(String text) {
-        lines.add("{\"type\":\"assistant\",\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":"
-                + q(text) + "}]},\"session_id\":" + q(session) + "}");
+        lines.add(
+                "{\"type\":\"assistant\",\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":"
+                        + q(text) + "}]},\"session_id\":" + q(session) + "}");
         return this;
     }
 
@@ -60,8 +62,10 @@ public final class ClaudeScript {
      * @return this script
      */
     public ClaudeScript toolUse(String id, String name, String inputJson) {
-        lines.add("{\"type\":\"assistant\",\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":"
-                + q(id) + ",\"name\":" + q(name) + ",\"input\":" + inputJson + "}]},\"session_id\":" + q(session) + "}");
+        lines.add(
+                "{\"type\":\"assistant\",\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":"
+                        + q(id) + ",\"name\":" + q(name) + ",\"input\":" + inputJson + "}]},\"session_id\":"
+                        + q(session) + "}");
         turns++;
         return this;
     }

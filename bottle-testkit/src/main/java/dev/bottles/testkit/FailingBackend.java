@@ -15,8 +15,19 @@ import java.util.function.Supplier;
  * the delegate creates anything.
  */
 public final class FailingBackend extends ForwardingBackend {
-    private static final Map<String, Phase> PHASE_OF = Map.of("probe", Phase.SELECT, "prepare", Phase.PREPARE,
-            "launch", Phase.LAUNCH, "exec", Phase.EXEC, "close", Phase.CLOSE, "settle", Phase.CLOSE);
+    private static final Map<String, Phase> PHASE_OF = Map.of(
+            "probe",
+            Phase.SELECT,
+            "prepare",
+            Phase.PREPARE,
+            "launch",
+            Phase.LAUNCH,
+            "exec",
+            Phase.EXEC,
+            "close",
+            Phase.CLOSE,
+            "settle",
+            Phase.CLOSE);
 
     private final Phase phase;
     private final Supplier<? extends RuntimeException> failure;
@@ -34,8 +45,8 @@ public final class FailingBackend extends ForwardingBackend {
         this.phase = Objects.requireNonNull(phase, "phase");
         this.failure = Objects.requireNonNull(failure, "failure");
         if (!PHASE_OF.containsValue(phase)) {
-            throw new IllegalArgumentException("a backend cannot fail at " + phase + "; use SELECT, PREPARE, LAUNCH,"
-                    + " EXEC or CLOSE");
+            throw new IllegalArgumentException(
+                    "a backend cannot fail at " + phase + "; use SELECT, PREPARE, LAUNCH," + " EXEC or CLOSE");
         }
     }
 

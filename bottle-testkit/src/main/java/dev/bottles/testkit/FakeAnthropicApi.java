@@ -50,6 +50,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
     public static final String READY = "fake anthropic api ready";
     /** The default reply's text. */
     public static final String DEFAULT_TEXT = "Hello from the fake Anthropic API.";
+
     private static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"([^\"]{1,100})\"");
     private static final Pattern STREAM = Pattern.compile("\"stream\"\\s*:\\s*true");
 
@@ -69,8 +70,8 @@ public final class FakeAnthropicApi implements AutoCloseable {
      * @param input the tool's input as JSON, e.g. {@code {"host":"example.org"}}
      * @param stall how long to hold the request before answering (zero for at once)
      */
-    public record Reply(String when, @Nullable String text, @Nullable String tool, String input,
-            Duration stall) {
+    public record Reply(
+            String when, @Nullable String text, @Nullable String tool, String input, Duration stall) {
         /**
          * Validates.
          *
@@ -206,11 +207,11 @@ public final class FakeAnthropicApi implements AutoCloseable {
         kmf.init(ks, pw);
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(kmf.getKeyManagers(), null, null);
-        HttpsServer https = HttpsServer.create(new InetSocketAddress(Integer.parseInt(a.getOrDefault("--port", "443"))),
-                256);
+        HttpsServer https =
+                HttpsServer.create(new InetSocketAddress(Integer.parseInt(a.getOrDefault("--port", "443"))), 256);
         https.setHttpsConfigurator(new HttpsConfigurator(ssl));
-        HttpServer control = HttpServer.create(new InetSocketAddress(Integer.parseInt(a.getOrDefault("--control",
-                "8099"))), 16);
+        HttpServer control =
+                HttpServer.create(new InetSocketAddress(Integer.parseInt(a.getOrDefault("--control", "8099"))), 16);
         start(https, control, a.getOrDefault("--text", DEFAULT_TEXT));
         System.out.println(READY);
         System.out.flush();
@@ -268,8 +269,12 @@ public final class FakeAnthropicApi implements AutoCloseable {
             String model = mm.find() ? mm.group(1) : "";
             if (!x.getRequestMethod().equals("POST") || !path.startsWith("/v1/messages")) {
                 record(x, full, cred, model, "404", body);
-                send(x, 404, "application/json", "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\","
-                        + "\"message\":\"the fake Anthropic API serves only /v1/messages\"}}");
+                send(
+                        x,
+                        404,
+                        "application/json",
+                        "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\","
+                                + "\"message\":\"the fake Anthropic API serves only /v1/messages\"}}");
                 return;
             }
             if (path.equals("/v1/messages/count_tokens")) {
@@ -278,8 +283,15 @@ public final class FakeAnthropicApi implements AutoCloseable {
                 return;
             }
             Reply r = take(body);
-            record(x, full, cred, model, r == null ? "default" : !r.stall().isZero() ? "stall" : r.text() != null ? "text"
-                    : "tool:" + r.tool(), body);
+            record(
+                    x,
+                    full,
+                    cred,
+                    model,
+                    r == null
+                            ? "default"
+                            : !r.stall().isZero() ? "stall" : r.text() != null ? "text" : "tool:" + r.tool(),
+                    body);
             if (r == null) {
                 r = Reply.text("", defaultText);
             }
@@ -315,15 +327,21 @@ public final class FakeAnthropicApi implements AutoCloseable {
     }
 
     private void record(HttpExchange x, String path, String cred, String model, String reply, String body) {
-        Seen s = new Seen(x.getRequestMethod(), path, cred, model, reply, body.length() > 65536
-                ? body.substring(0, 65536) : body);
+        Seen s = new Seen(
+                x.getRequestMethod(),
+                path,
+                cred,
+                model,
+                reply,
+                body.length() > 65536 ? body.substring(0, 65536) : body);
         seen.add(s);
         System.out.println("seen " + s.line());
         System.out.flush();
     }
 
     private static String message(String id, String model, Reply r) {
-        String content = r.text() != null ? "{\"type\":\"text\",\"text\":" + quote(r.text()) + "}"
+        String content = r.text() != null
+                ? "{\"type\":\"text\",\"text\":" + quote(r.text()) + "}"
                 : "{\"type\":\"tool_use\",\"id\":\"toolu_" + id + "\",\"name\":" + quote(r.tool()) + ",\"input\":"
                         + r.input() + "}";
         return "{\"id\":\"" + id + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + quote(model)
@@ -337,29 +355,47 @@ public final class FakeAnthropicApi implements AutoCloseable {
         x.getResponseHeaders().set("request-id", "req_" + id);
         x.sendResponseHeaders(200, 0);
         OutputStream out = x.getResponseBody();
-        event(out, "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"" + id + "\",\"type\":\"message\","
-                + "\"role\":\"assistant\",\"model\":" + quote(model) + ",\"content\":[],\"stop_reason\":null,"
-                + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}");
+        event(
+                out,
+                "message_start",
+                "{\"type\":\"message_start\",\"message\":{\"id\":\"" + id + "\",\"type\":\"message\","
+                        + "\"role\":\"assistant\",\"model\":" + quote(model) + ",\"content\":[],\"stop_reason\":null,"
+                        + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}");
         if (r.text() != null) {
-            event(out, "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
-                    + "{\"type\":\"text\",\"text\":\"\"}}");
+            event(
+                    out,
+                    "content_block_start",
+                    "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                            + "{\"type\":\"text\",\"text\":\"\"}}");
             String t = r.text();
             int half = t.length() / 2;
             for (String piece : List.of(t.substring(0, half), t.substring(half))) {
-                event(out, "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
-                        + "{\"type\":\"text_delta\",\"text\":" + quote(piece) + "}}");
+                event(
+                        out,
+                        "content_block_delta",
+                        "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                                + "{\"type\":\"text_delta\",\"text\":" + quote(piece) + "}}");
             }
         } else {
-            event(out, "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
-                    + "{\"type\":\"tool_use\",\"id\":\"toolu_" + id + "\",\"name\":" + quote(r.tool())
-                    + ",\"input\":{}}}");
-            event(out, "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
-                    + "{\"type\":\"input_json_delta\",\"partial_json\":" + quote(r.input()) + "}}");
+            event(
+                    out,
+                    "content_block_start",
+                    "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                            + "{\"type\":\"tool_use\",\"id\":\"toolu_" + id + "\",\"name\":" + quote(r.tool())
+                            + ",\"input\":{}}}");
+            event(
+                    out,
+                    "content_block_delta",
+                    "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                            + "{\"type\":\"input_json_delta\",\"partial_json\":" + quote(r.input()) + "}}");
         }
         event(out, "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
-        event(out, "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\""
-                + (r.text() != null ? "end_turn" : "tool_use") + "\",\"stop_sequence\":null},"
-                + "\"usage\":{\"output_tokens\":7}}");
+        event(
+                out,
+                "message_delta",
+                "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\""
+                        + (r.text() != null ? "end_turn" : "tool_use") + "\",\"stop_sequence\":null},"
+                        + "\"usage\":{\"output_tokens\":7}}");
         event(out, "message_stop", "{\"type\":\"message_stop\"}");
         out.close();
     }
@@ -377,9 +413,12 @@ public final class FakeAnthropicApi implements AutoCloseable {
             switch (path) {
                 case "/script" -> {
                     String when = q.getOrDefault("when", "");
-                    script(q.containsKey("stall") ? Reply.stall(when, Duration.ofMillis(Long.parseLong(q.get("stall"))))
-                            : q.containsKey("tool") ? Reply.toolUse(when, q.get("tool"), body.isBlank() ? "{}" : body)
-                            : Reply.text(when, q.getOrDefault("text", body)));
+                    script(
+                            q.containsKey("stall")
+                                    ? Reply.stall(when, Duration.ofMillis(Long.parseLong(q.get("stall"))))
+                                    : q.containsKey("tool")
+                                            ? Reply.toolUse(when, q.get("tool"), body.isBlank() ? "{}" : body)
+                                            : Reply.text(when, q.getOrDefault("text", body)));
                     send(x, 200, "text/plain", "ok\n");
                 }
                 case "/default" -> {
@@ -418,7 +457,8 @@ public final class FakeAnthropicApi implements AutoCloseable {
             for (String kv : raw.split("&")) {
                 int eq = kv.indexOf('=');
                 if (eq > 0) {
-                    out.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
+                    out.put(
+                            URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
                             URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
@@ -442,8 +482,10 @@ public final class FakeAnthropicApi implements AutoCloseable {
             return "none";
         }
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.strip()
-                    .getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256")
+                            .digest(value.strip().getBytes(StandardCharsets.UTF_8)))
+                    .substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

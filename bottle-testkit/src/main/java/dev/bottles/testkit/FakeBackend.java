@@ -90,7 +90,8 @@ public final class FakeBackend implements BottleBackend {
     /** The setting naming a launch step to fail at, e.g. {@code start-agent}. */
     public static final String FAIL_LAUNCH_AT = "FAKE_FAIL_LAUNCH_AT";
     /** The launch steps, in order. */
-    public static final List<String> LAUNCH_STEPS = List.of("create-network", "start-bundle", "start-agent", "provision");
+    public static final List<String> LAUNCH_STEPS =
+            List.of("create-network", "start-bundle", "start-agent", "provision");
 
     private final Clock clock;
     private final List<FakeEvent> events = new CopyOnWriteArrayList<>();
@@ -158,7 +159,8 @@ public final class FakeBackend implements BottleBackend {
      */
     public ExecStub onExec(String... prefix) {
         List<String> p = List.of(prefix);
-        return onExec(argv -> argv.size() >= p.size() && argv.subList(0, p.size()).equals(p));
+        return onExec(
+                argv -> argv.size() >= p.size() && argv.subList(0, p.size()).equals(p));
     }
 
     /**
@@ -201,7 +203,10 @@ public final class FakeBackend implements BottleBackend {
      * @return each command's argv, in order
      */
     public List<List<String>> commands(String identity) {
-        return events(identity).stream().filter(e -> e.kind() == FakeEvent.Kind.EXEC).map(FakeEvent::argv).toList();
+        return events(identity).stream()
+                .filter(e -> e.kind() == FakeEvent.Kind.EXEC)
+                .map(FakeEvent::argv)
+                .toList();
     }
 
     /**
@@ -250,19 +255,30 @@ public final class FakeBackend implements BottleBackend {
     public BottlePlan prepare(PrepareRequest request) {
         SidecarPlans sidecars = SidecarPlans.prepare(request, "FROM claude-bottle:latest\n");
         Subnet subnet = SubnetPool.from(request.settings()).preferred(request.identity());
-        Map<String, String> agentEnv = AgentEnvironment.compose(sidecars,
-                Endpoints.inBundle(subnet.bundleIp(), sidecars.bundle()), request.env());
+        Map<String, String> agentEnv = AgentEnvironment.compose(
+                sidecars, Endpoints.inBundle(subnet.bundleIp(), sidecars.bundle()), request.env());
         SecureFiles.writePrivate(request.state().agentDir().resolve("agent.env"), AgentEnvironment.envFile(agentEnv));
-        SecureFiles.writePrivate(request.state().agentDir().resolve("prompt.txt"), request.agent().prompt());
+        SecureFiles.writePrivate(
+                request.state().agentDir().resolve("prompt.txt"),
+                request.agent().prompt());
         record(FakeEvent.Kind.PREPARED, request.identity(), List.of());
-        return new FakeBottlePlan(request.identity(), ID, request.agent().name(), request.state().path(), sidecars, subnet,
-                agentEnv, request.env(), request.settings().get(FAIL_LAUNCH_AT).orElse(null));
+        return new FakeBottlePlan(
+                request.identity(),
+                ID,
+                request.agent().name(),
+                request.state().path(),
+                sidecars,
+                subnet,
+                agentEnv,
+                request.env(),
+                request.settings().get(FAIL_LAUNCH_AT).orElse(null));
     }
 
     @Override
     public RunningBottle launch(BottlePlan plan, BottleEvents bottleEvents) {
         if (!(plan instanceof FakeBottlePlan p)) {
-            throw new IllegalArgumentException("FakeBackend launches only its own plans, not " + plan.getClass().getName());
+            throw new IllegalArgumentException("FakeBackend launches only its own plans, not "
+                    + plan.getClass().getName());
         }
         String id = p.identity();
         String failAt = nextLaunchFailure != null ? nextLaunchFailure : p.failLaunchAt();
@@ -280,8 +296,11 @@ public final class FakeBackend implements BottleBackend {
                 newestFirst.forEach(held::remove);
                 resources.remove(id);
                 record(FakeEvent.Kind.LAUNCH_FAILED, id, List.of(step));
-                throw new BottleLaunchException(id, step, "failed as the test asked (" + FAIL_LAUNCH_AT + "=" + step
-                        + "); removed " + newestFirst, null);
+                throw new BottleLaunchException(
+                        id,
+                        step,
+                        "failed as the test asked (" + FAIL_LAUNCH_AT + "=" + step + "); removed " + newestFirst,
+                        null);
             }
             bottleEvents.run(Phase.LAUNCH, step, () -> {
                 String r = created.get(step);
@@ -298,8 +317,16 @@ public final class FakeBackend implements BottleBackend {
 
     @Override
     public List<BottleSummary> list() {
-        return running.values().stream().map(r -> new BottleSummary(r.plan.identity(), ID, r.plan.agentName(),
-                r.plan.sidecars().bundle().daemons().stream().map(Daemon::wireName).toList(), "running")).toList();
+        return running.values().stream()
+                .map(r -> new BottleSummary(
+                        r.plan.identity(),
+                        ID,
+                        r.plan.agentName(),
+                        r.plan.sidecars().bundle().daemons().stream()
+                                .map(Daemon::wireName)
+                                .toList(),
+                        "running"))
+                .toList();
     }
 
     @Override
@@ -330,8 +357,12 @@ public final class FakeBackend implements BottleBackend {
         Map<String, String> env = new LinkedHashMap<>(plan.agentEnvironment());
         env.putAll(plan.env().forwardedValues());
         env.putAll(options.env());
-        return new FakeShell(env).run(argv).orElseGet(() -> ExecReply.of(127, "", argv.get(0)
-                + ": command not found in FakeBackend; stub it with onExec(...).reply(...)\n"));
+        return new FakeShell(env)
+                .run(argv)
+                .orElseGet(() -> ExecReply.of(
+                        127,
+                        "",
+                        argv.get(0) + ": command not found in FakeBackend; stub it with onExec(...).reply(...)\n"));
     }
 
     /** A rule being built; {@link #reply} registers it. */
@@ -409,15 +440,19 @@ public final class FakeBackend implements BottleBackend {
             record(FakeEvent.Kind.EXEC, plan.identity(), argv);
             ExecReply r = answer(plan, argv, options);
             if (r.duration().compareTo(options.timeout()) > 0) {
-                throw new ExecTimeoutException(argv, options.timeout(), new ExecResult(-1, r.stdout(), r.stderr(),
-                        options.timeout()));
+                throw new ExecTimeoutException(
+                        argv, options.timeout(), new ExecResult(-1, r.stdout(), r.stderr(), options.timeout()));
             }
             return new ExecResult(r.exitCode(), r.stdout(), r.stderr(), r.duration());
         }
 
         @Override
-        public int execStreaming(List<String> argv, ExecOptions options, @Nullable InputStream stdin,
-                OutputStream stdout, OutputStream stderr) {
+        public int execStreaming(
+                List<String> argv,
+                ExecOptions options,
+                @Nullable InputStream stdin,
+                OutputStream stdout,
+                OutputStream stderr) {
             byte[] in;
             try {
                 in = stdin == null ? new byte[0] : stdin.readAllBytes();
@@ -426,8 +461,7 @@ public final class FakeBackend implements BottleBackend {
             }
             inputs.computeIfAbsent(plan.identity(), k -> new CopyOnWriteArrayList<>())
                     .add(new String(in, StandardCharsets.UTF_8));
-            SortedMap<String, byte[]> tree = files.computeIfAbsent(plan.identity(),
-                    k -> new ConcurrentSkipListMap<>());
+            SortedMap<String, byte[]> tree = files.computeIfAbsent(plan.identity(), k -> new ConcurrentSkipListMap<>());
             String joined = String.join(" ", argv);
             try {
                 if (joined.contains("tar -x -f - -C")) {
@@ -437,8 +471,8 @@ public final class FakeBackend implements BottleBackend {
                 }
                 if (argv.get(0).equals("tar") && argv.contains("-c")) {
                     record(FakeEvent.Kind.EXEC, plan.identity(), argv);
-                    return FakeFiles.pack(tree, argv.get(argv.indexOf("-C") + 1), argv.get(argv.size() - 1), stdout,
-                            stderr);
+                    return FakeFiles.pack(
+                            tree, argv.get(argv.indexOf("-C") + 1), argv.get(argv.size() - 1), stdout, stderr);
                 }
                 ExecResult r = exec(argv, options);
                 for (String line : r.stdout().split("(?<=\n)")) {
@@ -534,14 +568,23 @@ public final class FakeBackend implements BottleBackend {
         return Optional.empty();
     }
 
-    private Proposal propose(String identity, Proposal.Kind kind,
+    private Proposal propose(
+            String identity,
+            Proposal.Kind kind,
             @org.jspecify.annotations.Nullable EgressRoute route,
-            @org.jspecify.annotations.Nullable String dockerfile, String justification) {
+            @org.jspecify.annotations.Nullable String dockerfile,
+            String justification) {
         if (!running.containsKey(identity)) {
             throw new IllegalStateException("bottle " + identity + " is not running");
         }
-        Proposal p = new Proposal(ProposalQueue.idOf(kind, route, dockerfile),
-                identity, kind, route, dockerfile, justification, Instant.now());
+        Proposal p = new Proposal(
+                ProposalQueue.idOf(kind, route, dockerfile),
+                identity,
+                kind,
+                route,
+                dockerfile,
+                justification,
+                Instant.now());
         queue(identity).propose(p);
         return p;
     }

@@ -31,8 +31,16 @@ import org.jspecify.annotations.Nullable;
  * @param env the resolved environment; its forwarded values are never printed
  * @param failLaunchAt the launch step told to fail ({@code FAKE_FAIL_LAUNCH_AT}), or null
  */
-public record FakeBottlePlan(String identity, String backendId, String agentName, Path stateDir, SidecarPlans sidecars,
-        Subnet subnet, Map<String, String> agentEnvironment, ResolvedEnv env, @Nullable String failLaunchAt)
+public record FakeBottlePlan(
+        String identity,
+        String backendId,
+        String agentName,
+        Path stateDir,
+        SidecarPlans sidecars,
+        Subnet subnet,
+        Map<String, String> agentEnvironment,
+        ResolvedEnv env,
+        @Nullable String failLaunchAt)
         implements BottlePlan {
 
     /**
@@ -68,8 +76,10 @@ public record FakeBottlePlan(String identity, String backendId, String agentName
      */
     public EgressDecision wouldAllow(String url) {
         Path live = sidecars.egress().routesFile();
-        return (Files.isRegularFile(live) ? EgressConfig.read(live)
-                : sidecars.egress().config()).decide(URI.create(url));
+        return (Files.isRegularFile(live)
+                        ? EgressConfig.read(live)
+                        : sidecars.egress().config())
+                .decide(URI.create(url));
     }
 
     @Override

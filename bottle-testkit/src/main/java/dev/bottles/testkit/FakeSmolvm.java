@@ -50,12 +50,16 @@ public final class FakeSmolvm {
      */
     public record Failure(int exitCode, String stderr) {
         /** No {@code /dev/kvm} ({@code docs/smolvm.md} §2). */
-        public static final Failure KVM_NOT_AVAILABLE = new Failure(1, "Error: agent operation failed: start machine:"
-                + " kvm not available: KVM not available. Ensure KVM kernel module is loaded.\nTry: sudo modprobe kvm");
+        public static final Failure KVM_NOT_AVAILABLE = new Failure(
+                1,
+                "Error: agent operation failed: start machine:"
+                        + " kvm not available: KVM not available. Ensure KVM kernel module is loaded.\nTry: sudo modprobe kvm");
         /** {@code /dev/kvm} not accessible ({@code docs/smolvm.md} §2). */
-        public static final Failure KVM_PERMISSION_DENIED = new Failure(1, "Error: agent operation failed: start machine:"
-                + " kvm permission denied: Cannot access /dev/kvm (permission denied).\nAdd your user to the 'kvm'"
-                + " group: sudo usermod -aG kvm $USER");
+        public static final Failure KVM_PERMISSION_DENIED = new Failure(
+                1,
+                "Error: agent operation failed: start machine:"
+                        + " kvm permission denied: Cannot access /dev/kvm (permission denied).\nAdd your user to the 'kvm'"
+                        + " group: sudo usermod -aG kvm $USER");
 
         /**
          * Validates the failure.
@@ -74,8 +78,10 @@ public final class FakeSmolvm {
          * @return the failure
          */
         public static Failure pullImage(String image) {
-            return new Failure(1, "Error: agent operation failed: pull image: failed to pull image '" + image
-                    + "': manifest unknown");
+            return new Failure(
+                    1,
+                    "Error: agent operation failed: pull image: failed to pull image '" + image
+                            + "': manifest unknown");
         }
 
         /**
@@ -85,8 +91,10 @@ public final class FakeSmolvm {
          * @return the failure
          */
         public static Failure anotherProcessStarting(String name) {
-            return new Failure(1, "Error: agent operation failed: start machine: start agent: another process is"
-                    + " already starting or running this VM (" + name + ")");
+            return new Failure(
+                    1,
+                    "Error: agent operation failed: start machine: start agent: another process is"
+                            + " already starting or running this VM (" + name + ")");
         }
     }
 
@@ -102,8 +110,15 @@ public final class FakeSmolvm {
      * @param allowHosts the {@code --allow-host} entries
      * @param from the {@code .smolmachine} it was created from, or empty
      */
-    public record Machine(String name, String state, Map<String, String> env, Map<String, String> secretEnv,
-            Map<String, String> labels, List<String> allowCidrs, List<String> allowHosts, String from) {
+    public record Machine(
+            String name,
+            String state,
+            Map<String, String> env,
+            Map<String, String> secretEnv,
+            Map<String, String> labels,
+            List<String> allowCidrs,
+            List<String> allowHosts,
+            String from) {
         /**
          * Copies the collections.
          *
@@ -138,7 +153,8 @@ public final class FakeSmolvm {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String script = "#!/bin/sh\n"
                 + "# Fake smolvm for tests (bottles testkit); see FakeSmolvm.\n"
-                + "export " + SmolvmState.ENV + "=" + quote(f.home.resolve("state").toString()) + "\n"
+                + "export " + SmolvmState.ENV + "="
+                + quote(f.home.resolve("state").toString()) + "\n"
                 + "exec " + quote(java) + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -cp "
                 + quote(System.getProperty("java.class.path")) + " " + FakeSmolvmMain.class.getName() + " \"$@\"\n";
         try {
@@ -209,8 +225,16 @@ public final class FakeSmolvm {
      * @return the machine, if it exists
      */
     public Optional<Machine> machine(String name) {
-        return state.locked(() -> state.machine(name)).map(m -> new Machine(m.name(), m.state(), m.env(), m.secretEnv(),
-                m.labels(), m.allowCidrs(), m.allowHosts(), m.from() == null ? "" : m.from()));
+        return state.locked(() -> state.machine(name))
+                .map(m -> new Machine(
+                        m.name(),
+                        m.state(),
+                        m.env(),
+                        m.secretEnv(),
+                        m.labels(),
+                        m.allowCidrs(),
+                        m.allowHosts(),
+                        m.from() == null ? "" : m.from()));
     }
 
     /**
@@ -219,6 +243,8 @@ public final class FakeSmolvm {
      * @return the names, sorted
      */
     public List<String> machines() {
-        return state.locked(state::machines).stream().map(SmolvmState.Machine::name).toList();
+        return state.locked(state::machines).stream()
+                .map(SmolvmState.Machine::name)
+                .toList();
     }
 }

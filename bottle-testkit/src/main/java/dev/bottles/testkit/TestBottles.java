@@ -112,7 +112,10 @@ public final class TestBottles {
      * @return the spec builder, to adjust further
      */
     public BottleSpec.Builder spec(String agent) {
-        return BottleSpec.builder(agent).manifest(manifest()).home(home.root()).userCwd(home.root())
+        return BottleSpec.builder(agent)
+                .manifest(manifest())
+                .home(home.root())
+                .userCwd(home.root())
                 .hostEnvironment(hostEnvironment);
     }
 

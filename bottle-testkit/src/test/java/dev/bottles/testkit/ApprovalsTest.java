@@ -45,29 +45,35 @@ class ApprovalsTest {
 
     private BottleSpec.Builder spec() {
         Manifest m = Manifest.builder()
-                .bottle(BottleDefinition.builder("dev").supervise(true).route(EgressRoute.to("api.github.com")
-                        .withPaths("/repos/me/")).build())
-                .agent(AgentDefinition.builder("coder").bottle("dev").build()).build();
+                .bottle(BottleDefinition.builder("dev")
+                        .supervise(true)
+                        .route(EgressRoute.to("api.github.com").withPaths("/repos/me/"))
+                        .build())
+                .agent(AgentDefinition.builder("coder").bottle("dev").build())
+                .build();
         return BottleSpec.builder("coder").manifest(m).home(home).userCwd(home);
     }
 
     private List<JsonNode> audit() throws Exception {
         Path f = new BottleHome(home).auditDir().resolve("approvals.jsonl");
         ObjectMapper json = new ObjectMapper();
-        return Files.readAllLines(f).stream().map(l -> {
-            try {
-                return json.readTree(l);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).toList();
+        return Files.readAllLines(f).stream()
+                .map(l -> {
+                    try {
+                        return json.readTree(l);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .toList();
     }
 
     @Test
     void anOperatorOutsideTheProgramDecidesOnceThroughTheQueueAndTheProgramAppliesAndAudits() throws Exception {
         BottleHome bh = new BottleHome(home);
-        try (RunningBottle b = Bottles.using(fake).prepare(spec().approvals(ApprovalHandler.awaitingOperator(bh))
-                .build()).launch()) {
+        try (RunningBottle b = Bottles.using(fake)
+                .prepare(spec().approvals(ApprovalHandler.awaitingOperator(bh)).build())
+                .launch()) {
             FakeBottlePlan plan = fake.plan(b.identity()).orElseThrow();
             Proposal p = fake.propose(b.identity(), EgressRoute.to("pypi.org"), "pip install");
             Thread.sleep(300);
@@ -90,7 +96,9 @@ class ApprovalsTest {
             Decision recorded = q.decision(p.id()).orElseThrow();
             Decision answered = fake.awaitAnswer(p, WAIT).orElseThrow();
             assertEquals(recorded.verdict(), answered.verdict());
-            assertEquals(recorded.approved(), plan.wouldAllow("https://pypi.org/simple/").allowed(),
+            assertEquals(
+                    recorded.approved(),
+                    plan.wouldAllow("https://pypi.org/simple/").allowed(),
                     "an approval is live before the agent hears");
             assertEquals(1, audit().size());
             assertFalse(q.decide(p.id(), Decision.approve()), "a decided proposal cannot be decided again");
@@ -99,22 +107,28 @@ class ApprovalsTest {
 
     @Test
     void aProgramWithItsOwnHandlerKeepsDecidingItsBottle() throws Exception {
-        try (RunningBottle b = Bottles.using(fake).prepare(spec().approvals(p ->
-                CompletableFuture.completedFuture(Decision.reject("mine"))).build()).launch()) {
+        try (RunningBottle b = Bottles.using(fake)
+                .prepare(spec().approvals(p -> CompletableFuture.completedFuture(Decision.reject("mine")))
+                        .build())
+                .launch()) {
             Proposal p = fake.propose(b.identity(), EgressRoute.to("pypi.org"), "pip install");
             assertEquals("mine", fake.awaitAnswer(p, WAIT).orElseThrow().reason());
-            assertFalse(new ProposalQueue(new BottleHome(home).queueDir(b.identity()))
-                    .defersToOperator(), "a dashboard leaves this bottle to its program");
+            assertFalse(
+                    new ProposalQueue(new BottleHome(home).queueDir(b.identity())).defersToOperator(),
+                    "a dashboard leaves this bottle to its program");
         }
     }
 
     @Test
     void anApprovedRouteGoesLiveAndIsAudited() throws Exception {
         List<Proposal> seen = new CopyOnWriteArrayList<>();
-        try (RunningBottle b = Bottles.using(fake).prepare(spec().approvals(p -> {
-            seen.add(p);
-            return CompletableFuture.completedFuture(Decision.approve());
-        }).build()).launch()) {
+        try (RunningBottle b = Bottles.using(fake)
+                .prepare(spec().approvals(p -> {
+                            seen.add(p);
+                            return CompletableFuture.completedFuture(Decision.approve());
+                        })
+                        .build())
+                .launch()) {
             FakeBottlePlan plan = fake.plan(b.identity()).orElseThrow();
             assertFalse(plan.wouldAllow("https://pypi.org/simple/").allowed());
             Proposal p = fake.propose(b.identity(), EgressRoute.to("pypi.org"), "pip install");
@@ -128,8 +142,10 @@ class ApprovalsTest {
             assertEquals("pypi.org", line.get("host").asText());
             assertEquals("pip install", line.get("justification").asText());
             assertEquals(p.id(), line.get("applied_id").asText(), "applied as asked");
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
-                    new BottleHome(home).auditDir().resolve("approvals.jsonl"))));
+            assertEquals(
+                    "rw-------",
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                            new BottleHome(home).auditDir().resolve("approvals.jsonl"))));
         }
     }
 
@@ -143,27 +159,40 @@ class ApprovalsTest {
             Proposal c = fake.propose(b.identity(), EgressRoute.to("c.example"), "two");
             b.onApproval(p -> {
                 order.add(p.route().host());
-                return p.route().host().equals("a.example") ? first
+                return p.route().host().equals("a.example")
+                        ? first
                         : CompletableFuture.completedFuture(Decision.reject("not today"));
             });
             Thread.sleep(300);
             assertEquals(List.of("a.example"), order, "the second waits for the first decision");
             first.complete(Decision.reject("use the mirror"));
-            assertEquals("use the mirror", fake.awaitAnswer(a, WAIT).orElseThrow().reason());
-            assertEquals(Decision.Verdict.REJECTED, fake.awaitAnswer(c, WAIT).orElseThrow().verdict());
+            assertEquals(
+                    "use the mirror", fake.awaitAnswer(a, WAIT).orElseThrow().reason());
+            assertEquals(
+                    Decision.Verdict.REJECTED,
+                    fake.awaitAnswer(c, WAIT).orElseThrow().verdict());
             assertEquals(List.of("a.example", "c.example"), order);
-            assertFalse(fake.plan(b.identity()).orElseThrow().wouldAllow("https://a.example/").allowed());
+            assertFalse(fake.plan(b.identity())
+                    .orElseThrow()
+                    .wouldAllow("https://a.example/")
+                    .allowed());
         }
     }
 
     @Test
     void aModifiedApprovalAppliesTheOperatorsVersion() throws Exception {
-        try (RunningBottle b = Bottles.using(fake).prepare(spec().approvals(p -> CompletableFuture.completedFuture(
-                Decision.approve(EgressRoute.to("api.github.com").withPaths("/repos/me/other/")))).build()).launch()) {
+        try (RunningBottle b = Bottles.using(fake)
+                .prepare(spec().approvals(p -> CompletableFuture.completedFuture(Decision.approve(
+                                EgressRoute.to("api.github.com").withPaths("/repos/me/other/"))))
+                        .build())
+                .launch()) {
             Proposal p = fake.propose(b.identity(), EgressRoute.to("api.github.com"), "all of github");
-            assertEquals(Decision.Verdict.APPROVED_MODIFIED, fake.awaitAnswer(p, WAIT).orElseThrow().verdict());
+            assertEquals(
+                    Decision.Verdict.APPROVED_MODIFIED,
+                    fake.awaitAnswer(p, WAIT).orElseThrow().verdict());
             FakeBottlePlan plan = fake.plan(b.identity()).orElseThrow();
-            assertTrue(plan.wouldAllow("https://api.github.com/repos/me/other/x").allowed());
+            assertTrue(
+                    plan.wouldAllow("https://api.github.com/repos/me/other/x").allowed());
             assertTrue(plan.wouldAllow("https://api.github.com/repos/me/x").allowed(), "paths are unioned");
             assertFalse(plan.wouldAllow("https://api.github.com/users").allowed(), "not everything the agent asked");
         }
@@ -171,10 +200,14 @@ class ApprovalsTest {
 
     @Test
     void anApprovedDockerfileIsSavedTheStateKeptAndTheBottleTornDown() throws Exception {
-        RunningBottle b = Bottles.using(fake).prepare(spec().approvals(p -> CompletableFuture.completedFuture(
-                Decision.approve())).build()).launch();
+        RunningBottle b = Bottles.using(fake)
+                .prepare(spec().approvals(p -> CompletableFuture.completedFuture(Decision.approve()))
+                        .build())
+                .launch();
         Proposal p = fake.proposeDockerfile(b.identity(), "FROM claude-bottle:latest\nRUN apk add jq\n", "needs jq");
-        assertEquals(Decision.Verdict.APPROVED, fake.awaitAnswer(p, WAIT).orElseThrow().verdict());
+        assertEquals(
+                Decision.Verdict.APPROVED,
+                fake.awaitAnswer(p, WAIT).orElseThrow().verdict());
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (fake.plan(b.identity()).isPresent() && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -187,8 +220,10 @@ class ApprovalsTest {
 
     @Test
     void aHandlerThatFailsRejectsRatherThanLeavingTheAgentHanging() throws Exception {
-        try (RunningBottle b = Bottles.using(fake).prepare(spec().approvals(p -> CompletableFuture.failedFuture(
-                new IllegalStateException("boom"))).build()).launch()) {
+        try (RunningBottle b = Bottles.using(fake)
+                .prepare(spec().approvals(p -> CompletableFuture.failedFuture(new IllegalStateException("boom")))
+                        .build())
+                .launch()) {
             Proposal p = fake.propose(b.identity(), EgressRoute.to("x.example"), "x");
             Decision d = fake.awaitAnswer(p, WAIT).orElseThrow();
             assertEquals(Decision.Verdict.REJECTED, d.verdict());

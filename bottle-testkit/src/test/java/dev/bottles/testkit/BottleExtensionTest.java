@@ -20,8 +20,10 @@ class BottleExtensionTest {
     @Test
     void eachTestGetsItsOwnHomeAndBackendAndNothingRemains() {
         SampleCases.SEEN.clear();
-        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(SampleCases.TwoTests.class))
-                .execute().testEvents();
+        Events tests = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(SampleCases.TwoTests.class))
+                .execute()
+                .testEvents();
         tests.assertStatistics(s -> s.started(2).succeeded(2).failed(0));
         assertEquals(4, SampleCases.SEEN.size());
         assertNotEquals(SampleCases.SEEN.get(0), SampleCases.SEEN.get(2), "two tests, two homes");
@@ -32,8 +34,13 @@ class BottleExtensionTest {
 
     @Test
     void aBottleLeftRunningFailsTheTest() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(SampleCases.Leaky.class)).execute().testEvents()
-                .assertThatEvents().haveExactly(1, finishedWithFailure(message(m -> m.startsWith(
-                        "the test left bottles running: [test-agent-"))));
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(SampleCases.Leaky.class))
+                .execute()
+                .testEvents()
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        finishedWithFailure(message(m -> m.startsWith("the test left bottles running: [test-agent-"))));
     }
 }

@@ -43,12 +43,21 @@ class FakeBackendTest {
 
     private BottleSpec.Builder spec() {
         Manifest m = Manifest.builder()
-                .bottle(BottleDefinition.builder("dev").fromHost("GH", "GH_PAT")
-                        .route(EgressRoute.to("api.github.com").withPaths("/repos/me/").withAuth(RouteAuth.token("GH_TOKEN")))
+                .bottle(BottleDefinition.builder("dev")
+                        .fromHost("GH", "GH_PAT")
+                        .route(EgressRoute.to("api.github.com")
+                                .withPaths("/repos/me/")
+                                .withAuth(RouteAuth.token("GH_TOKEN")))
                         .build())
-                .agent(AgentDefinition.builder("coder").bottle("dev").prompt("hi").build()).build();
-        return BottleSpec.builder("coder").manifest(m).home(home).hostEnvironment(Map.of("GH_PAT", "pat-value",
-                "GH_TOKEN", "route-token"));
+                .agent(AgentDefinition.builder("coder")
+                        .bottle("dev")
+                        .prompt("hi")
+                        .build())
+                .build();
+        return BottleSpec.builder("coder")
+                .manifest(m)
+                .home(home)
+                .hostEnvironment(Map.of("GH_PAT", "pat-value", "GH_TOKEN", "route-token"));
     }
 
     @Test
@@ -71,11 +80,14 @@ class FakeBackendTest {
         fake.onExec("build").taking(Duration.ofMinutes(20)).reply(0, "done\n", "");
         try (RunningBottle b = Bottles.using(fake).prepare(spec().build()).launch()) {
             long t0 = System.nanoTime();
-            assertThrows(ExecTimeoutException.class,
+            assertThrows(
+                    ExecTimeoutException.class,
                     () -> b.exec(List.of("build"), ExecOptions.defaults().withTimeout(Duration.ofMinutes(10))));
             assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "simulated time, not real time");
-            assertEquals(Duration.ofMinutes(20),
-                    b.exec(List.of("build"), ExecOptions.defaults().withTimeout(Duration.ofMinutes(30))).duration());
+            assertEquals(
+                    Duration.ofMinutes(20),
+                    b.exec(List.of("build"), ExecOptions.defaults().withTimeout(Duration.ofMinutes(30)))
+                            .duration());
         }
     }
 
@@ -85,7 +97,8 @@ class FakeBackendTest {
         b.exec("echo", "x");
         b.settle(4);
         // a kept state first gets Claude Code's transcripts snapshotted (one more command), as on a real backend
-        assertEquals(List.of("PREPARED", "LAUNCHED", "EXEC", "EXEC", "SETTLED", "CLOSED"),
+        assertEquals(
+                List.of("PREPARED", "LAUNCHED", "EXEC", "EXEC", "SETTLED", "CLOSED"),
                 fake.events(b.identity()).stream().map(e -> e.kind().name()).toList());
         assertEquals(List.of("echo", "x"), fake.commands(b.identity()).get(0));
         assertTrue(String.join(" ", fake.commands(b.identity()).get(1)).contains("tar -c -f - -C \"$HOME/.claude\""));
@@ -100,8 +113,10 @@ class FakeBackendTest {
             assertTrue(env.contains("GH=pat-value\n"), "a ${VAR} entry reaches the agent");
             assertTrue(env.contains("NO_PROXY=localhost,127.0.0.1\n"), env);
             assertFalse(env.contains("route-token"));
-            assertEquals("x\n", b.exec(List.of("printenv", "EXTRA"), ExecOptions.defaults().withEnv("EXTRA", "x"))
-                    .stdout());
+            assertEquals(
+                    "x\n",
+                    b.exec(List.of("printenv", "EXTRA"), ExecOptions.defaults().withEnv("EXTRA", "x"))
+                            .stdout());
         }
     }
 
@@ -113,7 +128,8 @@ class FakeBackendTest {
         assertEquals("provision", e.step());
         assertTrue(e.getMessage().contains("container claude-bottle-" + p.identity()), e.getMessage());
         assertEquals(Set.of(), fake.resources(p.identity()));
-        assertEquals(FakeEvent.Kind.LAUNCH_FAILED, fake.events(p.identity()).get(1).kind());
+        assertEquals(
+                FakeEvent.Kind.LAUNCH_FAILED, fake.events(p.identity()).get(1).kind());
         assertThrows(IllegalArgumentException.class, () -> fake.failNextLaunchAt("teleport"));
     }
 
@@ -132,10 +148,10 @@ class FakeBackendTest {
 
     @Test
     void neverPreferredByDiscoveryOverARealBackend() {
-        BottleException e = assertThrows(BottleException.class,
-                () -> Bottles.prepare(spec().build()));
-        assertTrue(e.getMessage().startsWith("backend realistic failed to prepare"), "discovery chose the real one: "
-                + e.getMessage());
+        BottleException e = assertThrows(BottleException.class, () -> Bottles.prepare(spec().build()));
+        assertTrue(
+                e.getMessage().startsWith("backend realistic failed to prepare"),
+                "discovery chose the real one: " + e.getMessage());
         assertEquals(Integer.MIN_VALUE, fake.priority());
     }
 
@@ -146,6 +162,8 @@ class FakeBackendTest {
         assertEquals("fake", p.backend().id());
         p.discard();
         List<BackendStatus> all = Bottles.backends();
-        assertEquals(List.of("realistic", "fake"), all.stream().map(BackendStatus::id).toList());
+        assertEquals(
+                List.of("realistic", "fake"),
+                all.stream().map(BackendStatus::id).toList());
     }
 }

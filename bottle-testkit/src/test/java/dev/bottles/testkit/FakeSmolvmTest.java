@@ -42,8 +42,12 @@ class FakeSmolvmTest {
     private Run callWithStdin(String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = FakeSmolvmMain.run(List.of(args), env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        int code = FakeSmolvmMain.run(
+                List.of(args),
+                env,
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
                 new SmolvmState(dir.resolve("state")));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -53,14 +57,22 @@ class FakeSmolvmTest {
     }
 
     private Path packed() {
-        assertEquals(0, call("pack", "create", "--image", "claude-bottle:latest", "-o", dir.resolve("agent").toString())
-                .exit());
+        assertEquals(
+                0,
+                call(
+                                "pack",
+                                "create",
+                                "--image",
+                                "claude-bottle:latest",
+                                "-o",
+                                dir.resolve("agent").toString())
+                        .exit());
         return dir.resolve("agent.smolmachine");
     }
 
     private void running(String name, String... extra) {
-        List<String> args = new ArrayList<>(List.of("machine", "create", "--name", name, "--from",
-                packed().toString()));
+        List<String> args =
+                new ArrayList<>(List.of("machine", "create", "--name", name, "--from", packed().toString()));
         args.addAll(List.of(extra));
         assertEquals(0, call(args.toArray(String[]::new)).exit());
         assertEquals(0, call("machine", "start", "--name", name).exit());
@@ -83,18 +95,43 @@ class FakeSmolvmTest {
         assertTrue(Files.isExecutable(out));
         assertTrue(Files.readString(Path.of(out + ".smolmachine")).contains("alpine:3"));
 
-        Run bad = call("pack", "create", "--image", "alpine:3", "-o", dir.resolve("x.smolmachine").toString());
+        Run bad = call(
+                "pack",
+                "create",
+                "--image",
+                "alpine:3",
+                "-o",
+                dir.resolve("x.smolmachine").toString());
         assertEquals(1, bad.exit());
-        assertTrue(bad.err().startsWith("Error: config operation failed: pack create: --output names the executable stub"));
+        assertTrue(bad.err()
+                .startsWith("Error: config operation failed: pack create: --output names the executable stub"));
         assertEquals(2, call("pack", "create", "-o", out.toString()).exit(), "--image is required: a usage error");
     }
 
     @Test
     void aMachineLivesThroughCreateStartExecStopAndDelete() {
-        Run created = call("machine", "create", "--name", "vm1", "--from", packed().toString(), "-e", "GREETING=hi",
-                "--allow-cidr", "100.96.0.1/32", "--label", "dev.bottles.identity=x-1", "--cpus", "2", "--mem", "2048");
+        Run created = call(
+                "machine",
+                "create",
+                "--name",
+                "vm1",
+                "--from",
+                packed().toString(),
+                "-e",
+                "GREETING=hi",
+                "--allow-cidr",
+                "100.96.0.1/32",
+                "--label",
+                "dev.bottles.identity=x-1",
+                "--cpus",
+                "2",
+                "--mem",
+                "2048");
         assertEquals(0, created.exit());
-        assertTrue(created.out().startsWith("Extracting .smolmachine assets...\nCreated machine: vm1\n  CPUs: 2, Memory: 2048 MiB\n"),
+        assertTrue(
+                created.out()
+                        .startsWith(
+                                "Extracting .smolmachine assets...\nCreated machine: vm1\n  CPUs: 2, Memory: 2048 MiB\n"),
                 created.out());
         assertEquals("created", smolvm.machine("vm1").orElseThrow().state());
 
@@ -105,17 +142,32 @@ class FakeSmolvmTest {
         assertEquals(0, again.exit());
         assertTrue(again.out().startsWith("Machine 'vm1' already running (PID: "), "start is idempotent");
 
-        Run exec = call("machine", "exec", "--name", "vm1", "-e", "EXTRA=1", "--", "sh", "-c",
+        Run exec = call(
+                "machine",
+                "exec",
+                "--name",
+                "vm1",
+                "-e",
+                "EXTRA=1",
+                "--",
+                "sh",
+                "-c",
                 "echo $GREETING $EXTRA; echo oops >&2; exit 7");
         assertEquals(new Run(7, "hi 1\n", "oops\n"), exec, "buffered output, the guest's exit code");
 
         Run stop = call("machine", "stop", "--name", "vm1");
         assertEquals(new Run(0, "Stopping machine 'vm1'...\nStopped machine: vm1\n", ""), stop);
-        assertEquals(new Run(0, "Machine 'vm1' is not running (state: stopped)\n", ""),
+        assertEquals(
+                new Run(0, "Machine 'vm1' is not running (state: stopped)\n", ""),
                 call("machine", "stop", "--name", "vm1"));
         Run stopped = call("machine", "exec", "--name", "vm1", "--", "true");
-        assertEquals(new Run(1, "", "Error: agent operation failed: connect: machine 'vm1' is not running. Use"
-                + " 'smolvm machine start --name vm1' first.\n"), stopped);
+        assertEquals(
+                new Run(
+                        1,
+                        "",
+                        "Error: agent operation failed: connect: machine 'vm1' is not running. Use"
+                                + " 'smolvm machine start --name vm1' first.\n"),
+                stopped);
 
         assertEquals(new Run(0, "Deleted machine: vm1\n", ""), call("machine", "delete", "--name", "vm1", "-f"));
         assertEquals(List.of(), smolvm.machines());
@@ -127,20 +179,24 @@ class FakeSmolvmTest {
         Run cancelled = callWithStdin("", "machine", "delete", "--name", "vm2");
         assertEquals(new Run(0, "Cancelled\n", "Delete machine 'vm2'? [y/N] "), cancelled);
         assertTrue(smolvm.machine("vm2").isPresent(), "nothing was deleted");
-        assertEquals("Deleted machine: vm2\n", callWithStdin("y\n", "machine", "rm", "--name", "vm2").out());
+        assertEquals(
+                "Deleted machine: vm2\n",
+                callWithStdin("y\n", "machine", "rm", "--name", "vm2").out());
         assertEquals(2, call("machine", "delete", "-f").exit(), "--name is required");
     }
 
     @Test
     void unknownMachinesAreVmNotFound() {
-        for (String[] args : List.of(new String[] {"machine", "start", "--name", "ghost"},
+        for (String[] args : List.of(
+                new String[] {"machine", "start", "--name", "ghost"},
                 new String[] {"machine", "stop", "--name", "ghost"},
                 new String[] {"machine", "delete", "--name", "ghost", "-f"},
                 new String[] {"machine", "status", "--name", "ghost"},
                 new String[] {"machine", "exec", "--name", "ghost", "--", "true"})) {
             assertEquals(new Run(1, "", "Error: vm not found: ghost\n"), call(args), String.join(" ", args));
         }
-        assertEquals("Error: config operation failed: machine status: machine 'ghost' not found\n",
+        assertEquals(
+                "Error: config operation failed: machine status: machine 'ghost' not found\n",
                 call("machine", "status", "--name", "ghost", "--json").err());
     }
 
@@ -149,7 +205,8 @@ class FakeSmolvmTest {
         running("vm3");
         Run dup = call("machine", "create", "--name", "vm3", "--from", packed().toString());
         assertEquals(1, dup.exit());
-        assertEquals("Error: config operation failed: create machine: machine 'vm3' already exists or is being created\n",
+        assertEquals(
+                "Error: config operation failed: create machine: machine 'vm3' already exists or is being created\n",
                 dup.err());
         assertEquals(2, call("machine", "create", "vm4").exit(), "a positional name is a usage error");
     }
@@ -162,9 +219,15 @@ class FakeSmolvmTest {
         assertTrue(shortName.err().startsWith("error: unexpected argument '-n' found"), shortName.err());
         assertEquals(2, call("machine", "exec", "--name", "vm5").exit(), "a command is required after --");
         long t0 = System.nanoTime();
-        assertEquals(124, call("machine", "exec", "--name", "vm5", "--timeout", "300ms", "--", "sleep", "5").exit());
+        assertEquals(
+                124,
+                call("machine", "exec", "--name", "vm5", "--timeout", "300ms", "--", "sleep", "5")
+                        .exit());
         assertTrue(System.nanoTime() - t0 < 4_000_000_000L);
-        assertEquals(2, call("machine", "exec", "--name", "vm5", "--timeout", "0s", "--", "true").exit());
+        assertEquals(
+                2,
+                call("machine", "exec", "--name", "vm5", "--timeout", "0s", "--", "true")
+                        .exit());
         Run spawn = call("machine", "exec", "--name", "vm5", "--", "/no/such/binary");
         assertEquals(1, spawn.exit());
         assertTrue(spawn.err().startsWith("Error: agent operation failed: vm exec: failed to spawn command:"));
@@ -187,8 +250,13 @@ class FakeSmolvmTest {
     void secretsComeFromTheCallersEnvironmentAtExecAndAreNotStored() {
         running("vm6", "--secret-env", "TOKEN=HOST_TOKEN");
         env.put("HOST_TOKEN", "s3cr3t");
-        assertEquals("s3cr3t\n", call("machine", "exec", "--name", "vm6", "--", "printenv", "TOKEN").out());
-        assertEquals(Map.of("TOKEN", "HOST_TOKEN"), smolvm.machine("vm6").orElseThrow().secretEnv());
+        assertEquals(
+                "s3cr3t\n",
+                call("machine", "exec", "--name", "vm6", "--", "printenv", "TOKEN")
+                        .out());
+        assertEquals(
+                Map.of("TOKEN", "HOST_TOKEN"),
+                smolvm.machine("vm6").orElseThrow().secretEnv());
         assertFalse(smolvm.machine("vm6").orElseThrow().env().containsValue("s3cr3t"));
     }
 
@@ -197,13 +265,16 @@ class FakeSmolvmTest {
         assertEquals("[ ]", call("machine", "ls", "--json").out().strip());
         assertEquals("No machines found\n", call("machine", "list").out());
         running("vm7", "--label", "dev.bottles.identity=a-1");
-        JsonNode all = new ObjectMapper().readTree(call("machine", "ls", "--json").out());
+        JsonNode all =
+                new ObjectMapper().readTree(call("machine", "ls", "--json").out());
         assertEquals(1, all.size());
         assertEquals("vm7", all.get(0).path("name").asText());
         assertEquals("running", all.get(0).path("state").asText());
-        assertEquals("a-1", all.get(0).path("labels").path("dev.bottles.identity").asText());
+        assertEquals(
+                "a-1", all.get(0).path("labels").path("dev.bottles.identity").asText());
         assertTrue(all.get(0).path("pid").isInt());
-        JsonNode one = new ObjectMapper().readTree(call("machine", "status", "--name", "vm7", "--json").out());
+        JsonNode one = new ObjectMapper()
+                .readTree(call("machine", "status", "--name", "vm7", "--json").out());
         assertEquals("running", one.path("state").asText());
     }
 
@@ -223,18 +294,21 @@ class FakeSmolvmTest {
 
     @Test
     void theLauncherRunsAsAPlainExecutableOnThePath() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", "smolvm --version").redirectInput(new File("/dev/null"));
+        ProcessBuilder pb =
+                new ProcessBuilder("/bin/sh", "-c", "smolvm --version").redirectInput(new File("/dev/null"));
         pb.environment().put("PATH", smolvm.executable().getParent() + File.pathSeparator + System.getenv("PATH"));
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor());
         assertEquals("smolvm 1.9.2\n", out);
         Process missing = new ProcessBuilder(smolvm.executable().toString(), "machine", "start", "--name", "nope")
-                .redirectInput(new File("/dev/null")).start();
+                .redirectInput(new File("/dev/null"))
+                .start();
         String err = new String(missing.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(1, missing.waitFor());
         assertEquals("Error: vm not found: nope\n", err);
         assertEquals(Optional.empty(), smolvm.machine("nope"));
-        assertEquals(List.of(List.of("--version"), List.of("machine", "start", "--name", "nope")), smolvm.invocations());
+        assertEquals(
+                List.of(List.of("--version"), List.of("machine", "start", "--name", "nope")), smolvm.invocations());
     }
 }

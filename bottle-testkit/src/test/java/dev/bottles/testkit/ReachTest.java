@@ -28,8 +28,10 @@ class ReachTest {
     private final FakeBackend fake = new FakeBackend();
 
     private BottleSpec spec() {
-        Manifest m = Manifest.builder().bottle(BottleDefinition.builder("dev").build())
-                .agent(AgentDefinition.builder("coder").bottle("dev").build()).build();
+        Manifest m = Manifest.builder()
+                .bottle(BottleDefinition.builder("dev").build())
+                .agent(AgentDefinition.builder("coder").bottle("dev").build())
+                .build();
         return BottleSpec.builder("coder").manifest(m).home(home).userCwd(home).build();
     }
 
@@ -40,7 +42,9 @@ class ReachTest {
         ReachedBottle r = Bottles.reach(b.identity(), bh);
         assertTrue(r.ownerAnswers(), "the launching program answers on its control socket");
         assertEquals("fake", r.backend());
-        assertEquals(List.of("claude", "--dangerously-skip-permissions", "--continue"), r.agentCommand(),
+        assertEquals(
+                List.of("claude", "--dangerously-skip-permissions", "--continue"),
+                r.agentCommand(),
                 "Claude Code resumes its conversation");
         assertTrue(fake.running().contains(b.identity()));
         r.stop();
@@ -52,16 +56,23 @@ class ReachTest {
         ReachedBottle again = Bottles.reach(b.identity(), bh);
         assertFalse(again.ownerAnswers());
         BottleException e = assertThrows(BottleException.class, again::stop);
-        assertTrue(e.getMessage().contains("is not running on fake") && e.getMessage().contains("bottle resume"),
+        assertTrue(
+                e.getMessage().contains("is not running on fake")
+                        && e.getMessage().contains("bottle resume"),
                 e.getMessage());
     }
 
     @Test
     void aBottleOfNoHomeIsNamedWithTheFix() {
-        BottleException e = assertThrows(BottleException.class, () -> Bottles.reach("coder-zzzzz", new BottleHome(home)));
-        assertTrue(e.getMessage().contains("no bottle 'coder-zzzzz' in bottle home") && e.getMessage().contains("--home"),
+        BottleException e =
+                assertThrows(BottleException.class, () -> Bottles.reach("coder-zzzzz", new BottleHome(home)));
+        assertTrue(
+                e.getMessage().contains("no bottle 'coder-zzzzz' in bottle home")
+                        && e.getMessage().contains("--home"),
                 e.getMessage());
-        assertThrows(BottleException.class, () -> Bottles.reach("../etc", new BottleHome(home)),
+        assertThrows(
+                BottleException.class,
+                () -> Bottles.reach("../etc", new BottleHome(home)),
                 "an identity is never a path");
     }
 }

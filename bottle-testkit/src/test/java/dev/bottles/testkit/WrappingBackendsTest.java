@@ -23,7 +23,9 @@ class WrappingBackendsTest {
     @Test
     void recordingBackendSeesEveryCallInOrder(TestBottles bottles, FakeBackend fake) {
         RecordingBackend rec = new RecordingBackend(fake);
-        RunningBottle b = Bottles.using(rec).prepare(bottles.spec(TestBottles.DEFAULT_AGENT).build()).launch();
+        RunningBottle b = Bottles.using(rec)
+                .prepare(bottles.spec(TestBottles.DEFAULT_AGENT).build())
+                .launch();
         b.exec("echo", "a");
         b.settle(0);
         assertEquals(List.of("prepare", "launch", "exec", "settle"), rec.methods());
@@ -36,7 +38,8 @@ class WrappingBackendsTest {
     void aLaunchFailureReachesYourCodeAndLeavesNothing(TestBottles bottles, FakeBackend fake) {
         BottleLaunchException boom = new BottleLaunchException("x", "start-agent", "no such image", null);
         FailingBackend failing = new FailingBackend(fake, Phase.LAUNCH, () -> boom);
-        PreparedBottle p = Bottles.using(failing).prepare(bottles.spec(TestBottles.DEFAULT_AGENT).build());
+        PreparedBottle p = Bottles.using(failing)
+                .prepare(bottles.spec(TestBottles.DEFAULT_AGENT).build());
         assertSame(boom, assertThrows(BottleLaunchException.class, p::launch));
         assertFalse(Files.exists(bottles.home().state(p.identity()).path()), "the facade removed the fresh state");
         assertTrue(fake.running().isEmpty(), "the failure came before the delegate created anything");
@@ -45,8 +48,12 @@ class WrappingBackendsTest {
     @Test
     void anExecFailureReachesTheCaller(TestBottles bottles, FakeBackend fake) {
         FailingBackend failing = new FailingBackend(fake, Phase.EXEC, () -> new BottleException("engine went away"));
-        try (RunningBottle b = Bottles.using(failing).prepare(bottles.spec(TestBottles.DEFAULT_AGENT).build()).launch()) {
-            assertEquals("engine went away", assertThrows(BottleException.class, () -> b.exec("echo")).getMessage());
+        try (RunningBottle b = Bottles.using(failing)
+                .prepare(bottles.spec(TestBottles.DEFAULT_AGENT).build())
+                .launch()) {
+            assertEquals(
+                    "engine went away",
+                    assertThrows(BottleException.class, () -> b.exec("echo")).getMessage());
         }
     }
 
@@ -54,8 +61,11 @@ class WrappingBackendsTest {
     @BottleTest(failOnLeaks = false)
     void aTeardownFailureKeepsTheStateForInspection(TestBottles bottles, FakeBackend fake) {
         FailingBackend failing = new FailingBackend(fake, Phase.CLOSE, () -> new BottleException("cannot remove"));
-        RunningBottle b = Bottles.using(failing).prepare(bottles.spec(TestBottles.DEFAULT_AGENT).build()).launch();
-        assertEquals("cannot remove", assertThrows(BottleException.class, b::close).getMessage());
+        RunningBottle b = Bottles.using(failing)
+                .prepare(bottles.spec(TestBottles.DEFAULT_AGENT).build())
+                .launch();
+        assertEquals(
+                "cannot remove", assertThrows(BottleException.class, b::close).getMessage());
         assertTrue(Files.exists(bottles.home().state(b.identity()).path()), "state is kept when teardown failed");
         assertEquals(Set.of(b.identity()), fake.running());
     }
@@ -63,8 +73,11 @@ class WrappingBackendsTest {
     @Test
     void aProbeFailureIsTheChosenException(FakeBackend fake) {
         FailingBackend failing = new FailingBackend(fake, Phase.SELECT, () -> new IllegalStateException("socket gone"));
-        assertEquals("socket gone", assertThrows(IllegalStateException.class, failing::probe).getMessage());
-        assertThrows(IllegalArgumentException.class,
+        assertEquals(
+                "socket gone",
+                assertThrows(IllegalStateException.class, failing::probe).getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new FailingBackend(fake, Phase.VALIDATE, IllegalStateException::new));
     }
 }

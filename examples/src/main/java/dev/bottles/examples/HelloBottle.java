@@ -29,7 +29,10 @@ public final class HelloBottle {
                         .literal("GIT_AUTHOR_NAME", "Ada")
                         .route(EgressRoute.to("registry.npmjs.org"))
                         .build())
-                .agent(AgentDefinition.builder("researcher").bottle("dev").prompt("Read, never write.").build())
+                .agent(AgentDefinition.builder("researcher")
+                        .bottle("dev")
+                        .prompt("Read, never write.")
+                        .build())
                 .build();
 
         BottleSpec spec = BottleSpec.builder("researcher").manifest(manifest).build();

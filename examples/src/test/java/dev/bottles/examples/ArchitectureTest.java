@@ -10,15 +10,20 @@ import dev.bottles.arch.ModuleRules;
 @AnalyzeClasses(packages = "dev.bottles.examples", importOptions = ModuleRules.OnlyThisModule.class)
 class ArchitectureTest {
     @ArchTest
-    static final ArchRule moduleRules = ModuleRules.forModule("dev.bottles.examples",
-            ModuleRules.apiAnd("picocli..", "com.fasterxml.jackson..",
+    static final ArchRule moduleRules = ModuleRules.forModule(
+            "dev.bottles.examples",
+            ModuleRules.apiAnd(
+                    "picocli..",
+                    "com.fasterxml.jackson..",
                     // the demo's upstream, in its own image, serves with the JDK's HTTP server
                     "com.sun.net.httpserver..",
                     // the dashboard's full-screen terminal
                     "org.jline.."));
 
     @ArchTest
-    static final ArchRule backendsAtRuntimeOnly = noClasses().should().dependOnClassesThat()
+    static final ArchRule backendsAtRuntimeOnly = noClasses()
+            .should()
+            .dependOnClassesThat()
             .resideInAnyPackage("dev.bottles.docker..", "dev.bottles.smolmachines..", "dev.bottles.sidecars..")
             .because("examples find backends through ServiceLoader; they are on the runtime classpath only");
 }

@@ -26,8 +26,10 @@ class BottleDemoIT {
         String out;
         int code;
         try {
-            Process p = new ProcessBuilder(ROOT.resolve("bottle-demo").toString(), "--no-build").directory(ROOT.toFile())
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(ROOT.resolve("bottle-demo").toString(), "--no-build")
+                    .directory(ROOT.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             try (InputStream in = p.getInputStream()) {
                 out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
@@ -41,17 +43,27 @@ class BottleDemoIT {
             }
         }
         assertEquals(0, code, out);
-        for (String line : List.of("✓ the allowed host answered", "✓ the blocked host was refused with its reason",
-                "✓ the upstream received the host's token, not the agent's", "✓ the agent holds no token",
-                "✓ nothing is left behind", "demo done: every check held", "[demo] teardown: ")) {
+        for (String line : List.of(
+                "✓ the allowed host answered",
+                "✓ the blocked host was refused with its reason",
+                "✓ the upstream received the host's token, not the agent's",
+                "✓ the agent holds no token",
+                "✓ nothing is left behind",
+                "demo done: every check held",
+                "[demo] teardown: ")) {
             assertTrue(out.contains(line), line + " in:\n" + out);
         }
-        assertTrue(out.lines().filter(l -> l.startsWith("[demo] ") && l.matches(".*: \\d+ ms")).count() >= 6,
+        assertTrue(
+                out.lines()
+                                .filter(l -> l.startsWith("[demo] ") && l.matches(".*: \\d+ ms"))
+                                .count()
+                        >= 6,
                 "every phase prints its time:\n" + out);
     }
 
     private static Set<String> images() throws IOException, InterruptedException {
-        return new HashSet<>(Arrays.asList(run("docker", "images", "-q", "--no-trunc").split("\\s+")));
+        return new HashSet<>(
+                Arrays.asList(run("docker", "images", "-q", "--no-trunc").split("\\s+")));
     }
 
     private static String run(String... argv) throws IOException, InterruptedException {

@@ -30,10 +30,12 @@ class BottleDemoScriptTest {
         // only the fake commands and the shell's own helpers are on PATH
         Path helpers = Files.createDirectories(tmp.resolve("helpers-" + System.nanoTime()));
         for (String tool : List.of("grep")) {
-            Files.createSymbolicLink(helpers.resolve(tool), Path.of("/bin/" + tool).toRealPath());
+            Files.createSymbolicLink(
+                    helpers.resolve(tool), Path.of("/bin/" + tool).toRealPath());
         }
-        ProcessBuilder pb = new ProcessBuilder("/bin/bash", "-c", "source \"$1\"; missing_packages " + (build ? 1 : 0),
-                "x", script.toString()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(
+                        "/bin/bash", "-c", "source \"$1\"; missing_packages " + (build ? 1 : 0), "x", script.toString())
+                .redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().put("PATH", bin + ":" + helpers);
         pb.environment().put("DOCKERD", tmp.resolve("no-dockerd").toString());
@@ -53,17 +55,30 @@ class BottleDemoScriptTest {
     @Test
     void anAnsweringEngineOrAnInstalledDaemonNeedsNoPackage() throws Exception {
         Map<String, String> answering = Map.of("docker", "exit 0", "javac", "true", "npm", "true", "mvn", "true");
-        assertEquals(List.of(), missing(answering, true).stream().filter(s -> s.startsWith("docker")).toList());
+        assertEquals(
+                List.of(),
+                missing(answering, true).stream()
+                        .filter(s -> s.startsWith("docker"))
+                        .toList());
         Map<String, String> daemon = Map.of("docker", "exit 1", "dockerd", "true", "javac", "true", "npm", "true");
-        assertEquals(List.of(), missing(daemon, false).stream().filter(s -> s.startsWith("docker")).toList());
+        assertEquals(
+                List.of(),
+                missing(daemon, false).stream()
+                        .filter(s -> s.startsWith("docker"))
+                        .toList());
     }
 
     @Test
     void eachMissingToolNamesItsDebianPackage() throws Exception {
         List<String> m = missing(Map.of(), true);
-        assertEquals(List.of("docker.io", "openjdk-17-jdk-headless", "npm", "maven"), m.stream()
-                .filter(s -> !s.equals("busybox-static")).toList());
-        assertEquals(List.of(), missing(Map.of("docker", "exit 0", "javac", "true", "npm", "true"), false).stream()
-                .filter(s -> !s.equals("busybox-static")).toList(), "maven is needed only to build");
+        assertEquals(
+                List.of("docker.io", "openjdk-17-jdk-headless", "npm", "maven"),
+                m.stream().filter(s -> !s.equals("busybox-static")).toList());
+        assertEquals(
+                List.of(),
+                missing(Map.of("docker", "exit 0", "javac", "true", "npm", "true"), false).stream()
+                        .filter(s -> !s.equals("busybox-static"))
+                        .toList(),
+                "maven is needed only to build");
     }
 }

@@ -26,7 +26,8 @@ class HelloBottleTest {
         int from = readme.indexOf("```java\n", readme.indexOf("## Quick start")) + "```java\n".length();
         String block = readme.substring(from, readme.indexOf("```", from));
         String source = Files.readString(ROOT.resolve("examples/src/main/java/dev/bottles/examples/HelloBottle.java"));
-        String code = source.substring(source.indexOf("// quick-start:begin\n") + "// quick-start:begin\n".length(),
+        String code = source.substring(
+                source.indexOf("// quick-start:begin\n") + "// quick-start:begin\n".length(),
                 source.indexOf("        // quick-start:end"));
         assertEquals(block, dedent(code, 8));
     }
@@ -46,12 +47,17 @@ class HelloBottleTest {
             System.clearProperty("bottle.home");
         }
         assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("0 hello from the bottle\n"), out.toString());
-        assertEquals(List.of(), home.resolve("state").toFile().exists() ? List.of(home.resolve("state").toFile().list())
-                : List.of(), "closing removed the bottle's state");
+        assertEquals(
+                List.of(),
+                home.resolve("state").toFile().exists()
+                        ? List.of(home.resolve("state").toFile().list())
+                        : List.of(),
+                "closing removed the bottle's state");
     }
 
     private static String dedent(String code, int n) {
-        return code.lines().map(l -> l.length() >= n ? l.substring(n) : l.strip()).collect(Collectors.joining("\n"))
-                + "\n";
+        return code.lines()
+                        .map(l -> l.length() >= n ? l.substring(n) : l.strip())
+                        .collect(Collectors.joining("\n")) + "\n";
     }
 }

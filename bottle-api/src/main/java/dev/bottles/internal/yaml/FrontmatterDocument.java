@@ -40,10 +40,11 @@ import org.yaml.snakeyaml.nodes.Tag;
 public record FrontmatterDocument(Path file, YamlNode.Mapping frontmatter, String body) {
     /** Largest file read, in bytes. */
     public static final int MAX_BYTES = 1 << 20;
+
     private static final int MAX_ALIASES = 50;
     private static final int MAX_DEPTH = 20;
-    private static final Set<Tag> PLAIN_TAGS = Set.of(Tag.STR, Tag.INT, Tag.BOOL, Tag.FLOAT, Tag.NULL,
-            Tag.MAP, Tag.SEQ, Tag.TIMESTAMP);
+    private static final Set<Tag> PLAIN_TAGS =
+            Set.of(Tag.STR, Tag.INT, Tag.BOOL, Tag.FLOAT, Tag.NULL, Tag.MAP, Tag.SEQ, Tag.TIMESTAMP);
     private static final String FORMAT_FIX =
             "start the file with a line '---', then YAML (key: value), then a line '---', then the Markdown body";
 
@@ -58,8 +59,11 @@ public record FrontmatterDocument(Path file, YamlNode.Mapping frontmatter, Strin
         byte[] bytes;
         try {
             if (Files.size(file) > MAX_BYTES) {
-                throw ManifestException.of(null, "the file is larger than " + MAX_BYTES + " bytes",
-                        "keep definitions small; move long prompts into skills").at(file, 0);
+                throw ManifestException.of(
+                                null,
+                                "the file is larger than " + MAX_BYTES + " bytes",
+                                "keep definitions small; move long prompts into skills")
+                        .at(file, 0);
             }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
@@ -68,10 +72,14 @@ public record FrontmatterDocument(Path file, YamlNode.Mapping frontmatter, Strin
         }
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
-            throw ManifestException.of(null, "the file is not UTF-8 text", "save it as UTF-8").at(file, 0);
+            throw ManifestException.of(null, "the file is not UTF-8 text", "save it as UTF-8")
+                    .at(file, 0);
         }
         return parse(file, text);
     }
@@ -91,7 +99,8 @@ public record FrontmatterDocument(Path file, YamlNode.Mapping frontmatter, Strin
         }
         String[] lines = normalized.split("\n", -1);
         if (lines.length == 0 || !lines[0].strip().equals("---")) {
-            throw ManifestException.of(null, "the file has no YAML frontmatter", FORMAT_FIX).at(file, 1);
+            throw ManifestException.of(null, "the file has no YAML frontmatter", FORMAT_FIX)
+                    .at(file, 1);
         }
         int close = -1;
         for (int i = 1; i < lines.length; i++) {
@@ -102,7 +111,8 @@ public record FrontmatterDocument(Path file, YamlNode.Mapping frontmatter, Strin
             }
         }
         if (close < 0) {
-            throw ManifestException.of(null, "the frontmatter is not closed by a '---' line", FORMAT_FIX).at(file, 1);
+            throw ManifestException.of(null, "the frontmatter is not closed by a '---' line", FORMAT_FIX)
+                    .at(file, 1);
         }
         StringBuilder yaml = new StringBuilder();
         for (int i = 1; i < close; i++) {
@@ -136,7 +146,8 @@ public record FrontmatterDocument(Path file, YamlNode.Mapping frontmatter, Strin
             throw ManifestException.of(null, "invalid YAML: " + problem.strip(), FORMAT_FIX)
                     .at(file, mark == null ? 0 : mark.getLine() + 2);
         } catch (YAMLException e) {
-            throw ManifestException.of(null, "invalid YAML: " + e.getMessage(), FORMAT_FIX).at(file, 0);
+            throw ManifestException.of(null, "invalid YAML: " + e.getMessage(), FORMAT_FIX)
+                    .at(file, 0);
         }
         if (root == null) {
             return new YamlNode.Mapping(List.of(), 2);
@@ -146,8 +157,9 @@ public record FrontmatterDocument(Path file, YamlNode.Mapping frontmatter, Strin
             return new YamlNode.Mapping(List.of(), n.line());
         }
         if (!(converted instanceof YamlNode.Mapping m)) {
-            throw ManifestException.of(null, "the frontmatter is " + converted.kind() + ", not a mapping of keys",
-                    FORMAT_FIX).at(file, converted.line());
+            throw ManifestException.of(
+                            null, "the frontmatter is " + converted.kind() + ", not a mapping of keys", FORMAT_FIX)
+                    .at(file, converted.line());
         }
         return m;
     }
@@ -155,12 +167,16 @@ public record FrontmatterDocument(Path file, YamlNode.Mapping frontmatter, Strin
     private static YamlNode convert(Path file, Node node, int depth) {
         int line = node.getStartMark().getLine() + 2;
         if (depth > MAX_DEPTH) {
-            throw ManifestException.of(null, "the frontmatter nests too deeply", "flatten it").at(file, line);
+            throw ManifestException.of(null, "the frontmatter nests too deeply", "flatten it")
+                    .at(file, line);
         }
         Tag tag = node.getTag();
         if (!PLAIN_TAGS.contains(tag)) {
-            throw ManifestException.of(null, "the tag '" + tag.getValue() + "' is not allowed",
-                    "remove the tag; definitions hold plain values only").at(file, line);
+            throw ManifestException.of(
+                            null,
+                            "the tag '" + tag.getValue() + "' is not allowed",
+                            "remove the tag; definitions hold plain values only")
+                    .at(file, line);
         }
         if (node instanceof ScalarNode s) {
             return tag.equals(Tag.NULL) ? new YamlNode.Null(line) : new YamlNode.Scalar(s.getValue(), line);
@@ -179,11 +195,13 @@ public record FrontmatterDocument(Path file, YamlNode.Mapping frontmatter, Strin
             Node k = t.getKeyNode();
             int keyLine = k.getStartMark().getLine() + 2;
             if (!(k instanceof ScalarNode ks) || Tag.MERGE.equals(k.getTag())) {
-                throw ManifestException.of(null, "a key is not a plain word", "write keys as plain words").at(file, keyLine);
+                throw ManifestException.of(null, "a key is not a plain word", "write keys as plain words")
+                        .at(file, keyLine);
             }
             String key = ks.getValue();
             if (!seen.add(key)) {
-                throw ManifestException.of(key, "the key '" + key + "' appears twice", "keep one").at(file, keyLine);
+                throw ManifestException.of(key, "the key '" + key + "' appears twice", "keep one")
+                        .at(file, keyLine);
             }
             entries.add(new YamlNode.Entry(key, keyLine, convert(file, t.getValueNode(), depth + 1)));
         }

@@ -1,7 +1,6 @@
 package dev.bottles.bundle.internal;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -96,35 +95,42 @@ public final class Forwarder {
         owner.readingChanged();
         (tls ? context.dial(client.eventLoop(), host, port) : context.dialForPlainHttp(client.eventLoop(), host, port))
                 .addListener(f -> {
-            connecting = false;
-            if (!f.isSuccess()) {
-                drop();
-                failed = true;
-                Responses.plain(client, HttpResponseStatus.BAD_GATEWAY, "egress: cannot reach " + host + ":" + port
-                        + " (" + describe(f.cause()) + ")\n", true);
-                return;
-            }
-            Channel ch = (Channel) f.getNow();
-            if (!client.isActive() || failed) {
-                drop();
-                ch.close();
-                return;
-            }
-            if (tls) {
-                ch.pipeline().addLast("tls", context.tls().upstream(ch.alloc(), host, port));
-            }
-            ch.pipeline().addLast("idle", new Timers.Idle(context.options().idleTimeout()));
-            ch.pipeline().addLast("http", new HttpClientCodec(4096, context.options().maxHeaderBytes(), 65536));
-            ch.pipeline().addLast("back", new Back(host, port));
-            ch.config().setAutoRead(true);
-            upstream = ch;
-            for (Object o : pending) {
-                ch.write(o).addListener(this::onWrite);
-            }
-            pending.clear();
-            ch.flush();
-            owner.readingChanged();
-        });
+                    connecting = false;
+                    if (!f.isSuccess()) {
+                        drop();
+                        failed = true;
+                        Responses.plain(
+                                client,
+                                HttpResponseStatus.BAD_GATEWAY,
+                                "egress: cannot reach " + host + ":" + port + " (" + describe(f.cause()) + ")\n",
+                                true);
+                        return;
+                    }
+                    Channel ch = (Channel) f.getNow();
+                    if (!client.isActive() || failed) {
+                        drop();
+                        ch.close();
+                        return;
+                    }
+                    if (tls) {
+                        ch.pipeline().addLast("tls", context.tls().upstream(ch.alloc(), host, port));
+                    }
+                    ch.pipeline()
+                            .addLast("idle", new Timers.Idle(context.options().idleTimeout()));
+                    ch.pipeline()
+                            .addLast(
+                                    "http",
+                                    new HttpClientCodec(4096, context.options().maxHeaderBytes(), 65536));
+                    ch.pipeline().addLast("back", new Back(host, port));
+                    ch.config().setAutoRead(true);
+                    upstream = ch;
+                    for (Object o : pending) {
+                        ch.write(o).addListener(this::onWrite);
+                    }
+                    pending.clear();
+                    ch.flush();
+                    owner.readingChanged();
+                });
     }
 
     /**
@@ -198,8 +204,11 @@ public final class Forwarder {
     private void onWrite(Future<? super Void> f) {
         if (!f.isSuccess() && !failed) {
             failed = true;
-            Responses.plain(client, HttpResponseStatus.BAD_GATEWAY, "egress: upstream write failed ("
-                    + describe(f.cause()) + ")\n", true);
+            Responses.plain(
+                    client,
+                    HttpResponseStatus.BAD_GATEWAY,
+                    "egress: upstream write failed (" + describe(f.cause()) + ")\n",
+                    true);
             Channel up = upstream;
             if (up != null) {
                 up.close();
@@ -245,8 +254,11 @@ public final class Forwarder {
             if (msg instanceof HttpResponse r) {
                 if (!r.decoderResult().isSuccess()) {
                     ReferenceCountUtil.release(msg);
-                    Responses.plain(client, HttpResponseStatus.BAD_GATEWAY, "egress: malformed response from " + host
-                            + ":" + port + "\n", true);
+                    Responses.plain(
+                            client,
+                            HttpResponseStatus.BAD_GATEWAY,
+                            "egress: malformed response from " + host + ":" + port + "\n",
+                            true);
                     ctx.close();
                     return;
                 }
@@ -302,16 +314,22 @@ public final class Forwarder {
             if (inResponse) {
                 client.close();
             } else if (awaiting && !failed) {
-                Responses.plain(client, HttpResponseStatus.BAD_GATEWAY, "egress: " + host + ":" + port + " closed the"
-                        + " connection before answering\n", true);
+                Responses.plain(
+                        client,
+                        HttpResponseStatus.BAD_GATEWAY,
+                        "egress: " + host + ":" + port + " closed the" + " connection before answering\n",
+                        true);
             }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (!inResponse && client.isActive()) {
-                Responses.plain(client, HttpResponseStatus.BAD_GATEWAY, "egress: upstream " + host + ":" + port
-                        + " failed (" + describe(cause) + ")\n", true);
+                Responses.plain(
+                        client,
+                        HttpResponseStatus.BAD_GATEWAY,
+                        "egress: upstream " + host + ":" + port + " failed (" + describe(cause) + ")\n",
+                        true);
             } else {
                 client.close();
             }

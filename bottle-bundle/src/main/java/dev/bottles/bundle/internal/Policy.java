@@ -67,13 +67,17 @@ public final class Policy {
             EgressConfig c = EgressConfig.parse(new String(bytes, StandardCharsets.UTF_8), file.toString());
             config.set(c);
             digest = d;
-            log.event("egress", "routes-reloaded", Map.of("file", file.toString(), "hosts", c.allowedHosts(),
-                    "sha256", d));
+            log.event(
+                    "egress",
+                    "routes-reloaded",
+                    Map.of("file", file.toString(), "hosts", c.allowedHosts(), "sha256", d));
             return true;
         } catch (BottleException e) {
             digest = d;
-            log.event("egress", "routes-reload-failed", Map.of("file", file.toString(), "reason", e.getMessage(),
-                    "kept", "previous routes"));
+            log.event(
+                    "egress",
+                    "routes-reload-failed",
+                    Map.of("file", file.toString(), "reason", e.getMessage(), "kept", "previous routes"));
             return false;
         }
     }

@@ -52,7 +52,8 @@ public final class ProxyAuth {
             return false;
         }
         String h = header.strip();
-        return h.length() > 7 && h.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")
+        return h.length() > 7
+                && h.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")
                 && same(h.substring(7).strip(), credential);
     }
 
@@ -64,6 +65,7 @@ public final class ProxyAuth {
      * @return true when equal
      */
     public static boolean same(String given, String credential) {
-        return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), credential.getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(
+                given.getBytes(StandardCharsets.UTF_8), credential.getBytes(StandardCharsets.UTF_8));
     }
 }

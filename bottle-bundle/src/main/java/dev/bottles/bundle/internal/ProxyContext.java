@@ -57,8 +57,8 @@ public record ProxyContext(EgressOptions options, Policy policy, Tls tls, Scanne
     public static final class Scanners {
         private volatile @Nullable Built built;
 
-        private record Built(EgressConfig config, SecretScanner all,
-                ConcurrentHashMap<String, SecretScanner> byRoute) {}
+        private record Built(
+                EgressConfig config, SecretScanner all, ConcurrentHashMap<String, SecretScanner> byRoute) {}
 
         SecretScanner of(ProxyContext ctx, @Nullable EgressRoute route) {
             EgressConfig config = ctx.policy().current();
@@ -115,24 +115,31 @@ public record ProxyContext(EgressOptions options, Policy policy, Tls tls, Scanne
     private Future<Channel> dial(EventLoop loop, String host, int port, @Nullable InetSocketAddress proxy) {
         Promise<Channel> result = loop.newPromise();
         HttpProxyHandler[] viaProxy = new HttpProxyHandler[1];
-        Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        options.connectTimeout().toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (proxy != null) {
                             viaProxy[0] = new HttpProxyHandler(proxy);
-                            viaProxy[0].setConnectTimeoutMillis(options.connectTimeout().toMillis());
+                            viaProxy[0].setConnectTimeoutMillis(
+                                    options.connectTimeout().toMillis());
                             ch.pipeline().addLast("upstream-proxy", viaProxy[0]);
                         }
                     }
                 });
-        InetSocketAddress target = proxy != null ? InetSocketAddress.createUnresolved(host, port)
-                : options.upstreamProxy() != null && host.equals(options.upstreamProxy().getHostString())
-                        && port == options.upstreamProxy().getPort() ? options.upstreamProxy()
-                : options.resolver().resolve(host, port);
+        InetSocketAddress target = proxy != null
+                ? InetSocketAddress.createUnresolved(host, port)
+                : options.upstreamProxy() != null
+                                && host.equals(options.upstreamProxy().getHostString())
+                                && port == options.upstreamProxy().getPort()
+                        ? options.upstreamProxy()
+                        : options.resolver().resolve(host, port);
         if (proxy != null) {
             // the proxy resolves the target; resolving it here would fail on a name only the proxy knows
             b.resolver(NoopAddressResolverGroup.INSTANCE);
@@ -173,8 +180,16 @@ public record ProxyContext(EgressOptions options, Policy policy, Tls tls, Scanne
      * @param mode {@code splice}, {@code inject}, {@code http} (allowed) or null
      * @param reason why (for a block, the text the agent got)
      */
-    public void decision(@Nullable Object client, String method, String host, int port, @Nullable String path,
-            @Nullable String route, String verdict, @Nullable String mode, String reason) {
+    public void decision(
+            @Nullable Object client,
+            String method,
+            String host,
+            int port,
+            @Nullable String path,
+            @Nullable String route,
+            String verdict,
+            @Nullable String mode,
+            String reason) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("client", client == null ? null : String.valueOf(client));
         f.put("method", method);

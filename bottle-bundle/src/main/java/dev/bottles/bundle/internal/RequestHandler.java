@@ -50,9 +50,15 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RequestHandler extends ChannelInboundHandlerAdapter implements Forwarder.Owner {
     /** Hop-by-hop headers never forwarded (RFC 9110 §7.6.1), plus proxy credentials. */
-    private static final List<CharSequence> HOP = List.of(HttpHeaderNames.CONNECTION, "keep-alive",
-            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE,
-            HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, "proxy-connection");
+    private static final List<CharSequence> HOP = List.of(
+            HttpHeaderNames.CONNECTION,
+            "keep-alive",
+            HttpHeaderNames.PROXY_AUTHENTICATE,
+            HttpHeaderNames.PROXY_AUTHORIZATION,
+            HttpHeaderNames.TE,
+            HttpHeaderNames.TRAILER,
+            HttpHeaderNames.UPGRADE,
+            "proxy-connection");
 
     /** How much of a refused request's body is read (and dropped) before the connection closes anyway. */
     private static final long MAX_DISCARD = 16L * 1024 * 1024;
@@ -80,8 +86,14 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         final @Nullable String path;
         final @Nullable String route;
 
-        Exchange(boolean connect, SecretScanner.@Nullable Stream scan, String method, String host, int port,
-                @Nullable String path, @Nullable String route) {
+        Exchange(
+                boolean connect,
+                SecretScanner.@Nullable Stream scan,
+                String method,
+                String host,
+                int port,
+                @Nullable String path,
+                @Nullable String route) {
             this.connect = connect;
             this.scan = scan;
             this.discard = scan == null && !connect;
@@ -178,15 +190,27 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         if (token == null || ProxyAuth.accepts(req.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), token)) {
             return true;
         }
-        context.options().log().event("egress", "unauthenticated", Map.of("client",
-                String.valueOf(c.channel().remoteAddress()), "method", req.method().name(), "reason",
-                req.headers().contains(HttpHeaderNames.PROXY_AUTHORIZATION) ? "wrong proxy credential"
-                        : "no proxy credential"));
+        context.options()
+                .log()
+                .event(
+                        "egress",
+                        "unauthenticated",
+                        Map.of(
+                                "client",
+                                String.valueOf(c.channel().remoteAddress()),
+                                "method",
+                                req.method().name(),
+                                "reason",
+                                req.headers().contains(HttpHeaderNames.PROXY_AUTHORIZATION)
+                                        ? "wrong proxy credential"
+                                        : "no proxy credential"));
         current = new Exchange(false, null, req.method().name(), "", 0, null, null);
         current.responseDone = true;
         current.closeWhenDone = true;
-        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED, Unpooled.copiedBuffer(
+        DefaultFullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED,
+                Unpooled.copiedBuffer(
                         "egress: this proxy serves only its bottle's agent (Proxy-Authorization required)\n",
                         StandardCharsets.UTF_8));
         r.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"bottle\"");
@@ -200,12 +224,24 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
     private void badRequest(ChannelHandlerContext c, @Nullable Throwable cause) {
         HttpResponseStatus status = cause instanceof TooLongHttpHeaderException
                 ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
-                : HttpResponseStatus.BAD_REQUEST;
+                : cause instanceof TooLongHttpLineException
+                        ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                        : cause instanceof TooLongFrameException
+                                ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
+                                : HttpResponseStatus.BAD_REQUEST;
         String why = cause == null ? "malformed request" : cause.getClass().getSimpleName();
-        context.options().log().event("egress", "bad-request", Map.of("client",
-                String.valueOf(c.channel().remoteAddress()), "status", status.code(), "reason", why));
+        context.options()
+                .log()
+                .event(
+                        "egress",
+                        "bad-request",
+                        Map.of(
+                                "client",
+                                String.valueOf(c.channel().remoteAddress()),
+                                "status",
+                                status.code(),
+                                "reason",
+                                why));
         current = new Exchange(false, null, "?", "", 0, null, null);
         Responses.plain(c.channel(), status, "egress: " + status.reasonPhrase() + " (" + why + ")\n", true);
     }
@@ -219,18 +255,34 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         EgressDecision d = decide(target.host(), target.port(), null);
         String route = d.route() == null ? null : d.route().host();
         if (!d.allowed()) {
-            context.decision(c.channel().remoteAddress(), "CONNECT", d.host(), target.port(), null, route, "blocked",
-                    null, d.reason());
+            context.decision(
+                    c.channel().remoteAddress(),
+                    "CONNECT",
+                    d.host(),
+                    target.port(),
+                    null,
+                    route,
+                    "blocked",
+                    null,
+                    d.reason());
             refuse(c, req, HttpResponseStatus.FORBIDDEN, d.reason(), true);
             return;
         }
         EgressRoute r = Objects.requireNonNull(d.route());
         String mode = d.injectsCredential() ? "inject" : r.inspected() ? "inspect" : "splice";
-        context.decision(c.channel().remoteAddress(), "CONNECT", d.host(), target.port(), null, route, "allowed", mode,
+        context.decision(
+                c.channel().remoteAddress(),
+                "CONNECT",
+                d.host(),
+                target.port(),
+                null,
+                route,
+                "allowed",
+                mode,
                 d.reason());
         current = new Exchange(true, null, "CONNECT", d.host(), target.port(), null, route);
-        c.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                new HttpResponseStatus(200, "Connection Established"), Unpooled.EMPTY_BUFFER));
+        c.writeAndFlush(new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, new HttpResponseStatus(200, "Connection Established"), Unpooled.EMPTY_BUFFER));
     }
 
     /** Once the CONNECT request has ended, the connection becomes a tunnel. */
@@ -256,13 +308,22 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
             uri = null;
         }
         if (uri == null || !uri.isAbsolute() || uri.getHost() == null) {
-            refuse(c, req, HttpResponseStatus.BAD_REQUEST, "egress is a forward proxy: send absolute-form http://"
-                    + " requests or CONNECT host:port (got " + req.method() + " " + req.uri() + ")", true);
+            refuse(
+                    c,
+                    req,
+                    HttpResponseStatus.BAD_REQUEST,
+                    "egress is a forward proxy: send absolute-form http://" + " requests or CONNECT host:port (got "
+                            + req.method() + " " + req.uri() + ")",
+                    true);
             return;
         }
         if (!"http".equalsIgnoreCase(uri.getScheme())) {
-            refuse(c, req, HttpResponseStatus.BAD_REQUEST, "egress: " + uri.getScheme() + " URLs go through CONNECT,"
-                    + " not as proxy requests", true);
+            refuse(
+                    c,
+                    req,
+                    HttpResponseStatus.BAD_REQUEST,
+                    "egress: " + uri.getScheme() + " URLs go through CONNECT," + " not as proxy requests",
+                    true);
             return;
         }
         String host = hostOf(uri);
@@ -270,8 +331,15 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         String raw = originForm(uri);
         String hostHeader = req.headers().get(HttpHeaderNames.HOST);
         if (hostHeader != null && !sameHost(hostHeader, host, port, 80)) {
-            block(c, req, host, port, raw, null, "blocked: Host header " + hostHeader + " does not match the request"
-                    + " target " + host + " (egress refuses domain fronting)");
+            block(
+                    c,
+                    req,
+                    host,
+                    port,
+                    raw,
+                    null,
+                    "blocked: Host header " + hostHeader + " does not match the request" + " target " + host
+                            + " (egress refuses domain fronting)");
             return;
         }
         EgressDecision d = decide(host, port, raw);
@@ -281,8 +349,15 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
             return;
         }
         if (d.injectsCredential()) {
-            block(c, req, d.host(), port, raw, route, "blocked: " + d.host() + " has a credential route; egress"
-                    + " sends its credential only over https (use https://" + d.host() + ")");
+            block(
+                    c,
+                    req,
+                    d.host(),
+                    port,
+                    raw,
+                    route,
+                    "blocked: " + d.host() + " has a credential route; egress"
+                            + " sends its credential only over https (use https://" + d.host() + ")");
             return;
         }
         forward(c, req, d, port, false, null);
@@ -291,14 +366,28 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
     private void inTunnel(ChannelHandlerContext c, HttpRequest req, String host, int port) {
         String raw = req.uri();
         if (raw.isEmpty() || raw.charAt(0) != '/') {
-            block(c, req, host, port, raw, null, "blocked: request target " + printable(raw) + " is not origin-form;"
-                    + " inside a tunnel to " + host + " send paths such as /v1/...");
+            block(
+                    c,
+                    req,
+                    host,
+                    port,
+                    raw,
+                    null,
+                    "blocked: request target " + printable(raw) + " is not origin-form;" + " inside a tunnel to " + host
+                            + " send paths such as /v1/...");
             return;
         }
         String hostHeader = req.headers().get(HttpHeaderNames.HOST);
         if (hostHeader != null && !sameHost(hostHeader, host, port, 443)) {
-            block(c, req, host, port, raw, null, "blocked: Host header " + hostHeader + " does not match the tunnel's"
-                    + " host " + host + " (egress refuses domain fronting)");
+            block(
+                    c,
+                    req,
+                    host,
+                    port,
+                    raw,
+                    null,
+                    "blocked: Host header " + hostHeader + " does not match the tunnel's" + " host " + host
+                            + " (egress refuses domain fronting)");
             return;
         }
         EgressDecision d = decide(host, port, raw);
@@ -313,10 +402,23 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         }
         String value = context.options().tokens().apply(r.auth().tokenRef());
         if (value == null || value.isEmpty()) {
-            context.decision(c.channel().remoteAddress(), req.method().name(), host, port, raw, r.host(), "blocked",
-                    null, "the bundle has no value for " + r.auth().tokenRef());
-            refuse(c, req, HttpResponseStatus.BAD_GATEWAY, "egress: the bundle has no value for " + r.auth().tokenRef()
-                    + "; set it on the host and relaunch the bottle", true);
+            context.decision(
+                    c.channel().remoteAddress(),
+                    req.method().name(),
+                    host,
+                    port,
+                    raw,
+                    r.host(),
+                    "blocked",
+                    null,
+                    "the bundle has no value for " + r.auth().tokenRef());
+            refuse(
+                    c,
+                    req,
+                    HttpResponseStatus.BAD_GATEWAY,
+                    "egress: the bundle has no value for " + r.auth().tokenRef()
+                            + "; set it on the host and relaunch the bottle",
+                    true);
             return;
         }
         forward(c, req, d, port, true, r.auth().scheme().wire() + " " + value);
@@ -325,13 +427,22 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
     private EgressDecision decide(String host, int port, @Nullable String target) {
         EgressDecision d = context.policy().current().decide(host, target);
         if (d.allowed() && !context.options().ports().contains(port)) {
-            return new EgressDecision(false, d.host(), d.route(), "blocked: port " + port + " on " + d.host()
-                    + " is not allowed (egress allows ports " + new TreeSet<>(context.options().ports()) + ")");
+            return new EgressDecision(
+                    false,
+                    d.host(),
+                    d.route(),
+                    "blocked: port " + port + " on " + d.host() + " is not allowed (egress allows ports "
+                            + new TreeSet<>(context.options().ports()) + ")");
         }
         return d;
     }
 
-    private void forward(ChannelHandlerContext c, HttpRequest req, EgressDecision d, int port, boolean tls,
+    private void forward(
+            ChannelHandlerContext c,
+            HttpRequest req,
+            EgressDecision d,
+            int port,
+            boolean tls,
             @Nullable String authorization) {
         RequestTarget target = Objects.requireNonNull(d.target());
         EgressRoute r = Objects.requireNonNull(d.route());
@@ -355,8 +466,16 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
             block(c, req, d.host(), port, logged, r.host(), "blocked: request " + found);
             return;
         }
-        context.decision(c.channel().remoteAddress(), req.method().name(), d.host(), port, logged, r.host(),
-                "allowed", authorization != null ? "inject" : tls ? "inspect" : "http", d.reason());
+        context.decision(
+                c.channel().remoteAddress(),
+                req.method().name(),
+                d.host(),
+                port,
+                logged,
+                r.host(),
+                "allowed",
+                authorization != null ? "inject" : tls ? "inspect" : "http",
+                d.reason());
         if (authorization != null) {
             h.set(HttpHeaderNames.AUTHORIZATION, authorization);
         }
@@ -364,8 +483,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         h.set(HttpHeaderNames.HOST, port == defaultPort ? d.host() : d.host() + ":" + port);
         req.setUri(target.originForm());
         if (expectContinue) {
-            c.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                    Unpooled.EMPTY_BUFFER));
+            c.writeAndFlush(new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
         current = new Exchange(false, scanner.stream(), req.method().name(), d.host(), port, logged, r.host());
         if (forwarder == null) {
@@ -376,8 +495,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
 
     private static HttpRequest headOnly(HttpRequest req) {
         if (req instanceof HttpContent) {
-            DefaultHttpRequest head = new DefaultHttpRequest(
-                    req.protocolVersion(), req.method(), req.uri(), req.headers());
+            DefaultHttpRequest head =
+                    new DefaultHttpRequest(req.protocolVersion(), req.method(), req.uri(), req.headers());
             return head;
         }
         return req;
@@ -439,8 +558,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
             e.discard = true;
             e.requestDone = last;
             String reason = "blocked: request " + what;
-            context.decision(c.channel().remoteAddress(), e.method, e.host, e.port, e.path, e.route, "blocked", null,
-                    reason);
+            context.decision(
+                    c.channel().remoteAddress(), e.method, e.host, e.port, e.path, e.route, "blocked", null, reason);
             e.responseDone = true;
             // the rest of the body is read and dropped before the connection closes, so the client sees the 403
             e.closeWhenDone = true;
@@ -449,9 +568,14 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         }
         // what was held back from the piece before, then this piece less what it now holds back: no copy
         byte[] released = e.scan.released();
-        Objects.requireNonNull(forwarder).body(released.length == 0 ? Unpooled.wrappedBuffer(bytes, 0, e.scan.safeLength())
-                : Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(released), Unpooled.wrappedBuffer(bytes, 0,
-                        e.scan.safeLength())), trailers);
+        Objects.requireNonNull(forwarder)
+                .body(
+                        released.length == 0
+                                ? Unpooled.wrappedBuffer(bytes, 0, e.scan.safeLength())
+                                : Unpooled.wrappedBuffer(
+                                        Unpooled.wrappedBuffer(released),
+                                        Unpooled.wrappedBuffer(bytes, 0, e.scan.safeLength())),
+                        trailers);
         if (last) {
             e.requestDone = true;
             maybeFinish();
@@ -468,19 +592,26 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         return null;
     }
 
-    private void refuse(ChannelHandlerContext c, HttpRequest req, HttpResponseStatus status, String text, boolean close) {
+    private void refuse(
+            ChannelHandlerContext c, HttpRequest req, HttpResponseStatus status, String text, boolean close) {
         current = new Exchange(false, null, req.method().name(), "", 0, null, null);
         current.responseDone = true;
         current.closeWhenDone = close;
         Responses.plain(c.channel(), status, text + "\n", close, false);
     }
 
-    private void block(ChannelHandlerContext c, HttpRequest req, String host, int port, @Nullable String path,
-            @Nullable String route, String reason) {
+    private void block(
+            ChannelHandlerContext c,
+            HttpRequest req,
+            String host,
+            int port,
+            @Nullable String path,
+            @Nullable String route,
+            String reason) {
         boolean keepAlive = HttpUtil.isKeepAlive(req) && tunnelHost != null;
         String logged = path == null || path.indexOf('?') < 0 ? path : path.substring(0, path.indexOf('?'));
-        context.decision(c.channel().remoteAddress(), req.method().name(), host, port, logged, route, "blocked", null,
-                reason);
+        context.decision(
+                c.channel().remoteAddress(), req.method().name(), host, port, logged, route, "blocked", null, reason);
         refuse(c, req, HttpResponseStatus.FORBIDDEN, reason, !keepAlive);
     }
 
@@ -520,8 +651,9 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter implement
         }
         Exchange e = current;
         Forwarder f = forwarder;
-        boolean read = backlog.isEmpty() && (e == null || !e.requestDone) && (f == null || e == null || e.discard
-                || f.canTakeBody());
+        boolean read = backlog.isEmpty()
+                && (e == null || !e.requestDone)
+                && (f == null || e == null || e.discard || f.canTakeBody());
         c.channel().config().setAutoRead(read);
     }
 

@@ -40,8 +40,8 @@ public final class Responses {
      * @param close whether to close the connection right after it
      * @return the write's future
      */
-    public static ChannelFuture plain(Channel ch, HttpResponseStatus status, String body, boolean announceClose,
-            boolean close) {
+    public static ChannelFuture plain(
+            Channel ch, HttpResponseStatus status, String body, boolean announceClose, boolean close) {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(b));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");

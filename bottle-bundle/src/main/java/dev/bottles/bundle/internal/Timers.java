@@ -61,12 +61,19 @@ public final class Timers {
          */
         public void arm(ChannelHandlerContext ctx) {
             disarm();
-            pending = ctx.executor().schedule(() -> {
-                if (ctx.channel().isActive()) {
-                    Responses.plain(ctx.channel(), HttpResponseStatus.REQUEST_TIMEOUT,
-                            "no complete request within " + millis + " ms\n", true);
-                }
-            }, millis, TimeUnit.MILLISECONDS);
+            pending = ctx.executor()
+                    .schedule(
+                            () -> {
+                                if (ctx.channel().isActive()) {
+                                    Responses.plain(
+                                            ctx.channel(),
+                                            HttpResponseStatus.REQUEST_TIMEOUT,
+                                            "no complete request within " + millis + " ms\n",
+                                            true);
+                                }
+                            },
+                            millis,
+                            TimeUnit.MILLISECONDS);
         }
 
         /** Stops the deadline. */

@@ -47,7 +47,9 @@ public final class Tls {
     public Tls(Path caCert, Path caKey, List<Path> extraAnchors) {
         this.ca = CertificateAuthority.load(caCert, caKey);
         try {
-            this.client = SslContextBuilder.forClient().trustManager(trust(extraAnchors)).build();
+            this.client = SslContextBuilder.forClient()
+                    .trustManager(trust(extraAnchors))
+                    .build();
         } catch (SSLException e) {
             throw new BottleException("cannot build egress's upstream TLS context (" + e.getMessage() + ")", e);
         }
@@ -70,7 +72,8 @@ public final class Tls {
         return leaves.computeIfAbsent(host, h -> {
             CertificateAuthority.Leaf leaf = ca.issue(h, LEAF_VALIDITY, Clock.systemUTC());
             try {
-                return SslContextBuilder.forServer(leaf.privateKey(), leaf.chain()).build();
+                return SslContextBuilder.forServer(leaf.privateKey(), leaf.chain())
+                        .build();
             } catch (SSLException e) {
                 throw new BottleException("cannot build a TLS context for " + h + " (" + e.getMessage() + ")", e);
             }
@@ -123,8 +126,8 @@ public final class Tls {
             tmf.init(ks);
             return tmf;
         } catch (GeneralSecurityException | IOException e) {
-            throw new BottleException("cannot load egress's trust anchors " + extraAnchors + " (" + e.getMessage() + ")",
-                    e);
+            throw new BottleException(
+                    "cannot load egress's trust anchors " + extraAnchors + " (" + e.getMessage() + ")", e);
         }
     }
 }

@@ -58,7 +58,8 @@ public final class TunnelGate extends AbstractSniHandler<Object> {
             return ctx.executor().newSucceededFuture(TERMINATE);
         }
         @SuppressWarnings("unchecked")
-        Future<Object> dial = (Future<Object>) (Future<?>) context.dial(ctx.channel().eventLoop(), host, port);
+        Future<Object> dial =
+                (Future<Object>) (Future<?>) context.dial(ctx.channel().eventLoop(), host, port);
         return dial;
     }
 
@@ -66,10 +67,19 @@ public final class TunnelGate extends AbstractSniHandler<Object> {
     protected void onLookupComplete(ChannelHandlerContext ctx, @Nullable String hostname, Future<Object> future) {
         Channel client = ctx.channel();
         if (!future.isSuccess()) {
-            String reason = refusal != null ? refusal : "egress: cannot reach " + host + ":" + port + " ("
-                    + Objects.toString(future.cause(), "") + ")";
-            context.decision(client.remoteAddress(), "TLS", host, port, null, null, refusal != null ? "blocked"
-                    : "failed", null, reason);
+            String reason = refusal != null
+                    ? refusal
+                    : "egress: cannot reach " + host + ":" + port + " (" + Objects.toString(future.cause(), "") + ")";
+            context.decision(
+                    client.remoteAddress(),
+                    "TLS",
+                    host,
+                    port,
+                    null,
+                    null,
+                    refusal != null ? "blocked" : "failed",
+                    null,
+                    reason);
             client.close();
             return;
         }
@@ -77,7 +87,8 @@ public final class TunnelGate extends AbstractSniHandler<Object> {
         Object result = future.getNow();
         if (result == TERMINATE) {
             p.addAfter(ctx.name(), "tls", context.tls().leaf(host).newHandler(client.alloc()));
-            Timers.RequestDeadline deadline = new Timers.RequestDeadline(context.options().headTimeout());
+            Timers.RequestDeadline deadline =
+                    new Timers.RequestDeadline(context.options().headTimeout());
             p.addAfter("tls", "deadline", deadline);
             RequestHandler.install(p, context, host, port);
             p.remove(this);

@@ -48,7 +48,8 @@ import javax.net.ssl.TrustManagerFactory;
  * <p>Run with {@code bottle-bundle/bench.sh [requests] [seconds]}.
  */
 public final class EgressBenchmark {
-    private static final byte[] RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RESPONSE =
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII);
 
     private EgressBenchmark() {}
 
@@ -66,11 +67,17 @@ public final class EgressBenchmark {
         egressCa.writeTo(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"));
         CertificateAuthority upstreamCa = CertificateAuthority.mint("bench upstream CA", Clock.systemUTC());
         Files.writeString(dir.resolve("extra-ca.pem"), upstreamCa.certificatePem());
-        Files.writeString(dir.resolve("routes.yaml"), new EgressConfig(List.of(), List.of(
-                EgressRoute.to("api.bench.test").withAuth(RouteAuth.bearer("BENCH_TOKEN")),
-                EgressRoute.to("www.bench.test").passthrough(), EgressRoute.to("open.bench.test"))).render("bench"));
-        SSLContext serverTls = serverContext(upstreamCa.issue(List.of("api.bench.test", "www.bench.test",
-                "open.bench.test"), Duration.ofDays(1), Clock.systemUTC()));
+        Files.writeString(
+                dir.resolve("routes.yaml"),
+                new EgressConfig(
+                                List.of(),
+                                List.of(
+                                        EgressRoute.to("api.bench.test").withAuth(RouteAuth.bearer("BENCH_TOKEN")),
+                                        EgressRoute.to("www.bench.test").passthrough(),
+                                        EgressRoute.to("open.bench.test")))
+                        .render("bench"));
+        SSLContext serverTls = serverContext(upstreamCa.issue(
+                List.of("api.bench.test", "www.bench.test", "open.bench.test"), Duration.ofDays(1), Clock.systemUTC()));
         SSLContext clientTls = clientContext(egressCa, upstreamCa);
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -78,31 +85,39 @@ public final class EgressBenchmark {
             t.setDaemon(true);
             return t;
         });
-        SSLServerSocket upstream = (SSLServerSocket) serverTls.getServerSocketFactory().createServerSocket(0, 256,
-                InetAddress.getLoopbackAddress());
+        SSLServerSocket upstream = (SSLServerSocket)
+                serverTls.getServerSocketFactory().createServerSocket(0, 256, InetAddress.getLoopbackAddress());
         pool.submit(() -> serve(upstream, pool, stop));
         int up = upstream.getLocalPort();
         List<Process> others = new ArrayList<>();
-        try (EgressProxy egress = EgressProxy.start(EgressOptions.builder(dir.resolve("routes.yaml"),
-                        dir.resolve("ca.pem"), dir.resolve("ca-key.pem"))
-                .listen(new InetSocketAddress("127.0.0.1", 0))
-                .extraAnchors(List.of(dir.resolve("extra-ca.pem")))
-                .tokens(k -> "bench-secret-value-0123456789")
-                .secrets(Map.of("GITHUB_TOKEN", "ghp_benchBENCHbench0123456789abcdefghijkl",
-                        "DB_PASSWORD", "correct-horse-battery-staple-42"))
-                .resolver((h, p) -> new InetSocketAddress("127.0.0.1", up))
-                .log((d, e, f) -> { })
-                .build())) {
+        try (EgressProxy egress = EgressProxy.start(
+                EgressOptions.builder(dir.resolve("routes.yaml"), dir.resolve("ca.pem"), dir.resolve("ca-key.pem"))
+                        .listen(new InetSocketAddress("127.0.0.1", 0))
+                        .extraAnchors(List.of(dir.resolve("extra-ca.pem")))
+                        .tokens(k -> "bench-secret-value-0123456789")
+                        .secrets(Map.of(
+                                "GITHUB_TOKEN",
+                                "ghp_benchBENCHbench0123456789abcdefghijkl",
+                                "DB_PASSWORD",
+                                "correct-horse-battery-staple-42"))
+                        .resolver((h, p) -> new InetSocketAddress("127.0.0.1", up))
+                        .log((d, e, f) -> {})
+                        .build())) {
             int proxy = egress.port();
-            System.out.printf(Locale.ROOT, "egress benchmark: %d requests per latency run, %d s per throughput run,"
-                    + " %d cores, Java %s%n", n, seconds, Runtime.getRuntime().availableProcessors(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "egress benchmark: %d requests per latency run, %d s per throughput run," + " %d cores, Java %s%n",
+                    n,
+                    seconds,
+                    Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"));
             List<Mode> all = new ArrayList<>(List.of(
-                new Mode("direct", () -> direct(clientTls, up, "www.bench.test")),
-                new Mode("spliced tunnel", () -> tunnel(clientTls, proxy, "www.bench.test:443", "www.bench.test")),
-                new Mode("inspected", () -> tunnel(clientTls, proxy, "open.bench.test:443", "open.bench.test")),
-                new Mode("credential injected", () -> tunnel(clientTls, proxy, "api.bench.test:443",
-                        "api.bench.test"))));
+                    new Mode("direct", () -> direct(clientTls, up, "www.bench.test")),
+                    new Mode("spliced tunnel", () -> tunnel(clientTls, proxy, "www.bench.test:443", "www.bench.test")),
+                    new Mode("inspected", () -> tunnel(clientTls, proxy, "open.bench.test:443", "open.bench.test")),
+                    new Mode(
+                            "credential injected",
+                            () -> tunnel(clientTls, proxy, "api.bench.test:443", "api.bench.test"))));
             // what a user would run instead, side by side when installed: Squid for a CONNECT tunnel,
             // mitmproxy for a proxy that terminates TLS and sees every request
             Integer squid = Others.squid(dir, others);
@@ -128,12 +143,28 @@ public final class EgressBenchmark {
                 double rps = throughput(m, 8, seconds);
                 if (base == null) {
                     base = new double[] {l[0], l[1], s[0]};
-                    System.out.printf(Locale.ROOT, "%-20s request p50 %7.1f us  p99 %7.1f us  | new connection p50 %7.1f"
-                            + " us | %8.0f req/s (8 connections)%n", m.name, l[0], l[1], s[0], rps);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-20s request p50 %7.1f us  p99 %7.1f us  | new connection p50 %7.1f"
+                                    + " us | %8.0f req/s (8 connections)%n",
+                            m.name,
+                            l[0],
+                            l[1],
+                            s[0],
+                            rps);
                 } else {
-                    System.out.printf(Locale.ROOT, "%-20s request p50 %7.1f us  p99 %7.1f us  (adds %+6.1f / %+6.1f us)"
-                            + " | new connection p50 %7.1f us (adds %+7.1f us) | %8.0f req/s (8 connections)%n", m.name,
-                            l[0], l[1], l[0] - base[0], l[1] - base[1], s[0], s[0] - base[2], rps);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-20s request p50 %7.1f us  p99 %7.1f us  (adds %+6.1f / %+6.1f us)"
+                                    + " | new connection p50 %7.1f us (adds %+7.1f us) | %8.0f req/s (8 connections)%n",
+                            m.name,
+                            l[0],
+                            l[1],
+                            l[0] - base[0],
+                            l[1] - base[1],
+                            s[0],
+                            s[0] - base[2],
+                            rps);
                 }
             }
             System.out.println("large bodies:");
@@ -149,12 +180,26 @@ public final class EgressBenchmark {
                 double conc = throughput(m, 8, body(256 << 10), seconds);
                 if (bigBase == null) {
                     bigBase = l;
-                    System.out.printf(Locale.ROOT, "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us | 64 MiB download %7.1f"
-                            + " MB/s | 256 KiB POSTs, 8 connections %6.0f req/s%n", m.name, l[0], l[1], mbps, conc);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us | 64 MiB download %7.1f"
+                                    + " MB/s | 256 KiB POSTs, 8 connections %6.0f req/s%n",
+                            m.name,
+                            l[0],
+                            l[1],
+                            mbps,
+                            conc);
                 } else {
-                    System.out.printf(Locale.ROOT, "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us (adds %+8.1f us) | 64 MiB"
-                            + " download %7.1f MB/s | 256 KiB POSTs, 8 connections %6.0f req/s%n", m.name, l[0], l[1],
-                            l[0] - bigBase[0], mbps, conc);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us (adds %+8.1f us) | 64 MiB"
+                                    + " download %7.1f MB/s | 256 KiB POSTs, 8 connections %6.0f req/s%n",
+                            m.name,
+                            l[0],
+                            l[1],
+                            l[0] - bigBase[0],
+                            mbps,
+                            conc);
                 }
             }
         } finally {
@@ -170,7 +215,8 @@ public final class EgressBenchmark {
         StringBuilder sb = new StringBuilder(size + 64);
         while (sb.length() < size) {
             sb.append("{\"role\":\"user\",\"content\":\"please refactor the parser and add tests, line ")
-                    .append(sb.length()).append("\"},");
+                    .append(sb.length())
+                    .append("\"},");
         }
         return sb.substring(0, size).getBytes(StandardCharsets.US_ASCII);
     }
@@ -179,8 +225,9 @@ public final class EgressBenchmark {
         try (SSLSocket s = m.opener().open()) {
             OutputStream out = s.getOutputStream();
             InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
-            out.write(("GET /big/" + size + " HTTP/1.1\r\nHost: " + s.getSession().getPeerHost() + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    ("GET /big/" + size + " HTTP/1.1\r\nHost: " + s.getSession().getPeerHost() + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             long t0 = System.nanoTime();
             readResponse(in);
@@ -271,9 +318,11 @@ public final class EgressBenchmark {
     /** The head of a GET (no body) or of a POST of {@code body}, with the placeholder credential an agent sends. */
     private static byte[] head(SSLSocket s, byte[] body) {
         String host = s.getSession().getPeerHost();
-        return (body.length == 0 ? "GET /bench HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer placeholder\r\n\r\n"
-                : "POST /bench HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\nContent-Length: "
-                        + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        return (body.length == 0
+                        ? "GET /bench HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer placeholder\r\n\r\n"
+                        : "POST /bench HTTP/1.1\r\nHost: " + host
+                                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     private static SSLSocket direct(SSLContext tls, int port, String host) throws IOException {
@@ -287,8 +336,9 @@ public final class EgressBenchmark {
     private static SSLSocket tunnel(SSLContext tls, int proxy, String target, String host) throws IOException {
         Socket raw = new Socket("127.0.0.1", proxy);
         raw.setTcpNoDelay(true);
-        raw.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        raw.getOutputStream()
+                .write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
         InputStream in = raw.getInputStream();
         int matched = 0;
         while (matched < 4) {
@@ -332,8 +382,9 @@ public final class EgressBenchmark {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
                 pool.submit(() -> {
-                    try (s; InputStream in = new BufferedInputStream(s.getInputStream()); OutputStream out =
-                            s.getOutputStream()) {
+                    try (s;
+                            InputStream in = new BufferedInputStream(s.getInputStream());
+                            OutputStream out = s.getOutputStream()) {
                         int matched = 0;
                         int b;
                         StringBuilder head = new StringBuilder();

@@ -34,18 +34,24 @@ final class Others {
         Path d = Files.createDirectories(dir.resolve("squid"));
         d.toFile().setWritable(true, false);
         Path conf = d.resolve("squid.conf");
-        Files.writeString(conf, String.join("\n",
-                "http_port 127.0.0.1:" + port,
-                "http_access allow all",
-                "cache deny all",
-                "access_log none",
-                "cache_log " + d.resolve("cache.log"),
-                "pid_filename " + d.resolve("squid.pid"),
-                "coredump_dir " + d,
-                "shutdown_lifetime 0 seconds",
-                "") + "\n");
-        Process p = new ProcessBuilder(bin.toString(), "-N", "-f", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(d.resolve("out.log").toFile()).start();
+        Files.writeString(
+                conf,
+                String.join(
+                                "\n",
+                                "http_port 127.0.0.1:" + port,
+                                "http_access allow all",
+                                "cache deny all",
+                                "access_log none",
+                                "cache_log " + d.resolve("cache.log"),
+                                "pid_filename " + d.resolve("squid.pid"),
+                                "coredump_dir " + d,
+                                "shutdown_lifetime 0 seconds",
+                                "")
+                        + "\n");
+        Process p = new ProcessBuilder(bin.toString(), "-N", "-f", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(d.resolve("out.log").toFile())
+                .start();
         started.add(p);
         return await(port, p, "squid") ? port : null;
     }
@@ -58,9 +64,19 @@ final class Others {
         }
         int port = freePort();
         Path conf = Files.createDirectories(dir.resolve("mitm"));
-        Process p = new ProcessBuilder(bin.toString(), "--listen-host", "127.0.0.1", "--listen-port",
-                String.valueOf(port), "--set", "confdir=" + conf, "--ssl-insecure", "-q")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("mitm.log").toFile()).start();
+        Process p = new ProcessBuilder(
+                        bin.toString(),
+                        "--listen-host",
+                        "127.0.0.1",
+                        "--listen-port",
+                        String.valueOf(port),
+                        "--set",
+                        "confdir=" + conf,
+                        "--ssl-insecure",
+                        "-q")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mitm.log").toFile())
+                .start();
         started.add(p);
         if (!await(port, p, "mitmdump")) {
             return null;
@@ -71,8 +87,7 @@ final class Others {
         }
         X509Certificate cert;
         try (var in = Files.newInputStream(ca)) {
-            cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in);
+            cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
         return new Mitm(port, cert);
     }

@@ -61,6 +61,7 @@ public final class AgentImages {
     public static final int UID = 1000;
     /** Where Claude Code lands in the offline image. */
     static final String CLAUDE_IN_IMAGE = "usr/local/bin/claude";
+
     private static final Path BUSYBOX = Path.of("/bin/busybox");
     private static final Path GIT = Path.of("/usr/bin/git");
     private static final Path GIT_CORE = Path.of("/usr/lib/git-core");
@@ -82,12 +83,15 @@ public final class AgentImages {
         REGISTRY;
 
         static Recipe of(Map<String, String> s) {
-            String v = s.getOrDefault(DockerSettings.AGENT_RECIPE, "offline").strip().toLowerCase(Locale.ROOT);
+            String v = s.getOrDefault(DockerSettings.AGENT_RECIPE, "offline")
+                    .strip()
+                    .toLowerCase(Locale.ROOT);
             return switch (v) {
                 case "offline" -> OFFLINE;
                 case "registry" -> REGISTRY;
-                default -> throw new BottleException(DockerSettings.AGENT_RECIPE + "=" + v
-                        + " is not a recipe; use offline or registry");
+                default ->
+                    throw new BottleException(
+                            DockerSettings.AGENT_RECIPE + "=" + v + " is not a recipe; use offline or registry");
             };
         }
     }
@@ -101,8 +105,11 @@ public final class AgentImages {
      */
     public static Map<String, String> buildSettings(Settings s) {
         Map<String, String> m = new LinkedHashMap<>();
-        for (String k : List.of(DockerSettings.AGENT_RECIPE, DockerSettings.CLAUDE_CODE_VERSION,
-                DockerSettings.AGENT_NODE_BASE, DockerSettings.NPM)) {
+        for (String k : List.of(
+                DockerSettings.AGENT_RECIPE,
+                DockerSettings.CLAUDE_CODE_VERSION,
+                DockerSettings.AGENT_NODE_BASE,
+                DockerSettings.NPM)) {
             s.get(k).ifPresent(v -> m.put(k, v.strip()));
         }
         Recipe.of(m);
@@ -134,12 +141,18 @@ public final class AgentImages {
      */
     public static String reference(Map<String, String> build) {
         Recipe r = Recipe.of(build);
-        StringBuilder inputs = new StringBuilder(dockerfile(r, build)).append('\n').append(version(build)).append('\n');
+        StringBuilder inputs = new StringBuilder(dockerfile(r, build))
+                .append('\n')
+                .append(version(build))
+                .append('\n');
         if (r == Recipe.OFFLINE) {
             for (Path p : List.of(BUSYBOX, GIT, BASH, CURL)) {
                 inputs.append(p).append(' ').append(identity(p)).append('\n');
             }
-            inputs.append(identity(Path.of("/lib64/ld-linux-x86-64.so.2"))).append('\n').append(arch()).append('\n');
+            inputs.append(identity(Path.of("/lib64/ld-linux-x86-64.so.2")))
+                    .append('\n')
+                    .append(arch())
+                    .append('\n');
         }
         return REPOSITORY + ":" + JavaRuntime.sha256(inputs.toString()).substring(0, 12);
     }
@@ -164,8 +177,8 @@ public final class AgentImages {
      * @return true when it was built now
      * @throws BottleException when the build fails, naming what is missing and the fix
      */
-    public static boolean ensure(DockerEngine engine, String reference, Map<String, String> build,
-            Consumer<String> progress) {
+    public static boolean ensure(
+            DockerEngine engine, String reference, Map<String, String> build, Consumer<String> progress) {
         if (engine.imageExists(reference)) {
             return false;
         }
@@ -179,9 +192,11 @@ public final class AgentImages {
         try {
             work = Files.createTempDirectory("bottles-agent-image-");
             Path tar = work.resolve("context.tar");
-            Path pkg = r == Recipe.OFFLINE ? npmPack(build.getOrDefault(DockerSettings.NPM, "npm"), version, work,
-                    progress) : null;
-            try (OutputStream os = Files.newOutputStream(tar); TarArchiveOutputStream out = JavaRuntime.tar(os)) {
+            Path pkg = r == Recipe.OFFLINE
+                    ? npmPack(build.getOrDefault(DockerSettings.NPM, "npm"), version, work, progress)
+                    : null;
+            try (OutputStream os = Files.newOutputStream(tar);
+                    TarArchiveOutputStream out = JavaRuntime.tar(os)) {
                 if (pkg != null) {
                     writeOfflineContext(out, pkg);
                 }
@@ -232,7 +247,10 @@ public final class AgentImages {
         progress.accept("fetching " + spec + " with npm");
         List<String> argv = List.of(npm, "pack", "--silent", "--pack-destination", work.toString(), spec);
         try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).directory(work.toFile()).start();
+            Process p = new ProcessBuilder(argv)
+                    .redirectErrorStream(true)
+                    .directory(work.toFile())
+                    .start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
@@ -241,22 +259,27 @@ public final class AgentImages {
             }
             if (p.exitValue() != 0) {
                 throw new BottleException("npm pack " + spec + " failed (exit " + p.exitValue() + "): "
-                        + tail(out) + ". Check that the npm registry answers and that " + DockerSettings.CLAUDE_CODE_VERSION
+                        + tail(out) + ". Check that the npm registry answers and that "
+                        + DockerSettings.CLAUDE_CODE_VERSION
                         + " names a published version, or set " + DockerSettings.IMAGE + " to an image of your own");
             }
         } catch (IOException e) {
-            throw new BottleException("the offline agent image recipe needs npm on the host to fetch Claude Code "
-                    + version + ", and " + npm + " cannot be run (" + e.getMessage() + "); install Node.js and npm"
-                    + " (Debian: apt-get install npm) or point " + DockerSettings.NPM + " at npm,"
-                    + " or set " + DockerSettings.AGENT_RECIPE + "=registry on an engine that can pull, or set "
-                    + DockerSettings.IMAGE + " to an image of your own", e);
+            throw new BottleException(
+                    "the offline agent image recipe needs npm on the host to fetch Claude Code "
+                            + version + ", and " + npm + " cannot be run (" + e.getMessage()
+                            + "); install Node.js and npm"
+                            + " (Debian: apt-get install npm) or point " + DockerSettings.NPM + " at npm,"
+                            + " or set " + DockerSettings.AGENT_RECIPE + "=registry on an engine that can pull, or set "
+                            + DockerSettings.IMAGE + " to an image of your own",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BottleException("interrupted while fetching " + spec, e);
         }
         try (Stream<Path> s = Files.list(work)) {
-            return s.filter(f -> f.getFileName().toString().endsWith(".tgz")).findFirst().orElseThrow(
-                    () -> new BottleException("npm pack " + spec + " wrote no .tgz into " + work));
+            return s.filter(f -> f.getFileName().toString().endsWith(".tgz"))
+                    .findFirst()
+                    .orElseThrow(() -> new BottleException("npm pack " + spec + " wrote no .tgz into " + work));
         } catch (IOException e) {
             throw new BottleException("cannot list " + work + " (" + e + ")", e);
         }
@@ -270,7 +293,8 @@ public final class AgentImages {
     /** Claude Code's binary under {@code claude/}, everything else under {@code rootfs/}. */
     private static void writeOfflineContext(TarArchiveOutputStream out, Path pkg) throws IOException {
         boolean found = false;
-        try (InputStream in = Files.newInputStream(pkg); GzipCompressorInputStream gz = new GzipCompressorInputStream(in);
+        try (InputStream in = Files.newInputStream(pkg);
+                GzipCompressorInputStream gz = new GzipCompressorInputStream(in);
                 TarArchiveInputStream t = new TarArchiveInputStream(gz)) {
             for (TarArchiveEntry e = t.getNextEntry(); e != null; e = t.getNextEntry()) {
                 if (e.getName().equals("package/claude") && e.isFile()) {
@@ -296,7 +320,9 @@ public final class AgentImages {
         String r = "rootfs/";
         JavaRuntime.file(out, r + "bin/busybox", BUSYBOX, 0755);
         for (String applet : applets()) {
-            if (!applet.equals("bin/busybox") && !applet.equals("bin/bash") && !applet.startsWith("usr/bin/git")
+            if (!applet.equals("bin/busybox")
+                    && !applet.equals("bin/bash")
+                    && !applet.startsWith("usr/bin/git")
                     && !(applet.equals("usr/bin/curl") && Files.isRegularFile(CURL))) {
                 symlink(out, r + applet, "/bin/busybox");
             }
@@ -319,8 +345,11 @@ public final class AgentImages {
             JavaRuntime.file(out, r + lib.getKey().substring(1), lib.getValue().toRealPath(), 0755);
         }
         // Claude Code links only glibc: the rest of glibc's libraries it names, beside the libc git uses.
-        String libc = libs.keySet().stream().filter(k -> k.endsWith("/libc.so.6")).findFirst().orElseThrow(
-                () -> new BottleException("ldd " + GIT + " names no libc.so.6; the offline recipe needs a glibc host"));
+        String libc = libs.keySet().stream()
+                .filter(k -> k.endsWith("/libc.so.6"))
+                .findFirst()
+                .orElseThrow(() -> new BottleException(
+                        "ldd " + GIT + " names no libc.so.6; the offline recipe needs a glibc host"));
         Path libDir = Path.of(libc).getParent();
         for (String name : List.of("librt.so.1", "libpthread.so.0", "libdl.so.2", "libm.so.6")) {
             Path p = libDir.resolve(name);
@@ -330,8 +359,11 @@ public final class AgentImages {
         }
         JavaRuntime.bytes(out, r + "etc/passwd", PASSWD.getBytes(StandardCharsets.UTF_8), 0644);
         JavaRuntime.bytes(out, r + "etc/group", GROUP.getBytes(StandardCharsets.UTF_8), 0644);
-        JavaRuntime.bytes(out, r + "etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files dns\n"
-                .getBytes(StandardCharsets.UTF_8), 0644);
+        JavaRuntime.bytes(
+                out,
+                r + "etc/nsswitch.conf",
+                "passwd: files\ngroup: files\nhosts: files dns\n".getBytes(StandardCharsets.UTF_8),
+                0644);
         JavaRuntime.directory(out, r + "etc/ssl/certs", 0755);
         if (Files.isRegularFile(HOST_CA_BUNDLE)) {
             JavaRuntime.file(out, r + "etc/ssl/certs/ca-certificates.crt", HOST_CA_BUNDLE.toRealPath(), 0644);
@@ -382,7 +414,9 @@ public final class AgentImages {
     private static List<String> applets() {
         List<String> out = new ArrayList<>();
         try {
-            Process p = new ProcessBuilder(BUSYBOX.toString(), "--list-full").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(BUSYBOX.toString(), "--list-full")
+                    .redirectErrorStream(true)
+                    .start();
             for (String line : new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                 if (!line.isBlank() && !line.contains("..")) {
                     out.add(line.strip().replaceFirst("^/+", ""));
@@ -409,7 +443,8 @@ public final class AgentImages {
     private static String identity(Path p) {
         try {
             Path real = p.toRealPath();
-            return real + ":" + Files.size(real) + ":" + Files.getLastModifiedTime(real).toMillis();
+            return real + ":" + Files.size(real) + ":"
+                    + Files.getLastModifiedTime(real).toMillis();
         } catch (IOException e) {
             return p + ":absent";
         }
@@ -421,8 +456,9 @@ public final class AgentImages {
         return switch (a) {
             case "amd64", "x86_64" -> "x64";
             case "aarch64", "arm64" -> "arm64";
-            default -> throw new BottleException("Claude Code ships no native Linux binary for " + a
-                    + "; set " + DockerSettings.AGENT_RECIPE + "=registry or " + DockerSettings.IMAGE);
+            default ->
+                throw new BottleException("Claude Code ships no native Linux binary for " + a + "; set "
+                        + DockerSettings.AGENT_RECIPE + "=registry or " + DockerSettings.IMAGE);
         };
     }
 

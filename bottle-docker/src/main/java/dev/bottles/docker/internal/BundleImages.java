@@ -48,16 +48,28 @@ public final class BundleImages {
     /** The JRE recipe's default base image. */
     public static final String DEFAULT_JRE_BASE = "eclipse-temurin:17-jre";
     /** The modules the bundle needs (jdeps of the jar, plus the EC provider TLS loads as a service). */
-    public static final List<String> MODULES = List.of("java.base", "java.desktop", "java.logging", "java.management",
-            "java.naming", "java.rmi", "java.security.jgss", "java.sql", "jdk.crypto.ec", "jdk.httpserver", "jdk.jfr",
+    public static final List<String> MODULES = List.of(
+            "java.base",
+            "java.desktop",
+            "java.logging",
+            "java.management",
+            "java.naming",
+            "java.rmi",
+            "java.security.jgss",
+            "java.sql",
+            "jdk.crypto.ec",
+            "jdk.httpserver",
+            "jdk.jfr",
             "jdk.unsupported");
     /** Where the jar sits in the image. */
     public static final String JAR_IN_IMAGE = "/opt/bottles/bottle-bundle.jar";
+
     private static final String JAR_RESOURCE = "/dev/bottles/docker/bundle/bottle-bundle.jar";
     /** The bundle's own daemon list, unpacked from its jar at build time (one source: bottle-bundle). */
     private static final String DAEMONS_RESOURCE = "/dev/bottles/docker/bundle/dev/bottles/bundle/daemons";
-    private static final List<String> JVM = List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1",
-            "-Xss512k", "-jar", JAR_IN_IMAGE);
+
+    private static final List<String> JVM = List.of(
+            "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", JAR_IN_IMAGE);
 
     private static @Nullable String jarSha256;
 
@@ -80,7 +92,6 @@ public final class BundleImages {
         }
     }
 
-
     /**
      * Returns the daemons the SDK's bundle image runs, without reading the bundle jar.
      *
@@ -89,11 +100,13 @@ public final class BundleImages {
     public static List<Daemon> sdkDaemons() {
         try (InputStream in = BundleImages.class.getResourceAsStream(DAEMONS_RESOURCE)) {
             if (in == null) {
-                throw new BottleException("the bundle's daemon list is not packaged into bottle-docker (" + DAEMONS_RESOURCE
-                        + " is missing); build bottle-docker with Maven's package phase");
+                throw new BottleException("the bundle's daemon list is not packaged into bottle-docker ("
+                        + DAEMONS_RESOURCE + " is missing); build bottle-docker with Maven's package phase");
             }
             return Arrays.stream(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("[,\\s]+"))
-                    .filter(x -> !x.isBlank()).map(Daemon::named).toList();
+                    .filter(x -> !x.isBlank())
+                    .map(Daemon::named)
+                    .toList();
         } catch (IOException e) {
             throw new BottleException("cannot read " + DAEMONS_RESOURCE + " (" + e + ")", e);
         }
@@ -114,9 +127,11 @@ public final class BundleImages {
             if (engine == null) {
                 throw new BottleException("reading bundle image " + override + " needs an engine");
             }
-            Map<String, String> labels = engine.imageLabels(override).orElseThrow(() -> new BottleException(
-                    "bundle image " + override + " (from " + BundleLaunchSpec.IMAGE_SETTING + ") is not on the engine;"
-                            + " build or load it first, or unset " + BundleLaunchSpec.IMAGE_SETTING + " to use the SDK's"));
+            Map<String, String> labels = engine.imageLabels(override)
+                    .orElseThrow(() ->
+                            new BottleException("bundle image " + override + " (from " + BundleLaunchSpec.IMAGE_SETTING
+                                    + ") is not on the engine;" + " build or load it first, or unset "
+                                    + BundleLaunchSpec.IMAGE_SETTING + " to use the SDK's"));
             return BundleImage.fromLabels(override, labels);
         }
         Recipe r = Recipe.of(s);
@@ -137,24 +152,28 @@ public final class BundleImages {
         if (engine.imageExists(image.reference())) {
             return false;
         }
-        if (!image.reference().startsWith(REPOSITORY + ":") || s.get(BundleLaunchSpec.IMAGE_SETTING).isPresent()) {
+        if (!image.reference().startsWith(REPOSITORY + ":")
+                || s.get(BundleLaunchSpec.IMAGE_SETTING).isPresent()) {
             throw new BottleException("bundle image " + image.reference() + " is not on the engine");
         }
         Recipe r = Recipe.of(s);
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("dev.bottles.role", "image");
-        labels.put(BundleImage.DAEMONS_LABEL, String.join(",", sdkDaemons().stream().map(Daemon::wireName).toList()));
+        labels.put(
+                BundleImage.DAEMONS_LABEL,
+                String.join(",", sdkDaemons().stream().map(Daemon::wireName).toList()));
         labels.put("dev.bottles.bundle.recipe", r.name().toLowerCase(Locale.ROOT));
         Path tar = null;
         try {
             tar = Files.createTempFile("bottles-bundle-context-", ".tar");
-            try (OutputStream os = Files.newOutputStream(tar); TarArchiveOutputStream out = JavaRuntime.tar(os)) {
+            try (OutputStream os = Files.newOutputStream(tar);
+                    TarArchiveOutputStream out = JavaRuntime.tar(os)) {
                 if (r == Recipe.OFFLINE) {
                     new JavaRuntime(MODULES).writeTo(out, "rootfs/", progress);
                 }
                 try (InputStream jarIn = openJar()) {
-                    JavaRuntime.stream(out, r == Recipe.OFFLINE ? "rootfs" + JAR_IN_IMAGE : "bottle-bundle.jar", jarIn,
-                            0644);
+                    JavaRuntime.stream(
+                            out, r == Recipe.OFFLINE ? "rootfs" + JAR_IN_IMAGE : "bottle-bundle.jar", jarIn, 0644);
                 }
                 JavaRuntime.bytes(out, "Dockerfile", dockerfile(r, s).getBytes(StandardCharsets.UTF_8), 0644);
                 out.finish();

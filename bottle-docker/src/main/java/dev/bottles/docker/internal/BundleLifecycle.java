@@ -28,8 +28,12 @@ public final class BundleLifecycle {
      * @return the container's id
      * @throws BottleException with the bundle's log tail when it does not start
      */
-    public static String start(DockerEngine engine, BundleLaunchSpec spec, Map<String, String> hostEnvironment,
-            List<String> moreNetworks, Map<String, String> settings) {
+    public static String start(
+            DockerEngine engine,
+            BundleLaunchSpec spec,
+            Map<String, String> hostEnvironment,
+            List<String> moreNetworks,
+            Map<String, String> settings) {
         return connectAndStart(engine, create(engine, spec, hostEnvironment, settings), moreNetworks);
     }
 
@@ -44,7 +48,10 @@ public final class BundleLifecycle {
      * @param settings the limit settings ({@link Limits#from})
      * @return the container's id
      */
-    public static String create(DockerEngine engine, BundleLaunchSpec spec, Map<String, String> hostEnvironment,
+    public static String create(
+            DockerEngine engine,
+            BundleLaunchSpec spec,
+            Map<String, String> hostEnvironment,
             Map<String, String> settings) {
         List<String> binds = new ArrayList<>();
         for (BundleLaunchSpec.Mount m : spec.volumes()) {
@@ -59,11 +66,22 @@ public final class BundleLifecycle {
             // the gate's mirrors; tmpfs pages count against the memory limit, so big repositories need it raised
             tmpfs.put("/srv/git", "rw,nosuid,nodev,noexec,size=256m,mode=1777");
         }
-        ContainerSpec.Hardening h = new ContainerSpec.Hardening(true, limits.bundlePids(), limits.bundleMemory(),
-                user(spec), true, tmpfs);
-        return engine.createContainer(new ContainerSpec(spec.containerName(), spec.image(), List.of(),
-                spec.resolveEnvironment(hostEnvironment), labels, spec.networkName(), spec.bundleIp(), List.of(), null,
-                h, spec.publishedPorts(), binds, List.of()));
+        ContainerSpec.Hardening h =
+                new ContainerSpec.Hardening(true, limits.bundlePids(), limits.bundleMemory(), user(spec), true, tmpfs);
+        return engine.createContainer(new ContainerSpec(
+                spec.containerName(),
+                spec.image(),
+                List.of(),
+                spec.resolveEnvironment(hostEnvironment),
+                labels,
+                spec.networkName(),
+                spec.bundleIp(),
+                List.of(),
+                null,
+                h,
+                spec.publishedPorts(),
+                binds,
+                List.of()));
     }
 
     /**
@@ -135,8 +153,11 @@ public final class BundleLifecycle {
             return id;
         }
         String log = engine.logTail(id, 20);
-        throw new BottleException("the sidecar bundle " + (w == DockerEngine.LogWait.TIMED_OUT ? "did not report ready"
-                + " within " + timeout.toSeconds() + " s" : "failed to start") + (log.isEmpty() ? "" : "; its log:\n" + log));
+        throw new BottleException("the sidecar bundle "
+                + (w == DockerEngine.LogWait.TIMED_OUT
+                        ? "did not report ready" + " within " + timeout.toSeconds() + " s"
+                        : "failed to start")
+                + (log.isEmpty() ? "" : "; its log:\n" + log));
     }
 
     /**
@@ -149,8 +170,8 @@ public final class BundleLifecycle {
      * @throws BottleException when egress rejects the file or does not load it within 15 s
      */
     public static void awaitRoutes(DockerEngine engine, String bundle, String digest) {
-        DockerEngine.LogWait w = engine.awaitLogLine(bundle, "\"sha256\":\"" + digest + "\"",
-                "\"event\":\"routes-reload-failed\"", Duration.ofSeconds(15));
+        DockerEngine.LogWait w = engine.awaitLogLine(
+                bundle, "\"sha256\":\"" + digest + "\"", "\"event\":\"routes-reload-failed\"", Duration.ofSeconds(15));
         if (w != DockerEngine.LogWait.FOUND) {
             throw new BottleException("egress in " + bundle + " did not load the new routes (" + w + "); its log:\n"
                     + engine.logTail(bundle, 10));

@@ -21,9 +21,20 @@ import org.jspecify.annotations.Nullable;
  * @param binds bind mounts as {@code host:container[:ro]}
  * @param dns DNS servers, or empty for the engine's default
  */
-public record ContainerSpec(String name, String image, List<String> cmd, List<String> env, Map<String, String> labels,
-        String network, @Nullable String ipv4, List<String> aliases, @Nullable String runtime, Hardening hardening,
-        List<Integer> publishedPorts, List<String> binds, List<String> dns) {
+public record ContainerSpec(
+        String name,
+        String image,
+        List<String> cmd,
+        List<String> env,
+        Map<String, String> labels,
+        String network,
+        @Nullable String ipv4,
+        List<String> aliases,
+        @Nullable String runtime,
+        Hardening hardening,
+        List<Integer> publishedPorts,
+        List<String> binds,
+        List<String> dns) {
     /** The agent's default pids limit. */
     public static final long PIDS_LIMIT = 1024;
 
@@ -37,7 +48,12 @@ public record ContainerSpec(String name, String image, List<String> cmd, List<St
      * @param readOnlyRootfs whether the root file system is read-only
      * @param tmpfs writable tmpfs mounts: path to mount options
      */
-    public record Hardening(boolean dropAll, long pids, long memoryBytes, @Nullable String user, boolean readOnlyRootfs,
+    public record Hardening(
+            boolean dropAll,
+            long pids,
+            long memoryBytes,
+            @Nullable String user,
+            boolean readOnlyRootfs,
             Map<String, String> tmpfs) {
         /** Nothing locked down (test helpers, probes). */
         public static final Hardening NONE = new Hardening(false, 0, 0, null, false, Map.of());
@@ -87,11 +103,34 @@ public record ContainerSpec(String name, String image, List<String> cmd, List<St
      * @param binds bind mounts
      * @param dns DNS servers
      */
-    public ContainerSpec(String name, String image, List<String> cmd, List<String> env, Map<String, String> labels,
-            String network, @Nullable String ipv4, List<String> aliases, @Nullable String runtime, boolean hardened,
-            List<Integer> publishedPorts, List<String> binds, List<String> dns) {
-        this(name, image, cmd, env, labels, network, ipv4, aliases, runtime, hardened ? Hardening.agent(PIDS_LIMIT, 0)
-                : Hardening.NONE, publishedPorts, binds, dns);
+    public ContainerSpec(
+            String name,
+            String image,
+            List<String> cmd,
+            List<String> env,
+            Map<String, String> labels,
+            String network,
+            @Nullable String ipv4,
+            List<String> aliases,
+            @Nullable String runtime,
+            boolean hardened,
+            List<Integer> publishedPorts,
+            List<String> binds,
+            List<String> dns) {
+        this(
+                name,
+                image,
+                cmd,
+                env,
+                labels,
+                network,
+                ipv4,
+                aliases,
+                runtime,
+                hardened ? Hardening.agent(PIDS_LIMIT, 0) : Hardening.NONE,
+                publishedPorts,
+                binds,
+                dns);
     }
 
     /** Copies the lists. */

@@ -23,8 +23,12 @@ final class DerivedImage {
         Path tar = plan.stateDir().resolve("cwd-context.tar");
         try {
             BuildContext.write(cwd, dockerfile, tar);
-            return engine.buildTar(tar, BuildContext.DOCKERFILE, plan.image(),
-                    Labels.of(plan.identity(), plan.backendId(), "image"), progress);
+            return engine.buildTar(
+                    tar,
+                    BuildContext.DOCKERFILE,
+                    plan.image(),
+                    Labels.of(plan.identity(), plan.backendId(), "image"),
+                    progress);
         } finally {
             SecureFiles.deleteRecursively(tar);
         }

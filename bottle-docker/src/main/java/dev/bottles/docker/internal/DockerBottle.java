@@ -67,8 +67,8 @@ final class DockerBottle implements RunningBottle {
     @Override
     public ExecResult exec(List<String> argv, ExecOptions options) {
         String pidFile = pidFile();
-        DockerEngine.ExecOutcome o = engine.exec(agent, wrapped(argv, pidFile), user(options), workdir(options),
-                env(options), options.timeout());
+        DockerEngine.ExecOutcome o = engine.exec(
+                agent, wrapped(argv, pidFile), user(options), workdir(options), env(options), options.timeout());
         if (!o.finished()) {
             stop(pidFile, user(options));
             throw new ExecTimeoutException(argv, options.timeout(), o.result());
@@ -77,16 +77,28 @@ final class DockerBottle implements RunningBottle {
     }
 
     @Override
-    public int execStreaming(List<String> argv, ExecOptions options, @Nullable InputStream stdin, OutputStream stdout,
+    public int execStreaming(
+            List<String> argv,
+            ExecOptions options,
+            @Nullable InputStream stdin,
+            OutputStream stdout,
             OutputStream stderr) {
         String pidFile = pidFile();
         long t0 = System.nanoTime();
-        DockerEngine.StreamOutcome o = engine.stream(agent, wrapped(argv, pidFile), user(options), workdir(options),
-                env(options), stdin, stdout, stderr, options.timeout());
+        DockerEngine.StreamOutcome o = engine.stream(
+                agent,
+                wrapped(argv, pidFile),
+                user(options),
+                workdir(options),
+                env(options),
+                stdin,
+                stdout,
+                stderr,
+                options.timeout());
         if (!o.finished()) {
             stop(pidFile, user(options));
-            throw new ExecTimeoutException(argv, options.timeout(), new ExecResult(-1, "", "",
-                    Duration.ofNanos(System.nanoTime() - t0)));
+            throw new ExecTimeoutException(
+                    argv, options.timeout(), new ExecResult(-1, "", "", Duration.ofNanos(System.nanoTime() - t0)));
         }
         return o.exitCode();
     }
@@ -96,8 +108,8 @@ final class DockerBottle implements RunningBottle {
     }
 
     private static List<String> wrapped(List<String> argv, String pidFile) {
-        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > " + pidFile + " 2>/dev/null; exec \"$@\"",
-                argv.get(0)));
+        List<String> wrapped = new ArrayList<>(
+                List.of("/bin/sh", "-c", "echo $$ > " + pidFile + " 2>/dev/null; exec \"$@\"", argv.get(0)));
         wrapped.addAll(argv);
         return wrapped;
     }
@@ -119,9 +131,17 @@ final class DockerBottle implements RunningBottle {
      */
     private void stop(String pidFile, String user) {
         try {
-            engine.exec(agent, List.of("/bin/sh", "-c", "p=$(cat " + pidFile + " 2>/dev/null) && [ -n \"$p\" ] || exit 0;"
-                    + " kill -TERM $p 2>/dev/null; i=0; while kill -0 $p 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1;"
-                    + " i=$((i+1)); done; kill -KILL $p 2>/dev/null; rm -f " + pidFile), user, null, List.of(),
+            engine.exec(
+                    agent,
+                    List.of(
+                            "/bin/sh",
+                            "-c",
+                            "p=$(cat " + pidFile + " 2>/dev/null) && [ -n \"$p\" ] || exit 0;"
+                                    + " kill -TERM $p 2>/dev/null; i=0; while kill -0 $p 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1;"
+                                    + " i=$((i+1)); done; kill -KILL $p 2>/dev/null; rm -f " + pidFile),
+                    user,
+                    null,
+                    List.of(),
                     Duration.ofSeconds(15));
         } catch (BottleException e) {
             LOG.log(Level.WARNING, "could not stop a timed-out command in " + identity() + ": " + e.getMessage());
@@ -143,14 +163,28 @@ final class DockerBottle implements RunningBottle {
      * Runs a command in a container attached to this process's terminal: raw mode and the window's
      * size (again on every SIGWINCH) when there is one.
      */
-    static int attach(DockerEngine engine, String container, List<String> argv, @Nullable String user, String workdir,
+    static int attach(
+            DockerEngine engine,
+            String container,
+            List<String> argv,
+            @Nullable String user,
+            String workdir,
             List<String> env) {
         try (Terminal term = Terminal.raw()) {
             boolean tty = term.present();
             // The size goes in at once and again on every SIGWINCH; the first resize can race the
             // exec's start, so it is retried for a moment.
-            return engine.attach(container, argv, user, workdir, env, tty, tty ? term.input() : null, System.out,
-                    System.err, execId -> term.follow((cols, rows) -> {
+            return engine.attach(
+                    container,
+                    argv,
+                    user,
+                    workdir,
+                    env,
+                    tty,
+                    tty ? term.input() : null,
+                    System.out,
+                    System.err,
+                    execId -> term.follow((cols, rows) -> {
                         for (int i = 0; i < 20 && !engine.resizeExec(execId, cols, rows); i++) {
                             try {
                                 Thread.sleep(25);
@@ -173,12 +207,12 @@ final class DockerBottle implements RunningBottle {
             return;
         }
         // The outbound network waits for the bundle only; the internal one for both containers.
-        CompletableFuture<Void> agent = CompletableFuture.runAsync(() -> engine.removeContainer(plan.containerName()),
-                DockerLaunch.POOL);
-        CompletableFuture<Void> bundle = CompletableFuture.runAsync(() -> engine.removeContainer(plan.bundleName()),
-                DockerLaunch.POOL);
-        CompletableFuture<Void> egress = bundle.thenRunAsync(() -> engine.removeNetwork(plan.egressNetwork()),
-                DockerLaunch.POOL);
+        CompletableFuture<Void> agent =
+                CompletableFuture.runAsync(() -> engine.removeContainer(plan.containerName()), DockerLaunch.POOL);
+        CompletableFuture<Void> bundle =
+                CompletableFuture.runAsync(() -> engine.removeContainer(plan.bundleName()), DockerLaunch.POOL);
+        CompletableFuture<Void> egress =
+                bundle.thenRunAsync(() -> engine.removeNetwork(plan.egressNetwork()), DockerLaunch.POOL);
         CompletableFuture<Void> internal = CompletableFuture.allOf(agent, bundle)
                 .thenRunAsync(() -> engine.removeNetwork(plan.internalNetwork()), DockerLaunch.POOL);
         List<String> failures = new ArrayList<>();

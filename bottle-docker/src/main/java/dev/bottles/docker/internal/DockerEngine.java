@@ -95,12 +95,18 @@ public final class DockerEngine implements Closeable {
         DefaultDockerClientConfig unpinned = config(dockerHost, null);
         String host = unpinned.getDockerHost().toString();
         // One transport (the costly part to build) serves the version probe and the pinned client.
-        DockerHttpClient http = new ApacheDockerHttpClient.Builder().dockerHost(unpinned.getDockerHost())
-                .sslConfig(unpinned.getSSLConfig()).maxConnections(MAX_CONNECTIONS)
-                .connectionTimeout(Duration.ofSeconds(5)).build();
+        DockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(unpinned.getDockerHost())
+                .sslConfig(unpinned.getSSLConfig())
+                .maxConnections(MAX_CONNECTIONS)
+                .connectionTimeout(Duration.ofSeconds(5))
+                .build();
         String api;
         try {
-            api = DockerClientImpl.getInstance(unpinned, http).versionCmd().exec().getApiVersion();
+            api = DockerClientImpl.getInstance(unpinned, http)
+                    .versionCmd()
+                    .exec()
+                    .getApiVersion();
         } catch (RuntimeException e) {
             try {
                 http.close();
@@ -122,8 +128,8 @@ public final class DockerEngine implements Closeable {
      * @return the engine
      */
     public static DockerEngine over(DockerHttpClient http, @Nullable String apiVersion) {
-        DefaultDockerClientConfig.Builder b = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost("unix:///var/run/docker.sock");
+        DefaultDockerClientConfig.Builder b =
+                DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost("unix:///var/run/docker.sock");
         if (apiVersion != null) {
             b.withApiVersion(apiVersion);
         }
@@ -159,8 +165,10 @@ public final class DockerEngine implements Closeable {
         while (cause.getCause() != null && !(cause instanceof IOException)) {
             cause = cause.getCause();
         }
-        return new BottleException("Docker engine not reachable at " + host + " (" + cause.getMessage() + "); start"
-                + " dockerd, or point DOCKER_HOST at a running engine", e);
+        return new BottleException(
+                "Docker engine not reachable at " + host + " (" + cause.getMessage() + "); start"
+                        + " dockerd, or point DOCKER_HOST at a running engine",
+                e);
     }
 
     /**
@@ -192,9 +200,14 @@ public final class DockerEngine implements Closeable {
         try {
             Version v = client.versionCmd().exec();
             Info i = client.infoCmd().exec();
-            Set<String> runtimes = i.getRuntimes() == null ? Set.of() : Set.copyOf(i.getRuntimes().keySet());
-            return new EngineInfo(String.valueOf(v.getVersion()), String.valueOf(v.getApiVersion()),
-                    String.valueOf(i.getOperatingSystem()), runtimes);
+            Set<String> runtimes = i.getRuntimes() == null
+                    ? Set.of()
+                    : Set.copyOf(i.getRuntimes().keySet());
+            return new EngineInfo(
+                    String.valueOf(v.getVersion()),
+                    String.valueOf(v.getApiVersion()),
+                    String.valueOf(i.getOperatingSystem()),
+                    runtimes);
         } catch (DockerException e) {
             throw new BottleException("the Docker engine at " + host + " answered with an error: " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -233,12 +246,21 @@ public final class DockerEngine implements Closeable {
      */
     public String createNetwork(String name, Subnet subnet, boolean internal, Map<String, String> labels) {
         try {
-            return client.createNetworkCmd().withName(name).withDriver("bridge").withInternal(internal)
-                    .withCheckDuplicate(true).withLabels(labels)
+            return client.createNetworkCmd()
+                    .withName(name)
+                    .withDriver("bridge")
+                    .withInternal(internal)
+                    .withCheckDuplicate(true)
+                    .withLabels(labels)
                     .withOptions(internal ? Map.of(INHIBIT_IPV4, "true") : Map.of())
-                    .withIpam(new Network.Ipam().withDriver("default").withConfig(new Network.Ipam.Config()
-                            .withSubnet(subnet.cidr()).withGateway(subnet.gateway()).withIpRange(dynamicRange(subnet))))
-                    .exec().getId();
+                    .withIpam(new Network.Ipam()
+                            .withDriver("default")
+                            .withConfig(new Network.Ipam.Config()
+                                    .withSubnet(subnet.cidr())
+                                    .withGateway(subnet.gateway())
+                                    .withIpRange(dynamicRange(subnet))))
+                    .exec()
+                    .getId();
         } catch (ConflictException e) {
             return client.inspectNetworkCmd().withNetworkId(name).exec().getId();
         } catch (DockerException e) {
@@ -331,8 +353,11 @@ public final class DockerEngine implements Closeable {
             }
             hc.withPortBindings(ports);
         }
-        CreateContainerCmd cmd = client.createContainerCmd(spec.image()).withName(spec.name()).withEnv(spec.env())
-                .withLabels(spec.labels()).withHostConfig(hc);
+        CreateContainerCmd cmd = client.createContainerCmd(spec.image())
+                .withName(spec.name())
+                .withEnv(spec.env())
+                .withLabels(spec.labels())
+                .withHostConfig(hc);
         if (!spec.cmd().isEmpty()) {
             cmd.withCmd(spec.cmd());
         }
@@ -353,8 +378,10 @@ public final class DockerEngine implements Closeable {
         } catch (ConflictException e) {
             throw new BottleException("container name " + spec.name() + " is taken: " + e.getMessage(), e);
         } catch (NotFoundException e) {
-            throw new BottleException("image " + spec.image() + " is not on the engine (" + e.getMessage() + "); build"
-                    + " or pull it first", e);
+            throw new BottleException(
+                    "image " + spec.image() + " is not on the engine (" + e.getMessage() + "); build"
+                            + " or pull it first",
+                    e);
         } catch (DockerException e) {
             throw new BottleException("cannot create container " + spec.name() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -371,8 +398,11 @@ public final class DockerEngine implements Closeable {
      */
     public void connect(String container, String network, List<String> aliases) {
         try {
-            client.connectToNetworkCmd().withContainerId(container).withNetworkId(network)
-                    .withContainerNetwork(new ContainerNetwork().withAliases(aliases)).exec();
+            client.connectToNetworkCmd()
+                    .withContainerId(container)
+                    .withNetworkId(network)
+                    .withContainerNetwork(new ContainerNetwork().withAliases(aliases))
+                    .exec();
         } catch (DockerException e) {
             throw new BottleException("cannot connect " + container + " to " + network + ": " + e.getMessage(), e);
         }
@@ -402,7 +432,10 @@ public final class DockerEngine implements Closeable {
      */
     public boolean removeContainer(String container) {
         try {
-            client.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec();
+            client.removeContainerCmd(container)
+                    .withForce(true)
+                    .withRemoveVolumes(true)
+                    .exec();
             return true;
         } catch (NotFoundException e) {
             return false;
@@ -458,8 +491,14 @@ public final class DockerEngine implements Closeable {
      * @param memory the memory limit in bytes, 0 for none
      * @param tmpfs the tmpfs mounts
      */
-    public record Lockdown(String user, List<String> capDrop, List<String> securityOpts, boolean readOnlyRootfs,
-            long pidsLimit, long memory, Map<String, String> tmpfs) {}
+    public record Lockdown(
+            String user,
+            List<String> capDrop,
+            List<String> securityOpts,
+            boolean readOnlyRootfs,
+            long pidsLimit,
+            long memory,
+            Map<String, String> tmpfs) {}
 
     /**
      * Returns how a container is locked down.
@@ -476,9 +515,14 @@ public final class DockerEngine implements Closeable {
                 caps.add(c.name());
             }
         }
-        return new Lockdown(String.valueOf(r.getConfig().getUser() == null ? "" : r.getConfig().getUser()), caps,
-                h.getSecurityOpts() == null ? List.of() : h.getSecurityOpts(), Boolean.TRUE.equals(h.getReadonlyRootfs()),
-                h.getPidsLimit() == null ? 0 : h.getPidsLimit(), h.getMemory() == null ? 0 : h.getMemory(),
+        return new Lockdown(
+                String.valueOf(
+                        r.getConfig().getUser() == null ? "" : r.getConfig().getUser()),
+                caps,
+                h.getSecurityOpts() == null ? List.of() : h.getSecurityOpts(),
+                Boolean.TRUE.equals(h.getReadonlyRootfs()),
+                h.getPidsLimit() == null ? 0 : h.getPidsLimit(),
+                h.getMemory() == null ? 0 : h.getMemory(),
                 h.getTmpFs() == null ? Map.of() : h.getTmpFs());
     }
 
@@ -491,13 +535,12 @@ public final class DockerEngine implements Closeable {
      */
     public long memoryUsage(String container) {
         Statistics[] got = new Statistics[1];
-        try (var cb = client.statsCmd(container).withNoStream(true).exec(
-                new ResultCallback.Adapter<Statistics>() {
-                    @Override
-                    public void onNext(Statistics st) {
-                        got[0] = st;
-                    }
-                })) {
+        try (var cb = client.statsCmd(container).withNoStream(true).exec(new ResultCallback.Adapter<Statistics>() {
+            @Override
+            public void onNext(Statistics st) {
+                got[0] = st;
+            }
+        })) {
             cb.awaitCompletion(10, TimeUnit.SECONDS);
         } catch (IOException e) {
             throw new BottleException("cannot read the stats of " + container + " (" + e + ")", e);
@@ -508,7 +551,9 @@ public final class DockerEngine implements Closeable {
         if (mem == null || mem.getUsage() == null) {
             return 0;
         }
-        long cache = mem.getStats() == null || mem.getStats().getInactiveFile() == null ? 0 : mem.getStats().getInactiveFile();
+        long cache = mem.getStats() == null || mem.getStats().getInactiveFile() == null
+                ? 0
+                : mem.getStats().getInactiveFile();
         return mem.getUsage() - cache;
     }
 
@@ -533,7 +578,10 @@ public final class DockerEngine implements Closeable {
      * @return the host port, if published
      */
     public Optional<Integer> hostPort(String container, int port) {
-        Ports ports = client.inspectContainerCmd(container).exec().getNetworkSettings().getPorts();
+        Ports ports = client.inspectContainerCmd(container)
+                .exec()
+                .getNetworkSettings()
+                .getPorts();
         Ports.Binding[] b = ports == null ? null : ports.getBindings().get(ExposedPort.tcp(port));
         if (b == null || b.length == 0 || b[0].getHostPortSpec() == null) {
             return Optional.empty();
@@ -588,16 +636,24 @@ public final class DockerEngine implements Closeable {
      * @return the image id
      * @throws BottleException when the build fails, with the failing step's output
      */
-    public String build(File context, File dockerfile, String tag, Map<String, String> labels, Consumer<String> progress) {
-        return awaitBuild(client.buildImageCmd().withBaseDirectory(context).withDockerfile(dockerfile), tag, labels,
-                progress, context.toString());
+    public String build(
+            File context, File dockerfile, String tag, Map<String, String> labels, Consumer<String> progress) {
+        return awaitBuild(
+                client.buildImageCmd().withBaseDirectory(context).withDockerfile(dockerfile),
+                tag,
+                labels,
+                progress,
+                context.toString());
     }
 
-    private String awaitBuild(BuildImageCmd cmd, String tag, Map<String, String> labels,
-            Consumer<String> progress, String from) {
+    private String awaitBuild(
+            BuildImageCmd cmd, String tag, Map<String, String> labels, Consumer<String> progress, String from) {
         List<String> tail = new ArrayList<>();
         try {
-            return cmd.withTags(Set.of(tag)).withLabels(labels).withPull(false).withRemove(true)
+            return cmd.withTags(Set.of(tag))
+                    .withLabels(labels)
+                    .withPull(false)
+                    .withRemove(true)
                     .exec(new BuildImageResultCallback() {
                         @Override
                         public void onNext(BuildResponseItem item) {
@@ -612,10 +668,13 @@ public final class DockerEngine implements Closeable {
                             }
                             super.onNext(item);
                         }
-                    }).awaitImageId();
+                    })
+                    .awaitImageId();
         } catch (RuntimeException e) {
-            throw new BottleException("building image " + tag + " from " + from + " failed: " + e.getMessage()
-                    + (tail.isEmpty() ? "" : "\nlast build output:\n  " + String.join("\n  ", tail)), e);
+            throw new BottleException(
+                    "building image " + tag + " from " + from + " failed: " + e.getMessage()
+                            + (tail.isEmpty() ? "" : "\nlast build output:\n  " + String.join("\n  ", tail)),
+                    e);
         }
     }
 
@@ -630,10 +689,14 @@ public final class DockerEngine implements Closeable {
      * @return the image id
      * @throws BottleException when the build fails, with its last output
      */
-    public String buildTar(Path tar, String dockerfile, String tag, Map<String, String> labels,
-            Consumer<String> progress) {
+    public String buildTar(
+            Path tar, String dockerfile, String tag, Map<String, String> labels, Consumer<String> progress) {
         try (InputStream in = Files.newInputStream(tar)) {
-            return awaitBuild(client.buildImageCmd(in).withDockerfilePath(dockerfile), tag, labels, progress,
+            return awaitBuild(
+                    client.buildImageCmd(in).withDockerfilePath(dockerfile),
+                    tag,
+                    labels,
+                    progress,
                     "the context " + tar);
         } catch (IOException e) {
             throw new BottleException("cannot read build context " + tar + " (" + e + ")", e);
@@ -649,9 +712,13 @@ public final class DockerEngine implements Closeable {
      */
     public void copyTar(String container, String remotePath, InputStream tar) {
         try {
-            client.copyArchiveToContainerCmd(container).withRemotePath(remotePath).withTarInputStream(tar).exec();
+            client.copyArchiveToContainerCmd(container)
+                    .withRemotePath(remotePath)
+                    .withTarInputStream(tar)
+                    .exec();
         } catch (DockerException e) {
-            throw new BottleException("cannot copy files into " + container + ":" + remotePath + ": " + e.getMessage(), e);
+            throw new BottleException(
+                    "cannot copy files into " + container + ":" + remotePath + ": " + e.getMessage(), e);
         }
     }
 
@@ -666,8 +733,13 @@ public final class DockerEngine implements Closeable {
      * @param timeout how long to wait
      * @return the outcome; when it did not finish in time, what it printed so far (the caller stops it)
      */
-    public ExecOutcome exec(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
-            List<String> env, Duration timeout) {
+    public ExecOutcome exec(
+            String container,
+            List<String> argv,
+            @Nullable String user,
+            @Nullable String workdir,
+            List<String> env,
+            Duration timeout) {
         long t0 = System.nanoTime();
         String execId = createExec(container, argv, user, workdir, env, false, false);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -692,11 +764,18 @@ public final class DockerEngine implements Closeable {
             } catch (IOException ignored) {
                 // the stream is abandoned either way
             }
-            return new ExecOutcome(false, new ExecResult(-1, out.toString(StandardCharsets.UTF_8),
-                    err.toString(StandardCharsets.UTF_8), took));
+            return new ExecOutcome(
+                    false,
+                    new ExecResult(
+                            -1, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), took));
         }
-        return new ExecOutcome(true, new ExecResult(exitCode(execId, 100),
-                out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), took));
+        return new ExecOutcome(
+                true,
+                new ExecResult(
+                        exitCode(execId, 100),
+                        out.toString(StandardCharsets.UTF_8),
+                        err.toString(StandardCharsets.UTF_8),
+                        took));
     }
 
     /**
@@ -715,10 +794,17 @@ public final class DockerEngine implements Closeable {
      * @param err where its stderr goes
      * @return the exit code
      */
-    public int attach(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
-            List<String> env, boolean tty, @Nullable InputStream stdin, OutputStream out,
+    public int attach(
+            String container,
+            List<String> argv,
+            @Nullable String user,
+            @Nullable String workdir,
+            List<String> env,
+            boolean tty,
+            @Nullable InputStream stdin,
+            OutputStream out,
             OutputStream err) {
-        return attach(container, argv, user, workdir, env, tty, stdin, out, err, id -> { });
+        return attach(container, argv, user, workdir, env, tty, stdin, out, err, id -> {});
     }
 
     /**
@@ -737,9 +823,17 @@ public final class DockerEngine implements Closeable {
      * @param started receives the exec's id once it runs
      * @return the exit code
      */
-    public int attach(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
-            List<String> env, boolean tty, @Nullable InputStream stdin, OutputStream out,
-            OutputStream err, Consumer<String> started) {
+    public int attach(
+            String container,
+            List<String> argv,
+            @Nullable String user,
+            @Nullable String workdir,
+            List<String> env,
+            boolean tty,
+            @Nullable InputStream stdin,
+            OutputStream out,
+            OutputStream err,
+            Consumer<String> started) {
         String execId = createExec(container, argv, user, workdir, env, stdin != null, tty);
         ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
             @Override
@@ -806,8 +900,15 @@ public final class DockerEngine implements Closeable {
      * @param timeout how long to wait
      * @return whether it finished in time, and its exit code (-1 when it did not)
      */
-    public StreamOutcome stream(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
-            List<String> env, @Nullable InputStream stdin, OutputStream out, OutputStream err,
+    public StreamOutcome stream(
+            String container,
+            List<String> argv,
+            @Nullable String user,
+            @Nullable String workdir,
+            List<String> env,
+            @Nullable InputStream stdin,
+            OutputStream out,
+            OutputStream err,
             Duration timeout) {
         String execId = createExec(container, argv, user, workdir, env, stdin != null, false);
         boolean finished;
@@ -822,8 +923,10 @@ public final class DockerEngine implements Closeable {
                 finished = false;
                 closeQuietly(open.get());
             } catch (ExecutionException e) {
-                throw e.getCause() instanceof BottleException be ? be
-                        : new BottleException("cannot run " + argv.get(0) + " in " + container + " (" + e.getCause() + ")",
+                throw e.getCause() instanceof BottleException be
+                        ? be
+                        : new BottleException(
+                                "cannot run " + argv.get(0) + " in " + container + " (" + e.getCause() + ")",
                                 e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -878,10 +981,21 @@ public final class DockerEngine implements Closeable {
      */
     public record StreamOutcome(boolean finished, int exitCode) {}
 
-    private String createExec(String container, List<String> argv, @Nullable String user, @Nullable String workdir,
-            List<String> env, boolean stdin, boolean tty) {
-        var create = client.execCreateCmd(container).withCmd(argv.toArray(String[]::new)).withAttachStdout(true)
-                .withAttachStderr(true).withAttachStdin(stdin).withTty(tty).withEnv(env);
+    private String createExec(
+            String container,
+            List<String> argv,
+            @Nullable String user,
+            @Nullable String workdir,
+            List<String> env,
+            boolean stdin,
+            boolean tty) {
+        var create = client.execCreateCmd(container)
+                .withCmd(argv.toArray(String[]::new))
+                .withAttachStdout(true)
+                .withAttachStderr(true)
+                .withAttachStdin(stdin)
+                .withTty(tty)
+                .withEnv(env);
         if (user != null) {
             create.withUser(user);
         }
@@ -946,10 +1060,15 @@ public final class DockerEngine implements Closeable {
      */
     public List<ContainerRef> containers(Map<String, String> labels) {
         List<ContainerRef> out = new ArrayList<>();
-        for (Container c : client.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec()) {
-            String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
-            out.add(new ContainerRef(c.getId(), name, c.getLabels() == null ? Map.of() : c.getLabels(),
-                    "running".equals(c.getState())));
+        for (Container c : client.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(labels)
+                .exec()) {
+            String name = c.getNames() == null || c.getNames().length == 0
+                    ? c.getId()
+                    : c.getNames()[0].replaceFirst("^/", "");
+            out.add(new ContainerRef(
+                    c.getId(), name, c.getLabels() == null ? Map.of() : c.getLabels(), "running".equals(c.getState())));
         }
         return out;
     }
@@ -970,7 +1089,8 @@ public final class DockerEngine implements Closeable {
      * @return the networks
      */
     public List<NetworkRef> networks(Map<String, String> labels) {
-        List<String> filter = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        List<String> filter = labels.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.toList());
         List<NetworkRef> out = new ArrayList<>();
         for (Network n : client.listNetworksCmd().withFilter("label", filter).exec()) {
@@ -1051,7 +1171,11 @@ public final class DockerEngine implements Closeable {
             }
         };
         try {
-            client.logContainerCmd(container).withStdOut(true).withStdErr(true).withFollowStream(true).exec(cb);
+            client.logContainerCmd(container)
+                    .withStdOut(true)
+                    .withStdErr(true)
+                    .withFollowStream(true)
+                    .exec(cb);
             return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             return LogWait.TIMED_OUT;
@@ -1097,13 +1221,17 @@ public final class DockerEngine implements Closeable {
     public String logTail(String container, int lines) {
         StringBuilder sb = new StringBuilder();
         try {
-            client.logContainerCmd(container).withStdOut(true).withStdErr(true).withTail(lines)
+            client.logContainerCmd(container)
+                    .withStdOut(true)
+                    .withStdErr(true)
+                    .withTail(lines)
                     .exec(new ResultCallback.Adapter<Frame>() {
                         @Override
                         public void onNext(Frame f) {
                             sb.append(new String(f.getPayload(), StandardCharsets.UTF_8));
                         }
-                    }).awaitCompletion(5, TimeUnit.SECONDS);
+                    })
+                    .awaitCompletion(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

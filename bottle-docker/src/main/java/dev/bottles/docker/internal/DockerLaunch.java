@@ -83,40 +83,69 @@ public final class DockerLaunch {
      */
     public RunningBottle run() {
         try {
-            CompletableFuture<Boolean> bundleImage = async("bundle-image", () -> BundleImages.ensure(engine,
-                    plan.bundleImage(), new Settings(plan.bundleBuild(), Map.of()),
-                    line -> events.progress("bundle-image", line)));
+            CompletableFuture<Boolean> bundleImage = async(
+                    "bundle-image",
+                    () -> BundleImages.ensure(
+                            engine,
+                            plan.bundleImage(),
+                            new Settings(plan.bundleBuild(), Map.of()),
+                            line -> events.progress("bundle-image", line)));
             // The agent's images (the SDK's, then a rebuilt or cwd-derived one on it) build while the
             // networks are made; only the agent's creation waits for them.
-            CompletableFuture<Boolean> agentImage = async("agent-image", () -> plan.sdkAgentImage()
-                    && AgentImages.ensure(engine, plan.baseImage(), plan.bundleBuild(),
-                            line -> events.progress("agent-image", line))).thenApplyAsync(built -> {
+            CompletableFuture<Boolean> agentImage = async(
+                            "agent-image",
+                            () -> plan.sdkAgentImage()
+                                    && AgentImages.ensure(
+                                            engine,
+                                            plan.baseImage(),
+                                            plan.bundleBuild(),
+                                            line -> events.progress("agent-image", line)))
+                    .thenApplyAsync(
+                            built -> {
                                 buildImages();
                                 return built;
-                            }, POOL);
-            CompletableFuture<Subnet> internal = async("create-network",
-                    () -> network(plan.internalNetwork(), plan.subnets(), true));
-            CompletableFuture<Subnet> outbound = async("create-egress-network",
-                    () -> network(plan.egressNetwork(), plan.egressSubnets(), false));
+                            },
+                            POOL);
+            CompletableFuture<Subnet> internal =
+                    async("create-network", () -> network(plan.internalNetwork(), plan.subnets(), true));
+            CompletableFuture<Subnet> outbound =
+                    async("create-egress-network", () -> network(plan.egressNetwork(), plan.egressSubnets(), false));
             // The agent and the bundle need only the internal network to be created; the bundle also
             // needs the outbound one before it starts. Files go into the agent before it starts.
-            CompletableFuture<String> agent = internal.thenCombineAsync(agentImage, (s, built) -> step("create-agent", () -> {
-                String id = createAgent(agentEnv(s), s);
-                Provisioner.copyFiles(engine, id, plan, s.bundleIp());
-                return id;
-            }), POOL).thenApplyAsync(id -> step("start-agent", () -> {
-                engine.start(id);
-                return id;
-            }), POOL).thenApplyAsync(id -> step("provision", () -> {
-                Provisioner.checkContract(engine, id, plan);
-                Provisioner.trustCa(engine, id);
-                return id;
-            }), POOL);
-            CompletableFuture<String> bundle = internal.thenCombineAsync(bundleImage, (s, built) -> step("create-bundle",
-                    () -> createBundle(s)), POOL).thenCombineAsync(outbound, (id, o) -> step("start-bundle",
-                            () -> BundleLifecycle.connectAndStart(engine, id, List.of(plan.egressNetwork()))), POOL)
-                    .thenApplyAsync(id -> step("bundle-ready", () -> BundleLifecycle.awaitReady(engine, id,
-                            plan.bundleReadyTimeout())), POOL);
+            CompletableFuture<String> agent = internal.thenCombineAsync(
+                            agentImage,
+                            (s, built) -> step("create-agent", () -> {
+                                String id = createAgent(agentEnv(s), s);
+                                Provisioner.copyFiles(engine, id, plan, s.bundleIp());
+                                return id;
+                            }),
+                            POOL)
+                    .thenApplyAsync(
+                            id -> step("start-agent", () -> {
+                                engine.start(id);
+                                return id;
+                            }),
+                            POOL)
+                    .thenApplyAsync(
+                            id -> step("provision", () -> {
+                                Provisioner.checkContract(engine, id, plan);
+                                Provisioner.trustCa(engine, id);
+                                return id;
+                            }),
+                            POOL);
+            CompletableFuture<String> bundle = internal.thenCombineAsync(
+                            bundleImage, (s, built) -> step("create-bundle", () -> createBundle(s)), POOL)
+                    .thenCombineAsync(
+                            outbound,
+                            (id, o) -> step(
+                                    "start-bundle",
+                                    () -> BundleLifecycle.connectAndStart(engine, id, List.of(plan.egressNetwork()))),
+                            POOL)
+                    .thenApplyAsync(
+                            id -> step(
+                                    "bundle-ready",
+                                    () -> BundleLifecycle.awaitReady(engine, id, plan.bundleReadyTimeout())),
+                            POOL);
             settle(List.of(bundleImage, agentImage, internal, outbound, agent, bundle));
             return new DockerBottle(engine, plan, agent.join(), internal.join());
         } catch (StepFailure f) {
@@ -129,8 +158,10 @@ public final class DockerLaunch {
         if (subnet.equals(plan.subnets().get(0))) {
             return plan.agentEnvironment();
         }
-        Map<String, String> env = AgentEnvironment.compose(plan.sidecars(), Endpoints.inBundle(subnet.bundleIp(),
-                plan.sidecars().bundle()), plan.env());
+        Map<String, String> env = AgentEnvironment.compose(
+                plan.sidecars(),
+                Endpoints.inBundle(subnet.bundleIp(), plan.sidecars().bundle()),
+                plan.env());
         SecureFiles.writePrivate(plan.stateDir().resolve("agent").resolve("agent.env"), AgentEnvironment.envFile(env));
         return env;
     }
@@ -140,13 +171,20 @@ public final class DockerLaunch {
         if (rebuilt != null) {
             // The Dockerfile came from the agent (approved by the operator): build it with an empty context,
             // never the state dir, which holds the bottle's keys a COPY could take into the image.
-            step("build-image", () -> RebuiltImage.build(engine, rebuilt, plan.baseImage(),
-                    Labels.of(plan.identity(), plan.backendId(), "image"), line -> events.progress("build-image", line)));
+            step(
+                    "build-image",
+                    () -> RebuiltImage.build(
+                            engine,
+                            rebuilt,
+                            plan.baseImage(),
+                            Labels.of(plan.identity(), plan.backendId(), "image"),
+                            line -> events.progress("build-image", line)));
         }
         Path cwd = plan.derivedFrom();
         if (cwd != null) {
-            step("build-cwd-image", () -> DerivedImage.build(engine, plan, cwd,
-                    line -> events.progress("build-cwd-image", line)));
+            step(
+                    "build-cwd-image",
+                    () -> DerivedImage.build(engine, plan, cwd, line -> events.progress("build-cwd-image", line)));
         }
     }
 
@@ -161,30 +199,47 @@ public final class DockerLaunch {
                 last = e;
             }
         }
-        throw new BottleException("every candidate subnet for " + name + " overlaps another network (tried "
-                + candidates.size() + ", from " + candidates.get(0) + "); remove stale networks with Bottles.cleanup(...)"
-                + " or move the range with " + (internal ? Settings.class.getSimpleName() + " BOTTLE_SUBNET_BASE"
-                : "BOTTLE_EGRESS_SUBNET_BASE"), last);
+        throw new BottleException(
+                "every candidate subnet for " + name + " overlaps another network (tried "
+                        + candidates.size() + ", from " + candidates.get(0)
+                        + "); remove stale networks with Bottles.cleanup(...)"
+                        + " or move the range with "
+                        + (internal
+                                ? Settings.class.getSimpleName() + " BOTTLE_SUBNET_BASE"
+                                : "BOTTLE_EGRESS_SUBNET_BASE"),
+                last);
     }
 
     private String createBundle(Subnet subnet) {
-        BundleLaunchSpec spec = BundleLaunchSpec.of(plan.sidecars(), plan.backendId(), plan.internalNetwork(), subnet,
-                false, plan.bundleImage());
+        BundleLaunchSpec spec = BundleLaunchSpec.of(
+                plan.sidecars(), plan.backendId(), plan.internalNetwork(), subnet, false, plan.bundleImage());
         String id = BundleLifecycle.create(engine, spec, plan.routeTokens(), plan.bundleBuild());
         push("container " + spec.containerName(), () -> engine.removeContainer(id), false);
         return id;
     }
 
     private String createAgent(Map<String, String> agentEnv, Subnet subnet) {
-        List<String> env = agentEnv.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        List<String> env = agentEnv.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .toList();
         Map<String, String> labels = Labels.of(plan.identity(), plan.backendId(), Labels.AGENT);
         labels.put(Labels.AGENT_NAME, plan.agentName());
         labels.put(Labels.SERVICES, plan.sidecars().bundle().daemonsCsv());
         Limits limits = Limits.from(plan.bundleBuild());
-        String id = engine.createContainer(new ContainerSpec(plan.containerName(), plan.image(),
-                List.of("sleep", "infinity"), env, labels, plan.internalNetwork(), null, List.of(), plan.runtime(),
-                ContainerSpec.Hardening.agent(limits.agentPids(), limits.agentMemory()).as(plan.containerUser()),
-                List.of(), List.of(NoResolver.write(plan.stateDir()) + ":/etc/resolv.conf:ro"),
+        String id = engine.createContainer(new ContainerSpec(
+                plan.containerName(),
+                plan.image(),
+                List.of("sleep", "infinity"),
+                env,
+                labels,
+                plan.internalNetwork(),
+                null,
+                List.of(),
+                plan.runtime(),
+                ContainerSpec.Hardening.agent(limits.agentPids(), limits.agentMemory())
+                        .as(plan.containerUser()),
+                List.of(),
+                List.of(NoResolver.write(plan.stateDir()) + ":/etc/resolv.conf:ro"),
                 List.of(subnet.bundleIp())));
         push("container " + plan.containerName(), () -> engine.removeContainer(id), false);
         return id;
@@ -206,8 +261,10 @@ public final class DockerLaunch {
             try {
                 u.action().run();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "rollback of bottle " + plan.identity() + " could not remove " + u.what() + ": "
-                        + e.getMessage());
+                LOG.log(
+                        Level.WARNING,
+                        "rollback of bottle " + plan.identity() + " could not remove " + u.what() + ": "
+                                + e.getMessage());
             }
         }
     }
@@ -229,7 +286,9 @@ public final class DockerLaunch {
      * creating, then rethrows the first failure in the branches' order.
      */
     private void settle(List<CompletableFuture<?>> branches) {
-        CompletableFuture.allOf(branches.toArray(CompletableFuture[]::new)).exceptionally(t -> null).join();
+        CompletableFuture.allOf(branches.toArray(CompletableFuture[]::new))
+                .exceptionally(t -> null)
+                .join();
         for (CompletableFuture<?> f : branches) {
             try {
                 f.join();
@@ -238,7 +297,8 @@ public final class DockerLaunch {
                 if (c instanceof StepFailure sf) {
                     throw sf;
                 }
-                throw new StepFailure("launch", c instanceof RuntimeException re ? re : new BottleException(c.toString(), c));
+                throw new StepFailure(
+                        "launch", c instanceof RuntimeException re ? re : new BottleException(c.toString(), c));
             }
         }
     }

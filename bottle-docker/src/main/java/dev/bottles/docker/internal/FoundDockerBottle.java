@@ -20,8 +20,8 @@ public final class FoundDockerBottle implements FoundBottle {
     private final String agent;
     private final Map<String, String> forwarded;
 
-    private FoundDockerBottle(DockerEngine engine, String backendId, String identity, String agent,
-            Map<String, String> forwarded) {
+    private FoundDockerBottle(
+            DockerEngine engine, String backendId, String identity, String agent, Map<String, String> forwarded) {
         this.engine = engine;
         this.backendId = backendId;
         this.identity = identity;
@@ -38,10 +38,13 @@ public final class FoundDockerBottle implements FoundBottle {
      * @param forwarded the values to add to every command's environment
      * @return the bottle, or empty when its agent container does not run
      */
-    public static Optional<FoundBottle> find(DockerEngine engine, String backendId, String identity,
-            Map<String, String> forwarded) {
-        return engine.containers(Map.of(Labels.BACKEND, backendId, Labels.ROLE, Labels.AGENT, Labels.IDENTITY, identity))
-                .stream().filter(DockerEngine.ContainerRef::running).findFirst()
+    public static Optional<FoundBottle> find(
+            DockerEngine engine, String backendId, String identity, Map<String, String> forwarded) {
+        return engine
+                .containers(Map.of(Labels.BACKEND, backendId, Labels.ROLE, Labels.AGENT, Labels.IDENTITY, identity))
+                .stream()
+                .filter(DockerEngine.ContainerRef::running)
+                .findFirst()
                 .map(c -> new FoundDockerBottle(engine, backendId, identity, c.id(), forwarded));
     }
 
@@ -56,7 +59,8 @@ public final class FoundDockerBottle implements FoundBottle {
         forwarded.forEach((k, v) -> env.add(k + "=" + v));
         options.env().forEach((k, v) -> env.add(k + "=" + v));
         // no user given: the container's own, which is the agent's
-        return DockerBottle.attach(engine, agent, List.copyOf(argv), options.user(), DockerBottle.workdir(options), env);
+        return DockerBottle.attach(
+                engine, agent, List.copyOf(argv), options.user(), DockerBottle.workdir(options), env);
     }
 
     @Override
@@ -70,8 +74,8 @@ public final class FoundDockerBottle implements FoundBottle {
             attempt(() -> engine.removeNetwork(n.id()), "network " + n.name(), failed);
         }
         if (!failed.isEmpty()) {
-            throw new BottleException("stopping bottle " + identity + " left resources behind: " + String.join("; ", failed)
-                    + ". Remove them with 'bottle cleanup'");
+            throw new BottleException("stopping bottle " + identity + " left resources behind: "
+                    + String.join("; ", failed) + ". Remove them with 'bottle cleanup'");
         }
     }
 

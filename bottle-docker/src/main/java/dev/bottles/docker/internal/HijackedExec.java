@@ -36,7 +36,8 @@ final class HijackedExec {
      */
     static boolean supports(String host) {
         String tls = System.getenv("DOCKER_TLS_VERIFY");
-        return host.startsWith("unix://") || host.startsWith("tcp://") && (tls == null || tls.isEmpty() || tls.equals("0"));
+        return host.startsWith("unix://")
+                || host.startsWith("tcp://") && (tls == null || tls.isEmpty() || tls.equals("0"));
     }
 
     /**
@@ -52,14 +53,21 @@ final class HijackedExec {
      * @param onOpen receives the connection once open, so a caller past its deadline can close it
      * @throws BottleException when the engine refuses the upgrade
      */
-    static void run(String host, @Nullable String apiVersion, String execId, InputStream stdin, OutputStream out,
-            OutputStream err, Consumer<AutoCloseable> onOpen) {
+    static void run(
+            String host,
+            @Nullable String apiVersion,
+            String execId,
+            InputStream stdin,
+            OutputStream out,
+            OutputStream err,
+            Consumer<AutoCloseable> onOpen) {
         try (SocketChannel ch = open(host)) {
             onOpen.accept(ch);
             String body = "{\"Detach\":false,\"Tty\":false}";
-            String req = "POST " + (apiVersion == null ? "" : "/v" + apiVersion) + "/exec/" + execId + "/start HTTP/1.1\r\n"
-                    + "Host: docker\r\nContent-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
-                    + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+            String req =
+                    "POST " + (apiVersion == null ? "" : "/v" + apiVersion) + "/exec/" + execId + "/start HTTP/1.1\r\n"
+                            + "Host: docker\r\nContent-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+                            + "Content-Length: " + body.length() + "\r\n\r\n" + body;
             write(ch, req.getBytes(StandardCharsets.US_ASCII));
             ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
             int headerEnd = readHead(ch, buf);

@@ -33,6 +33,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 public final class JavaRuntime {
     /** Where the runtime sits inside the image. */
     public static final String JAVA_HOME_IN_IMAGE = "/opt/java";
+
     private static final Pattern LDD = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
 
     private final List<String> modules;
@@ -78,17 +79,26 @@ public final class JavaRuntime {
                     + " has " + (Files.isExecutable(jlink) ? "no jmods" : "no jlink") + "; install them (Debian:"
                     + " apt-get install openjdk-17-jmods) or use the JRE recipe (CLAUDE_BOTTLE_SIDECAR_RECIPE=jre)");
         }
-        Path cache = Path.of(System.getProperty("java.io.tmpdir")).resolve("bottles-jre-" + sha256(identity()).substring(0,
-                16));
+        Path cache = Path.of(System.getProperty("java.io.tmpdir"))
+                .resolve("bottles-jre-" + sha256(identity()).substring(0, 16));
         if (Files.isExecutable(cache.resolve("bin/java"))) {
             return cache;
         }
         progress.accept("jlink: " + String.join(",", modules) + " from " + javaHome);
-        Path tmp = cache.resolveSibling(cache.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        Path tmp = cache.resolveSibling(
+                cache.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         try {
             SecureFiles.deleteRecursively(tmp);
-            run(List.of(jlink.toString(), "--add-modules", String.join(",", modules), "--strip-debug",
-                    "--no-header-files", "--no-man-pages", "--compress=2", "--output", tmp.toString()));
+            run(List.of(
+                    jlink.toString(),
+                    "--add-modules",
+                    String.join(",", modules),
+                    "--strip-debug",
+                    "--no-header-files",
+                    "--no-man-pages",
+                    "--compress=2",
+                    "--output",
+                    tmp.toString()));
             Path hostCacerts = javaHome.resolve("lib/security/cacerts").toRealPath();
             if (Files.isRegularFile(hostCacerts) && Files.size(hostCacerts) > 0) {
                 Path target = tmp.resolve("lib/security/cacerts");
@@ -269,8 +279,8 @@ public final class JavaRuntime {
      */
     public static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
-                    text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -288,12 +298,15 @@ public final class JavaRuntime {
                 throw new BottleException(argv.get(0) + " did not finish within 120 s");
             }
             if (p.exitValue() != 0 && !argv.get(0).equals("ldd")) {
-                throw new BottleException(String.join(" ", argv) + " failed (exit " + p.exitValue() + "): " + out.strip());
+                throw new BottleException(
+                        String.join(" ", argv) + " failed (exit " + p.exitValue() + "): " + out.strip());
             }
             return out;
         } catch (IOException e) {
-            throw new BottleException("cannot run " + argv.get(0) + " (" + e.getMessage() + "); the offline bundle recipe"
-                    + " needs it on the host (Debian: ldd is in libc-bin, jlink in the JDK)", e);
+            throw new BottleException(
+                    "cannot run " + argv.get(0) + " (" + e.getMessage() + "); the offline bundle recipe"
+                            + " needs it on the host (Debian: ldd is in libc-bin, jlink in the JDK)",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BottleException("interrupted while running " + argv.get(0), e);

@@ -37,7 +37,8 @@ public final class LabelledCleanup {
         return new CleanupReport(removed, failed);
     }
 
-    private static void attempt(String what, Runnable action, boolean dryRun, List<String> removed, List<String> failed) {
+    private static void attempt(
+            String what, Runnable action, boolean dryRun, List<String> removed, List<String> failed) {
         try {
             if (!dryRun) {
                 action.run();

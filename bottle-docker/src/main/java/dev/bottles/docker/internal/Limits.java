@@ -29,7 +29,8 @@ public record Limits(long bundleMemory, long bundlePids, long agentMemory, long 
      * @throws BottleException naming the setting and the fix when a value is malformed
      */
     public static Limits from(Map<String, String> settings) {
-        return new Limits(bytes(settings, DockerSettings.BUNDLE_MEMORY, BUNDLE_MEMORY),
+        return new Limits(
+                bytes(settings, DockerSettings.BUNDLE_MEMORY, BUNDLE_MEMORY),
                 count(settings, DockerSettings.BUNDLE_PIDS, BUNDLE_PIDS),
                 bytes(settings, DockerSettings.AGENT_MEMORY, 0),
                 count(settings, DockerSettings.AGENT_PIDS, ContainerSpec.PIDS_LIMIT));

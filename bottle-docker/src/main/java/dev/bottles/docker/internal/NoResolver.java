@@ -12,9 +12,10 @@ import java.nio.file.Path;
  */
 public final class NoResolver {
     /** The file's content. */
-    public static final String CONTENT = "# bottles: this sandbox has no DNS resolver. The agent reaches its sidecars by\n"
-            + "# IP and the internet only through the egress proxy (HTTPS_PROXY), which resolves names itself.\n"
-            + "options attempts:1 timeout:1\n";
+    public static final String CONTENT =
+            "# bottles: this sandbox has no DNS resolver. The agent reaches its sidecars by\n"
+                    + "# IP and the internet only through the egress proxy (HTTPS_PROXY), which resolves names itself.\n"
+                    + "options attempts:1 timeout:1\n";
 
     private NoResolver() {}
 

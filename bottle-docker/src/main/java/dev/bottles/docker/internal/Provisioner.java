@@ -34,11 +34,16 @@ public final class Provisioner {
     public static void copyFiles(DockerEngine engine, String container, DockerBottlePlan plan, String bundleIp) {
         String home = plan.containerHome().replaceFirst("^/+", "").replaceFirst("/+$", "");
         int uid = plan.containerUid();
-        List<AgentFiles.AgentFile> files = AgentFiles.of(plan.sidecars(), Endpoints.inBundle(bundleIp,
-                plan.sidecars().bundle()), plan.promptFile(), plan.skills(), plan.containerHome());
+        List<AgentFiles.AgentFile> files = AgentFiles.of(
+                plan.sidecars(),
+                Endpoints.inBundle(bundleIp, plan.sidecars().bundle()),
+                plan.promptFile(),
+                plan.skills(),
+                plan.containerHome());
         // Directories under the home belong to the agent too, or it could not write into its own
         // ~/.claude; shallowest first so each exists before what it holds.
-        Set<String> dirs = new TreeSet<>(Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()));
+        Set<String> dirs =
+                new TreeSet<>(Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()));
         for (AgentFiles.AgentFile f : files) {
             for (String d = parent(f.path()); f.agentOwned() && d.startsWith(home); d = parent(d)) {
                 dirs.add(d);
@@ -89,8 +94,14 @@ public final class Provisioner {
         String script = "for d in \"$1\" " + WORKSPACE + "; do [ -d \"$d\" ] && [ -w \"$d\" ] || echo \"$d is not a"
                 + " directory the agent's user can write\"; done; for c in git sleep; do command -v $c >/dev/null 2>&1"
                 + " || echo \"$c is not on PATH\"; done";
-        var r = engine.exec(container, List.of("/bin/sh", "-c", script, "contract", plan.containerHome()),
-                plan.containerUser(), "/", List.of(), Duration.ofSeconds(30)).result();
+        var r = engine.exec(
+                        container,
+                        List.of("/bin/sh", "-c", script, "contract", plan.containerHome()),
+                        plan.containerUser(),
+                        "/",
+                        List.of(),
+                        Duration.ofSeconds(30))
+                .result();
         String broken = r.stdout().strip();
         if (r.exitCode() == 127 || r.exitCode() == 126) {
             broken = "/bin/sh cannot run (" + r.stderr().strip() + ")";
@@ -114,11 +125,17 @@ public final class Provisioner {
      * @param container the started agent container
      */
     public static void trustCa(DockerEngine engine, String container) {
-        var trusted = engine.exec(container, List.of("/bin/sh", "-c", AgentFiles.TRUST_SCRIPT), "0", "/", List.of(),
+        var trusted = engine.exec(
+                container,
+                List.of("/bin/sh", "-c", AgentFiles.TRUST_SCRIPT),
+                "0",
+                "/",
+                List.of(),
                 Duration.ofSeconds(60));
         if (trusted.result().exitCode() != 0) {
             throw new BottleException("installing the egress CA in the agent failed (exit "
-                    + trusted.result().exitCode() + "): " + trusted.result().stderr().strip());
+                    + trusted.result().exitCode() + "): "
+                    + trusted.result().stderr().strip());
         }
     }
 }

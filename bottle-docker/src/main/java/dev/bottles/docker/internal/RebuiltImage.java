@@ -18,8 +18,8 @@ import java.util.function.Consumer;
 final class RebuiltImage {
     private RebuiltImage() {}
 
-    static String build(DockerEngine engine, Path dockerfile, String tag, Map<String, String> labels,
-            Consumer<String> progress) {
+    static String build(
+            DockerEngine engine, Path dockerfile, String tag, Map<String, String> labels, Consumer<String> progress) {
         Path empty = null;
         Path tar = null;
         try {
@@ -28,7 +28,8 @@ final class RebuiltImage {
             BuildContext.write(empty, Files.readString(dockerfile, StandardCharsets.UTF_8), tar);
             return engine.buildTar(tar, BuildContext.DOCKERFILE, tag, labels, progress);
         } catch (IOException e) {
-            throw new BottleException("cannot prepare the rebuild of " + tag + " from " + dockerfile + " (" + e + ")", e);
+            throw new BottleException(
+                    "cannot prepare the rebuild of " + tag + " from " + dockerfile + " (" + e + ")", e);
         } finally {
             if (empty != null) {
                 SecureFiles.deleteRecursively(empty);

@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 public final class RuntimeProbe {
     /** gVisor's runtime name. */
     public static final String RUNSC = "runsc";
+
     private static final System.Logger LOG = System.getLogger(RuntimeProbe.class.getName());
 
     private final Map<String, Boolean> works = new ConcurrentHashMap<>();
@@ -51,20 +52,32 @@ public final class RuntimeProbe {
             return new Choice(null, "default runtime: the engine has no runsc (gVisor) registered");
         }
         if (!engine.imageExists(image)) {
-            return new Choice(null, "default runtime: runsc is registered but untested (image " + image
-                    + " is not built yet)");
+            return new Choice(
+                    null, "default runtime: runsc is registered but untested (image " + image + " is not built yet)");
         }
         boolean ok = works.computeIfAbsent(image, i -> test(engine, i));
-        return ok ? new Choice(RUNSC, "gVisor (runsc) is registered and ran a test container")
+        return ok
+                ? new Choice(RUNSC, "gVisor (runsc) is registered and ran a test container")
                 : new Choice(null, "default runtime: runsc is registered but could not start a container");
     }
 
     private static boolean test(DockerEngine engine, String image) {
         String name = "claude-bottle-runsc-probe-" + Long.toHexString(System.nanoTime());
         try {
-            String id = engine.createContainer(new ContainerSpec(name, image, List.of("true"), List.of(),
-                    Labels.of("runsc-probe", "docker", "probe"), "none", null, List.of(), RUNSC, true, List.of(),
-                    List.of(), List.of()));
+            String id = engine.createContainer(new ContainerSpec(
+                    name,
+                    image,
+                    List.of("true"),
+                    List.of(),
+                    Labels.of("runsc-probe", "docker", "probe"),
+                    "none",
+                    null,
+                    List.of(),
+                    RUNSC,
+                    true,
+                    List.of(),
+                    List.of(),
+                    List.of()));
             try {
                 engine.start(id);
                 return true;
@@ -72,8 +85,10 @@ public final class RuntimeProbe {
                 engine.removeContainer(id);
             }
         } catch (BottleException e) {
-            LOG.log(Level.WARNING, "runsc is registered but failed to start a container; bottles use the default"
-                    + " runtime: " + e.getMessage());
+            LOG.log(
+                    Level.WARNING,
+                    "runsc is registered but failed to start a container; bottles use the default" + " runtime: "
+                            + e.getMessage());
             return false;
         }
     }

@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
 public final class Terminal implements AutoCloseable {
     /** A terminal that changes nothing. */
     public static final Terminal NONE = new Terminal(null, null);
+
     private static final System.Logger LOG = System.getLogger(Terminal.class.getName());
     private static org.jline.terminal.@Nullable Terminal shared;
 
@@ -54,11 +55,24 @@ public final class Terminal implements AutoCloseable {
             }
             Attributes saved = t.getAttributes();
             Attributes raw = new Attributes(saved);
-            raw.setLocalFlags(EnumSet.of(Attributes.LocalFlag.ICANON, Attributes.LocalFlag.ECHO,
-                    Attributes.LocalFlag.ECHONL, Attributes.LocalFlag.ISIG, Attributes.LocalFlag.IEXTEN), false);
-            raw.setInputFlags(EnumSet.of(Attributes.InputFlag.IXON, Attributes.InputFlag.ICRNL,
-                    Attributes.InputFlag.INLCR, Attributes.InputFlag.IGNCR, Attributes.InputFlag.BRKINT,
-                    Attributes.InputFlag.ISTRIP, Attributes.InputFlag.PARMRK), false);
+            raw.setLocalFlags(
+                    EnumSet.of(
+                            Attributes.LocalFlag.ICANON,
+                            Attributes.LocalFlag.ECHO,
+                            Attributes.LocalFlag.ECHONL,
+                            Attributes.LocalFlag.ISIG,
+                            Attributes.LocalFlag.IEXTEN),
+                    false);
+            raw.setInputFlags(
+                    EnumSet.of(
+                            Attributes.InputFlag.IXON,
+                            Attributes.InputFlag.ICRNL,
+                            Attributes.InputFlag.INLCR,
+                            Attributes.InputFlag.IGNCR,
+                            Attributes.InputFlag.BRKINT,
+                            Attributes.InputFlag.ISTRIP,
+                            Attributes.InputFlag.PARMRK),
+                    false);
             raw.setOutputFlag(Attributes.OutputFlag.OPOST, false);
             raw.setControlChar(Attributes.ControlChar.VMIN, 1);
             raw.setControlChar(Attributes.ControlChar.VTIME, 0);
@@ -77,8 +91,11 @@ public final class Terminal implements AutoCloseable {
      */
     private static synchronized org.jline.terminal.Terminal system() throws IOException {
         if (shared == null) {
-            shared = TerminalBuilder.builder().system(true).nativeSignals(true)
-                    .signalHandler(org.jline.terminal.Terminal.SignalHandler.SIG_IGN).build();
+            shared = TerminalBuilder.builder()
+                    .system(true)
+                    .nativeSignals(true)
+                    .signalHandler(org.jline.terminal.Terminal.SignalHandler.SIG_IGN)
+                    .build();
         }
         return shared;
     }

@@ -22,7 +22,8 @@ public final class BenchTimes {
      */
     public void record(boolean warm, String key, double ms) {
         if (!warm) {
-            times.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>())).add(ms);
+            times.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()))
+                    .add(ms);
         }
     }
 

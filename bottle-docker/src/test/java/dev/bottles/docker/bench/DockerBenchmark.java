@@ -51,8 +51,12 @@ public final class DockerBenchmark {
         Path home = Files.createTempDirectory("bottle-bench-");
         DockerBackend backend = new DockerBackend();
         try {
-            System.out.printf(Locale.ROOT, "bottles docker benchmark: %d lifecycles (+1 warm-up) interleaved with the"
-                    + " CLI sequence, then %d at once%n", n, m);
+            System.out.printf(
+                    Locale.ROOT,
+                    "bottles docker benchmark: %d lifecycles (+1 warm-up) interleaved with the"
+                            + " CLI sequence, then %d at once%n",
+                    n,
+                    m);
             for (int i = 0; i <= n; i++) {
                 boolean warm = i == 0;
                 sdk(backend, home, agent, bundle, warm);
@@ -67,10 +71,21 @@ public final class DockerBenchmark {
 
     private static BottleSpec.Builder spec(Path home, String agent, String bundle) {
         Manifest manifest = Manifest.builder()
-                .bottle(BottleDefinition.builder("bench").route(EgressRoute.to("api.example.com")).build())
-                .agent(AgentDefinition.builder("bench").bottle("bench").prompt("benchmark").build()).build();
-        return BottleSpec.builder("bench").manifest(manifest).home(home).userCwd(home).hostEnvironment(Map.of())
-                .setting(DockerSettings.IMAGE, agent).setting(BundleLaunchSpec.IMAGE_SETTING, bundle)
+                .bottle(BottleDefinition.builder("bench")
+                        .route(EgressRoute.to("api.example.com"))
+                        .build())
+                .agent(AgentDefinition.builder("bench")
+                        .bottle("bench")
+                        .prompt("benchmark")
+                        .build())
+                .build();
+        return BottleSpec.builder("bench")
+                .manifest(manifest)
+                .home(home)
+                .userCwd(home)
+                .hostEnvironment(Map.of())
+                .setting(DockerSettings.IMAGE, agent)
+                .setting(BundleLaunchSpec.IMAGE_SETTING, bundle)
                 .setting(DockerSettings.CONTAINER_UID, "0");
     }
 
@@ -81,11 +96,14 @@ public final class DockerBenchmark {
     private static void sdk(DockerBackend backend, Path home, String agent, String bundle, boolean warm) {
         Map<String, Double> steps = new LinkedHashMap<>();
         long t0 = System.nanoTime();
-        PreparedBottle p = Bottles.using(backend).prepare(spec(home, agent, bundle).listener((BottleEvent e) -> {
-            if (e.phase() == Phase.LAUNCH && !e.isPhase()) {
-                steps.put(e.step(), e.duration().toNanos() / 1e6);
-            }
-        }).build());
+        PreparedBottle p = Bottles.using(backend)
+                .prepare(spec(home, agent, bundle)
+                        .listener((BottleEvent e) -> {
+                            if (e.phase() == Phase.LAUNCH && !e.isPhase()) {
+                                steps.put(e.step(), e.duration().toNanos() / 1e6);
+                            }
+                        })
+                        .build());
         long t1 = System.nanoTime();
         RunningBottle b = p.launch();
         long t2 = System.nanoTime();
@@ -101,44 +119,116 @@ public final class DockerBenchmark {
         record(warm, "sdk TOTAL", (t4 - t0) / 1e6);
     }
 
-    private static void cli(Path home, String agent, String bundle, int i, boolean warm) throws IOException, InterruptedException {
+    private static void cli(Path home, String agent, String bundle, int i, boolean warm)
+            throws IOException, InterruptedException {
         String id = "clibench-" + i + "-" + Long.toHexString(System.nanoTime() & 0xfffff);
         Subnet s = new Subnet(192, 168, 200 + (i % 40));
         Subnet e = new Subnet(10, 214, 100 + (i % 100));
         String label = "--label=dev.bottles.identity=" + id;
-        Path ca = Files.writeString(home.resolve("ca-" + id + ".pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        Path ca = Files.writeString(
+                home.resolve("ca-" + id + ".pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
         Path prompt = Files.writeString(home.resolve("prompt-" + id + ".txt"), "benchmark");
         try {
             cliRound(id, s, e, label, ca, prompt, agent, bundle, warm);
         } finally {
-            for (String[] rm : new String[][] {{"rm", "-f", "agent-" + id, "sidecars-" + id}, {"network", "rm",
-                "net-" + id, "egress-" + id}}) {
+            for (String[] rm : new String[][] {
+                {"rm", "-f", "agent-" + id, "sidecars-" + id}, {"network", "rm", "net-" + id, "egress-" + id}
+            }) {
                 List<String> argv = new ArrayList<>(List.of("docker"));
                 argv.addAll(List.of(rm));
-                new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start().waitFor();
+                new ProcessBuilder(argv)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .waitFor();
             }
             Files.deleteIfExists(ca);
             Files.deleteIfExists(prompt);
         }
     }
 
-    private static void cliRound(String id, Subnet s, Subnet e, String label, Path ca, Path prompt, String agent,
-            String bundle, boolean warm) throws IOException, InterruptedException {
+    private static void cliRound(
+            String id,
+            Subnet s,
+            Subnet e,
+            String label,
+            Path ca,
+            Path prompt,
+            String agent,
+            String bundle,
+            boolean warm)
+            throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         double up = 0;
-        up += docker(warm, "cli   step create-network", "network", "create", "--internal", label, "--subnet", s.cidr(),
-                "--gateway", s.gateway(), "net-" + id);
-        up += docker(warm, "cli   step create-egress-network", "network", "create", label, "--subnet", e.cidr(),
-                "--gateway", e.gateway(), "egress-" + id);
-        up += docker(warm, "cli   step run-bundle", "run", "-d", label, "--name", "sidecars-" + id, "--network", "net-" + id,
-                "--ip", s.bundleIp(), "-e", "CLAUDE_BOTTLE_SIDECAR_DAEMONS=egress,pipelock", bundle);
+        up += docker(
+                warm,
+                "cli   step create-network",
+                "network",
+                "create",
+                "--internal",
+                label,
+                "--subnet",
+                s.cidr(),
+                "--gateway",
+                s.gateway(),
+                "net-" + id);
+        up += docker(
+                warm,
+                "cli   step create-egress-network",
+                "network",
+                "create",
+                label,
+                "--subnet",
+                e.cidr(),
+                "--gateway",
+                e.gateway(),
+                "egress-" + id);
+        up += docker(
+                warm,
+                "cli   step run-bundle",
+                "run",
+                "-d",
+                label,
+                "--name",
+                "sidecars-" + id,
+                "--network",
+                "net-" + id,
+                "--ip",
+                s.bundleIp(),
+                "-e",
+                "CLAUDE_BOTTLE_SIDECAR_DAEMONS=egress,pipelock",
+                bundle);
         up += docker(warm, "cli   step connect-bundle", "network", "connect", "egress-" + id, "sidecars-" + id);
-        up += docker(warm, "cli   step run-agent", "run", "-d", label, "--name", "agent-" + id, "--network", "net-" + id,
-                "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--pids-limit", "1024", agent, "sleep", "infinity");
+        up += docker(
+                warm,
+                "cli   step run-agent",
+                "run",
+                "-d",
+                label,
+                "--name",
+                "agent-" + id,
+                "--network",
+                "net-" + id,
+                "--cap-drop",
+                "ALL",
+                "--security-opt",
+                "no-new-privileges",
+                "--pids-limit",
+                "1024",
+                agent,
+                "sleep",
+                "infinity");
         up += docker(warm, "cli   step cp-ca", "cp", ca.toString(), "agent-" + id + ":/tmp/claude-bottle-egress.crt");
         up += docker(warm, "cli   step cp-prompt", "cp", prompt.toString(), "agent-" + id + ":/tmp/prompt.txt");
-        up += docker(warm, "cli   step trust-ca", "exec", "-u", "0", "agent-" + id, "sh", "-c",
+        up += docker(
+                warm,
+                "cli   step trust-ca",
+                "exec",
+                "-u",
+                "0",
+                "agent-" + id,
+                "sh",
+                "-c",
                 "cat /tmp/claude-bottle-egress.crt >> /etc/ssl/certs/ca-certificates.crt");
         long t1 = System.nanoTime();
         docker(warm, "cli first exec", "exec", "agent-" + id, "echo", "hi");
@@ -166,10 +256,17 @@ public final class DockerBenchmark {
         TIMES.print();
         double sdk = TIMES.median("sdk TOTAL") - TIMES.median("sdk prepare");
         double cli = TIMES.median("cli TOTAL");
-        System.out.printf(Locale.ROOT, "%nbring-up + first exec + teardown: sdk %.1f ms, cli %.1f ms, cli/sdk = %.2fx%n",
-                sdk, cli, cli / sdk);
-        System.out.printf(Locale.ROOT, "including prepare (CA minting, configs): sdk %.1f ms, cli/sdk = %.2fx%n",
-                TIMES.median("sdk TOTAL"), cli / TIMES.median("sdk TOTAL"));
+        System.out.printf(
+                Locale.ROOT,
+                "%nbring-up + first exec + teardown: sdk %.1f ms, cli %.1f ms, cli/sdk = %.2fx%n",
+                sdk,
+                cli,
+                cli / sdk);
+        System.out.printf(
+                Locale.ROOT,
+                "including prepare (CA minting, configs): sdk %.1f ms, cli/sdk = %.2fx%n",
+                TIMES.median("sdk TOTAL"),
+                cli / TIMES.median("sdk TOTAL"));
     }
 
     private static void concurrency(DockerBackend backend, Path home, String agent, String bundle, int m) {
@@ -178,13 +275,17 @@ public final class DockerBenchmark {
         List<RunningBottle> up = Collections.synchronizedList(new ArrayList<>());
         long t0 = System.nanoTime();
         for (int i = 0; i < m; i++) {
-            launches.add(CompletableFuture.supplyAsync(() -> {
-                long s = System.nanoTime();
-                RunningBottle b = Bottles.using(backend).prepare(spec(home, agent, bundle).build()).launch();
-                up.add(b);
-                b.exec("echo", "hi");
-                return System.nanoTime() - s;
-            }, pool));
+            launches.add(CompletableFuture.supplyAsync(
+                    () -> {
+                        long s = System.nanoTime();
+                        RunningBottle b = Bottles.using(backend)
+                                .prepare(spec(home, agent, bundle).build())
+                                .launch();
+                        up.add(b);
+                        b.exec("echo", "hi");
+                        return System.nanoTime() - s;
+                    },
+                    pool));
         }
         int failures = 0;
         long slowest = 0;
@@ -201,14 +302,24 @@ public final class DockerBenchmark {
         for (RunningBottle b : up) {
             subnets.add(((DockerBottlePlan) b.plan()).internalNetwork());
         }
-        List<CompletableFuture<Void>> closes = up.stream().map(b -> CompletableFuture.runAsync(b::close, pool)).toList();
+        List<CompletableFuture<Void>> closes =
+                up.stream().map(b -> CompletableFuture.runAsync(b::close, pool)).toList();
         closes.forEach(CompletableFuture::join);
         long t2 = System.nanoTime();
         pool.shutdown();
-        System.out.printf(Locale.ROOT, "%n%d bottles at once: %d failures, %d up, launch wall %.1f s, slowest bottle"
-                + " %.1f s, close wall %.1f s%n", m, failures, up.size(), (t1 - t0) / 1e9, slowest / 1e9, (t2 - t1) / 1e9);
-        List<String> subnetsUsed = up.stream().map(b -> ((DockerBottlePlan) b.plan()).identity()).toList();
-        System.out.println("  distinct bottles: " + new HashSet<>(subnetsUsed).size() + ", distinct networks: "
-                + subnets.size());
+        System.out.printf(
+                Locale.ROOT,
+                "%n%d bottles at once: %d failures, %d up, launch wall %.1f s, slowest bottle"
+                        + " %.1f s, close wall %.1f s%n",
+                m,
+                failures,
+                up.size(),
+                (t1 - t0) / 1e9,
+                slowest / 1e9,
+                (t2 - t1) / 1e9);
+        List<String> subnetsUsed =
+                up.stream().map(b -> ((DockerBottlePlan) b.plan()).identity()).toList();
+        System.out.println(
+                "  distinct bottles: " + new HashSet<>(subnetsUsed).size() + ", distinct networks: " + subnets.size());
     }
 }

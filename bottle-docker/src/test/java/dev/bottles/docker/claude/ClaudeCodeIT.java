@@ -69,14 +69,21 @@ class ClaudeCodeIT {
         TestImages.requireEngine();
         home = Files.createTempDirectory("bottles-claude-");
         api = new FakeApiFixture(home);
-        BottleSpec spec = BottleSpec.builder("claude").manifest(FakeApiFixture.manifest(true)).home(home).userCwd(home)
-                .backend("docker").settings(api.settings()).hostEnvironment(Map.of(FakeApiFixture.TOKEN_ENV, api.token()))
+        BottleSpec spec = BottleSpec.builder("claude")
+                .manifest(FakeApiFixture.manifest(true))
+                .home(home)
+                .userCwd(home)
+                .backend("docker")
+                .settings(api.settings())
+                .hostEnvironment(Map.of(FakeApiFixture.TOKEN_ENV, api.token()))
                 .approvals(p -> {
                     proposals.add(p);
-                    return CompletableFuture.completedFuture(p.route() != null
-                            && p.route().host().equals("late.example.test") ? Decision.approve()
-                            : Decision.reject("only late.example.test"));
-                }).build();
+                    return CompletableFuture.completedFuture(
+                            p.route() != null && p.route().host().equals("late.example.test")
+                                    ? Decision.approve()
+                                    : Decision.reject("only late.example.test"));
+                })
+                .build();
         var prepared = Bottles.prepare(spec);
         DockerBottlePlan plan = (DockerBottlePlan) prepared.plan();
         TestImages.removeAtExitIfNew(plan.baseImage());
@@ -103,10 +110,12 @@ class ClaudeCodeIT {
         DockerBottlePlan plan = (DockerBottlePlan) bottle.plan();
         assertTrue(AgentImages.isSdkImage(plan.baseImage()), plan.baseImage());
         assertEquals(AgentImages.DEFAULT_CLAUDE_CODE_VERSION, plan.claudeCodeVersion());
-        assertTrue(plan.toJson().contains("\"claude_code_version\" : \"" + AgentImages.DEFAULT_CLAUDE_CODE_VERSION),
+        assertTrue(
+                plan.toJson().contains("\"claude_code_version\" : \"" + AgentImages.DEFAULT_CLAUDE_CODE_VERSION),
                 plan.toJson());
-        assertEquals(AgentImages.DEFAULT_CLAUDE_CODE_VERSION, AgentImages.recordedVersion(TestImages.engine(),
-                plan.baseImage()));
+        assertEquals(
+                AgentImages.DEFAULT_CLAUDE_CODE_VERSION,
+                AgentImages.recordedVersion(TestImages.engine(), plan.baseImage()));
         ExecResult v = claude("--version");
         assertEquals(0, v.exitCode(), v.stderr());
         assertTrue(v.stdout().startsWith(AgentImages.DEFAULT_CLAUDE_CODE_VERSION + " "), v.stdout());
@@ -122,39 +131,51 @@ class ClaudeCodeIT {
         assertTrue(r.stdout().contains("the fake says hello to the bottle"), r.stdout());
         List<String> seen = api.seen();
         System.out.println("Claude Code contacted:\n  " + String.join("\n  ", seen));
-        assertTrue(seen.stream().anyMatch(l -> l.contains("/v1/messages") && l.contains("cred=" + api.tokenFingerprint())
-                && l.contains("reply=text")), seen.toString());
+        assertTrue(
+                seen.stream()
+                        .anyMatch(l -> l.contains("/v1/messages")
+                                && l.contains("cred=" + api.tokenFingerprint())
+                                && l.contains("reply=text")),
+                seen.toString());
         String placeholder = FakeAnthropicApi.fingerprint("Bearer " + Egress.OAUTH_PLACEHOLDER);
         assertFalse(seen.stream().anyMatch(l -> l.contains("cred=" + placeholder)), "the placeholder never left");
         assertFalse(seen.stream().anyMatch(l -> l.contains("cred=none")), "every request carried the host token");
-        ExecResult env = bottle.exec("/bin/sh", "-c", "env; cat /proc/1/environ; grep -rl \"$1\" /home /workspace /tmp"
-                + " /etc 2>/dev/null; true", "x", api.token());
+        ExecResult env = bottle.exec(
+                "/bin/sh",
+                "-c",
+                "env; cat /proc/1/environ; grep -rl \"$1\" /home /workspace /tmp" + " /etc 2>/dev/null; true",
+                "x",
+                api.token());
         assertFalse(env.stdout().contains(api.token()), "the host token is nowhere in the bottle");
         assertTrue(env.stdout().contains("CLAUDE_CODE_OAUTH_TOKEN=" + Egress.OAUTH_PLACEHOLDER), env.stdout());
     }
 
     @Test
     void superviseIsRegisteredWhereClaudeCodeFindsIt() {
-        ExecResult r = bottle.exec(List.of("claude", "mcp", "list"), ExecOptions.defaults().withTimeout(
-                Duration.ofMinutes(1)));
+        ExecResult r = bottle.exec(
+                List.of("claude", "mcp", "list"), ExecOptions.defaults().withTimeout(Duration.ofMinutes(1)));
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
         assertTrue(r.stdout().contains("supervise") && r.stdout().contains("Connected"), r.stdout());
     }
 
     @Test
     void aScriptedToolCallReachesTheJavaApprovalHandlerAndTheRouteGoesLive() throws Exception {
-        ExecResult before = bottle.exec("curl", "-s", "-o", "/dev/null", "-w", "%{http_connect}",
-                "https://late.example.test/v1/messages");
+        ExecResult before = bottle.exec(
+                "curl", "-s", "-o", "/dev/null", "-w", "%{http_connect}", "https://late.example.test/v1/messages");
         assertEquals("403", before.stdout(), "not allowed before approval");
-        api.tool("MARKER-TOOL-1", "mcp__supervise__egress-allow",
+        api.tool(
+                "MARKER-TOOL-1",
+                "mcp__supervise__egress-allow",
                 "{\"host\":\"late.example.test\",\"justification\":\"the task needs it\"}");
         api.text("tool_result", "route requested");
         ExecResult r = claude("-p", "MARKER-TOOL-1 ask for late.example.test");
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
-        assertTrue(proposals.stream().anyMatch(p -> p.route() != null && p.route().host().equals("late.example.test")),
+        assertTrue(
+                proposals.stream()
+                        .anyMatch(p -> p.route() != null && p.route().host().equals("late.example.test")),
                 proposals.toString());
-        ExecResult after = bottle.exec("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                "https://late.example.test/v1/messages");
+        ExecResult after = bottle.exec(
+                "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "https://late.example.test/v1/messages");
         assertEquals("404", after.stdout(), "egress now lets it through to the fake, which answers 404 to a GET");
     }
 
@@ -164,8 +185,8 @@ class ClaudeCodeIT {
         api.text("from-the-bash-tool", "the tool said its piece");
         List<ClaudeEvent> events = new CopyOnWriteArrayList<>();
         List<Long> arrivals = new CopyOnWriteArrayList<>();
-        ClaudeEvent.Result r = ClaudeCode.in(bottle).run(ClaudeTask.of("MARKER-STREAM-1 run a command")
-                .withTimeout(Duration.ofMinutes(2)), e -> {
+        ClaudeEvent.Result r = ClaudeCode.in(bottle)
+                .run(ClaudeTask.of("MARKER-STREAM-1 run a command").withTimeout(Duration.ofMinutes(2)), e -> {
                     events.add(e);
                     arrivals.add(System.nanoTime());
                 });
@@ -174,22 +195,40 @@ class ClaudeCodeIT {
         assertEquals("the tool said its piece", r.text());
         assertTrue(r.turns() >= 2, r.toString());
         assertFalse(r.sessionId().isEmpty());
-        List<Class<?>> kinds = events.stream().filter(e -> !(e instanceof ClaudeEvent.Other))
-                .<Class<?>>map(Object::getClass).toList();
-        assertEquals(List.of(ClaudeEvent.SessionStarted.class, ClaudeEvent.ToolUse.class, ClaudeEvent.ToolResult.class,
-                ClaudeEvent.AssistantText.class, ClaudeEvent.Result.class), kinds);
+        List<Class<?>> kinds = events.stream()
+                .filter(e -> !(e instanceof ClaudeEvent.Other))
+                .<Class<?>>map(Object::getClass)
+                .toList();
+        assertEquals(
+                List.of(
+                        ClaudeEvent.SessionStarted.class,
+                        ClaudeEvent.ToolUse.class,
+                        ClaudeEvent.ToolResult.class,
+                        ClaudeEvent.AssistantText.class,
+                        ClaudeEvent.Result.class),
+                kinds);
         ClaudeEvent.SessionStarted start = (ClaudeEvent.SessionStarted) events.stream()
-                .filter(e -> e instanceof ClaudeEvent.SessionStarted).findFirst().orElseThrow();
+                .filter(e -> e instanceof ClaudeEvent.SessionStarted)
+                .findFirst()
+                .orElseThrow();
         assertEquals("/workspace", start.cwd());
-        assertTrue(start.tools().contains("mcp__supervise__egress-allow"), start.tools().toString());
+        assertTrue(
+                start.tools().contains("mcp__supervise__egress-allow"),
+                start.tools().toString());
         ClaudeEvent.ToolResult tr = (ClaudeEvent.ToolResult) events.stream()
-                .filter(e -> e instanceof ClaudeEvent.ToolResult).findFirst().orElseThrow();
+                .filter(e -> e instanceof ClaudeEvent.ToolResult)
+                .findFirst()
+                .orElseThrow();
         assertTrue(tr.content().contains("from-the-bash-tool"), tr.toString());
         assertEquals(r.sessionId(), start.sessionId());
 
         api.text("MARKER-RESUME-1", "resumed fine");
-        ClaudeEvent.Result again = ClaudeCode.in(bottle).run(ClaudeTask.of("MARKER-RESUME-1 go on")
-                .resuming(r.sessionId()).withTimeout(Duration.ofMinutes(2)), e -> { });
+        ClaudeEvent.Result again = ClaudeCode.in(bottle)
+                .run(
+                        ClaudeTask.of("MARKER-RESUME-1 go on")
+                                .resuming(r.sessionId())
+                                .withTimeout(Duration.ofMinutes(2)),
+                        e -> {});
         assertEquals("resumed fine", again.text());
         assertEquals(r.sessionId(), again.sessionId(), "the same session went on");
         assertTrue(api.bodies().contains("from-the-bash-tool"), "the resumed request carried the earlier turns");
@@ -199,12 +238,15 @@ class ClaudeCodeIT {
     void aTimeoutStopsClaudeCodeAndLeavesNoProcess() throws Exception {
         api.stall("MARKER-SLOW-1", Duration.ofMinutes(5));
         long t0 = System.nanoTime();
-        assertThrows(ExecTimeoutException.class, () -> ClaudeCode.in(bottle).run(
-                ClaudeTask.of("MARKER-SLOW-1 wait").withTimeout(Duration.ofSeconds(8)), e -> { }));
+        assertThrows(
+                ExecTimeoutException.class,
+                () -> ClaudeCode.in(bottle)
+                        .run(ClaudeTask.of("MARKER-SLOW-1 wait").withTimeout(Duration.ofSeconds(8)), e -> {}));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(ms < 30_000, "stopped promptly: " + ms + " ms");
         ExecResult ps = bottle.exec("/bin/sh", "-c", "ps -o pid,args | grep -v grep | grep -c 'claude' || true");
-        assertEquals("0", ps.stdout().strip(), bottle.exec("ps", "-o", "pid,args").stdout());
+        assertEquals(
+                "0", ps.stdout().strip(), bottle.exec("ps", "-o", "pid,args").stdout());
     }
 
     @Test
@@ -220,26 +262,28 @@ class ClaudeCodeIT {
             put(out, "task/src/unicode-\u00e9\u6f22.txt", "ok".getBytes(StandardCharsets.UTF_8), 0100644);
         }
         bottle.copyTo(new ByteArrayInputStream(tar.toByteArray()), "/workspace/in");
-        ExecResult ls = bottle.exec("/bin/sh", "-c", "stat -c '%u %a %n' /workspace/in/task/README.md"
-                + " /workspace/in/task/src/data.bin; sha256sum /workspace/in/task/src/data.bin");
+        ExecResult ls = bottle.exec(
+                "/bin/sh",
+                "-c",
+                "stat -c '%u %a %n' /workspace/in/task/README.md"
+                        + " /workspace/in/task/src/data.bin; sha256sum /workspace/in/task/src/data.bin");
         assertTrue(ls.stdout().contains("1000 644 /workspace/in/task/README.md"), ls.stdout());
         assertTrue(ls.stdout().contains("1000 755 /workspace/in/task/src/data.bin"), ls.stdout());
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(big));
+        String sha =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(big));
         assertTrue(ls.stdout().contains(sha), ls.stdout());
 
         ByteArrayOutputStream back = new ByteArrayOutputStream();
         bottle.copyFrom("/workspace/in/task", back);
         Map<String, byte[]> got = new TreeMap<>();
-        try (var in = new TarArchiveInputStream(
-                new ByteArrayInputStream(back.toByteArray()))) {
+        try (var in = new TarArchiveInputStream(new ByteArrayInputStream(back.toByteArray()))) {
             for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 if (e.isFile()) {
                     got.put(e.getName(), in.readAllBytes());
                 }
             }
         }
-        assertEquals(Set.of("task/README.md", "task/src/data.bin", "task/src/unicode-\u00e9\u6f22.txt"),
-                got.keySet());
+        assertEquals(Set.of("task/README.md", "task/src/data.bin", "task/src/unicode-\u00e9\u6f22.txt"), got.keySet());
         assertTrue(Arrays.equals(big, got.get("task/src/data.bin")));
 
         for (String bad : List.of("../escape.txt", "/etc/evil", "task/../../x")) {
@@ -248,7 +292,8 @@ class ClaudeCodeIT {
                 put(out, "ok.txt", new byte[] {1}, 0100644);
                 put(out, bad, new byte[] {1}, 0100644);
             }
-            var ex = assertThrows(BottleException.class,
+            var ex = assertThrows(
+                    BottleException.class,
                     () -> bottle.copyTo(new ByteArrayInputStream(t.toByteArray()), "/workspace/bad"));
             assertTrue(ex.getMessage().contains(bad), ex.getMessage());
         }
@@ -258,27 +303,41 @@ class ClaudeCodeIT {
     @Test
     void anImageWhoseDefaultUserIsRootWorks() throws Exception {
         DockerBottlePlan plan = (DockerBottlePlan) bottle.plan();
-        String rootImage = "bottle-test/claude-root:" + plan.baseImage().substring(plan.baseImage().indexOf(':') + 1);
+        String rootImage = "bottle-test/claude-root:"
+                + plan.baseImage().substring(plan.baseImage().indexOf(':') + 1);
         Path ctx = Files.createTempDirectory(home, "root-image-");
         Files.writeString(ctx.resolve("Dockerfile"), "FROM " + plan.baseImage() + "\nUSER root\nWORKDIR /\n");
-        TestImages.engine().build(ctx.toFile(), ctx.resolve("Dockerfile").toFile(), rootImage,
-                Map.of("dev.bottles.role", "test-image"), line -> { });
+        TestImages.engine()
+                .build(
+                        ctx.toFile(),
+                        ctx.resolve("Dockerfile").toFile(),
+                        rootImage,
+                        Map.of("dev.bottles.role", "test-image"),
+                        line -> {});
         Path home2 = Files.createTempDirectory("bottles-claude-root-");
         FakeApiFixture api2 = new FakeApiFixture(home2);
         RunningBottle b2 = null;
         try {
             Map<String, String> settings = new LinkedHashMap<>(api2.settings());
             settings.put("CLAUDE_BOTTLE_IMAGE", rootImage);
-            b2 = Bottles.prepare(BottleSpec.builder("claude").manifest(FakeApiFixture.manifest(true, "Answer briefly."))
-                    .home(home2).userCwd(home2).backend("docker").settings(settings)
-                    .hostEnvironment(Map.of(FakeApiFixture.TOKEN_ENV, api2.token())).build()).launch();
+            b2 = Bottles.prepare(BottleSpec.builder("claude")
+                            .manifest(FakeApiFixture.manifest(true, "Answer briefly."))
+                            .home(home2)
+                            .userCwd(home2)
+                            .backend("docker")
+                            .settings(settings)
+                            .hostEnvironment(Map.of(FakeApiFixture.TOKEN_ENV, api2.token()))
+                            .build())
+                    .launch();
             api2.start(b2);
-            assertEquals("1000\n/workspace\n", b2.exec("/bin/sh", "-c", "id -u; pwd").stdout());
-            assertTrue(b2.plan().agentCommand().contains("--append-system-prompt-file"), b2.plan().agentCommand()
-                    .toString());
+            assertEquals(
+                    "1000\n/workspace\n", b2.exec("/bin/sh", "-c", "id -u; pwd").stdout());
+            assertTrue(
+                    b2.plan().agentCommand().contains("--append-system-prompt-file"),
+                    b2.plan().agentCommand().toString());
             api2.text("MARKER-ROOT-1", "root image answered");
-            ClaudeEvent.Result r = ClaudeCode.in(b2).run(ClaudeTask.of("MARKER-ROOT-1 hi")
-                    .withTimeout(Duration.ofMinutes(2)), e -> { });
+            ClaudeEvent.Result r = ClaudeCode.in(b2)
+                    .run(ClaudeTask.of("MARKER-ROOT-1 hi").withTimeout(Duration.ofMinutes(2)), e -> {});
             assertEquals("root image answered", r.text());
             assertTrue(api2.bodies().contains("Answer briefly."), "the agent's prompt file was read");
         } finally {
@@ -291,8 +350,12 @@ class ClaudeCodeIT {
     void aKeptBottleKeepsItsTranscriptAndAResumedOneContinuesTheConversation() throws Exception {
         Path home3 = Files.createTempDirectory("bottles-claude-resume-");
         FakeApiFixture api3 = new FakeApiFixture(home3);
-        BottleSpec.Builder spec = BottleSpec.builder("claude").manifest(FakeApiFixture.manifest(true)).home(home3)
-                .userCwd(home3).backend("docker").settings(api3.settings())
+        BottleSpec.Builder spec = BottleSpec.builder("claude")
+                .manifest(FakeApiFixture.manifest(true))
+                .home(home3)
+                .userCwd(home3)
+                .backend("docker")
+                .settings(api3.settings())
                 .hostEnvironment(Map.of(FakeApiFixture.TOKEN_ENV, api3.token()));
         RunningBottle first = Bottles.prepare(spec.build()).launch();
         String id = first.identity();
@@ -301,8 +364,8 @@ class ClaudeCodeIT {
         try {
             api3.start(first);
             api3.text("MARKER-FIRST-LIFE", "remember the word teapot");
-            ClaudeEvent.Result r = ClaudeCode.in(first).run(ClaudeTask.of("MARKER-FIRST-LIFE hi")
-                    .withTimeout(Duration.ofMinutes(2)), e -> { });
+            ClaudeEvent.Result r = ClaudeCode.in(first)
+                    .run(ClaudeTask.of("MARKER-FIRST-LIFE hi").withTimeout(Duration.ofMinutes(2)), e -> {});
             assertEquals("remember the word teapot", r.text());
             api3.close();
             first.settle(3);
@@ -312,8 +375,12 @@ class ClaudeCodeIT {
             second = Bottles.prepare(spec.identity(id).build()).launch();
             api3.start(second);
             api3.text("MARKER-SECOND-LIFE", "I still remember");
-            ClaudeEvent.Result again = ClaudeCode.in(second).run(ClaudeTask.of("MARKER-SECOND-LIFE what was the word?")
-                    .continuing().withTimeout(Duration.ofMinutes(2)), e -> { });
+            ClaudeEvent.Result again = ClaudeCode.in(second)
+                    .run(
+                            ClaudeTask.of("MARKER-SECOND-LIFE what was the word?")
+                                    .continuing()
+                                    .withTimeout(Duration.ofMinutes(2)),
+                            e -> {});
             assertEquals("I still remember", again.text());
             assertEquals(r.sessionId(), again.sessionId(), "--continue picked the restored session up");
             String bodies = api3.bodies();
@@ -333,8 +400,7 @@ class ClaudeCodeIT {
         }
     }
 
-    private static void put(TarArchiveOutputStream out, String name,
-            byte[] content, int mode) throws IOException {
+    private static void put(TarArchiveOutputStream out, String name, byte[] content, int mode) throws IOException {
         var e = new TarArchiveEntry(name, true);
         e.setMode(mode);
         e.setIds(0, 0);

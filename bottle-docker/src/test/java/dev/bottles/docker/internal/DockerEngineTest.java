@@ -21,8 +21,13 @@ class DockerEngineTest {
     @Test
     void internalNetworksPinTheSubnetKeepLowAddressesAndGiveTheHostNone() {
         http.on("POST", "/networks/create", 201, "{\"Id\":\"net1\"}");
-        assertEquals("net1", engine.createNetwork("claude-bottle-net-x-1", new Subnet(192, 168, 42), true,
-                Map.of("dev.bottles.identity", "x-1")));
+        assertEquals(
+                "net1",
+                engine.createNetwork(
+                        "claude-bottle-net-x-1",
+                        new Subnet(192, 168, 42),
+                        true,
+                        Map.of("dev.bottles.identity", "x-1")));
         RecordingTransport.Call c = http.calls("POST", "/networks/create").get(0);
         JsonNode b = c.json();
         assertEquals("claude-bottle-net-x-1", b.path("Name").asText());
@@ -51,12 +56,17 @@ class DockerEngineTest {
         http.on("POST", "/networks/create", 409, "{\"message\":\"network with name n already exists\"}")
                 .on("GET", "/networks/n", 200, "{\"Id\":\"existing\",\"Name\":\"n\"}");
         assertEquals("existing", engine.createNetwork("n", new Subnet(192, 168, 3), true, Map.of()));
-        http.on("POST", "/networks/create", 403, "{\"message\":\"Pool overlaps with other one on this address space\"}");
-        assertThrows(DockerEngine.PoolOverlapException.class,
+        http.on(
+                "POST",
+                "/networks/create",
+                403,
+                "{\"message\":\"Pool overlaps with other one on this address space\"}");
+        assertThrows(
+                DockerEngine.PoolOverlapException.class,
                 () -> engine.createNetwork("m", new Subnet(192, 168, 4), true, Map.of()));
         http.on("POST", "/networks/create", 500, "{\"message\":\"disk full\"}");
-        BottleException e = assertThrows(BottleException.class,
-                () -> engine.createNetwork("o", new Subnet(192, 168, 5), true, Map.of()));
+        BottleException e = assertThrows(
+                BottleException.class, () -> engine.createNetwork("o", new Subnet(192, 168, 5), true, Map.of()));
         assertTrue(e.getMessage().startsWith("cannot create network o (192.168.5.0/24): "), e.getMessage());
     }
 
@@ -69,12 +79,19 @@ class DockerEngineTest {
         RecordingTransport.Call rm = http.calls("DELETE", "/containers/").get(0);
         assertTrue(rm.path().contains("force=true") && rm.path().contains("v=true"), rm.path());
         int[] calls = {0};
-        http.on("DELETE", "/networks/", c -> ++calls[0] < 3
-                ? new RecordingTransport.Answer(403, "{\"message\":\"network n has active endpoints\"}")
-                : new RecordingTransport.Answer(204, ""));
+        http.on(
+                "DELETE",
+                "/networks/",
+                c -> ++calls[0] < 3
+                        ? new RecordingTransport.Answer(403, "{\"message\":\"network n has active endpoints\"}")
+                        : new RecordingTransport.Answer(204, ""));
         assertTrue(engine.removeNetwork("n"), "endpoints detach asynchronously: retried until removed");
         assertEquals(3, calls[0]);
-        http.on("DELETE", "/networks/", 403, "{\"message\":\"error while removing network: network n has active endpoints\"}");
+        http.on(
+                "DELETE",
+                "/networks/",
+                403,
+                "{\"message\":\"error while removing network: network n has active endpoints\"}");
         BottleException e = assertThrows(BottleException.class, () -> engine.removeNetwork("n"));
         assertTrue(e.getMessage().contains("has active endpoints"), e.getMessage());
     }
@@ -82,9 +99,20 @@ class DockerEngineTest {
     @Test
     void hardenedContainersDropEveryCapabilityAndPinTheirAddress() {
         http.on("POST", "/containers/create", 201, "{\"Id\":\"c1\"}");
-        engine.createContainer(new ContainerSpec("claude-bottle-x-1", "img:1", List.of("sleep", "infinity"),
-                List.of("A=b"), Map.of("dev.bottles.role", "agent"), "claude-bottle-net-x-1", null, List.of(), "runsc", true,
-                List.of(), List.of(), List.of()));
+        engine.createContainer(new ContainerSpec(
+                "claude-bottle-x-1",
+                "img:1",
+                List.of("sleep", "infinity"),
+                List.of("A=b"),
+                Map.of("dev.bottles.role", "agent"),
+                "claude-bottle-net-x-1",
+                null,
+                List.of(),
+                "runsc",
+                true,
+                List.of(),
+                List.of(),
+                List.of()));
         RecordingTransport.Call c = http.calls("POST", "/containers/create").get(0);
         assertTrue(c.path().contains("name=claude-bottle-x-1"), c.path());
         JsonNode h = c.json().path("HostConfig");
@@ -95,45 +123,85 @@ class DockerEngineTest {
         assertEquals("claude-bottle-net-x-1", h.path("NetworkMode").asText());
         assertEquals("A=b", c.json().path("Env").get(0).asText());
 
-        engine.createContainer(new ContainerSpec("claude-bottle-sidecars-x-1", "bundle:1", List.of(), List.of(),
-                Map.of(), "claude-bottle-bundle-x-1", "192.168.42.2", List.of(), null, false, List.of(8080, 9100),
-                List.of("/state/egress:/etc/egress:ro"), List.of()));
+        engine.createContainer(new ContainerSpec(
+                "claude-bottle-sidecars-x-1",
+                "bundle:1",
+                List.of(),
+                List.of(),
+                Map.of(),
+                "claude-bottle-bundle-x-1",
+                "192.168.42.2",
+                List.of(),
+                null,
+                false,
+                List.of(8080, 9100),
+                List.of("/state/egress:/etc/egress:ro"),
+                List.of()));
         JsonNode b = http.calls("POST", "/containers/create").get(1).json();
-        assertEquals("192.168.42.2", b.path("NetworkingConfig").path("EndpointsConfig").path("claude-bottle-bundle-x-1")
-                .path("IPAMConfig").path("IPv4Address").asText());
-        assertEquals("127.0.0.1", b.path("HostConfig").path("PortBindings").path("8080/tcp").get(0).path("HostIp").asText());
-        assertEquals("", b.path("HostConfig").path("PortBindings").path("9100/tcp").get(0).path("HostPort").asText(""),
+        assertEquals(
+                "192.168.42.2",
+                b.path("NetworkingConfig")
+                        .path("EndpointsConfig")
+                        .path("claude-bottle-bundle-x-1")
+                        .path("IPAMConfig")
+                        .path("IPv4Address")
+                        .asText());
+        assertEquals(
+                "127.0.0.1",
+                b.path("HostConfig")
+                        .path("PortBindings")
+                        .path("8080/tcp")
+                        .get(0)
+                        .path("HostIp")
+                        .asText());
+        assertEquals(
+                "",
+                b.path("HostConfig")
+                        .path("PortBindings")
+                        .path("9100/tcp")
+                        .get(0)
+                        .path("HostPort")
+                        .asText(""),
                 "a random host port");
-        assertEquals("/state/egress:/etc/egress:ro", b.path("HostConfig").path("Binds").get(0).asText());
-        assertFalse(b.path("HostConfig").has("CapDrop") && b.path("HostConfig").path("CapDrop").size() > 0);
+        assertEquals(
+                "/state/egress:/etc/egress:ro",
+                b.path("HostConfig").path("Binds").get(0).asText());
+        assertFalse(b.path("HostConfig").has("CapDrop")
+                && b.path("HostConfig").path("CapDrop").size() > 0);
     }
 
     @Test
     void aTakenNameAndAMissingImageSayWhatToDo() {
         http.on("POST", "/containers/create", 409, "{\"message\":\"Conflict. The container name is already in use\"}");
-        assertTrue(assertThrows(BottleException.class, () -> engine.createContainer(spec("taken"))).getMessage()
+        assertTrue(assertThrows(BottleException.class, () -> engine.createContainer(spec("taken")))
+                .getMessage()
                 .startsWith("container name taken is taken"));
         http.on("POST", "/containers/create", 404, "{\"message\":\"No such image: img:1\"}");
-        assertTrue(assertThrows(BottleException.class, () -> engine.createContainer(spec("x"))).getMessage()
+        assertTrue(assertThrows(BottleException.class, () -> engine.createContainer(spec("x")))
+                .getMessage()
                 .contains("build or pull it first"));
     }
 
     @Test
     void anUnreachableEngineSaysWhereAndWhatToDo() {
-        DockerEngine e = DockerEngine.over(new RecordingTransport() {
-            @Override
-            public Response execute(Request request) {
-                throw new RuntimeException(new ConnectException("Connection refused"));
-            }
-        }, null);
+        DockerEngine e = DockerEngine.over(
+                new RecordingTransport() {
+                    @Override
+                    public Response execute(Request request) {
+                        throw new RuntimeException(new ConnectException("Connection refused"));
+                    }
+                },
+                null);
         BottleException ex = assertThrows(BottleException.class, e::info);
-        assertTrue(ex.getMessage().startsWith("Docker engine not reachable at test transport (Connection refused)"),
+        assertTrue(
+                ex.getMessage().startsWith("Docker engine not reachable at test transport (Connection refused)"),
                 ex.getMessage());
         assertTrue(ex.getMessage().contains("DOCKER_HOST"));
     }
 
     private static ContainerSpec spec(String name) {
-        return new ContainerSpec(name, "img:1", List.of(), List.of(), Map.of(), "none", null, List.of(), null, false,
-                List.of(), List.of(), List.of());
+        return new ContainerSpec(
+                name, "img:1", List.of(), List.of(), Map.of(), "none", null, List.of(), null, false, List.of(),
+                List.of(), List.of());
     }
 }

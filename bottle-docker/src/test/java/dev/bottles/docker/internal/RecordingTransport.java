@@ -46,7 +46,9 @@ class RecordingTransport implements DockerHttpClient {
     }
 
     List<Call> calls(String method, String pathPrefix) {
-        return calls.stream().filter(c -> c.method().equals(method) && c.path().startsWith(pathPrefix)).toList();
+        return calls.stream()
+                .filter(c -> c.method().equals(method) && c.path().startsWith(pathPrefix))
+                .toList();
     }
 
     @Override
@@ -55,8 +57,10 @@ class RecordingTransport implements DockerHttpClient {
         String path = request.path().replaceFirst("^/v[0-9.]+", "");
         Call call = new Call(request.method(), path, b == null ? "" : new String(b, StandardCharsets.UTF_8));
         calls.add(call);
-        Answer a = rules.stream().filter(r -> r.method().equals(call.method()) && call.path().startsWith(r.pathPrefix()))
-                .findFirst().map(r -> r.answer().apply(call))
+        Answer a = rules.stream()
+                .filter(r -> r.method().equals(call.method()) && call.path().startsWith(r.pathPrefix()))
+                .findFirst()
+                .map(r -> r.answer().apply(call))
                 .orElse(new Answer(500, "{\"message\":\"no rule for " + call.method() + " " + call.path() + "\"}"));
         return new Response() {
             @Override

@@ -24,17 +24,23 @@ public final class TestTransports {
         RecordingTransport t = new RecordingTransport();
         t.on("GET", "/containers/", c -> {
             String name = c.path().substring("/containers/".length()).replaceFirst("/json.*", "");
-            return containers.contains(name) ? new RecordingTransport.Answer(200, "{\"Id\":\"" + name + "\"}")
+            return containers.contains(name)
+                    ? new RecordingTransport.Answer(200, "{\"Id\":\"" + name + "\"}")
                     : new RecordingTransport.Answer(404, "{\"message\":\"No such container: " + name + "\"}");
         });
         t.on("GET", "/images/", c -> {
             String name = c.path().substring("/images/".length()).replaceFirst("/json.*", "");
-            return images.contains(name) ? new RecordingTransport.Answer(200, "{\"Id\":\"sha256:1\"}")
+            return images.contains(name)
+                    ? new RecordingTransport.Answer(200, "{\"Id\":\"sha256:1\"}")
                     : new RecordingTransport.Answer(404, "{\"message\":\"No such image\"}");
         });
         StringBuilder rt = new StringBuilder("{");
-        runtimes.forEach(r -> rt.append(rt.length() > 1 ? "," : "").append('"').append(r).append("\":{\"path\":\"")
-                .append(r).append("\"}"));
+        runtimes.forEach(r -> rt.append(rt.length() > 1 ? "," : "")
+                .append('"')
+                .append(r)
+                .append("\":{\"path\":\"")
+                .append(r)
+                .append("\"}"));
         rt.append('}');
         t.on("GET", "/version", 200, "{\"Version\":\"20.10.24\",\"ApiVersion\":\"1.41\"}");
         t.on("GET", "/info", 200, "{\"OperatingSystem\":\"Debian GNU/Linux 12\",\"Runtimes\":" + rt + "}");
@@ -67,7 +73,9 @@ public final class TestTransports {
      * @return the paths of creating calls
      */
     public static synchronized List<String> creations(DockerEngine e) {
-        return TRANSPORTS.get(e).calls.stream().filter(c -> c.method().equals("POST")).map(RecordingTransport.Call::path)
+        return TRANSPORTS.get(e).calls.stream()
+                .filter(c -> c.method().equals("POST"))
+                .map(RecordingTransport.Call::path)
                 .toList();
     }
 }

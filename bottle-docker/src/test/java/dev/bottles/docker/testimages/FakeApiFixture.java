@@ -69,8 +69,13 @@ public final class FakeApiFixture implements AutoCloseable {
      * @return the manifest
      */
     public static Manifest manifest(boolean supervise, String prompt) {
-        return Manifest.builder().bottle(Manifest.claudeBottle())
-                .agent(AgentDefinition.builder("claude").bottle("claude").prompt(prompt).build()).build();
+        return Manifest.builder()
+                .bottle(Manifest.claudeBottle())
+                .agent(AgentDefinition.builder("claude")
+                        .bottle("claude")
+                        .prompt(prompt)
+                        .build())
+                .build();
     }
 
     /**
@@ -122,8 +127,14 @@ public final class FakeApiFixture implements AutoCloseable {
      * @throws Exception when it does not start
      */
     public UpstreamContainer start(String identity, String network) throws Exception {
-        api = UpstreamContainer.start(TestImages.engine(), TestImages.fakeAnthropic(), identity, network, NAMES,
-                certsTar(), FakeAnthropicApi.READY);
+        api = UpstreamContainer.start(
+                TestImages.engine(),
+                TestImages.fakeAnthropic(),
+                identity,
+                network,
+                NAMES,
+                certsTar(),
+                FakeAnthropicApi.READY);
         return api;
     }
 
@@ -158,9 +169,10 @@ public final class FakeApiFixture implements AutoCloseable {
      * @throws Exception when the fake does not answer
      */
     public void tool(String when, String tool, String inputJson) throws Exception {
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + api.control() + "/script?when=" + enc(when) + "&tool=" + enc(tool)))
-                .POST(HttpRequest.BodyPublishers.ofString(inputJson)).build();
+        HttpRequest r = HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + api.control() + "/script?when=" + enc(when) + "&tool=" + enc(tool)))
+                .POST(HttpRequest.BodyPublishers.ofString(inputJson))
+                .build();
         HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.discarding());
     }
 

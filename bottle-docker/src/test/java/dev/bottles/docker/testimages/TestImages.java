@@ -50,10 +50,10 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class TestImages {
     /** Stock clients in the probing agent image, from the host's Debian packages. */
-    public static final List<Path> STOCK_TOOLS = List.of(Path.of("/usr/bin/curl"),
-            Path.of("/usr/bin/git"));
+    public static final List<Path> STOCK_TOOLS = List.of(Path.of("/usr/bin/curl"), Path.of("/usr/bin/git"));
     /** Where Debian's busybox-static installs the binary. */
     public static final Path BUSYBOX = Path.of("/bin/busybox");
+
     private static final String AGENT_DOCKERFILE = """
             FROM scratch
             COPY busybox /bin/busybox
@@ -89,12 +89,28 @@ public final class TestImages {
     private static String upstream;
     private static String probeAgent;
     /** The modules of the test images' Java runtime. */
-    public static final List<String> TEST_MODULES = List.of("java.base", "java.logging",
-            "java.management", "java.naming", "java.net.http", "java.rmi", "java.security.jgss", "jdk.crypto.ec",
-            "jdk.httpserver", "jdk.unsupported");
+    public static final List<String> TEST_MODULES = List.of(
+            "java.base",
+            "java.logging",
+            "java.management",
+            "java.naming",
+            "java.net.http",
+            "java.rmi",
+            "java.security.jgss",
+            "jdk.crypto.ec",
+            "jdk.httpserver",
+            "jdk.unsupported");
     /** Library jars (by file-name prefix) the test images' programs need: JGit and its SSH server. */
-    private static final List<String> LIBS = List.of("org.eclipse.jgit-", "org.eclipse.jgit.junit",
-            "sshd-osgi-", "sshd-sftp-", "slf4j-api-", "slf4j-nop-", "commons-codec-", "jcl-over-slf4j-");
+    private static final List<String> LIBS = List.of(
+            "org.eclipse.jgit-",
+            "org.eclipse.jgit.junit",
+            "sshd-osgi-",
+            "sshd-sftp-",
+            "slf4j-api-",
+            "slf4j-nop-",
+            "commons-codec-",
+            "jcl-over-slf4j-");
+
     private static String gitUpstream;
 
     private TestImages() {}
@@ -183,10 +199,11 @@ public final class TestImages {
             Path tar = Files.createTempFile("bottle-test-image-", ".tar");
             byte[] jar = jarOf(main);
             String dockerfile = "FROM scratch\nCOPY rootfs/ /\n"
-                    + (busybox ? "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
-                            + "RUN mkdir -p /home/node /etc/ssl/certs /workspace && touch /etc/ssl/certs/ca-certificates.crt"
-                            + " && chown 1000:1000 /home/node /workspace\n"
-                            + "CMD [\"sleep\", \"infinity\"]\n"
+                    + (busybox
+                            ? "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+                                    + "RUN mkdir -p /home/node /etc/ssl/certs /workspace && touch /etc/ssl/certs/ca-certificates.crt"
+                                    + " && chown 1000:1000 /home/node /workspace\n"
+                                    + "CMD [\"sleep\", \"infinity\"]\n"
                             : "ENTRYPOINT [\"/opt/java/bin/java\", \"-XX:+UseSerialGC\", \"-jar\", \"/opt/app.jar\"]\n")
                     + "ENV PATH=/bin:/usr/bin:/opt/java/bin\n";
             JavaRuntime rt = new JavaRuntime(TEST_MODULES);
@@ -206,35 +223,33 @@ public final class TestImages {
                     md.update(Long.toString(Files.size(tool.toRealPath())).getBytes(StandardCharsets.UTF_8));
                 }
             }
-            String tag = "bottle-test/" + name + ":" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
+            String tag = "bottle-test/" + name + ":"
+                    + HexFormat.of().formatHex(md.digest()).substring(0, 12);
             if (!engine().imageExists(tag)) {
                 try (OutputStream os = Files.newOutputStream(tar);
                         var out = JavaRuntime.tar(os)) {
-                    rt.writeTo(out, "rootfs/", line -> { });
+                    rt.writeTo(out, "rootfs/", line -> {});
                     if (busybox) {
                         JavaRuntime.file(out, "rootfs/bin/busybox", BUSYBOX, 0755);
                         // stock clients the agent attacks with: curl and git, each with the libraries ldd names
                         Map<String, Path> libs = new TreeMap<>();
                         for (Path tool : STOCK_TOOLS) {
-                            JavaRuntime.file(out, "rootfs/usr/bin/" + tool.getFileName(),
-                                    tool.toRealPath(), 0755);
+                            JavaRuntime.file(out, "rootfs/usr/bin/" + tool.getFileName(), tool.toRealPath(), 0755);
                             libs.putAll(JavaRuntime.libraries(tool));
                         }
                         for (Map.Entry<String, Path> lib : libs.entrySet()) {
-                            JavaRuntime.file(out, "rootfs" + lib.getKey(),
-                                    lib.getValue().toRealPath(), 0755);
+                            JavaRuntime.file(
+                                    out, "rootfs" + lib.getKey(), lib.getValue().toRealPath(), 0755);
                         }
                     }
-                    JavaRuntime.bytes(out, "rootfs/opt/" + (busybox ? "probe" : "app") + ".jar",
-                            jar, 0644);
+                    JavaRuntime.bytes(out, "rootfs/opt/" + (busybox ? "probe" : "app") + ".jar", jar, 0644);
                     for (Path lib : libs()) {
                         JavaRuntime.file(out, "rootfs/opt/lib/" + lib.getFileName(), lib, 0644);
                     }
-                    JavaRuntime.bytes(out, "Dockerfile",
-                            dockerfile.getBytes(StandardCharsets.UTF_8), 0644);
+                    JavaRuntime.bytes(out, "Dockerfile", dockerfile.getBytes(StandardCharsets.UTF_8), 0644);
                     out.finish();
                 }
-                engine().buildTar(tar, "Dockerfile", tag, Map.of("dev.bottles.role", "test-image"), line -> { });
+                engine().buildTar(tar, "Dockerfile", tag, Map.of("dev.bottles.role", "test-image"), line -> {});
             }
             Files.deleteIfExists(tar);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> remove(tag)));
@@ -265,8 +280,14 @@ public final class TestImages {
         Manifest mf = new Manifest();
         mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         mf.getMainAttributes().put(Attributes.Name.MAIN_CLASS, main.getName());
-        mf.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", libs().stream()
-                .map(p -> "lib/" + p.getFileName()).toList()));
+        mf.getMainAttributes()
+                .put(
+                        Attributes.Name.CLASS_PATH,
+                        String.join(
+                                " ",
+                                libs().stream()
+                                        .map(p -> "lib/" + p.getFileName())
+                                        .toList()));
         String dir = main.getPackageName().replace('.', '/') + "/";
         String simple = main.getSimpleName();
         Map<String, byte[]> classes = new TreeMap<>();
@@ -406,11 +427,17 @@ public final class TestImages {
                 md.update(f.getValue().getBytes(StandardCharsets.UTF_8));
             }
             md.update(Long.toString(Files.size(BUSYBOX)).getBytes(StandardCharsets.UTF_8));
-            md.update(Long.toString(Files.size(Path.of("/usr/bin/git").toRealPath())).getBytes(StandardCharsets.UTF_8));
-            String tag = "bottle-test/" + name + ":" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
+            md.update(Long.toString(Files.size(Path.of("/usr/bin/git").toRealPath()))
+                    .getBytes(StandardCharsets.UTF_8));
+            String tag = "bottle-test/" + name + ":"
+                    + HexFormat.of().formatHex(md.digest()).substring(0, 12);
             if (!engine().imageExists(tag)) {
-                engine().build(ctx.toFile(), ctx.resolve("Dockerfile").toFile(), tag,
-                        Map.of("dev.bottles.role", "test-image"), line -> { });
+                engine().build(
+                                ctx.toFile(),
+                                ctx.resolve("Dockerfile").toFile(),
+                                tag,
+                                Map.of("dev.bottles.role", "test-image"),
+                                line -> {});
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> remove(tag)));
             SecureFiles.deleteRecursively(ctx);

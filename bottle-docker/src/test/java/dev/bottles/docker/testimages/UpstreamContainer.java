@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Assertions;
  * @param network the network it joined
  * @param control the host port of its control endpoint
  */
-public record UpstreamContainer(DockerEngine engine, String name, String network, int control) implements AutoCloseable {
+public record UpstreamContainer(DockerEngine engine, String name, String network, int control)
+        implements AutoCloseable {
 
     /**
      * Starts an upstream.
@@ -46,18 +47,44 @@ public record UpstreamContainer(DockerEngine engine, String name, String network
      * @param readyLine the log line that says it is ready
      * @return the running upstream
      */
-    public static UpstreamContainer start(DockerEngine engine, String image, String identity, String network,
-            List<String> aliases, byte[] filesTar, String readyLine) {
+    public static UpstreamContainer start(
+            DockerEngine engine,
+            String image,
+            String identity,
+            String network,
+            List<String> aliases,
+            byte[] filesTar,
+            String readyLine) {
         String name = "bottle-test-upstream-" + identity + "-" + Integer.toHexString(image.hashCode());
-        String id = engine.createContainer(new ContainerSpec(name, image, List.of(), List.of(), Map.of(
-                "dev.bottles.identity", identity, "dev.bottles.backend", "test", "dev.bottles.role", "test-upstream"),
-                network, null, aliases, null, true, List.of(8099), List.of(), List.of()));
+        String id = engine.createContainer(new ContainerSpec(
+                name,
+                image,
+                List.of(),
+                List.of(),
+                Map.of(
+                        "dev.bottles.identity",
+                        identity,
+                        "dev.bottles.backend",
+                        "test",
+                        "dev.bottles.role",
+                        "test-upstream"),
+                network,
+                null,
+                aliases,
+                null,
+                true,
+                List.of(8099),
+                List.of(),
+                List.of()));
         try {
             engine.copyTar(id, "/", new ByteArrayInputStream(filesTar));
             engine.start(id);
-            Assertions.assertEquals(DockerEngine.LogWait.FOUND, engine.awaitLogLine(id, readyLine, "Exception",
-                    Duration.ofSeconds(60)), () -> engine.logTail(id, 30));
-            return new UpstreamContainer(engine, name, network, engine.hostPort(name, 8099).orElseThrow());
+            Assertions.assertEquals(
+                    DockerEngine.LogWait.FOUND,
+                    engine.awaitLogLine(id, readyLine, "Exception", Duration.ofSeconds(60)),
+                    () -> engine.logTail(id, 30));
+            return new UpstreamContainer(
+                    engine, name, network, engine.hostPort(name, 8099).orElseThrow());
         } catch (RuntimeException | Error e) {
             engine.removeContainer(id);
             throw e;
@@ -74,8 +101,7 @@ public record UpstreamContainer(DockerEngine engine, String name, String network
      * @throws Exception when it cannot be made
      */
     public static byte[] certsTar(CertificateAuthority ca, List<String> names) throws Exception {
-        CertificateAuthority.Leaf leaf = ca.issue(names, Duration.ofDays(1),
-                Clock.systemUTC());
+        CertificateAuthority.Leaf leaf = ca.issue(names, Duration.ofDays(1), Clock.systemUTC());
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("server", leaf.privateKey(), "test".toCharArray(), leaf.chain());
@@ -111,7 +137,10 @@ public record UpstreamContainer(DockerEngine engine, String name, String network
     public String ask(String path, boolean post) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + control + path));
         b = post ? b.POST(HttpRequest.BodyPublishers.noBody()) : b.GET();
-        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString()).body().strip();
+        return HttpClient.newHttpClient()
+                .send(b.build(), HttpResponse.BodyHandlers.ofString())
+                .body()
+                .strip();
     }
 
     @Override
@@ -127,8 +156,10 @@ public record UpstreamContainer(DockerEngine engine, String name, String network
      * @param bottle the bottle, or null
      * @param home the temporary bottle home
      */
-    public static void tearDown(@org.jspecify.annotations.Nullable UpstreamContainer upstream,
-            @org.jspecify.annotations.Nullable RunningBottle bottle, Path home) {
+    public static void tearDown(
+            @org.jspecify.annotations.Nullable UpstreamContainer upstream,
+            @org.jspecify.annotations.Nullable RunningBottle bottle,
+            Path home) {
         String identity = bottle == null ? null : bottle.identity();
         try {
             if (upstream != null) {

@@ -12,8 +12,8 @@ import dev.bottles.BottleException;
 /** The one Jackson mapper the sidecar configs are written and read with. */
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(Separators.createDefaultInstance()
-            .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+    private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(
+                    Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
             .withArrayIndenter(new DefaultIndenter("  ", "\n"));
 
@@ -70,8 +70,8 @@ public final class Json {
     public static JsonNode readVersioned(String text, String source, int version) {
         JsonNode o = read(text, source);
         if (o.path("version").asInt() != version) {
-            throw new BottleException(source + ": unsupported version " + o.path("version") + " (this build reads "
-                    + version + ")");
+            throw new BottleException(
+                    source + ": unsupported version " + o.path("version") + " (this build reads " + version + ")");
         }
         return o;
     }

@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
 public final class SmolBottle implements RunningBottle {
     /** The prefix of the forwarded values' variables in smolvm's own environment. */
     static final String SECRET_PREFIX = "BOTTLE_SECRET_";
+
     private static final Pattern RC = Pattern.compile("(?s)(.*?)(?:\\n)?__RC=(\\d+)\\n?$");
     private static final Duration GRACE = Duration.ofSeconds(30);
 
@@ -79,12 +80,13 @@ public final class SmolBottle implements RunningBottle {
     public ExecResult exec(List<String> argv, ExecOptions options) {
         List<String> args = execArgs(List.of(), argv, options);
         long t0 = System.nanoTime();
-        SmolvmCli.Result r = cli.run(args, secrets(plan, credentialed), options.timeout().plus(GRACE));
+        SmolvmCli.Result r =
+                cli.run(args, secrets(plan, credentialed), options.timeout().plus(GRACE));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         Matcher m = RC.matcher(r.stderr());
         if (m.matches()) {
-            return new ExecResult(Integer.parseInt(m.group(2)), r.stdout(), m.group(1).isEmpty() ? "" : m.group(1) + "\n",
-                    took);
+            return new ExecResult(
+                    Integer.parseInt(m.group(2)), r.stdout(), m.group(1).isEmpty() ? "" : m.group(1) + "\n", took);
         }
         if (r.exitCode() == 124) {
             throw new ExecTimeoutException(argv, options.timeout(), new ExecResult(-1, r.stdout(), r.stderr(), took));
@@ -93,12 +95,22 @@ public final class SmolBottle implements RunningBottle {
     }
 
     @Override
-    public int execStreaming(List<String> argv, ExecOptions options, @org.jspecify.annotations.Nullable InputStream stdin,
-            OutputStream stdout, OutputStream stderr) {
+    public int execStreaming(
+            List<String> argv,
+            ExecOptions options,
+            @org.jspecify.annotations.Nullable InputStream stdin,
+            OutputStream stdout,
+            OutputStream stderr) {
         List<String> args = execArgs(stdin != null ? List.of("--stream", "-i") : List.of("--stream"), argv, options);
         long t0 = System.nanoTime();
         ExitMarker err = new ExitMarker(stderr);
-        int code = cli.stream(args, secrets(plan, credentialed), stdin, stdout, err, options.timeout().plus(GRACE));
+        int code = cli.stream(
+                args,
+                secrets(plan, credentialed),
+                stdin,
+                stdout,
+                err,
+                options.timeout().plus(GRACE));
         err.close();
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         if (err.code() != null) {
@@ -121,8 +133,14 @@ public final class SmolBottle implements RunningBottle {
             args.addAll(List.of("-w", options.workingDir()));
         }
         options.env().forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
-        args.addAll(List.of("--timeout", Math.max(1, options.timeout().toSeconds()) + "s", "--", "sh", "-c",
-                "\"$@\"; echo \"__RC=$?\" >&2", "sh"));
+        args.addAll(List.of(
+                "--timeout",
+                Math.max(1, options.timeout().toSeconds()) + "s",
+                "--",
+                "sh",
+                "-c",
+                "\"$@\"; echo \"__RC=$?\" >&2",
+                "sh"));
         args.addAll(argv);
         return args;
     }
@@ -219,10 +237,11 @@ public final class SmolBottle implements RunningBottle {
             bundles.stopBundle(plan.identity());
             bundles.removeBundleNetwork(plan.bundleNetwork());
         });
-        SmolvmCli.Result r = cli.run(List.of("machine", "delete", "--name", plan.machineName(), "-f"), Map.of(),
-                Duration.ofMinutes(2));
+        SmolvmCli.Result r = cli.run(
+                List.of("machine", "delete", "--name", plan.machineName(), "-f"), Map.of(), Duration.ofMinutes(2));
         if (r.exitCode() != 0 && r.failure() != SmolvmCli.Failure.VM_NOT_FOUND) {
-            failures.add(cli.failure(List.of("machine", "delete", "--name", plan.machineName(), "-f"), r).getMessage());
+            failures.add(cli.failure(List.of("machine", "delete", "--name", plan.machineName(), "-f"), r)
+                    .getMessage());
         }
         bundle.join();
         if (!failures.isEmpty()) {

@@ -12,7 +12,6 @@ import dev.bottles.sidecars.Daemon;
 import dev.bottles.sidecars.Endpoints;
 import dev.bottles.smolmachines.SmolmachinesBottlePlan;
 import dev.bottles.spi.BottleEvents;
-import dev.bottles.spi.Settings;
 import dev.bottles.spi.Subnet;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -54,8 +53,8 @@ public final class SmolLaunch {
      * @param events where steps are reported
      * @param ready how long the VM may take to answer after start
      */
-    public SmolLaunch(SmolvmCli cli, DockerBundles bundles, SmolmachinesBottlePlan plan, BottleEvents events,
-            Duration ready) {
+    public SmolLaunch(
+            SmolvmCli cli, DockerBundles bundles, SmolmachinesBottlePlan plan, BottleEvents events, Duration ready) {
         this.cli = cli;
         this.bundles = bundles;
         this.plan = plan;
@@ -73,19 +72,26 @@ public final class SmolLaunch {
         String step = "create-network";
         try {
             Map<String, String> netLabels = labels("network");
-            Subnet subnet = events.time(Phase.LAUNCH, step,
+            Subnet subnet = events.time(
+                    Phase.LAUNCH,
+                    step,
                     () -> bundles.createBundleNetwork(plan.bundleNetwork(), plan.subnets(), netLabels));
             undo.push(() -> bundles.removeBundleNetwork(plan.bundleNetwork()));
 
             step = "bundle-image";
-            events.time(Phase.LAUNCH, step, () -> bundles.ensureBundleImage(plan.bundleImage(), plan.bundleBuild(),
-                    line -> events.progress("bundle-image", line)));
+            events.time(
+                    Phase.LAUNCH,
+                    step,
+                    () -> bundles.ensureBundleImage(
+                            plan.bundleImage(), plan.bundleBuild(), line -> events.progress("bundle-image", line)));
 
             step = "start-bundle";
-            BundleLaunchSpec spec = BundleLaunchSpec.of(plan.sidecars(), plan.backendId(), plan.bundleNetwork(), subnet,
-                    true, plan.bundleImage());
-            events.time(Phase.LAUNCH, step, () -> bundles.startBundle(spec, plan.routeTokens(), List.of(),
-                    plan.bundleBuild()));
+            BundleLaunchSpec spec = BundleLaunchSpec.of(
+                    plan.sidecars(), plan.backendId(), plan.bundleNetwork(), subnet, true, plan.bundleImage());
+            events.time(
+                    Phase.LAUNCH,
+                    step,
+                    () -> bundles.startBundle(spec, plan.routeTokens(), List.of(), plan.bundleBuild()));
             undo.push(() -> bundles.stopBundle(plan.identity()));
 
             step = "bundle-ready";
@@ -99,11 +105,17 @@ public final class SmolLaunch {
             for (Daemon d : plan.sidecars().bundle().agentFacing()) {
                 ports.put(d, bundles.bundleHostPort(plan.identity(), d.port()));
             }
-            Endpoints endpoints = Endpoints.published(plan.hostAddress(), ports, plan.sidecars().bundle());
+            Endpoints endpoints = Endpoints.published(
+                    plan.hostAddress(), ports, plan.sidecars().bundle());
             Map<String, String> guestEnv = AgentEnvironment.compose(plan.sidecars(), endpoints, plan.env());
 
             step = "create-machine";
-            List<String> create = new ArrayList<>(List.of("machine", "create", "--name", plan.machineName(), "--from",
+            List<String> create = new ArrayList<>(List.of(
+                    "machine",
+                    "create",
+                    "--name",
+                    plan.machineName(),
+                    "--from",
                     plan.pack().toString()));
             // values holding the access credential (the proxy URLs, the gate URL) travel like forwarded
             // values: by name on smolvm's argv, the value in its environment, so no local user reads them
@@ -116,11 +128,15 @@ public final class SmolLaunch {
                     create.addAll(List.of("-e", k + "=" + v));
                 }
             });
-            plan.env().forwardedNames().forEach(n -> create.addAll(List.of("--secret-env",
-                    n + "=" + SmolBottle.SECRET_PREFIX + n)));
+            plan.env()
+                    .forwardedNames()
+                    .forEach(n -> create.addAll(List.of("--secret-env", n + "=" + SmolBottle.SECRET_PREFIX + n)));
             create.addAll(List.of("--allow-cidr", plan.allowCidr()));
             labels("agent").forEach((k, v) -> create.addAll(List.of("--label", k + "=" + v)));
-            create.addAll(List.of("--label", "dev.bottles.agent=" + plan.agentName(), "--label",
+            create.addAll(List.of(
+                    "--label",
+                    "dev.bottles.agent=" + plan.agentName(),
+                    "--label",
                     "dev.bottles.services=" + plan.sidecars().bundle().daemonsCsv()));
             call(step, create);
             undo.push(() -> cli.run(List.of("machine", "delete", "--name", plan.machineName(), "-f"), Map.of(), CALL));
@@ -162,7 +178,8 @@ public final class SmolLaunch {
                 return;
             }
             SmolvmCli.Failure f = last.failure();
-            boolean comingUp = f == SmolvmCli.Failure.NOT_RUNNING || f == SmolvmCli.Failure.ALREADY_STARTING
+            boolean comingUp = f == SmolvmCli.Failure.NOT_RUNNING
+                    || f == SmolvmCli.Failure.ALREADY_STARTING
                     || last.stderr().contains("agent operation failed: connect");
             if (!comingUp) {
                 throw cli.failure(args, last);
@@ -176,17 +193,24 @@ public final class SmolLaunch {
     /** Writes the agent's files with relative paths from {@code /}, so nothing can land outside the guest. */
     private void provision(Endpoints endpoints) {
         StringBuilder script = new StringBuilder("set -e\n");
-        for (AgentFiles.AgentFile f : AgentFiles.of(plan.sidecars(), endpoints, plan.promptFile(), plan.skills(),
-                plan.containerHome())) {
+        for (AgentFiles.AgentFile f :
+                AgentFiles.of(plan.sidecars(), endpoints, plan.promptFile(), plan.skills(), plan.containerHome())) {
             String dir = f.path().contains("/") ? f.path().substring(0, f.path().lastIndexOf('/')) : ".";
-            script.append("mkdir -p '").append(dir).append("' && printf '%s' '")
-                    .append(Base64.getEncoder().encodeToString(f.content())).append("' | base64 -d > '").append(f.path())
-                    .append("' && chmod ").append(Integer.toOctalString(f.mode())).append(" '").append(f.path())
+            script.append("mkdir -p '")
+                    .append(dir)
+                    .append("' && printf '%s' '")
+                    .append(Base64.getEncoder().encodeToString(f.content()))
+                    .append("' | base64 -d > '")
+                    .append(f.path())
+                    .append("' && chmod ")
+                    .append(Integer.toOctalString(f.mode()))
+                    .append(" '")
+                    .append(f.path())
                     .append("'\n");
         }
         script.append(AgentFiles.TRUST_SCRIPT).append('\n');
-        execWhenReady(List.of("machine", "exec", "--name", plan.machineName(), "-w", "/", "--", "sh", "-c",
-                script.toString()));
+        execWhenReady(List.of(
+                "machine", "exec", "--name", plan.machineName(), "-w", "/", "--", "sh", "-c", script.toString()));
     }
 
     private void rollback() {

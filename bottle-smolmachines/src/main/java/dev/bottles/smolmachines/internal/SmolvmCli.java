@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 public final class SmolvmCli {
     /** How many {@code machine start}s may run at once from this JVM. */
     public static final int MAX_CONCURRENT_STARTS = 2;
+
     private static final Semaphore STARTS = new Semaphore(MAX_CONCURRENT_STARTS, true);
 
     /** Starts a process; injectable so tests can watch or replace the binary. */
@@ -118,12 +119,16 @@ public final class SmolvmCli {
          */
         public String hint() {
             return switch (this) {
-                case USAGE -> "smolvm rejected the arguments: a bug in bottles or an incompatible smolvm; check smolvm --version";
+                case USAGE ->
+                    "smolvm rejected the arguments: a bug in bottles or an incompatible smolvm; check smolvm --version";
                 case VM_NOT_FOUND -> "the machine is gone; clean up with Bottles.cleanup(...)";
-                case ALREADY_EXISTS -> "a machine of that name exists; remove it with 'smolvm machine delete --name <name> -f'";
+                case ALREADY_EXISTS ->
+                    "a machine of that name exists; remove it with 'smolvm machine delete --name <name> -f'";
                 case NOT_RUNNING -> "the machine stopped; launch the bottle again";
-                case KVM_NOT_AVAILABLE -> "load the KVM module (sudo modprobe kvm) or run on a host with virtualization";
-                case KVM_PERMISSION_DENIED -> "add your user to the kvm group (sudo usermod -aG kvm $USER) and log in again";
+                case KVM_NOT_AVAILABLE ->
+                    "load the KVM module (sudo modprobe kvm) or run on a host with virtualization";
+                case KVM_PERMISSION_DENIED ->
+                    "add your user to the kvm group (sudo usermod -aG kvm $USER) and log in again";
                 case PULL_IMAGE -> "the image could not be pulled; check its name and registry access";
                 case ALREADY_STARTING -> "another process is starting this machine; wait and retry";
                 case OTHER -> "";
@@ -173,12 +178,16 @@ public final class SmolvmCli {
         return new SmolvmCli(binary, new Launcher() {
             @Override
             public Process start(List<String> argv, Map<String, String> env) throws IOException {
-                return builder(argv, env).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+                return builder(argv, env)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .start();
             }
 
             @Override
             public Process startWithInput(List<String> argv, Map<String, String> env) throws IOException {
-                return builder(argv, env).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+                return builder(argv, env)
+                        .redirectInput(ProcessBuilder.Redirect.PIPE)
+                        .start();
             }
 
             private ProcessBuilder builder(List<String> argv, Map<String, String> env) {
@@ -212,7 +221,8 @@ public final class SmolvmCli {
         List<String> argv = new ArrayList<>();
         argv.add(binary);
         argv.addAll(args);
-        boolean start = args.size() >= 2 && args.get(0).equals("machine") && args.get(1).equals("start");
+        boolean start =
+                args.size() >= 2 && args.get(0).equals("machine") && args.get(1).equals("start");
         if (start) {
             STARTS.acquireUninterruptibly();
         }
@@ -225,8 +235,12 @@ public final class SmolvmCli {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 p.waitFor(5, TimeUnit.SECONDS);
-                throw new BackendCommandException(argv, -1, err.text(), "smolvm did not finish within "
-                        + timeout.toSeconds() + " s and was stopped", null);
+                throw new BackendCommandException(
+                        argv,
+                        -1,
+                        err.text(),
+                        "smolvm did not finish within " + timeout.toSeconds() + " s and was stopped",
+                        null);
             }
             out.join();
             err.join();
@@ -254,22 +268,29 @@ public final class SmolvmCli {
      * @return its exit code, or -1 when it was destroyed at the timeout
      * @throws BackendCommandException when it cannot start
      */
-    public int stream(List<String> args, Map<String, String> env, @org.jspecify.annotations.Nullable InputStream stdin,
-            OutputStream out, OutputStream err, Duration timeout) {
+    public int stream(
+            List<String> args,
+            Map<String, String> env,
+            @org.jspecify.annotations.Nullable InputStream stdin,
+            OutputStream out,
+            OutputStream err,
+            Duration timeout) {
         List<String> argv = new ArrayList<>();
         argv.add(binary);
         argv.addAll(args);
         try {
             Process p = stdin != null ? launcher.startWithInput(argv, env) : launcher.start(argv, env);
-            Thread feeder = new Thread(() -> {
-                try (OutputStream to = p.getOutputStream()) {
-                    if (stdin != null) {
-                        stdin.transferTo(to);
-                    }
-                } catch (IOException e) {
-                    // smolvm ended before reading all of its input
-                }
-            }, "smolvm-stdin");
+            Thread feeder = new Thread(
+                    () -> {
+                        try (OutputStream to = p.getOutputStream()) {
+                            if (stdin != null) {
+                                stdin.transferTo(to);
+                            }
+                        } catch (IOException e) {
+                            // smolvm ended before reading all of its input
+                        }
+                    },
+                    "smolvm-stdin");
             feeder.setDaemon(true);
             feeder.start();
             Thread o = pump(p.getInputStream(), out);
@@ -290,8 +311,12 @@ public final class SmolvmCli {
     }
 
     private BackendCommandException cannotRun(List<String> argv, IOException e) {
-        return new BackendCommandException(argv, -1, "", "cannot run " + binary + " (" + e.getMessage() + "); install"
-                + " smolvm or point SMOLVM at it", e);
+        return new BackendCommandException(
+                argv,
+                -1,
+                "",
+                "cannot run " + binary + " (" + e.getMessage() + "); install" + " smolvm or point SMOLVM at it",
+                e);
     }
 
     private static BottleException interrupted(List<String> argv, InterruptedException e) {
@@ -300,17 +325,19 @@ public final class SmolvmCli {
     }
 
     private static Thread pump(InputStream in, OutputStream to) {
-        Thread t = new Thread(() -> {
-            byte[] b = new byte[16 * 1024];
-            try {
-                for (int n = in.read(b); n >= 0; n = in.read(b)) {
-                    to.write(b, 0, n);
-                    to.flush();
-                }
-            } catch (IOException e) {
-                // the process went away
-            }
-        }, "smolvm-output");
+        Thread t = new Thread(
+                () -> {
+                    byte[] b = new byte[16 * 1024];
+                    try {
+                        for (int n = in.read(b); n >= 0; n = in.read(b)) {
+                            to.write(b, 0, n);
+                            to.flush();
+                        }
+                    } catch (IOException e) {
+                        // the process went away
+                    }
+                },
+                "smolvm-output");
         t.setDaemon(true);
         t.start();
         return t;
@@ -344,7 +371,8 @@ public final class SmolvmCli {
         List<String> argv = new ArrayList<>();
         argv.add(binary);
         argv.addAll(args);
-        return new BackendCommandException(argv, r.exitCode(), r.stderr(), r.failure().hint(), null);
+        return new BackendCommandException(
+                argv, r.exitCode(), r.stderr(), r.failure().hint(), null);
     }
 
     private static final class Drain extends Thread {

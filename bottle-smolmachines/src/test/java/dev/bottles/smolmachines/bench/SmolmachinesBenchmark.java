@@ -46,8 +46,12 @@ public final class SmolmachinesBenchmark {
         }
         String bundle = TestImages.bundle();
         try {
-            System.out.printf(Locale.ROOT, "bottles smolmachines benchmark: %d lifecycles (+1 warm-up) against the CLI"
-                    + " sequence, smolvm = %s%n", n, fake ? "the testkit's fake (a JVM per call)" : smolvm);
+            System.out.printf(
+                    Locale.ROOT,
+                    "bottles smolmachines benchmark: %d lifecycles (+1 warm-up) against the CLI"
+                            + " sequence, smolvm = %s%n",
+                    n,
+                    fake ? "the testkit's fake (a JVM per call)" : smolvm);
             for (int i = 0; i <= n; i++) {
                 boolean warm = i == 0;
                 SmolmachinesBottlePlan plan = sdk(work, smolvm, bundle, warm);
@@ -56,26 +60,41 @@ public final class SmolmachinesBenchmark {
             TIMES.print();
             double sdk = TIMES.median("sdk TOTAL") - TIMES.median("sdk prepare");
             double cli = TIMES.median("cli TOTAL");
-            System.out.printf(Locale.ROOT, "%nbring-up + first exec + teardown: sdk %.1f ms, cli %.1f ms, cli/sdk = %.2fx%n",
-                    sdk, cli, cli / sdk);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nbring-up + first exec + teardown: sdk %.1f ms, cli %.1f ms, cli/sdk = %.2fx%n",
+                    sdk,
+                    cli,
+                    cli / sdk);
         } finally {
             SecureFiles.deleteRecursively(work);
         }
     }
 
     private static SmolmachinesBottlePlan sdk(Path work, String smolvm, String bundle, boolean warm) {
-        Manifest m = Manifest.builder().bottle(BottleDefinition.builder("bench").build())
-                .agent(AgentDefinition.builder("bench").bottle("bench").prompt("benchmark").build()).build();
-        BottleSpec spec = BottleSpec.builder("bench").manifest(m).home(work.resolve("home")).userCwd(work)
-                .hostEnvironment(Map.of()).setting(SmolmachinesSettings.SMOLVM, smolvm)
+        Manifest m = Manifest.builder()
+                .bottle(BottleDefinition.builder("bench").build())
+                .agent(AgentDefinition.builder("bench")
+                        .bottle("bench")
+                        .prompt("benchmark")
+                        .build())
+                .build();
+        BottleSpec spec = BottleSpec.builder("bench")
+                .manifest(m)
+                .home(work.resolve("home"))
+                .userCwd(work)
+                .hostEnvironment(Map.of())
+                .setting(SmolmachinesSettings.SMOLVM, smolvm)
                 .setting(SmolmachinesSettings.CHECK_KVM, "false")
                 .setting(SmolmachinesSettings.CACHE, work.resolve("cache").toString())
                 .setting(BundleLaunchSpec.IMAGE_SETTING, bundle)
                 .listener(e -> {
                     if (!e.isPhase() && e.phase() == Phase.LAUNCH) {
-                        TIMES.record(warm, "sdk   step " + e.step(), e.duration().toNanos() / 1e6);
+                        TIMES.record(
+                                warm, "sdk   step " + e.step(), e.duration().toNanos() / 1e6);
                     }
-                }).build();
+                })
+                .build();
         long t0 = System.nanoTime();
         PreparedBottle p = Bottles.using(new SmolmachinesBackend()).prepare(spec);
         long t1 = System.nanoTime();
@@ -99,16 +118,68 @@ public final class SmolmachinesBenchmark {
         String label = "dev.bottles.identity=" + id;
         try {
             long t0 = System.nanoTime();
-            step(warm, "cli   step create-network", "docker", "network", "create", "--label", label, "--subnet", s.cidr(),
-                    "--gateway", s.gateway(), "net-" + id);
-            step(warm, "cli   step run-bundle", "docker", "run", "-d", "--label", label, "--name", "sidecars-" + id,
-                    "--network", "net-" + id, "--ip", s.bundleIp(), "-p", "127.0.0.1::8080", bundle);
+            step(
+                    warm,
+                    "cli   step create-network",
+                    "docker",
+                    "network",
+                    "create",
+                    "--label",
+                    label,
+                    "--subnet",
+                    s.cidr(),
+                    "--gateway",
+                    s.gateway(),
+                    "net-" + id);
+            step(
+                    warm,
+                    "cli   step run-bundle",
+                    "docker",
+                    "run",
+                    "-d",
+                    "--label",
+                    label,
+                    "--name",
+                    "sidecars-" + id,
+                    "--network",
+                    "net-" + id,
+                    "--ip",
+                    s.bundleIp(),
+                    "-p",
+                    "127.0.0.1::8080",
+                    bundle);
             step(warm, "cli   step read-port", "docker", "port", "sidecars-" + id, "8080/tcp");
-            step(warm, "cli   step create-machine", smolvm, "machine", "create", "--name", id, "--from", pack.toString(),
-                    "-e", "HTTPS_PROXY=http://100.96.0.1:8080", "--allow-cidr", "100.96.0.1/32", "--label", label);
+            step(
+                    warm,
+                    "cli   step create-machine",
+                    smolvm,
+                    "machine",
+                    "create",
+                    "--name",
+                    id,
+                    "--from",
+                    pack.toString(),
+                    "-e",
+                    "HTTPS_PROXY=http://100.96.0.1:8080",
+                    "--allow-cidr",
+                    "100.96.0.1/32",
+                    "--label",
+                    label);
             step(warm, "cli   step start-machine", smolvm, "machine", "start", "--name", id);
             step(warm, "cli   step wait-ready", smolvm, "machine", "exec", "--name", id, "--", "true");
-            step(warm, "cli   step provision", smolvm, "machine", "exec", "--name", id, "-w", "/", "--", "sh", "-c",
+            step(
+                    warm,
+                    "cli   step provision",
+                    smolvm,
+                    "machine",
+                    "exec",
+                    "--name",
+                    id,
+                    "-w",
+                    "/",
+                    "--",
+                    "sh",
+                    "-c",
                     "mkdir -p tmp && echo benchmark > tmp/prompt.txt");
             long t1 = System.nanoTime();
             step(warm, "cli first exec", smolvm, "machine", "exec", "--name", id, "--", "echo", "hi");
@@ -121,12 +192,21 @@ public final class SmolmachinesBenchmark {
             TIMES.record(warm, "cli teardown", (t3 - t2) / 1e6);
             TIMES.record(warm, "cli TOTAL", (t3 - t0) / 1e6);
         } finally {
-            new ProcessBuilder(smolvm, "machine", "delete", "--name", id, "-f").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-            new ProcessBuilder("docker", "rm", "-f", "sidecars-" + id).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-            new ProcessBuilder("docker", "network", "rm", "net-" + id).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            new ProcessBuilder(smolvm, "machine", "delete", "--name", id, "-f")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor();
+            new ProcessBuilder("docker", "rm", "-f", "sidecars-" + id)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor();
+            new ProcessBuilder("docker", "network", "rm", "net-" + id)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor();
         }
     }
 

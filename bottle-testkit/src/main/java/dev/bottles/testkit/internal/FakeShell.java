@@ -36,7 +36,9 @@ public final class FakeShell {
      * @return the reply, or empty when the command is not one this shell knows
      */
     public Optional<ExecReply> run(List<String> argv) {
-        if (argv.size() == 3 && (argv.get(0).equals("sh") || argv.get(0).equals("/bin/sh")) && argv.get(1).equals("-c")) {
+        if (argv.size() == 3
+                && (argv.get(0).equals("sh") || argv.get(0).equals("/bin/sh"))
+                && argv.get(1).equals("-c")) {
             return script(argv.get(2));
         }
         Result r = new Result();
@@ -131,8 +133,9 @@ public final class FakeShell {
             if (c == '\'' || c == '"') {
                 quote = c;
                 inWord = true;
-            } else if (Character.isWhitespace(c) || c == ';' || (c == '&' && i + 1 < text.length()
-                    && text.charAt(i + 1) == '&')) {
+            } else if (Character.isWhitespace(c)
+                    || c == ';'
+                    || (c == '&' && i + 1 < text.length() && text.charAt(i + 1) == '&')) {
                 if (inWord) {
                     cmd.add(word.toString());
                     word.setLength(0);

@@ -39,9 +39,10 @@ import java.util.regex.Pattern;
 public final class FakeSmolvmMain {
     /** smolvm's cap on each buffered exec stream. */
     static final int MAX_EXEC_OUTPUT = 11 * 1024 * 1024;
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9_]|-(?!-))*");
-    private static final Pattern CIDR = Pattern.compile(
-            "(\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3})(/(\\d{1,2}))?|[0-9a-fA-F:]+(/\\d{1,3})?");
+    private static final Pattern CIDR =
+            Pattern.compile("(\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3})(/(\\d{1,2}))?|[0-9a-fA-F:]+(/\\d{1,3})?");
     private static final Pattern HUMANTIME = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private final SmolvmState state;
@@ -50,7 +51,8 @@ public final class FakeSmolvmMain {
     private final PrintStream out;
     private final PrintStream err;
 
-    private FakeSmolvmMain(SmolvmState state, Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
+    private FakeSmolvmMain(
+            SmolvmState state, Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
         this.state = state;
         this.env = env;
         this.in = in;
@@ -78,10 +80,8 @@ public final class FakeSmolvmMain {
             System.err.println("fake smolvm: " + SmolvmState.ENV + " is not set; install it with FakeSmolvm.install");
             System.exit(70);
         }
-        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
-                StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
-                StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         System.exit(run(List.of(args), System.getenv(), System.in, out, err, new SmolvmState(Path.of(dir))));
     }
 
@@ -96,7 +96,12 @@ public final class FakeSmolvmMain {
      * @param state the fake's state
      * @return the exit code
      */
-    public static int run(List<String> args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
+    public static int run(
+            List<String> args,
+            Map<String, String> env,
+            InputStream in,
+            PrintStream out,
+            PrintStream err,
             SmolvmState state) {
         state.locked(() -> {
             state.log(args);
@@ -116,7 +121,8 @@ public final class FakeSmolvmMain {
 
     private int dispatch(List<String> args) {
         if (args.isEmpty()) {
-            throw new UsageError("error: 'smolvm' requires a subcommand but one was not provided\n\nUsage: smolvm <COMMAND>");
+            throw new UsageError(
+                    "error: 'smolvm' requires a subcommand but one was not provided\n\nUsage: smolvm <COMMAND>");
         }
         if (args.get(0).equals("--version") || args.get(0).equals("-V")) {
             out.println("smolvm " + state.version());
@@ -147,20 +153,34 @@ public final class FakeSmolvmMain {
             case "machine delete" -> delete(rest);
             case "machine ls" -> ls(rest);
             case "machine status" -> status(rest);
-            default -> throw new UsageError("error: unrecognized subcommand '" + args.get(1) + "'\n\nUsage: smolvm "
-                    + group + " <COMMAND>");
+            default ->
+                throw new UsageError("error: unrecognized subcommand '" + args.get(1) + "'\n\nUsage: smolvm " + group
+                        + " <COMMAND>");
         };
     }
 
     private int packCreate(List<String> args) {
         Parsed p = new SmolvmArgs("smolvm pack create --output <OUTPUT> [OPTIONS]")
-                .value("--image", "-I").value("--output", "-o").value("--cpus").value("--mem").value("--oci-platform")
-                .value("--entrypoint").value("--staging-dir").value("--from-vm").value("--smolfile", "-s")
-                .flag("--single-file").flag("--no-sign").flag("--gpu").flag("--no-proxy").parse(args);
-        String output = p.one("--output").orElseThrow(() -> new UsageError(
-                "error: the following required arguments were not provided:\n  --output <OUTPUT>"));
-        String image = p.one("--image").orElseThrow(() -> new UsageError(
-                "error: the following required arguments were not provided:\n  --image <IMAGE>"));
+                .value("--image", "-I")
+                .value("--output", "-o")
+                .value("--cpus")
+                .value("--mem")
+                .value("--oci-platform")
+                .value("--entrypoint")
+                .value("--staging-dir")
+                .value("--from-vm")
+                .value("--smolfile", "-s")
+                .flag("--single-file")
+                .flag("--no-sign")
+                .flag("--gpu")
+                .flag("--no-proxy")
+                .parse(args);
+        String output = p.one("--output")
+                .orElseThrow(() -> new UsageError(
+                        "error: the following required arguments were not provided:\n  --output <OUTPUT>"));
+        String image = p.one("--image")
+                .orElseThrow(() -> new UsageError(
+                        "error: the following required arguments were not provided:\n  --image <IMAGE>"));
         if (output.endsWith(".smolmachine")) {
             throw new SmolvmError("config operation failed: pack create: --output names the executable stub; the"
                     + " .smolmachine sidecar is written beside it");
@@ -170,7 +190,9 @@ public final class FakeSmolvmMain {
             Files.createDirectories(stub.getParent());
             Files.writeString(stub, "#!/bin/sh\necho 'fake smolmachine stub for " + image + "'\n");
             Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwxr-xr-x"));
-            ObjectNode asset = SmolvmState.JSON.createObjectNode().put("image", image)
+            ObjectNode asset = SmolvmState.JSON
+                    .createObjectNode()
+                    .put("image", image)
                     .put("packed_at", Instant.now().getEpochSecond());
             Path sidecar = Path.of(stub + ".smolmachine");
             if (!p.has("--single-file")) {
@@ -188,13 +210,36 @@ public final class FakeSmolvmMain {
 
     private int create(List<String> args) {
         Parsed p = new SmolvmArgs("smolvm machine create [OPTIONS] [-- <COMMAND>...]")
-                .value("--name", "-n").value("--label").value("--cpus").value("--mem").value("--storage")
-                .value("--overlay").value("--image", "-I").value("--from").value("--smolfile", "-s")
-                .value("--env", "-e").value("--workdir", "-w").value("--volume", "-v").value("--init")
-                .value("--secret-env").value("--secret-file").value("--net-backend").value("--dns").value("--network")
-                .value("--port", "-p").value("--allow-cidr").value("--allow-host").value("--gpu-vram")
-                .flag("--ssh-agent").flag("--net").flag("--outbound-localhost-only").flag("--gpu").flag("--cuda")
-                .flag("--rosetta").flag("--docker-socket").parse(args);
+                .value("--name", "-n")
+                .value("--label")
+                .value("--cpus")
+                .value("--mem")
+                .value("--storage")
+                .value("--overlay")
+                .value("--image", "-I")
+                .value("--from")
+                .value("--smolfile", "-s")
+                .value("--env", "-e")
+                .value("--workdir", "-w")
+                .value("--volume", "-v")
+                .value("--init")
+                .value("--secret-env")
+                .value("--secret-file")
+                .value("--net-backend")
+                .value("--dns")
+                .value("--network")
+                .value("--port", "-p")
+                .value("--allow-cidr")
+                .value("--allow-host")
+                .value("--gpu-vram")
+                .flag("--ssh-agent")
+                .flag("--net")
+                .flag("--outbound-localhost-only")
+                .flag("--gpu")
+                .flag("--cuda")
+                .flag("--rosetta")
+                .flag("--docker-socket")
+                .parse(args);
         String name = p.one("--name").orElse("vm-" + Long.toHexString(System.nanoTime() & 0xffffffL));
         checkName(name);
         for (String c : p.all("--allow-cidr")) {
@@ -203,13 +248,17 @@ public final class FakeSmolvmMain {
                         + "': expected format like 10.0.0.0/8 or 1.1.1.1\n\nFor more information, try '--help'.");
             }
         }
-        boolean policy = !p.all("--allow-cidr").isEmpty() || !p.all("--allow-host").isEmpty()
+        boolean policy = !p.all("--allow-cidr").isEmpty()
+                || !p.all("--allow-host").isEmpty()
                 || p.has("--outbound-localhost-only");
         if (policy && p.one("--net-backend").map("tsi"::equals).orElse(false)) {
             throw new SmolvmError("config operation failed: egress: egress policy (allow-cidr/allow-host) requires the"
                     + " virtio-net backend; TSI does not enforce it");
         }
-        boolean network = p.has("--net") || policy || p.one("--net-backend").isPresent() || !p.all("--port").isEmpty();
+        boolean network = p.has("--net")
+                || policy
+                || p.one("--net-backend").isPresent()
+                || !p.all("--port").isEmpty();
         if (p.one("--image").isPresent() && p.one("--from").isPresent()) {
             throw new UsageError("error: the argument '--image <IMAGE>' cannot be used with '--from <FROM>'");
         }
@@ -220,8 +269,8 @@ public final class FakeSmolvmMain {
         }
         String from = p.one("--from").orElse(null);
         if (from != null && !Files.isRegularFile(Path.of(from))) {
-            throw new SmolvmError("config operation failed: create machine: cannot read '" + from
-                    + "': No such file or directory");
+            throw new SmolvmError(
+                    "config operation failed: create machine: cannot read '" + from + "': No such file or directory");
         }
         if (state.machine(name).isPresent()) {
             throw new SmolvmError("config operation failed: create machine: machine '" + name
@@ -263,9 +312,24 @@ public final class FakeSmolvmMain {
         if (p.sawDashDash() && p.trailing().isEmpty()) {
             err.println("note: nothing after --");
         }
-        state.save(new Machine(name, "created", null, cpus, mem, from, image, vars, secrets, labels,
-                p.all("--allow-cidr"), p.all("--allow-host"), network, p.one("--workdir").orElse(null),
-                p.all("--volume"), p.trailing(), Instant.now().getEpochSecond()));
+        state.save(new Machine(
+                name,
+                "created",
+                null,
+                cpus,
+                mem,
+                from,
+                image,
+                vars,
+                secrets,
+                labels,
+                p.all("--allow-cidr"),
+                p.all("--allow-host"),
+                network,
+                p.one("--workdir").orElse(null),
+                p.all("--volume"),
+                p.trailing(),
+                Instant.now().getEpochSecond()));
         if (from != null) {
             out.println("Extracting .smolmachine assets...");
         }
@@ -291,8 +355,12 @@ public final class FakeSmolvmMain {
     }
 
     private int start(List<String> args) {
-        Parsed p = new SmolvmArgs("smolvm machine start [OPTIONS]").value("--name", "-n").value("--proxy")
-                .flag("--forkable").flag("--no-proxy").parse(args);
+        Parsed p = new SmolvmArgs("smolvm machine start [OPTIONS]")
+                .value("--name", "-n")
+                .value("--proxy")
+                .flag("--forkable")
+                .flag("--no-proxy")
+                .parse(args);
         Machine m = existing(name(p));
         if (m.state().equals("running")) {
             out.println("Machine '" + m.name() + "' already running (PID: " + m.pid() + ")");
@@ -306,7 +374,9 @@ public final class FakeSmolvmMain {
     }
 
     private int stop(List<String> args) {
-        Parsed p = new SmolvmArgs("smolvm machine stop [OPTIONS]").value("--name", "-n").parse(args);
+        Parsed p = new SmolvmArgs("smolvm machine stop [OPTIONS]")
+                .value("--name", "-n")
+                .parse(args);
         Machine m = existing(name(p));
         if (!m.state().equals("running")) {
             out.println("Machine '" + m.name() + "' is not running (state: stopped)");
@@ -319,10 +389,14 @@ public final class FakeSmolvmMain {
     }
 
     private int delete(List<String> args) {
-        Parsed p = new SmolvmArgs("smolvm machine delete --name <NAME> [OPTIONS]").value("--name", "-n")
-                .flag("--force", "-f").flag("--cascade").parse(args);
-        String name = p.one("--name").orElseThrow(() -> new UsageError(
-                "error: the following required arguments were not provided:\n  --name <NAME>"));
+        Parsed p = new SmolvmArgs("smolvm machine delete --name <NAME> [OPTIONS]")
+                .value("--name", "-n")
+                .flag("--force", "-f")
+                .flag("--cascade")
+                .parse(args);
+        String name = p.one("--name")
+                .orElseThrow(() ->
+                        new UsageError("error: the following required arguments were not provided:\n  --name <NAME>"));
         state.locked(() -> existing(name));
         if (!p.has("--force")) {
             err.print("Delete machine '" + name + "'? [y/N] ");
@@ -333,7 +407,8 @@ public final class FakeSmolvmMain {
             } catch (IOException e) {
                 answer = null;
             }
-            if (answer == null || !(answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"))) {
+            if (answer == null
+                    || !(answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"))) {
                 out.println("Cancelled");
                 return 0;
             }
@@ -348,7 +423,10 @@ public final class FakeSmolvmMain {
     }
 
     private int ls(List<String> args) {
-        Parsed p = new SmolvmArgs("smolvm machine ls [OPTIONS]").flag("--verbose", "-v").flag("--json").parse(args);
+        Parsed p = new SmolvmArgs("smolvm machine ls [OPTIONS]")
+                .flag("--verbose", "-v")
+                .flag("--json")
+                .parse(args);
         List<Machine> all = state.locked(state::machines);
         if (p.has("--json")) {
             ArrayNode a = SmolvmState.JSON.createArrayNode();
@@ -395,13 +473,17 @@ public final class FakeSmolvmMain {
     }
 
     private int status(List<String> args) {
-        Parsed p = new SmolvmArgs("smolvm machine status [OPTIONS]").value("--name", "-n").flag("--json").parse(args);
+        Parsed p = new SmolvmArgs("smolvm machine status [OPTIONS]")
+                .value("--name", "-n")
+                .flag("--json")
+                .parse(args);
         String name = name(p);
         Optional<Machine> m = state.locked(() -> state.machine(name));
         if (m.isEmpty()) {
-            throw new SmolvmError(p.has("--json")
-                    ? "config operation failed: machine status: machine '" + name + "' not found"
-                    : "vm not found: " + name);
+            throw new SmolvmError(
+                    p.has("--json")
+                            ? "config operation failed: machine status: machine '" + name + "' not found"
+                            : "vm not found: " + name);
         }
         if (p.has("--json")) {
             out.println(json(m.get()).toPrettyString());
@@ -414,10 +496,18 @@ public final class FakeSmolvmMain {
     }
 
     private int exec(List<String> args) {
-        Parsed p = new SmolvmArgs("smolvm machine exec [OPTIONS] -- <COMMAND>...").value("--name")
-                .value("--workdir", "-w").value("--env", "-e").value("--secret-env").value("--secret-file")
-                .value("--timeout").flag("--interactive", "-i").flag("--tty", "-t").flag("--stream")
-                .flag("--detach", "-d").parse(args);
+        Parsed p = new SmolvmArgs("smolvm machine exec [OPTIONS] -- <COMMAND>...")
+                .value("--name")
+                .value("--workdir", "-w")
+                .value("--env", "-e")
+                .value("--secret-env")
+                .value("--secret-file")
+                .value("--timeout")
+                .flag("--interactive", "-i")
+                .flag("--tty", "-t")
+                .flag("--stream")
+                .flag("--detach", "-d")
+                .parse(args);
         if (p.trailing().isEmpty()) {
             throw new UsageError("error: the following required arguments were not provided:\n  <COMMAND>...\n\nUsage: "
                     + "smolvm machine exec [OPTIONS] -- <COMMAND>...");
@@ -437,8 +527,8 @@ public final class FakeSmolvmMain {
         for (Map.Entry<String, String> s : secrets.entrySet()) {
             String v = env.get(s.getValue());
             if (v == null) {
-                throw new SmolvmError("config operation failed: secret-env: host variable '" + s.getValue()
-                        + "' is not set");
+                throw new SmolvmError(
+                        "config operation failed: secret-env: host variable '" + s.getValue() + "' is not set");
             }
             vars.put(s.getKey(), v);
         }
@@ -452,8 +542,13 @@ public final class FakeSmolvmMain {
         return runInGuest(m, new ArrayList<>(p.trailing()), vars, workdir, timeout, p.has("--interactive"));
     }
 
-    private int runInGuest(Machine m, List<String> cmd, Map<String, String> vars, String workdir,
-            Duration timeout, boolean interactive) {
+    private int runInGuest(
+            Machine m,
+            List<String> cmd,
+            Map<String, String> vars,
+            String workdir,
+            Duration timeout,
+            boolean interactive) {
         Path root = state.root(m.name());
         Path cwd = root.resolve(workdir.replaceFirst("^/+", ""));
         Path outFile = null;
@@ -462,10 +557,14 @@ public final class FakeSmolvmMain {
             Files.createDirectories(cwd);
             outFile = Files.createTempFile(root, ".out", "");
             errFile = Files.createTempFile(root, ".err", "");
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
-                    .redirectOutput(outFile.toFile()).redirectError(errFile.toFile())
-                    .redirectInput(interactive ? ProcessBuilder.Redirect.INHERIT
-                            : ProcessBuilder.Redirect.from(new File("/dev/null")));
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .directory(cwd.toFile())
+                    .redirectOutput(outFile.toFile())
+                    .redirectError(errFile.toFile())
+                    .redirectInput(
+                            interactive
+                                    ? ProcessBuilder.Redirect.INHERIT
+                                    : ProcessBuilder.Redirect.from(new File("/dev/null")));
             Map<String, String> penv = pb.environment();
             penv.clear();
             penv.put("PATH", env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
@@ -522,12 +621,13 @@ public final class FakeSmolvmMain {
                 break;
             }
             long n = Long.parseLong(m.group(1));
-            d = d.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            });
+            d = d.plus(
+                    switch (m.group(2)) {
+                        case "ms" -> Duration.ofMillis(n);
+                        case "s" -> Duration.ofSeconds(n);
+                        case "m" -> Duration.ofMinutes(n);
+                        default -> Duration.ofHours(n);
+                    });
             end = m.end();
         }
         if (end != text.strip().length() || end == 0) {

@@ -35,6 +35,7 @@ public final class SmolvmState {
     public static final String DEFAULT_VERSION = "1.9.2";
     /** File locks are per process; threads of one JVM also take this one. */
     private static final ReentrantLock IN_PROCESS = new ReentrantLock();
+
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
@@ -75,14 +76,44 @@ public final class SmolvmState {
      * @param cmd the workload after {@code --}
      * @param createdAt unix seconds
      */
-    public record Machine(String name, String state, @Nullable Long pid, int cpus, int memoryMib, @Nullable String from,
-            @Nullable String image, Map<String, String> env, Map<String, String> secretEnv, Map<String, String> labels,
-            List<String> allowCidrs, List<String> allowHosts, boolean network, @Nullable String workdir,
-            List<String> volumes, List<String> cmd, long createdAt) {
+    public record Machine(
+            String name,
+            String state,
+            @Nullable Long pid,
+            int cpus,
+            int memoryMib,
+            @Nullable String from,
+            @Nullable String image,
+            Map<String, String> env,
+            Map<String, String> secretEnv,
+            Map<String, String> labels,
+            List<String> allowCidrs,
+            List<String> allowHosts,
+            boolean network,
+            @Nullable String workdir,
+            List<String> volumes,
+            List<String> cmd,
+            long createdAt) {
 
         Machine withState(String newState, @Nullable Long newPid) {
-            return new Machine(name, newState, newPid, cpus, memoryMib, from, image, env, secretEnv, labels, allowCidrs,
-                    allowHosts, network, workdir, volumes, cmd, createdAt);
+            return new Machine(
+                    name,
+                    newState,
+                    newPid,
+                    cpus,
+                    memoryMib,
+                    from,
+                    image,
+                    env,
+                    secretEnv,
+                    labels,
+                    allowCidrs,
+                    allowHosts,
+                    network,
+                    workdir,
+                    volumes,
+                    cmd,
+                    createdAt);
         }
     }
 
@@ -104,7 +135,8 @@ public final class SmolvmState {
      */
     public <T> T locked(Supplier<T> action) {
         IN_PROCESS.lock();
-        try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+                FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock lock = ch.lock();
             try {
                 return action.get();
@@ -126,7 +158,9 @@ public final class SmolvmState {
     public String version() {
         Path f = dir.resolve("config.json");
         try {
-            return Files.exists(f) ? JSON.readTree(f.toFile()).path("version").asText(DEFAULT_VERSION) : DEFAULT_VERSION;
+            return Files.exists(f)
+                    ? JSON.readTree(f.toFile()).path("version").asText(DEFAULT_VERSION)
+                    : DEFAULT_VERSION;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -148,8 +182,11 @@ public final class SmolvmState {
      */
     public void log(List<String> argv) {
         try {
-            Files.writeString(dir.resolve("invocations.jsonl"), JSON.copy().disable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(argv) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            Files.writeString(
+                    dir.resolve("invocations.jsonl"),
+                    JSON.copy().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(argv) + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -167,7 +204,7 @@ public final class SmolvmState {
         try {
             if (Files.exists(f)) {
                 for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-                    out.add(JSON.readValue(line, new TypeReference<List<String>>() { }));
+                    out.add(JSON.readValue(line, new TypeReference<List<String>>() {}));
                 }
             }
         } catch (IOException e) {
@@ -208,7 +245,7 @@ public final class SmolvmState {
     private List<Failure> failures() {
         Path f = dir.resolve("failures.json");
         try {
-            return Files.exists(f) ? JSON.readValue(f.toFile(), new TypeReference<List<Failure>>() { }) : List.of();
+            return Files.exists(f) ? JSON.readValue(f.toFile(), new TypeReference<List<Failure>>() {}) : List.of();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

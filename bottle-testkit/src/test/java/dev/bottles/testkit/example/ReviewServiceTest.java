@@ -35,27 +35,35 @@ class ReviewServiceTest {
         }
 
         String review(String pr) {
-            try (RunningBottle b = bottles.prepare(specs.spec("reviewer").build()).launch()) {
+            try (RunningBottle b =
+                    bottles.prepare(specs.spec("reviewer").build()).launch()) {
                 ExecResult r = b.exec("claude", "-p", "review " + pr);
-                return r.exitCode() == 0 ? r.stdout().strip() : "ERROR: " + r.stderr().strip();
+                return r.exitCode() == 0
+                        ? r.stdout().strip()
+                        : "ERROR: " + r.stderr().strip();
             }
         }
     }
 
     @Test
     void returnsTheAgentsVerdict(TestBottles bottles, FakeBackend fake) {
-        bottles.bottle(BottleDefinition.builder("review").route(EgressRoute.to("api.github.com")).build())
+        bottles.bottle(BottleDefinition.builder("review")
+                        .route(EgressRoute.to("api.github.com"))
+                        .build())
                 .agent(AgentDefinition.builder("reviewer").bottle("review").build());
         fake.onExec("claude", "-p").reply(0, "LGTM\n", "");
 
         assertEquals("LGTM", new ReviewService(Bottles.using(fake), bottles).review("#42"));
-        assertEquals(List.of(List.of("claude", "-p", "review #42")),
+        assertEquals(
+                List.of(List.of("claude", "-p", "review #42")),
                 fake.commands(fake.events().get(0).identity()));
     }
 
     @Test
     void theBottleMayReachGithubButNothingElse(TestBottles bottles) {
-        bottles.bottle(BottleDefinition.builder("review").route(EgressRoute.to("api.github.com")).build())
+        bottles.bottle(BottleDefinition.builder("review")
+                        .route(EgressRoute.to("api.github.com"))
+                        .build())
                 .agent(AgentDefinition.builder("reviewer").bottle("review").build());
         FakeBottlePlan plan = (FakeBottlePlan) bottles.prepare("reviewer").plan();
         assertTrue(plan.wouldAllow("https://api.github.com/repos/me/app").allowed());
@@ -64,7 +72,9 @@ class ReviewServiceTest {
 
     @Test
     void aFailedLaunchReachesTheCaller(TestBottles bottles, FakeBackend fake) {
-        bottles.agent(AgentDefinition.builder("reviewer").bottle(TestBottles.DEFAULT_BOTTLE).build());
+        bottles.agent(AgentDefinition.builder("reviewer")
+                .bottle(TestBottles.DEFAULT_BOTTLE)
+                .build());
         fake.failNextLaunchAt("start-agent");
         assertThrows(BottleLaunchException.class, () -> new ReviewService(Bottles.using(fake), bottles).review("#1"));
     }

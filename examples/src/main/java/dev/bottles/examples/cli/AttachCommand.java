@@ -10,9 +10,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code bottle attach <identity> [-- command]}: the agent of a running bottle on this terminal. */
-@Command(name = "attach", mixinStandardHelpOptions = true,
-        description = {"Puts a running bottle's agent on this terminal, whichever process launched it.",
-            "Without a command, the bottle's agent command (Claude Code resumes its last conversation)."})
+@Command(
+        name = "attach",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Puts a running bottle's agent on this terminal, whichever process launched it.",
+            "Without a command, the bottle's agent command (Claude Code resumes its last conversation)."
+        })
 final class AttachCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     BottleCli parent;
@@ -31,8 +35,9 @@ final class AttachCommand implements Callable<Integer> {
 
     static int attach(ReachedBottle b, List<String> command, Io io) {
         if (!b.ownerAnswers()) {
-            io.err().println("the program that launched " + b.identity() + " does not answer: its forwarded values"
-                    + " (${VAR} and ? secrets) are not set in this session");
+            io.err()
+                    .println("the program that launched " + b.identity() + " does not answer: its forwarded values"
+                            + " (${VAR} and ? secrets) are not set in this session");
             io.err().flush();
         }
         return b.attach(command.isEmpty() ? b.agentCommand() : command, ExecOptions.defaults());

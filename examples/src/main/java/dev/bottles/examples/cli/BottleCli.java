@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * {@code bottle}: the original claude-bottle's commands on top of the SDK. {@code start} prepares a
@@ -20,10 +20,21 @@ import picocli.CommandLine;
  * with its exit code; {@code resume}, {@code list}, {@code cleanup} and {@code info} do what their
  * names say. Exit codes are in {@link ExitCodes}.
  */
-@Command(name = "bottle", mixinStandardHelpOptions = true, version = "bottle 0.1.0",
+@Command(
+        name = "bottle",
+        mixinStandardHelpOptions = true,
+        version = "bottle 0.1.0",
         description = "Runs an AI coding agent in a bottle whose only way out is its policy sidecars.",
-        subcommands = {StartCommand.class, ResumeCommand.class, ListCommand.class, CleanupCommand.class,
-            InfoCommand.class, DashboardCommand.class, AttachCommand.class, StopCommand.class},
+        subcommands = {
+            StartCommand.class,
+            ResumeCommand.class,
+            ListCommand.class,
+            CleanupCommand.class,
+            InfoCommand.class,
+            DashboardCommand.class,
+            AttachCommand.class,
+            StopCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done (start/resume: the agent exited 0; otherwise the agent's own code)",
@@ -32,7 +43,8 @@ import picocli.CommandLine;
             "3:a definition is wrong or asks for what this host lacks",
             "4:no usable backend",
             "5:the launch failed (what it created was removed)",
-            "6:any other failure"})
+            "6:any other failure"
+        })
 public final class BottleCli implements Runnable {
     private final Io io;
 
@@ -46,8 +58,8 @@ public final class BottleCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: start, resume, list, cleanup,"
-                + " info (bottle --help)");
+        throw new CommandLine.ParameterException(
+                new CommandLine(this), "name a command: start, resume, list, cleanup," + " info (bottle --help)");
     }
 
     /**
@@ -100,11 +112,15 @@ public final class BottleCli implements Runnable {
 
     /** Options shared by the commands that prepare bottles. */
     static final class Common {
-        @CommandLine.Option(names = "--home", paramLabel = "DIR",
+        @CommandLine.Option(
+                names = "--home",
+                paramLabel = "DIR",
                 description = "the bottle home (default: $BOTTLE_HOME, else ~/.claude-bottle)")
         Path home;
 
-        @CommandLine.Option(names = "--set", paramLabel = "NAME=VALUE",
+        @CommandLine.Option(
+                names = "--set",
+                paramLabel = "NAME=VALUE",
                 description = "a setting, e.g. --set CLAUDE_BOTTLE_IMAGE=my/agent:1 (repeatable)")
         Map<String, String> settings = new LinkedHashMap<>();
 

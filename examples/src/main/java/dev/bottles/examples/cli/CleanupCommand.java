@@ -6,12 +6,14 @@ import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.BottleHome;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code bottle cleanup}: remove what no running bottle owns, and state without {@code .preserve}. */
-@Command(name = "cleanup", mixinStandardHelpOptions = true,
+@Command(
+        name = "cleanup",
+        mixinStandardHelpOptions = true,
         description = "Removes, on every available backend, what no running bottle owns, and every state dir without"
                 + " a .preserve marker. Shows what it would remove and asks first.")
 final class CleanupCommand implements Callable<Integer> {
@@ -21,7 +23,9 @@ final class CleanupCommand implements Callable<Integer> {
     @Option(names = "--home", paramLabel = "DIR", description = "the bottle home whose state dirs are reaped")
     Path home;
 
-    @Option(names = {"-y", "--yes"}, description = "do not ask")
+    @Option(
+            names = {"-y", "--yes"},
+            description = "do not ask")
     boolean yes;
 
     @Override

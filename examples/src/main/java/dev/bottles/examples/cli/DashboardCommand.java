@@ -21,9 +21,9 @@ import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.InfoCmp;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * {@code bottle dashboard}: the operator's console. Every bottle of this bottle home (whichever
@@ -33,10 +33,14 @@ import picocli.CommandLine;
  * two dashboards never decide one proposal twice. Full screen through JLine (already the SDK's
  * terminal library for attach); {@code --once} prints what is pending and exits.
  */
-@Command(name = "dashboard", mixinStandardHelpOptions = true,
-        description = {"The operator's console: running bottles and the supervise proposals waiting for you.",
+@Command(
+        name = "dashboard",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The operator's console: running bottles and the supervise proposals waiting for you.",
             "Keys: up/down (or k/j) choose, a approve, e edit in $EDITOR then approve, r reject with a reason;",
-            "Tab to the bottles, then Enter attaches to the agent, x stops the bottle (state kept); q quits."})
+            "Tab to the bottles, then Enter attaches to the agent, x stops the bottle (state kept); q quits."
+        })
 final class DashboardCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     BottleCli parent;
@@ -47,7 +51,10 @@ final class DashboardCommand implements Callable<Integer> {
     @Option(names = "--once", description = "print the pending proposals and exit")
     boolean once;
 
-    @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
+    @Option(
+            names = "--format",
+            paramLabel = "text|json",
+            defaultValue = "text",
             description = "the format of --once: ${COMPLETION-CANDIDATES}")
     StartCommand.Format format;
 
@@ -71,8 +78,13 @@ final class DashboardCommand implements Callable<Integer> {
 
     static void describe(OperatorQueue queue, OperatorQueue.Pending w, PrintWriter out, boolean selected) {
         Proposal p = w.proposal();
-        out.printf("%s %s  %-24s %-18s %s%s%n", selected ? ">" : " ", p.createdAt().toString().substring(11, 19),
-                p.bottle(), p.kind().tool(), p.route() != null ? p.route().host() : "Dockerfile",
+        out.printf(
+                "%s %s  %-24s %-18s %s%s%n",
+                selected ? ">" : " ",
+                p.createdAt().toString().substring(11, 19),
+                p.bottle(),
+                p.kind().tool(),
+                p.route() != null ? p.route().host() : "Dockerfile",
                 w.decided() ? "  (decided; being applied)" : w.ownProgram() ? "  (its program decides)" : "");
         out.println("      why: " + p.justification().replace('\n', ' '));
         for (String d : queue.diff(p)) {
@@ -158,11 +170,17 @@ final class DashboardCommand implements Callable<Integer> {
                                 if (w != null) {
                                     t.setAttributes(saved);
                                     Console console = System.console();
-                                    String reason = console == null ? null : console.readLine("reason for rejecting "
-                                            + w.proposal().id() + ": ");
+                                    String reason = console == null
+                                            ? null
+                                            : console.readLine("reason for rejecting "
+                                                    + w.proposal().id() + ": ");
                                     t.enterRawMode();
-                                    decide(w, Decision.reject(reason == null || reason.isBlank() ? "rejected by the"
-                                            + " operator" : reason.strip()));
+                                    decide(
+                                            w,
+                                            Decision.reject(
+                                                    reason == null || reason.isBlank()
+                                                            ? "rejected by the" + " operator"
+                                                            : reason.strip()));
                                 }
                             }
                             case 'e' -> {
@@ -185,7 +203,7 @@ final class DashboardCommand implements Callable<Integer> {
                                     stop(t, saved, b);
                                 }
                             }
-                            default -> { }
+                            default -> {}
                         }
                     }
                 } finally {
@@ -270,14 +288,16 @@ final class DashboardCommand implements Callable<Integer> {
                 return;
             }
             status = "stopping " + b.identity() + " ...";
-            Thread stopper = new Thread(() -> {
-                try {
-                    status = StopCommand.stop(Bottles.reach(b.identity(), queue.home()));
-                } catch (RuntimeException e) {
-                    status = "cannot stop " + b.identity() + ": " + e.getMessage();
-                }
-                dirty = true;
-            }, "dashboard-stop");
+            Thread stopper = new Thread(
+                    () -> {
+                        try {
+                            status = StopCommand.stop(Bottles.reach(b.identity(), queue.home()));
+                        } catch (RuntimeException e) {
+                            status = "cannot stop " + b.identity() + ": " + e.getMessage();
+                        }
+                        dirty = true;
+                    },
+                    "dashboard-stop");
             stopper.setDaemon(true);
             stopper.start();
         }
@@ -287,7 +307,9 @@ final class DashboardCommand implements Callable<Integer> {
                 return;
             }
             try {
-                status = queue.decide(w.proposal(), d) ? (d.approved() ? "approved " : "rejected ") + w.proposal().id()
+                status = queue.decide(w.proposal(), d)
+                        ? (d.approved() ? "approved " : "rejected ")
+                                + w.proposal().id()
                         : w.proposal().id() + " was already decided elsewhere";
             } catch (BottleException e) {
                 status = e.getMessage();
@@ -298,11 +320,14 @@ final class DashboardCommand implements Callable<Integer> {
         private Decision edit(Proposal p) throws IOException {
             Path f = Files.createTempFile("bottle-proposal-", p.route() != null ? ".route" : ".Dockerfile");
             try {
-                String text = p.route() != null ? p.route().host() + "\n" + String.join("\n", p.route().pathAllowlist())
-                        + "\n" : p.dockerfile();
+                String text = p.route() != null
+                        ? p.route().host() + "\n" + String.join("\n", p.route().pathAllowlist()) + "\n"
+                        : p.dockerfile();
                 Files.writeString(f, text == null ? "" : text, StandardCharsets.UTF_8);
                 String editor = io.env().getOrDefault("VISUAL", io.env().getOrDefault("EDITOR", "vi"));
-                Process ed = new ProcessBuilder("sh", "-c", editor + " \"$1\"", "editor", f.toString()).inheritIO().start();
+                Process ed = new ProcessBuilder("sh", "-c", editor + " \"$1\"", "editor", f.toString())
+                        .inheritIO()
+                        .start();
                 ed.waitFor();
                 String edited = Files.readString(f, StandardCharsets.UTF_8);
                 if (edited.isBlank()) {
@@ -312,9 +337,11 @@ final class DashboardCommand implements Callable<Integer> {
                 if (p.route() == null) {
                     return Decision.approve(edited);
                 }
-                List<String> lines = edited.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-                return Decision.approve(new EgressRoute(lines.get(0), lines.subList(1,
-                        lines.size()), null, null));
+                List<String> lines = edited.lines()
+                        .map(String::strip)
+                        .filter(l -> !l.isEmpty())
+                        .toList();
+                return Decision.approve(new EgressRoute(lines.get(0), lines.subList(1, lines.size()), null, null));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return null;
@@ -329,7 +356,8 @@ final class DashboardCommand implements Callable<Integer> {
         private void draw(Terminal t, List<OperatorQueue.Pending> pending) {
             PrintWriter out = t.writer();
             t.puts(InfoCmp.Capability.clear_screen);
-            out.println("bottle dashboard  " + Instant.now().toString().substring(0, 19).replace('T', ' ')
+            out.println("bottle dashboard  "
+                    + Instant.now().toString().substring(0, 19).replace('T', ' ')
                     + "  (a approve, e edit+approve, r reject, j/k move, Tab bottles, q quit)\r");
             out.println("\r");
             out.println((onBottles ? "> " : "") + "BOTTLES  (Tab here, Enter attach, x stop)\r");
@@ -338,8 +366,9 @@ final class DashboardCommand implements Callable<Integer> {
             } else if (bottles.isEmpty()) {
                 out.println("  none running\r");
             }
-            out.printf("  %-12s %-26s %-14s %-28s %-16s %-6s %s\r%n", "BACKEND", "IDENTITY", "AGENT", "DAEMONS",
-                    "STATE", "AGE", "OWNER");
+            out.printf(
+                    "  %-12s %-26s %-14s %-28s %-16s %-6s %s\r%n",
+                    "BACKEND", "IDENTITY", "AGENT", "DAEMONS", "STATE", "AGE", "OWNER");
             Instant now = Instant.now();
             for (int i = 0; i < bottles.size(); i++) {
                 out.println((onBottles && i == chosen ? "> " : "  ") + queue.row(bottles.get(i), now) + "\r");
@@ -359,5 +388,4 @@ final class DashboardCommand implements Callable<Integer> {
             out.flush();
         }
     }
-
 }

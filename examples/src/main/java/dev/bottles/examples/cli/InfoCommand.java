@@ -12,13 +12,15 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /** {@code bottle info}: an agent's definition and its bottle's, with no secret value. */
-@Command(name = "info", mixinStandardHelpOptions = true,
+@Command(
+        name = "info",
+        mixinStandardHelpOptions = true,
         description = "Shows an agent, its bottle, the environment it gets (values of host variables and secrets"
                 + " are never shown), its egress routes, git upstreams and skills.")
 final class InfoCommand implements Callable<Integer> {
@@ -34,18 +36,22 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Io io = parent.io();
-        Manifest m = Manifest.load(BottleHome.resolve(home, io.env()).root(), io.cwd()).withBuiltIns();
+        Manifest m = Manifest.load(BottleHome.resolve(home, io.env()).root(), io.cwd())
+                .withBuiltIns();
         AgentDefinition a = m.requireAgent(agent);
         BottleDefinition b = m.bottleFor(agent);
         PrintWriter out = io.out();
         out.println("agent " + a.name() + " (" + a.origin() + ")");
         out.println("  bottle   " + a.bottle());
         out.println("  skills   " + (a.skills().isEmpty() ? "-" : String.join(", ", a.skills())));
-        out.println("  prompt   " + (a.prompt().isEmpty() ? "-" : a.prompt().lines().count() + " lines"));
+        out.println(
+                "  prompt   " + (a.prompt().isEmpty() ? "-" : a.prompt().lines().count() + " lines"));
         String image = io.env().get("CLAUDE_BOTTLE_IMAGE");
-        out.println("  claude   " + (image != null && !image.isBlank() ? "as image " + image + " has it"
-                : "Claude Code " + io.env().getOrDefault(ClaudeCode.VERSION_SETTING, ClaudeCode.PINNED_VERSION)
-                        + " in the SDK's agent image"));
+        out.println("  claude   "
+                + (image != null && !image.isBlank()
+                        ? "as image " + image + " has it"
+                        : "Claude Code " + io.env().getOrDefault(ClaudeCode.VERSION_SETTING, ClaudeCode.PINNED_VERSION)
+                                + " in the SDK's agent image"));
         out.println("bottle " + b.name() + " (" + b.origin() + ")");
         out.println("  env");
         for (Map.Entry<String, EnvValue> e : b.env().entrySet()) {
@@ -54,7 +60,10 @@ final class InfoCommand implements Callable<Integer> {
         out.println("  egress routes");
         for (EgressRoute r : b.routes()) {
             out.println("    " + r.host() + (r.pathAllowlist().isEmpty() ? "" : " paths " + r.pathAllowlist())
-                    + (r.auth() == null ? "" : " auth " + r.auth().scheme().wire() + " from $" + r.auth().tokenRef()));
+                    + (r.auth() == null
+                            ? ""
+                            : " auth " + r.auth().scheme().wire() + " from $"
+                                    + r.auth().tokenRef()));
         }
         out.println("  git");
         for (GitRemote g : b.git()) {

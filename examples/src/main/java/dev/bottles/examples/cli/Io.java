@@ -28,7 +28,8 @@ public record Io(PrintWriter out, PrintWriter err, BufferedReader in, Map<String
         err.flush();
         try {
             String line = in.readLine();
-            return line != null && (line.strip().equalsIgnoreCase("y") || line.strip().equalsIgnoreCase("yes"));
+            return line != null
+                    && (line.strip().equalsIgnoreCase("y") || line.strip().equalsIgnoreCase("yes"));
         } catch (IOException e) {
             return false;
         }

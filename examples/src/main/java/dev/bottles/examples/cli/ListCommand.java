@@ -8,7 +8,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code bottle list}: one line per bottle on every available backend. */
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(
+        name = "list",
+        mixinStandardHelpOptions = true,
         description = "Lists running bottles, one per line: backend, identity, agent, services, status.")
 final class ListCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
@@ -23,8 +25,14 @@ final class ListCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         for (BottleSummary s : all) {
-            io.out().printf("%-14s %-28s %-20s %-32s %s%n", s.backend(), s.identity(), s.agent() == null ? "-" : s.agent(),
-                    s.services().isEmpty() ? "-" : String.join(",", s.services()), s.status());
+            io.out()
+                    .printf(
+                            "%-14s %-28s %-20s %-32s %s%n",
+                            s.backend(),
+                            s.identity(),
+                            s.agent() == null ? "-" : s.agent(),
+                            s.services().isEmpty() ? "-" : String.join(",", s.services()),
+                            s.status());
         }
         return ExitCodes.OK;
     }

@@ -68,7 +68,8 @@ final class OperatorQueue {
         } catch (IOException e) {
             throw new BottleException("cannot list " + root + " (" + e + ")", e);
         }
-        out.sort(Comparator.comparing((Pending p) -> p.proposal().createdAt()).thenComparing(p -> p.proposal().id()));
+        out.sort(Comparator.comparing((Pending p) -> p.proposal().createdAt())
+                .thenComparing(p -> p.proposal().id()));
         return out;
     }
 
@@ -103,7 +104,9 @@ final class OperatorQueue {
         String owner = "-";
         String status = b.status();
         if (st.exists()) {
-            age = st.readMetadata().map(m -> age(Duration.between(m.startedAt(), now))).orElse("-");
+            age = st.readMetadata()
+                    .map(m -> age(Duration.between(m.startedAt(), now)))
+                    .orElse("-");
             try {
                 owner = Files.getOwner(st.path()).getName();
             } catch (IOException e) {
@@ -113,8 +116,15 @@ final class OperatorQueue {
                 status += ", kept";
             }
         }
-        return String.format("%-12s %-26s %-14s %-28s %-16s %-6s %s", b.backend(), b.identity(),
-                b.agent() == null ? "-" : b.agent(), String.join(",", b.services()), status, age, owner);
+        return String.format(
+                "%-12s %-26s %-14s %-28s %-16s %-6s %s",
+                b.backend(),
+                b.identity(),
+                b.agent() == null ? "-" : b.agent(),
+                String.join(",", b.services()),
+                status,
+                age,
+                owner);
     }
 
     static String age(Duration d) {
@@ -133,13 +143,18 @@ final class OperatorQueue {
         if (p.kind() == Proposal.Kind.EGRESS_ALLOW && p.route() != null) {
             Path routes = home.state(p.bottle()).path().resolve("egress").resolve("routes.yaml");
             String current = read(routes);
-            boolean known = current.lines().anyMatch(l -> l.strip().equals("- host: " + p.route().host())
-                    || l.strip().equals("host: " + p.route().host()));
-            out.add((known ? "~ " : "+ ") + "host " + p.route().host() + (p.route().pathAllowlist().isEmpty()
-                    ? " (every path)" : " paths " + p.route().pathAllowlist()) + (known ? " (host already allowed; paths"
-                    + " are added)" : " (a new host)"));
+            boolean known = current.lines()
+                    .anyMatch(l -> l.strip().equals("- host: " + p.route().host())
+                            || l.strip().equals("host: " + p.route().host()));
+            out.add((known ? "~ " : "+ ") + "host " + p.route().host()
+                    + (p.route().pathAllowlist().isEmpty()
+                            ? " (every path)"
+                            : " paths " + p.route().pathAllowlist())
+                    + (known ? " (host already allowed; paths" + " are added)" : " (a new host)"));
         } else if (p.dockerfile() != null) {
-            List<String> base = read(home.state(p.bottle()).path().resolve("Dockerfile")).lines().toList();
+            List<String> base = read(home.state(p.bottle()).path().resolve("Dockerfile"))
+                    .lines()
+                    .toList();
             for (String l : p.dockerfile().lines().toList()) {
                 out.add((base.contains(l) ? "  " : "+ ") + l);
             }

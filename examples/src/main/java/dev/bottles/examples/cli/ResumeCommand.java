@@ -12,13 +12,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /** {@code bottle resume}: start a bottle again under an identity whose state was kept. */
-@Command(name = "resume", mixinStandardHelpOptions = true,
+@Command(
+        name = "resume",
+        mixinStandardHelpOptions = true,
         description = "Starts a bottle again under the identity of one whose state was kept (a non-zero exit, or an"
                 + " approved capability change).")
 final class ResumeCommand implements Callable<Integer> {
@@ -34,17 +36,26 @@ final class ResumeCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "COMMAND", description = "run this instead of the agent's command")
     List<String> command = new ArrayList<>();
 
-    @Option(names = {"-y", "--yes"}, description = "do not ask before launching")
+    @Option(
+            names = {"-y", "--yes"},
+            description = "do not ask before launching")
     boolean yes;
 
     @Override
     public Integer call() {
         Io io = parent.io();
         BottleHome home = common.home(io);
-        BottleMetadata m = home.state(identity).readMetadata().orElseThrow(() -> new BottleException("no kept state for "
-                + identity + " under " + home.stateRoot() + "; 'bottle list' shows running bottles"));
-        BottleSpec.Builder spec = BottleSpec.builder(m.agentName()).identity(identity).home(home.root())
-                .userCwd(Path.of(m.cwd())).copyCwd(m.copyCwd()).settings(common.settings).hostEnvironment(io.env())
+        BottleMetadata m = home.state(identity)
+                .readMetadata()
+                .orElseThrow(() -> new BottleException("no kept state for " + identity + " under " + home.stateRoot()
+                        + "; 'bottle list' shows running bottles"));
+        BottleSpec.Builder spec = BottleSpec.builder(m.agentName())
+                .identity(identity)
+                .home(home.root())
+                .userCwd(Path.of(m.cwd()))
+                .copyCwd(m.copyCwd())
+                .settings(common.settings)
+                .hostEnvironment(io.env())
                 .secretPrompter(new TerminalSecrets())
                 .approvals(ApprovalHandler.awaitingOperator(home));
         if (!m.backend().isEmpty()) {

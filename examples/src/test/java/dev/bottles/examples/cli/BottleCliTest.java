@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BottleCliTest {
     @TempDir
     Path dir;
+
     CliFixture cli;
 
     @BeforeEach
@@ -50,7 +51,8 @@ class BottleCliTest {
         CliFixture.Run r = cli.run("", "start");
         assertEquals(ExitCodes.USAGE, r.code());
         assertTrue(r.err().contains("Missing required parameter: 'AGENT'"), r.err());
-        assertEquals(ExitCodes.USAGE, cli.run("", "start", "demo", "--format=yaml").code());
+        assertEquals(
+                ExitCodes.USAGE, cli.run("", "start", "demo", "--format=yaml").code());
         assertEquals(ExitCodes.USAGE, cli.run("").code());
     }
 
@@ -66,8 +68,8 @@ class BottleCliTest {
 
     @Test
     void aDryRunAsJsonIsTheBackendsPlan() throws Exception {
-        CliFixture.Run r = cli.run("", "start", "demo", "--backend=fake", "--dry-run", "--format=json", "--home",
-                cli.home.toString());
+        CliFixture.Run r = cli.run(
+                "", "start", "demo", "--backend=fake", "--dry-run", "--format=json", "--home", cli.home.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode plan = new ObjectMapper().readTree(r.out());
         assertEquals("fake", plan.get("backend").asText());
@@ -77,20 +79,20 @@ class BottleCliTest {
 
     @Test
     void definitionAndBackendProblemsHaveTheirOwnCodes() {
-        CliFixture.Run missing = cli.run("", "start", "nobody", "--backend=fake", "--dry-run", "--home",
-                cli.home.toString());
+        CliFixture.Run missing =
+                cli.run("", "start", "nobody", "--backend=fake", "--dry-run", "--home", cli.home.toString());
         assertEquals(ExitCodes.BAD_DEFINITION, missing.code());
         assertTrue(missing.err().startsWith("bottle: ") && missing.err().contains("nobody"), missing.err());
-        CliFixture.Run backend = cli.run("", "start", "demo", "--backend=nope", "--dry-run", "--home",
-                cli.home.toString());
+        CliFixture.Run backend =
+                cli.run("", "start", "demo", "--backend=nope", "--dry-run", "--home", cli.home.toString());
         assertEquals(ExitCodes.NO_BACKEND, backend.code());
         assertTrue(backend.err().contains("nope"), backend.err());
     }
 
     @Test
     void declinedAtThePromptNothingIsLaunched() throws Exception {
-        CliFixture.Run r = cli.run("n\n", "start", "demo", "--backend=fake", "--home", cli.home.toString(), "--", "echo",
-                "hi");
+        CliFixture.Run r =
+                cli.run("n\n", "start", "demo", "--backend=fake", "--home", cli.home.toString(), "--", "echo", "hi");
         assertEquals(ExitCodes.DECLINED, r.code());
         assertTrue(r.err().contains("Launch it? [y/N]"), r.err());
         assertEquals("", r.attached());
@@ -99,21 +101,21 @@ class BottleCliTest {
 
     @Test
     void aLaunchedAgentsExitCodeIsTheCommandsAndANonZeroOneKeepsStateForResume() throws Exception {
-        CliFixture.Run ok = cli.run("y\n", "start", "demo", "--backend=fake", "--home", cli.home.toString(), "--", "echo",
-                "hi");
+        CliFixture.Run ok =
+                cli.run("y\n", "start", "demo", "--backend=fake", "--home", cli.home.toString(), "--", "echo", "hi");
         assertEquals(0, ok.code(), ok.err());
         assertEquals("hi\n", ok.attached());
         assertEquals(List.of(), states(), "exit 0 removes the state");
 
-        CliFixture.Run failed = cli.run("", "start", "demo", "--yes", "--backend=fake", "--home", cli.home.toString(),
-                "--", "false");
+        CliFixture.Run failed =
+                cli.run("", "start", "demo", "--yes", "--backend=fake", "--home", cli.home.toString(), "--", "false");
         assertEquals(1, failed.code(), failed.err());
         List<String> kept = states();
         assertEquals(1, kept.size());
         assertTrue(failed.err().contains("bottle resume " + kept.get(0)), failed.err());
 
-        CliFixture.Run resumed = cli.run("", "resume", kept.get(0), "--yes", "--home", cli.home.toString(), "--", "echo",
-                "again");
+        CliFixture.Run resumed =
+                cli.run("", "resume", kept.get(0), "--yes", "--home", cli.home.toString(), "--", "echo", "again");
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().startsWith("bottle " + kept.get(0) + " for agent demo on fake"), resumed.out());
         assertEquals("again\n", resumed.attached());

@@ -43,8 +43,8 @@ class ClaudeTerminalIT {
         TestImages.requireEngine();
         // the CLI builds the SDK's images on first use; a test run leaves none it made behind
         TestImages.removeAtExitIfNew(AgentImages.reference(Map.of()));
-        TestImages.removeAtExitIfNew(BundleImages.describe(TestImages.engine(),
-                new Settings(Map.of(), Map.of())).reference());
+        TestImages.removeAtExitIfNew(BundleImages.describe(TestImages.engine(), new Settings(Map.of(), Map.of()))
+                .reference());
         dir = Files.createTempDirectory("bottles-tty-");
         api = new FakeApiFixture(dir);
         TestImages.fakeAnthropic(); // built before the clock starts, so the fake answers Claude Code's first calls
@@ -66,10 +66,17 @@ class ClaudeTerminalIT {
         Path home = dir.resolve("home");
         Path exit = dir.resolve("exit-code");
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", SOCKET, "new-session", "-d", "-s", "claude", "-x", "150",
-                "-y", "45"));
-        for (Map.Entry<String, String> e : Map.of("BOTTLE_HOME", home.toString(), FakeApiFixture.TOKEN_ENV, api.token(),
-                "CLAUDE_BOTTLE_EGRESS_EXTRA_CA", api.settings().get("CLAUDE_BOTTLE_EGRESS_EXTRA_CA"), "TERM", "xterm-256color")
+        List<String> cmd = new ArrayList<>(
+                List.of("tmux", "-L", SOCKET, "new-session", "-d", "-s", "claude", "-x", "150", "-y", "45"));
+        for (Map.Entry<String, String> e : Map.of(
+                        "BOTTLE_HOME",
+                        home.toString(),
+                        FakeApiFixture.TOKEN_ENV,
+                        api.token(),
+                        "CLAUDE_BOTTLE_EGRESS_EXTRA_CA",
+                        api.settings().get("CLAUDE_BOTTLE_EGRESS_EXTRA_CA"),
+                        "TERM",
+                        "xterm-256color")
                 .entrySet()) {
             cmd.addAll(List.of("-e", e.getKey() + "=" + e.getValue()));
         }
@@ -83,9 +90,16 @@ class ClaudeTerminalIT {
         fake = api.start(net[1], net[0]);
 
         String screen = awaitScreen(s -> s.contains("bypass permissions on") && s.contains("❯"), Duration.ofMinutes(5));
-        System.out.printf("bottle start claude --yes to Claude Code's prompt: %d ms (agent image %s); the CLI said: %s%n",
-                (System.nanoTime() - t0) / 1_000_000, imageBuilt ? "cached" : "built by this start",
-                Files.readString(cliErr).lines().filter(l -> l.contains(" is up (")).findFirst().orElse("?").strip());
+        System.out.printf(
+                "bottle start claude --yes to Claude Code's prompt: %d ms (agent image %s); the CLI said: %s%n",
+                (System.nanoTime() - t0) / 1_000_000,
+                imageBuilt ? "cached" : "built by this start",
+                Files.readString(cliErr)
+                        .lines()
+                        .filter(l -> l.contains(" is up ("))
+                        .findFirst()
+                        .orElse("?")
+                        .strip());
         for (String dialog : List.of("trust", "theme", "Make auto mode", "Security", "WARNING", "API key")) {
             assertFalse(screen.contains(dialog), "no dialog (" + dialog + ") before the prompt:\n" + screen);
         }
@@ -128,15 +142,28 @@ class ClaudeTerminalIT {
         Path home = dir.resolve("home");
         Path after = dir.resolve("after");
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        run(List.of("tmux", "-L", SOCKET, "new-session", "-d", "-s", "claude", "-x", "120", "-y", "40", "-e",
-                "BOTTLE_HOME=" + home, "-e", FakeApiFixture.TOKEN_ENV + "=" + api.token(),
+        run(List.of(
+                "tmux",
+                "-L",
+                SOCKET,
+                "new-session",
+                "-d",
+                "-s",
+                "claude",
+                "-x",
+                "120",
+                "-y",
+                "40",
+                "-e",
+                "BOTTLE_HOME=" + home,
+                "-e",
+                FakeApiFixture.TOKEN_ENV + "=" + api.token(),
                 javaBin + " -Dbottles.it=" + dir.getFileName() + " -jar " + jar + " start claude --yes -- bash;"
                         + " echo \"$? $(stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo|isig)$' | tr '\\n' ' ')\" > "
                         + after + "; sleep 600"));
         awaitScreen(s -> s.contains("bash-"), Duration.ofMinutes(5));
         String[] net = awaitEgressNetwork(Duration.ofSeconds(10));
-        Process pgrep = new ProcessBuilder("pgrep", "-f", "^" + javaBin + " -Dbottles.it=" + dir.getFileName())
-                .start();
+        Process pgrep = new ProcessBuilder("pgrep", "-f", "^" + javaBin + " -Dbottles.it=" + dir.getFileName()).start();
         String pid = new String(pgrep.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertFalse(pid.isEmpty() || pid.contains("\n"), "one CLI process: " + pid);
         run(List.of("kill", "-TERM", pid));
@@ -144,10 +171,13 @@ class ClaudeTerminalIT {
         while (!Files.exists(after) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertEquals("143 isig icanon echo", Files.readString(after).strip(),
+        assertEquals(
+                "143 isig icanon echo",
+                Files.readString(after).strip(),
                 "the CLI exited as stopped and the terminal is back in its normal mode");
         assertEquals(Set.of(), TestImages.labelled(net[1]), "the bottle's runtime is gone");
-        assertTrue(Files.isRegularFile(home.resolve("state").resolve(net[1]).resolve(".preserve")),
+        assertTrue(
+                Files.isRegularFile(home.resolve("state").resolve(net[1]).resolve(".preserve")),
                 "its state is kept for resume");
     }
 

@@ -54,9 +54,20 @@ final class CliFixture {
         int code;
         try {
             System.setOut(new PrintStream(attached, true, StandardCharsets.UTF_8));
-            code = BottleCli.run(args, new Io(new PrintWriter(out, true), new PrintWriter(err, true),
-                    new BufferedReader(new StringReader(stdin)), Map.of("DEMO_TOKEN", "demo-secret-value-1234",
-                            "DEMO_HOST_VALUE", "host-value-never-shown", "PATH", "/usr/bin:/bin"), cwd));
+            code = BottleCli.run(
+                    args,
+                    new Io(
+                            new PrintWriter(out, true),
+                            new PrintWriter(err, true),
+                            new BufferedReader(new StringReader(stdin)),
+                            Map.of(
+                                    "DEMO_TOKEN",
+                                    "demo-secret-value-1234",
+                                    "DEMO_HOST_VALUE",
+                                    "host-value-never-shown",
+                                    "PATH",
+                                    "/usr/bin:/bin"),
+                            cwd));
         } finally {
             System.setOut(old);
         }

@@ -46,7 +46,8 @@ class DashboardIT {
                 + " -H 'Accept: application/json, text/event-stream'";
         String script = "auth=$(sed -n 's/.*\"\\(Bearer [A-Za-z0-9_-]*\\)\".*/\\1/p' /home/node/.claude-bottle/mcp.json"
                 + " | head -1)\nu=$MCP_SUPERVISE_URL\n"
-                + "sid=$(curl -s -D - -o /dev/null " + h + " -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+                + "sid=$(curl -s -D - -o /dev/null " + h
+                + " -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
                 + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"sh\","
                 + "\"version\":\"1\"}}}' $u | tr -d '\\r' | sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: //p')\n"
                 + "curl -s -o /dev/null " + h + " -H \"Mcp-Session-Id: $sid\" -d '{\"jsonrpc\":\"2.0\","
@@ -59,12 +60,18 @@ class DashboardIT {
     private static String asks(String h, String[]... asks) {
         StringBuilder sb = new StringBuilder();
         for (String[] a : asks) {
-            sb.append("while :; do r=$(curl -s ").append(h).append(" -H \"Mcp-Session-Id: $sid\" -d '{\"jsonrpc\":\"2.0\",")
+            sb.append("while :; do r=$(curl -s ")
+                    .append(h)
+                    .append(" -H \"Mcp-Session-Id: $sid\" -d '{\"jsonrpc\":\"2.0\",")
                     .append("\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"egress-allow\",\"arguments\":")
-                    .append("{\"host\":\"").append(a[0]).append("\",\"justification\":\"").append(a[1])
+                    .append("{\"host\":\"")
+                    .append(a[0])
+                    .append("\",\"justification\":\"")
+                    .append(a[1])
                     .append("\"}}}' $u); case \"$r\" in *pending*) sleep 1;; *) break;; esac; done\n")
                     .append("echo \"ANSWER $r\"\n")
-                    .append("curl -s -o /dev/null -w 'status=%{http_connect}/%{http_code}\\n' https://").append(a[2])
+                    .append("curl -s -o /dev/null -w 'status=%{http_connect}/%{http_code}\\n' https://")
+                    .append(a[2])
                     .append("/v1/x\n");
         }
         return sb.toString();
@@ -89,13 +96,27 @@ class DashboardIT {
         String cli = javaBin + " -jar " + Path.of("target/bottle.jar").toAbsolutePath();
         String sets = " --set CLAUDE_BOTTLE_IMAGE=" + TestImages.probeAgent() + " --set CLAUDE_BOTTLE_EGRESS_EXTRA_CA="
                 + api.settings().get("CLAUDE_BOTTLE_EGRESS_EXTRA_CA");
-        TestImages.removeAtExitIfNew(BundleImages.describe(TestImages.engine(),
-                new Settings(Map.of(), Map.of())).reference());
+        TestImages.removeAtExitIfNew(BundleImages.describe(TestImages.engine(), new Settings(Map.of(), Map.of()))
+                .reference());
         List<UpstreamContainer> upstreams = new ArrayList<>();
         try (Tmux tmux = new Tmux()) {
-            tmux.run("new-session", "-d", "-s", "s", "-n", "one", "-x", "160", "-y", "45", "-e", "BOTTLE_HOME=" + home,
-                    cli + " start one --yes" + sets + " -- " + agent(new String[] {"late.example.test", "first ask",
-                            "late.example.test"}, new String[] {"wanted.example.test", "third ask", "edited.example.test"})
+            tmux.run(
+                    "new-session",
+                    "-d",
+                    "-s",
+                    "s",
+                    "-n",
+                    "one",
+                    "-x",
+                    "160",
+                    "-y",
+                    "45",
+                    "-e",
+                    "BOTTLE_HOME=" + home,
+                    cli + " start one --yes" + sets + " -- "
+                            + agent(
+                                    new String[] {"late.example.test", "first ask", "late.example.test"},
+                                    new String[] {"wanted.example.test", "third ask", "edited.example.test"})
                             + "; sleep 600");
             String one = String.join(" ", Tmux.awaitBottleNetwork("one", Duration.ofMinutes(5)));
             upstreams.add(api.start(one.split(" ")[1], one.split(" ")[0]));
@@ -108,28 +129,50 @@ class DashboardIT {
                 }
                 Thread.sleep(100);
             }
-            tmux.run("new-window", "-t", "s", "-n", "two", "-e", "BOTTLE_HOME=" + home,
-                    cli + " start two --yes" + sets + " -- " + agent("late.example.test", "second ask") + "; sleep 600");
+            tmux.run(
+                    "new-window",
+                    "-t",
+                    "s",
+                    "-n",
+                    "two",
+                    "-e",
+                    "BOTTLE_HOME=" + home,
+                    cli + " start two --yes" + sets + " -- " + agent("late.example.test", "second ask")
+                            + "; sleep 600");
             String two = String.join(" ", Tmux.awaitBottleNetwork("two", Duration.ofMinutes(5)));
             upstreams.add(api.start(two.split(" ")[1], two.split(" ")[0]));
-            tmux.run("new-window", "-t", "s", "-n", "dash", "-e", "BOTTLE_HOME=" + home, "-e", "EDITOR=" + editor,
+            tmux.run(
+                    "new-window",
+                    "-t",
+                    "s",
+                    "-n",
+                    "dash",
+                    "-e",
+                    "BOTTLE_HOME=" + home,
+                    "-e",
+                    "EDITOR=" + editor,
                     cli + " dashboard; sleep 600");
             String screen;
             try {
-                screen = tmux.await("s:dash", s -> s.contains("first ask") && s.contains("second ask"),
-                        Duration.ofSeconds(90));
+                screen = tmux.await(
+                        "s:dash", s -> s.contains("first ask") && s.contains("second ask"), Duration.ofSeconds(90));
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "\nwindow one:\n" + tmux.screen("s:one") + "\nwindow two:\n"
-                        + tmux.screen("s:two"), e);
+                throw new AssertionError(
+                        e.getMessage() + "\nwindow one:\n" + tmux.screen("s:one") + "\nwindow two:\n"
+                                + tmux.screen("s:two"),
+                        e);
             }
             assertTrue(screen.indexOf("first ask") < screen.indexOf("second ask"), "oldest first:\n" + screen);
-            assertTrue(Pattern.compile("docker +" + one.split(" ")[1] + " +one +\\S*supervise\\S* +running"
-                    + " +\\d+[smh] +" + System.getProperty("user.name")).matcher(screen).find(),
+            assertTrue(
+                    Pattern.compile("docker +" + one.split(" ")[1] + " +one +\\S*supervise\\S* +running"
+                                    + " +\\d+[smh] +" + System.getProperty("user.name"))
+                            .matcher(screen)
+                            .find(),
                     "the bottles pane shows backend, identity, agent, daemons, state, age and owner:\n" + screen);
 
             // --once --format json lists both, for scripts
-            String json = Tmux.exec(List.of("sh", "-c", "BOTTLE_HOME=" + home + " " + cli
-                    + " dashboard --once --format json"));
+            String json = Tmux.exec(
+                    List.of("sh", "-c", "BOTTLE_HOME=" + home + " " + cli + " dashboard --once --format json"));
             JsonNode pending = new ObjectMapper().readTree(json.substring(json.indexOf('[')));
             assertEquals(2, pending.size(), json);
 
@@ -152,18 +195,29 @@ class DashboardIT {
             tmux.run("send-keys", "-t", "s:dash", "e");
             String edited;
             try {
-                edited = tmux.await("s:one", s -> s.lines().filter(l -> l.startsWith("status=")).count() == 2,
+                edited = tmux.await(
+                        "s:one",
+                        s -> s.lines().filter(l -> l.startsWith("status=")).count() == 2,
                         Duration.ofMinutes(1));
             } catch (AssertionError e) {
                 throw new AssertionError("dashboard:\n" + tmux.screen("s:dash"), e);
             }
-            assertTrue(edited.lines().filter(l -> l.startsWith("status=")).skip(1).findFirst().orElse("")
-                    .startsWith("status=200/"), "the edited route is live: " + edited);
+            assertTrue(
+                    edited.lines()
+                            .filter(l -> l.startsWith("status="))
+                            .skip(1)
+                            .findFirst()
+                            .orElse("")
+                            .startsWith("status=200/"),
+                    "the edited route is live: " + edited);
 
             List<String> audit = Files.readAllLines(home.resolve("audit").resolve("approvals.jsonl"));
             assertEquals(3, audit.size(), String.join("\n", audit));
-            assertTrue(audit.get(0).contains("\"verdict\":\"approved\"") && audit.get(1).contains("not today")
-                    && audit.get(2).contains("\"host\":\"edited.example.test\""), String.join("\n", audit));
+            assertTrue(
+                    audit.get(0).contains("\"verdict\":\"approved\"")
+                            && audit.get(1).contains("not today")
+                            && audit.get(2).contains("\"host\":\"edited.example.test\""),
+                    String.join("\n", audit));
         } finally {
             for (UpstreamContainer u : upstreams) {
                 u.close();

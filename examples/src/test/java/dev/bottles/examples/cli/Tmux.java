@@ -89,8 +89,7 @@ final class Tmux implements AutoCloseable {
     static String[] awaitBottleNetwork(String agent, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            for (var n : TestImages.engine().networks(Map.of("dev.bottles.role",
-                    "network"))) {
+            for (var n : TestImages.engine().networks(Map.of("dev.bottles.role", "network"))) {
                 String id = n.labels().get("dev.bottles.identity");
                 if (n.name().startsWith("claude-bottle-egress-" + agent + "-") && id != null) {
                     return new String[] {n.name(), id};

@@ -72,12 +72,17 @@ public final class EscapeProbe {
                         System.out.println("tcp=connected");
                     }
                 }
-                case "resolve" -> System.out.println("resolve=" + InetAddress.getByName(args[1]).getHostAddress());
+                case "resolve" ->
+                    System.out.println(
+                            "resolve=" + InetAddress.getByName(args[1]).getHostAddress());
                 case "mcp" -> mcp(args[1], args[2]);
                 case "git-clone" -> {
-                    try (Git g = Git.cloneRepository().setURI(args[1])
-                            .setDirectory(new File(args[2])).call()) {
-                        System.out.println("clone=ok " + g.getRepository().resolve("refs/heads/main").name());
+                    try (Git g = Git.cloneRepository()
+                            .setURI(args[1])
+                            .setDirectory(new File(args[2]))
+                            .call()) {
+                        System.out.println("clone=ok "
+                                + g.getRepository().resolve("refs/heads/main").name());
                     } catch (GitAPIException e) {
                         System.out.println("clone=failed " + rootMessage(e));
                     }
@@ -85,7 +90,10 @@ public final class EscapeProbe {
                 case "git-fetch" -> {
                     try (Git g = Git.open(new File(args[1]))) {
                         g.fetch().call();
-                        System.out.println("fetch=ok " + g.getRepository().resolve("refs/remotes/origin/main").name());
+                        System.out.println("fetch=ok "
+                                + g.getRepository()
+                                        .resolve("refs/remotes/origin/main")
+                                        .name());
                     } catch (GitAPIException e) {
                         System.out.println("fetch=failed " + rootMessage(e));
                     }
@@ -106,8 +114,7 @@ public final class EscapeProbe {
     /** The proxy credential from {@code HTTPS_PROXY}'s user info, as a Proxy-Authorization value. */
     private static String proxyAuthorization() {
         String info = URI.create(System.getenv("HTTPS_PROXY")).getRawUserInfo();
-        return info == null ? "" : "Basic " + Base64.getEncoder().encodeToString(info.getBytes(
-                StandardCharsets.UTF_8));
+        return info == null ? "" : "Basic " + Base64.getEncoder().encodeToString(info.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Answers egress's 407 with the user info of {@code HTTPS_PROXY}, as any proxy-aware client does. */
@@ -120,8 +127,8 @@ public final class EscapeProbe {
                     return null;
                 }
                 int colon = info.indexOf(':');
-                return new PasswordAuthentication(info.substring(0, colon), info.substring(colon + 1)
-                        .toCharArray());
+                return new PasswordAuthentication(
+                        info.substring(0, colon), info.substring(colon + 1).toCharArray());
             }
         };
     }
@@ -135,8 +142,13 @@ public final class EscapeProbe {
                 rb.header(args[i].substring(0, eq), args[i].substring(eq + 1));
             }
         }
-        HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).proxy(ProxySelector.of(proxy()))
-                .authenticator(proxyAuthenticator()).sslContext(insecure ? trustAll() : trustFile()).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient c = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .proxy(ProxySelector.of(proxy()))
+                .authenticator(proxyAuthenticator())
+                .sslContext(insecure ? trustAll() : trustFile())
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         try {
             HttpResponse<String> r = c.send(rb.build(), HttpResponse.BodyHandlers.ofString());
             System.out.println("status=" + r.statusCode());
@@ -152,7 +164,8 @@ public final class EscapeProbe {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             out.write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nProxy-Authorization: "
-                    + proxyAuthorization() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + proxyAuthorization() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
             StringBuilder head = new StringBuilder();
             while (!head.toString().endsWith("\r\n\r\n")) {
@@ -182,16 +195,22 @@ public final class EscapeProbe {
             String id = "-";
             if (!a[3].equals("-")) {
                 boolean exists = g.getRepository().findRef("refs/heads/" + a[2]) != null;
-                g.checkout().setCreateBranch(!exists).setName(a[2]).setStartPoint(exists ? null : "origin/main").call();
+                g.checkout()
+                        .setCreateBranch(!exists)
+                        .setName(a[2])
+                        .setStartPoint(exists ? null : "origin/main")
+                        .call();
                 Files.writeString(Path.of(a[1], a[3]), a[4] + "\n");
                 g.add().addFilepattern(a[3]).call();
                 id = g.commit().setMessage(a[5]).setSign(false).call().name();
             }
             if (a[6].startsWith("refs/tags/")) {
-                g.tag().setName(a[6].split(":")[0].substring("refs/tags/".length())).setAnnotated(false).call();
+                g.tag()
+                        .setName(a[6].split(":")[0].substring("refs/tags/".length()))
+                        .setAnnotated(false)
+                        .call();
             }
-            for (PushResult r : g.push().setRefSpecs(
-                    new RefSpec(a[6])).call()) {
+            for (PushResult r : g.push().setRefSpecs(new RefSpec(a[6])).call()) {
                 for (RemoteRefUpdate u : r.getRemoteUpdates()) {
                     System.out.println("push=" + u.getStatus() + " " + id + " " + u.getMessage());
                 }
@@ -217,23 +236,39 @@ public final class EscapeProbe {
         String config = Files.readString(Files.exists(inHome) ? inHome : Path.of("/home/node/.claude-bottle/mcp.json"));
         Matcher bearer = Pattern.compile("\"(Bearer [A-Za-z0-9_-]+)\"").matcher(config);
         String auth = bearer.find() ? bearer.group(1) : "";
-        HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> init = c.send(HttpRequest.newBuilder(url).header("Content-Type", "application/json")
-                .header("Authorization", auth)
-                .header("Accept", "application/json, text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
-                        + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
-                        + "\"clientInfo\":{\"name\":\"probe\",\"version\":\"1\"}}}")).build(),
+        HttpClient c =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> init = c.send(
+                HttpRequest.newBuilder(url)
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", auth)
+                        .header("Accept", "application/json, text/event-stream")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+                                        + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+                                        + "\"clientInfo\":{\"name\":\"probe\",\"version\":\"1\"}}}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
-        c.send(HttpRequest.newBuilder(url).header("Content-Type", "application/json").header("Mcp-Session-Id", session)
-                .header("Authorization", auth)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> r = c.send(HttpRequest.newBuilder(url).header("Content-Type", "application/json")
-                .header("Mcp-Session-Id", session).header("Authorization", auth).timeout(Duration.ofSeconds(90))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
-                        + "\"params\":{\"name\":\"" + tool + "\",\"arguments\":" + argsJson + "}}")).build(),
+        c.send(
+                HttpRequest.newBuilder(url)
+                        .header("Content-Type", "application/json")
+                        .header("Mcp-Session-Id", session)
+                        .header("Authorization", auth)
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = c.send(
+                HttpRequest.newBuilder(url)
+                        .header("Content-Type", "application/json")
+                        .header("Mcp-Session-Id", session)
+                        .header("Authorization", auth)
+                        .timeout(Duration.ofSeconds(90))
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\"," + "\"params\":{\"name\":\""
+                                        + tool + "\",\"arguments\":" + argsJson + "}}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         System.out.println("mcp=" + r.statusCode() + " " + r.body());
     }

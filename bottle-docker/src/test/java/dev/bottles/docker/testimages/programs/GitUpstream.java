@@ -39,17 +39,25 @@ public final class GitUpstream {
      */
     public static void main(String[] args) throws Exception {
         Path seed = Path.of("/srv/seed");
-        Git work = Git.init().setDirectory(seed.toFile()).setInitialBranch("main").call();
+        Git work =
+                Git.init().setDirectory(seed.toFile()).setInitialBranch("main").call();
         Files.writeString(seed.resolve("README.md"), "upstream\n");
         work.add().addFilepattern("README.md").call();
         work.commit().setMessage("first").setSign(false).call();
         Path bare = Path.of("/srv/upstream.git");
-        Git.cloneRepository().setBare(true).setURI(seed.toUri().toString()).setDirectory(bare.toFile()).call().close();
+        Git.cloneRepository()
+                .setBare(true)
+                .setURI(seed.toUri().toString())
+                .setDirectory(bare.toFile())
+                .call()
+                .close();
         Repository repo = Git.open(bare.toFile()).getRepository();
         KeyFactory ec = KeyFactory.getInstance("EC");
         PublicKey gate = ec.generatePublic(new X509EncodedKeySpec(Files.readAllBytes(Path.of("/certs/gate.pub.der"))));
-        PublicKey hostPub = ec.generatePublic(new X509EncodedKeySpec(Files.readAllBytes(Path.of("/certs/host.pub.der"))));
-        PrivateKey hostKey = ec.generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(Path.of("/certs/host.key.der"))));
+        PublicKey hostPub =
+                ec.generatePublic(new X509EncodedKeySpec(Files.readAllBytes(Path.of("/certs/host.pub.der"))));
+        PrivateKey hostKey =
+                ec.generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(Path.of("/certs/host.key.der"))));
         SshTestGitServer ssh = new SshTestGitServer("git", gate, repo, new KeyPair(hostPub, hostKey)) {
             {
                 server.setPort(22);
@@ -61,13 +69,23 @@ public final class GitUpstream {
             StringBuilder sb = new StringBuilder();
             for (Ref r : repo.getRefDatabase().getRefs()) {
                 if (r.getObjectId() != null) {
-                    sb.append(r.getObjectId().name()).append(' ').append(r.getName()).append('\n');
+                    sb.append(r.getObjectId().name())
+                            .append(' ')
+                            .append(r.getName())
+                            .append('\n');
                 }
             }
             reply(x, sb.toString());
         });
-        control.createContext("/has", x -> reply(x, repo.getObjectDatabase().has(ObjectId.fromString(
-                x.getRequestURI().getQuery())) ? "yes" : "no"));
+        control.createContext(
+                "/has",
+                x -> reply(
+                        x,
+                        repo.getObjectDatabase()
+                                        .has(ObjectId.fromString(
+                                                x.getRequestURI().getQuery()))
+                                ? "yes"
+                                : "no"));
         control.createContext("/commit", x -> {
             try (InputStream in = x.getRequestBody()) {
                 in.readAllBytes();
@@ -75,8 +93,15 @@ public final class GitUpstream {
             try {
                 Files.writeString(seed.resolve("NEWS"), "news " + System.nanoTime() + "\n");
                 work.add().addFilepattern("NEWS").call();
-                String id = work.commit().setMessage("upstream moves on").setSign(false).call().name();
-                work.push().setRemote(bare.toUri().toString()).setRefSpecs(new RefSpec("main:main")).call();
+                String id = work.commit()
+                        .setMessage("upstream moves on")
+                        .setSign(false)
+                        .call()
+                        .name();
+                work.push()
+                        .setRemote(bare.toUri().toString())
+                        .setRefSpecs(new RefSpec("main:main"))
+                        .call();
                 reply(x, id);
             } catch (Exception e) {
                 reply(x, "error " + e);

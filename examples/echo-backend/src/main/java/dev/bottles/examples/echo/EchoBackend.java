@@ -52,13 +52,15 @@ public final class EchoBackend implements BottleBackend {
 
     @Override
     public Availability probe() {
-        return Boolean.getBoolean(SWITCH) ? Availability.available("echo: commands are echoed, nothing runs")
+        return Boolean.getBoolean(SWITCH)
+                ? Availability.available("echo: commands are echoed, nothing runs")
                 : Availability.unavailable("the echo backend is off; start the JVM with -D" + SWITCH + "=true");
     }
 
     @Override
     public BottlePlan prepare(PrepareRequest request) {
-        return new EchoPlan(request.identity(), request.agent().name(), request.state().path());
+        return new EchoPlan(
+                request.identity(), request.agent().name(), request.state().path());
     }
 
     @Override
@@ -70,8 +72,9 @@ public final class EchoBackend implements BottleBackend {
 
     @Override
     public List<BottleSummary> list() {
-        return RUNNING.values().stream().map(b -> new BottleSummary(b.identity(), ID, b.plan().agentName(), List.of(),
-                "running")).toList();
+        return RUNNING.values().stream()
+                .map(b -> new BottleSummary(b.identity(), ID, b.plan().agentName(), List.of(), "running"))
+                .toList();
     }
 
     @Override

@@ -29,18 +29,23 @@ class EchoBackendTest {
     }
 
     private BottleSpec.Builder spec(Map<String, String> env) {
-        Manifest m = Manifest.builder().bottle(BottleDefinition.builder("b").build())
-                .agent(AgentDefinition.builder("a").bottle("b").build()).build();
+        Manifest m = Manifest.builder()
+                .bottle(BottleDefinition.builder("b").build())
+                .agent(AgentDefinition.builder("a").bottle("b").build())
+                .build();
         return BottleSpec.builder("a").manifest(m).home(home).userCwd(home).hostEnvironment(env);
     }
 
     @Test
     void bottleBackendNamesItAndItRuns() {
         System.setProperty(EchoBackend.SWITCH, "true");
-        PreparedBottle p = Bottles.prepare(spec(Map.of("BOTTLE_BACKEND", "echo")).build());
+        PreparedBottle p =
+                Bottles.prepare(spec(Map.of("BOTTLE_BACKEND", "echo")).build());
         assertEquals("echo", p.backend().id());
         try (RunningBottle b = p.launch()) {
-            assertEquals("hello from a plug-in\n", b.exec("hello", "from", "a", "plug-in").stdout());
+            assertEquals(
+                    "hello from a plug-in\n",
+                    b.exec("hello", "from", "a", "plug-in").stdout());
             assertTrue(Bottles.backends().stream().anyMatch(s -> s.id().equals("echo")));
         }
     }
@@ -55,9 +60,11 @@ class EchoBackendTest {
 
     @Test
     void askedForWhileOffItIsRefusedWithItsReason() {
-        BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+        BackendUnavailableException e = assertThrows(
+                BackendUnavailableException.class,
                 () -> Bottles.prepare(spec(Map.of("BOTTLE_BACKEND", "echo")).build()));
-        assertTrue(e.getMessage().contains("the echo backend is off; start the JVM with -Dbottles.echo.available=true"),
+        assertTrue(
+                e.getMessage().contains("the echo backend is off; start the JVM with -Dbottles.echo.available=true"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("BOTTLE_BACKEND"), "it says where the choice came from: " + e.getMessage());
     }

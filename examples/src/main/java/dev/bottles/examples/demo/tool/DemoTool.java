@@ -90,8 +90,8 @@ public final class DemoTool {
         String auth = x.getRequestHeaders().getFirst("Authorization");
         System.out.println("seen " + scheme + " " + x.getRequestHeaders().getFirst("Host") + " " + x.getRequestMethod()
                 + " " + x.getRequestURI() + " auth=" + (auth == null ? "none" : fingerprint(auth)));
-        byte[] b = ("hello from the demo upstream (" + x.getRequestURI().getPath() + ")")
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] b =
+                ("hello from the demo upstream (" + x.getRequestURI().getPath() + ")").getBytes(StandardCharsets.UTF_8);
         x.sendResponseHeaders(200, b.length);
         try (OutputStream os = x.getResponseBody()) {
             os.write(b);
@@ -106,8 +106,9 @@ public final class DemoTool {
      */
     public static String fingerprint(String value) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(value.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)))
+                    .substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -129,16 +130,20 @@ public final class DemoTool {
         ssl.init(null, tmf.getTrustManagers(), null);
         // the proxy URL carries the bottle's credential as user info; egress asks for it with a 407
         String[] user = String.valueOf(proxy.getRawUserInfo()).split(":", 2);
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl)
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(ssl)
                 .proxy(ProxySelector.of(new InetSocketAddress(proxy.getHost(), proxy.getPort())))
                 .authenticator(new Authenticator() {
                     @Override
                     protected PasswordAuthentication getPasswordAuthentication() {
                         return getRequestorType() == RequestorType.PROXY && user.length == 2
-                                ? new PasswordAuthentication(user[0], user[1].toCharArray()) : null;
+                                ? new PasswordAuthentication(user[0], user[1].toCharArray())
+                                : null;
                     }
                 })
-                .connectTimeout(Duration.ofSeconds(10)).build();
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(args[1])).timeout(Duration.ofSeconds(20));
         for (int i = 2; i < args.length; i++) {
             int eq = args[i].indexOf('=');
