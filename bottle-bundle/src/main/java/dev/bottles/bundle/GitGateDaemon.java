@@ -4,14 +4,12 @@ import dev.bottles.BottleException;
 import dev.bottles.bundle.internal.ProxyAuth;
 import dev.bottles.sidecars.GitGateConfig;
 import dev.bottles.sidecars.SecretScanner;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -19,18 +17,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.RepositoryNotFoundException;
 import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.ObjectWalk;
-import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevObject;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.Daemon;
 import org.eclipse.jgit.transport.DaemonClient;
 import org.eclipse.jgit.transport.PacketLineOut;
@@ -40,11 +32,7 @@ import org.eclipse.jgit.transport.ReceivePack;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.ServiceMayNotContinueException;
-import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.UploadPack;
-import org.eclipse.jgit.transport.sshd.ServerKeyDatabase;
-import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
-import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,35 +41,35 @@ import org.jspecify.annotations.Nullable;
  * key, and refuses to serve when it cannot (fail closed). A push is checked before anything leaves:
  * only branches ({@code refs/heads/*}), no deletes, no tags, no non-fast-forward on the upstream's
  * default branch, and no commit whose content or message holds one of the bottle's secrets or a
- * well-known token shape ({@link SecretScanner}, the rules egress applies); then it is pushed to the upstream, and only what the upstream accepted
- * lands in the mirror. The agent never holds the key.
+ * well-known token shape ({@link PushPolicy}, with the rules egress applies); then it is pushed to
+ * the upstream ({@link UpstreamTransport}), and only what the upstream accepted lands in the mirror.
+ * The agent never holds the key.
  */
 public final class GitGateDaemon implements AutoCloseable {
-    private static final long MAX_SCANNED_BLOB = 8L * 1024 * 1024;
     private static final long MAX_PACK = 256L * 1024 * 1024;
 
     private final GitGateConfig config;
     private final Path mirrors;
-    private final SecretScanner scanner;
+    private final PushPolicy policy;
     private final @Nullable String access;
     private final BundleLog log;
-    private final SshdSessionFactory ssh;
+    private final UpstreamTransport upstreams;
     private final Daemon daemon;
 
     private GitGateDaemon(
             GitGateConfig config,
             Path mirrors,
-            SecretScanner scanner,
+            PushPolicy policy,
             @Nullable String access,
             BundleLog log,
-            SshdSessionFactory ssh,
+            UpstreamTransport upstreams,
             Daemon daemon) {
         this.config = config;
         this.mirrors = mirrors;
-        this.scanner = scanner;
+        this.policy = policy;
         this.access = access;
         this.log = log;
-        this.ssh = ssh;
+        this.upstreams = upstreams;
         this.daemon = daemon;
     }
 
@@ -122,15 +110,9 @@ public final class GitGateDaemon implements AutoCloseable {
                     }
                 }
             }
-            Path home = Files.createTempDirectory("git-gate-home");
-            SshdSessionFactory ssh = new SshdSessionFactoryBuilder()
-                    .setHomeDirectory(home.toFile())
-                    .setSshDirectory(keysDir.toFile())
-                    .setDefaultKnownHostsFiles(dir -> Files.exists(knownHosts) ? List.of(knownHosts) : List.of())
-                    .setDefaultIdentities(dir -> List.of())
-                    .build(null);
+            UpstreamTransport upstreams = UpstreamTransport.create(keysDir, knownHosts, Path.of(config.knownHosts()));
             Daemon d = new Daemon(listen);
-            GitGateDaemon gate = new GitGateDaemon(config, mirrors, scanner, access, log, ssh, d);
+            GitGateDaemon gate = new GitGateDaemon(config, mirrors, new PushPolicy(scanner), access, log, upstreams, d);
             d.getService("git-receive-pack").setEnabled(true);
             d.setRepositoryResolver(gate::open);
             d.setUploadPackFactory(gate::uploadPack);
@@ -234,7 +216,7 @@ public final class GitGateDaemon implements AutoCloseable {
                     .setRemote(repo.upstream().url())
                     .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
                     .setRemoveDeletedRefs(true)
-                    .setTransportConfigCallback(transport(repo))
+                    .setTransportConfigCallback(upstreams.forRepo(repo))
                     .call();
             String head = upstreamHead(g, repo);
             if (head != null) {
@@ -254,7 +236,7 @@ public final class GitGateDaemon implements AutoCloseable {
     private @Nullable String upstreamHead(Git g, GitGateConfig.Repo repo) throws GitAPIException {
         for (Ref r : g.lsRemote()
                 .setRemote(repo.upstream().url())
-                .setTransportConfigCallback(transport(repo))
+                .setTransportConfigCallback(upstreams.forRepo(repo))
                 .callAsMap()
                 .values()) {
             if (r.getName().equals(Constants.HEAD) && r.isSymbolic()) {
@@ -307,10 +289,7 @@ public final class GitGateDaemon implements AutoCloseable {
             if (c.getResult() != ReceiveCommand.Result.NOT_ATTEMPTED) {
                 continue;
             }
-            String why = policy(c, defaultBranch);
-            if (why == null) {
-                why = scan(db, c);
-            }
+            String why = policy.judge(db, c, defaultBranch);
             if (why != null) {
                 c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, why);
                 pack.sendMessage("git-gate refused " + c.getRefName() + ": " + why);
@@ -331,7 +310,7 @@ public final class GitGateDaemon implements AutoCloseable {
             Iterable<PushResult> results = g.push()
                     .setRemote(repo.upstream().url())
                     .setRefSpecs(specs)
-                    .setTransportConfigCallback(transport(repo))
+                    .setTransportConfigCallback(upstreams.forRepo(repo))
                     .call();
             for (ReceiveCommand c : forward) {
                 RemoteRefUpdate u = null;
@@ -362,73 +341,6 @@ public final class GitGateDaemon implements AutoCloseable {
         }
     }
 
-    /**
-     * The ref policy: branches only, no deletes, no rewrite of the default branch.
-     *
-     * @return why a command is refused, or null
-     */
-    static @Nullable String policy(ReceiveCommand c, @Nullable String defaultBranch) {
-        String ref = c.getRefName();
-        if (c.getType() == ReceiveCommand.Type.DELETE) {
-            return "deleting refs is not allowed through the gate";
-        }
-        if (ref.startsWith(Constants.R_TAGS)) {
-            return "tags are not pushed through the gate";
-        }
-        if (!ref.startsWith(Constants.R_HEADS)) {
-            return "only branches (refs/heads/*) are pushed through the gate";
-        }
-        if (c.getType() == ReceiveCommand.Type.UPDATE_NONFASTFORWARD && ref.equals(defaultBranch)) {
-            return "no force-push to the upstream's default branch "
-                    + defaultBranch.substring(Constants.R_HEADS.length());
-        }
-        return null;
-    }
-
-    private @Nullable String scan(Repository db, ReceiveCommand c) {
-        try (ObjectWalk walk = new ObjectWalk(db)) {
-            walk.setRetainBody(true);
-            walk.markStart(walk.parseAny(c.getNewId()));
-            for (Ref r : db.getRefDatabase().getRefs()) {
-                if (r.getObjectId() != null) {
-                    walk.markUninteresting(walk.parseAny(r.getObjectId()));
-                }
-            }
-            RevCommit commit;
-            while ((commit = walk.next()) != null) {
-                String why = secretIn(
-                        commit.getRawBuffer(), "commit " + commit.abbreviate(8).name());
-                if (why != null) {
-                    return why;
-                }
-            }
-            RevObject o;
-            while ((o = walk.nextObject()) != null) {
-                if (o.getType() != Constants.OBJ_BLOB) {
-                    continue;
-                }
-                ObjectLoader l = db.open(o);
-                if (l.getSize() > MAX_SCANNED_BLOB) {
-                    return "a file of " + l.getSize() / (1024 * 1024) + " MiB is too large to check (limit "
-                            + MAX_SCANNED_BLOB / (1024 * 1024) + " MiB)";
-                }
-                String why = secretIn(
-                        l.getBytes(), "file " + (walk.getPathString() == null ? o.name() : walk.getPathString()));
-                if (why != null) {
-                    return why;
-                }
-            }
-            return null;
-        } catch (IOException e) {
-            return "its content could not be checked (" + e.getMessage() + ")";
-        }
-    }
-
-    private @Nullable String secretIn(byte[] content, String where) {
-        String f = scanner.find(content, 0, content.length);
-        return f == null ? null : where + " contains secret " + f;
-    }
-
     private static @Nullable String defaultBranch(Repository db) {
         try {
             Ref head = db.exactRef(Constants.HEAD);
@@ -436,25 +348,6 @@ public final class GitGateDaemon implements AutoCloseable {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    private TransportConfigCallback transport(GitGateConfig.Repo repo) {
-        File key = new File(repo.identityFile());
-        SshdSessionFactory perRepo = new SshdSessionFactoryBuilder()
-                .setHomeDirectory(ssh.getHomeDirectory())
-                .setSshDirectory(ssh.getSshDirectory())
-                .setDefaultKnownHostsFiles(dir -> {
-                    Path known = Path.of(config.knownHosts());
-                    return repo.hostKeyPinned() && Files.exists(known) ? List.of(known) : List.of();
-                })
-                .setDefaultIdentities(dir -> List.of(key.toPath()))
-                .setServerKeyDatabase((home, sshDir) -> repo.hostKeyPinned() ? null : new AcceptAny())
-                .build(null);
-        return t -> {
-            if (t instanceof SshTransport s) {
-                s.setSshSessionFactory(perRepo);
-            }
-        };
     }
 
     private void decision(GitGateConfig.Repo repo, ReceiveCommand c, String verdict, String reason) {
@@ -476,24 +369,6 @@ public final class GitGateDaemon implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        ssh.close();
-    }
-
-    /** The server key database of an upstream whose key the bottle did not pin: any key is accepted. */
-    private static final class AcceptAny implements ServerKeyDatabase {
-        @Override
-        public List<PublicKey> lookup(String connectAddress, InetSocketAddress remoteAddress, Configuration config) {
-            return List.of();
-        }
-
-        @Override
-        public boolean accept(
-                String connectAddress,
-                InetSocketAddress remoteAddress,
-                PublicKey serverKey,
-                Configuration config,
-                CredentialsProvider provider) {
-            return true;
-        }
+        upstreams.close();
     }
 }

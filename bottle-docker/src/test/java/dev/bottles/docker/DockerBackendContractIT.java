@@ -1,22 +1,34 @@
 package dev.bottles.docker;
 
 import dev.bottles.BottleSpec;
+import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.testimages.TestImages;
-import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.spi.BottleBackend;
+import dev.bottles.spi.Settings;
 import dev.bottles.testkit.BottleBackendContract;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The docker backend owes what every backend owes, on the real engine. */
+/**
+ * The docker backend owes what every backend owes, on the real engine, with the SDK's own bundle
+ * (real egress), so the contract's enforcement check runs too.
+ */
 class DockerBackendContractIT extends BottleBackendContract {
     private static DockerEngine engine;
 
     @BeforeAll
     static void engine() {
         engine = TestImages.engine();
+        // the SDK's bundle image is built on first use; a test run leaves none it made behind
+        TestImages.removeAtExitIfNew(
+                BundleImages.describe(engine, new Settings(Map.of(), Map.of())).reference());
+    }
+
+    @Override
+    protected boolean enforcesEgress() {
+        return true;
     }
 
     @Override
@@ -26,7 +38,7 @@ class DockerBackendContractIT extends BottleBackendContract {
 
     @Override
     protected Map<String, String> settings() {
-        return Map.of(DockerSettings.IMAGE, TestImages.agent(), BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle());
+        return Map.of(DockerSettings.IMAGE, TestImages.agent());
     }
 
     @Override

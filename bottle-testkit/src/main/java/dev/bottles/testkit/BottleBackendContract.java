@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.bottles.BottleLaunchException;
 import dev.bottles.BottleSpec;
@@ -129,6 +130,18 @@ public abstract class BottleBackendContract {
     }
 
     /**
+     * Tells whether the backend claims to enforce the bottle's egress policy (its bundle runs the
+     * real egress). The contract then checks that the proxy the agent is given answers, requires the
+     * bottle's credential, and refuses a host the bottle does not allow, with stock {@code curl}
+     * in the agent (so its image needs curl). Without the claim, that test is skipped.
+     *
+     * @return by default false
+     */
+    protected boolean enforcesEgress() {
+        return false;
+    }
+
+    /**
      * Returns a timeout short enough for the timeout test and long enough for an echo.
      *
      * @return by default 3 seconds
@@ -248,6 +261,26 @@ public abstract class BottleBackendContract {
         assertTrue(env.contains("HTTPS_PROXY=http://"), env);
         assertTrue(env.contains("CONTRACT_MODE=tck"), env);
         assertFalse(env.contains(TOKEN_VALUE), "the route token must stay in the bundle");
+    }
+
+    @Test
+    void anEnforcingBackendsProxyAnswersWantsTheCredentialAndRefusesAHostNotAllowed() {
+        assumeTrue(enforcesEgress(), "the backend does not claim to enforce egress");
+        RunningBottle b = launch(prepare(spec()));
+        // a CONNECT through the proxy the agent is given: its status, or 000 when nothing answers
+        String connect = "curl -s -o /dev/null -m 20 -w '%{http_connect}' ";
+        ExecResult refused = b.exec("sh", "-c", connect + "https://not-allowed.example.test/");
+        assertEquals(
+                "403",
+                refused.stdout().strip(),
+                "the agent's HTTPS_PROXY answers and refuses a host the bottle" + " does not allow: " + refused.stdout()
+                        + refused.stderr());
+        ExecResult anonymous = b.exec(
+                "sh", "-c", "p=${HTTPS_PROXY#*@}; " + connect + "-x \"http://$p\"" + " https://api.example.com/");
+        assertEquals(
+                "407",
+                anonymous.stdout().strip(),
+                "without the bottle's credential the proxy asks for it: " + anonymous.stdout() + anonymous.stderr());
     }
 
     @Test
