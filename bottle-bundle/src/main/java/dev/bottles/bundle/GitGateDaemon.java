@@ -45,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  * the upstream ({@link UpstreamTransport}), and only what the upstream accepted lands in the mirror.
  * The agent never holds the key.
  */
-public final class GitGateDaemon implements AutoCloseable {
+final class GitGateDaemon implements AutoCloseable {
     private static final long MAX_PACK = 256L * 1024 * 1024;
 
     private final GitGateConfig config;

@@ -83,7 +83,7 @@ import org.jspecify.annotations.Nullable;
  * queue holds at most {@link #QUEUE_QUOTA} bytes of this bottle's proposals, and at most
  * {@link #MAX_SESSIONS} sessions are remembered.
  */
-public final class SuperviseServer implements AutoCloseable {
+final class SuperviseServer implements AutoCloseable {
     /** The protocol version this server speaks. */
     public static final String PROTOCOL = "2025-06-18";
     /** How long a client may take to send a whole request. */

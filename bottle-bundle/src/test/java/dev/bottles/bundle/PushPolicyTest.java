@@ -86,7 +86,8 @@ class PushPolicyTest {
         assertNull(policy.judge(db, update(old, next, MAIN), MAIN), "only what the push adds is checked");
 
         // two new commits: the secret in the first, gone again in the second, is still refused
-        RevCommit leak = git.commit().parent(old).add("new.txt", "again: " + SECRET).create();
+        RevCommit leak =
+                git.commit().parent(old).add("new.txt", "again: " + SECRET).create();
         RevCommit cover = git.commit().parent(leak).add("new.txt", "fine").create();
         assertEquals("file new.txt contains secret GITEA_TOKEN", policy.judge(db, update(old, cover, MAIN), MAIN));
     }
