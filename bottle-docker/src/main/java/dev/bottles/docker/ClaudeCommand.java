@@ -21,8 +21,8 @@ public final class ClaudeCommand {
      */
     public static List<String> argv(DockerBottlePlan plan, String... extra) {
         List<String> argv = new ArrayList<>(List.of("claude", "--dangerously-skip-permissions"));
-        String home = plan.containerHome().replaceFirst("/+$", "");
-        if (plan.promptNonEmpty()) {
+        String home = plan.agent().home().replaceFirst("/+$", "");
+        if (plan.agent().promptNonEmpty()) {
             argv.add("--append-system-prompt-file");
             argv.add(home + "/" + AgentFiles.PROMPT);
         }

@@ -99,7 +99,7 @@ class CapabilityChangeIT {
                 .prepare(spec.toBuilder().identity(id).build())
                 .launch()) {
             resumed = (DockerBottlePlan) again.plan();
-            assertEquals("claude-bottle-rebuilt-" + id, resumed.baseImage());
+            assertEquals("claude-bottle-rebuilt-" + id, resumed.images().base());
             assertEquals(0, again.exec("ls", "/rebuilt-by-the-operator").exitCode(), "the agent runs the new image");
         } finally {
             engine.removeImage("claude-bottle-rebuilt-" + id);

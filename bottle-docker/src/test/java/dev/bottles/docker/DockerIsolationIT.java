@@ -85,7 +85,7 @@ class DockerIsolationIT {
 
     private static String bundleIp(RunningBottle b) {
         DockerBottlePlan p = (DockerBottlePlan) b.plan();
-        return engine.containerAddresses(p.bundleName()).get(p.internalNetwork());
+        return engine.containerAddresses(p.bundleName()).get(p.networks().internal());
     }
 
     private static ExecResult sh(RunningBottle b, String script) {
@@ -103,7 +103,7 @@ class DockerIsolationIT {
         DockerBottlePlan p = (DockerBottlePlan) b.plan();
         String ip = bundleIp(b);
         assertTrue(ip.endsWith(".2"), "the bundle is pinned at .2: " + ip);
-        Subnet s = p.subnets().stream()
+        Subnet s = p.networks().subnets().stream()
                 .filter(x -> x.bundleIp().equals(ip))
                 .findFirst()
                 .orElseThrow();
@@ -120,7 +120,7 @@ class DockerIsolationIT {
 
         try (ServerSocket host = new ServerSocket(0, 10, InetAddress.getByName("0.0.0.0"))) {
             Map<String, String> bundleNets = engine.containerAddresses(p.bundleName());
-            String egressIp = bundleNets.get(p.egressNetwork());
+            String egressIp = bundleNets.get(p.networks().egress());
             String egressGateway = egressIp.substring(0, egressIp.lastIndexOf('.')) + ".1";
             for (String target : List.of(egressGateway, s.gateway())) {
                 ExecResult r = sh(b, "timeout 5 nc -w 2 " + target + " " + host.getLocalPort() + " </dev/null");
@@ -175,7 +175,7 @@ class DockerIsolationIT {
     void forwardedValuesReachCommandsButNeverTheContainerConfig() {
         RunningBottle b = launch();
         DockerBottlePlan p = (DockerBottlePlan) b.plan();
-        List<String> agentEnv = engine.containerEnv(p.containerName());
+        List<String> agentEnv = engine.containerEnv(p.agent().container());
         assertTrue(agentEnv.stream().anyMatch(e -> e.startsWith("HTTPS_PROXY=http://")), agentEnv.toString());
         assertTrue(
                 agentEnv.stream().noneMatch(e -> e.contains(HOST_SECRET) || e.contains(ROUTE_TOKEN)),

@@ -79,7 +79,7 @@ class DockerLaunchIT {
                         .build())
                 .launch()) {
             DockerBottlePlan p = (DockerBottlePlan) b.plan();
-            String ca = Files.readString(p.sidecars().egress().caCertificate());
+            String ca = Files.readString(p.bundle().sidecars().egress().caCertificate());
             assertEquals(
                     ca,
                     b.exec("cat", "/usr/local/share/ca-certificates/claude-bottle-egress.crt")
@@ -167,7 +167,7 @@ class DockerLaunchIT {
                         .build())
                 .launch()) {
             assertTrue(progress.stream().anyMatch(l -> l.startsWith("build-cwd-image: Step 2/")), progress.toString());
-            image = ((DockerBottlePlan) b.plan()).image();
+            image = ((DockerBottlePlan) b.plan()).images().image();
             assertEquals(
                     "hello from the host\n",
                     b.exec("cat", "/workspace/main.txt").stdout());
@@ -204,7 +204,8 @@ class DockerLaunchIT {
             Set<String> subnets = new HashSet<>();
             for (RunningBottle b : up) {
                 DockerBottlePlan p = (DockerBottlePlan) b.plan();
-                String ip = engine.containerAddresses(p.bundleName()).get(p.internalNetwork());
+                String ip = engine.containerAddresses(p.bundleName())
+                        .get(p.networks().internal());
                 subnets.add(ip.substring(0, ip.lastIndexOf('.')));
                 assertEquals("ok\n", b.exec("echo", "ok").stdout());
             }

@@ -61,32 +61,34 @@ class DockerPrepareTest {
         DockerEngine e = TestTransports.engine(Set.of(), Set.of("runc"), Set.of());
         DockerBottlePlan p = prepare(e, spec().build());
         String id = p.identity();
-        assertEquals("claude-bottle-" + id, p.containerName());
+        assertEquals("claude-bottle-" + id, p.agent().container());
         assertEquals("claude-bottle-sidecars-" + id, p.bundleName());
-        assertEquals("claude-bottle-net-" + id, p.internalNetwork());
-        assertEquals("claude-bottle-egress-" + id, p.egressNetwork());
-        assertEquals(AgentImages.reference(Map.of()), p.image(), "the SDK's own image");
-        assertEquals(AgentImages.DEFAULT_CLAUDE_CODE_VERSION, p.claudeCodeVersion());
-        assertEquals("1000", p.containerUser(), "commands run as uid 1000 whatever the image says");
+        assertEquals("claude-bottle-net-" + id, p.networks().internal());
+        assertEquals("claude-bottle-egress-" + id, p.networks().egress());
+        assertEquals(AgentImages.reference(Map.of()), p.images().image(), "the SDK's own image");
+        assertEquals(AgentImages.DEFAULT_CLAUDE_CODE_VERSION, p.images().claudeCodeVersion());
+        assertEquals("1000", p.agent().user(), "commands run as uid 1000 whatever the image says");
         assertEquals("claude-bottle-" + id, p.composeProject());
-        assertEquals(16, p.subnets().size());
-        assertTrue(p.egressSubnets().get(0).cidr().startsWith("10.213."));
-        assertNull(p.runtime());
-        assertEquals("default runtime: the engine has no runsc (gVisor) registered", p.runtimeNote());
+        assertEquals(16, p.networks().subnets().size());
+        assertTrue(p.networks().egressSubnets().get(0).cidr().startsWith("10.213."));
+        assertNull(p.runtime().name());
+        assertEquals(
+                "default runtime: the engine has no runsc (gVisor) registered",
+                p.runtime().note());
 
         Path env = p.stateDir().resolve("agent/agent.env");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(env)));
         String text = Files.readString(env);
-        String access = p.sidecars().access().token();
+        String access = p.bundle().sidecars().access().token();
         assertTrue(
                 text.contains("MODE=x\n")
                         && text.contains("HTTPS_PROXY=http://bottle:" + access + "@"
-                                + p.subnets().get(0).bundleIp() + ":8080\n"),
+                                + p.networks().subnets().get(0).bundleIp() + ":8080\n"),
                 text);
         assertFalse(text.contains("pat-secret") || text.contains("tok-secret"), "agent.env holds literals only");
         assertEquals("be brief", Files.readString(p.stateDir().resolve("agent/prompt.txt")));
-        assertEquals("tok-secret", p.routeTokens().get("API_TOKEN"));
-        assertEquals(access, p.routeTokens().get("CLAUDE_BOTTLE_ACCESS_TOKEN"));
+        assertEquals("tok-secret", p.bundle().routeTokens().get("API_TOKEN"));
+        assertEquals(access, p.bundle().routeTokens().get("CLAUDE_BOTTLE_ACCESS_TOKEN"));
         assertFalse(p.toString().contains("tok-secret") || p.toJson().contains("pat-secret"));
         assertFalse(p.toJson().contains(access), "the printed plan masks the access credential");
         assertEquals(
@@ -100,7 +102,7 @@ class DockerPrepareTest {
                 Set.of("claude-bottle-coder-abcde", "claude-bottle-coder-abcde-2"), Set.of(), Set.of());
         assertEquals(
                 "claude-bottle-coder-abcde-3",
-                prepare(e, spec().identity("coder-abcde").build()).containerName());
+                prepare(e, spec().identity("coder-abcde").build()).agent().container());
     }
 
     @Test
@@ -117,7 +119,8 @@ class DockerPrepareTest {
         assertTrue(prepare(
                         TestTransports.engine(Set.of(), Set.of(), Set.of()),
                         spec().setting(DockerSettings.CONTAINER, "mine").build())
-                .containerNamePinned());
+                .agent()
+                .containerPinned());
     }
 
     @Test
@@ -126,44 +129,50 @@ class DockerPrepareTest {
         assertEquals(
                 "my/agent:2",
                 prepare(e, spec().setting(DockerSettings.IMAGE, "my/agent:2").build())
+                        .images()
                         .image());
 
         DockerBottlePlan cwd = prepare(e, spec().copyCwd(true).build());
-        assertEquals("claude-bottle:cwd-" + cwd.identity(), cwd.image());
-        assertEquals(AgentImages.reference(Map.of()), cwd.baseImage());
-        assertEquals(home, cwd.derivedFrom());
+        assertEquals("claude-bottle:cwd-" + cwd.identity(), cwd.images().image());
+        assertEquals(AgentImages.reference(Map.of()), cwd.images().base());
+        assertEquals(home, cwd.images().derivedFrom());
 
         new BottleHome(home).state("coder-rebu1").create();
         Files.writeString(
                 new BottleHome(home).state("coder-rebu1").dockerfile(), "FROM claude-bottle:latest\nRUN true\n");
         DockerBottlePlan rebuilt = prepare(e, spec().identity("coder-rebu1").build());
-        assertEquals("claude-bottle-rebuilt-coder-rebu1", rebuilt.image());
-        assertEquals(new BottleHome(home).state("coder-rebu1").dockerfile(), rebuilt.rebuiltDockerfile());
+        assertEquals("claude-bottle-rebuilt-coder-rebu1", rebuilt.images().image());
+        assertEquals(
+                new BottleHome(home).state("coder-rebu1").dockerfile(),
+                rebuilt.images().rebuiltDockerfile());
         assertEquals(
                 "FROM claude-bottle:latest\nRUN true\n",
                 Files.readString(
-                        rebuilt.sidecars().supervise() == null
-                                ? rebuilt.rebuiltDockerfile()
-                                : rebuilt.sidecars().supervise().baseDockerfile()));
+                        rebuilt.bundle().sidecars().supervise() == null
+                                ? rebuilt.images().rebuiltDockerfile()
+                                : rebuilt.bundle().sidecars().supervise().baseDockerfile()));
     }
 
     @Test
     void gvisorIsUsedOnlyAfterItRanATestContainer() {
         DockerEngine untested = TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of());
         DockerBottlePlan p = prepare(untested, spec().build());
-        assertNull(p.runtime());
-        assertTrue(p.runtimeNote().contains("runsc is registered but untested"), p.runtimeNote());
+        assertNull(p.runtime().name());
+        assertTrue(
+                p.runtime().note().contains("runsc is registered but untested"),
+                p.runtime().note());
 
         DockerEngine works =
                 TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of(AgentImages.reference(Map.of())));
-        assertEquals("runsc", prepare(works, spec().build()).runtime());
+        assertEquals("runsc", prepare(works, spec().build()).runtime().name());
         assertEquals(List.of("runsc"), TestTransports.runtimesStarted(works));
 
         DockerEngine off =
                 TestTransports.engine(Set.of(), Set.of("runc", "runsc"), Set.of(AgentImages.reference(Map.of())));
         assertNull(
                 prepare(off, spec().setting(DockerSettings.RUNTIME, "default").build())
-                        .runtime());
+                        .runtime()
+                        .name());
     }
 
     @Test

@@ -33,7 +33,7 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
 
     @Override
     protected String outboundNetwork(RunningBottle bottle) {
-        return ((DockerBottlePlan) bottle.plan()).egressNetwork();
+        return ((DockerBottlePlan) bottle.plan()).networks().egress();
     }
 
     @org.junit.jupiter.api.Test
@@ -50,13 +50,15 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
     @Override
     protected String bundleAddress(RunningBottle bottle) {
         DockerBottlePlan p = (DockerBottlePlan) bottle.plan();
-        return TestImages.engine().containerAddresses(p.bundleName()).get(p.internalNetwork());
+        return TestImages.engine()
+                .containerAddresses(p.bundleName())
+                .get(p.networks().internal());
     }
 
     @org.junit.jupiter.api.Test
     void theAgentContainerIsLockedDownToo() {
         DockerBottlePlan p = (DockerBottlePlan) bottle().plan();
-        DockerEngine.Lockdown a = TestImages.engine().lockdown(p.containerName());
+        DockerEngine.Lockdown a = TestImages.engine().lockdown(p.agent().container());
         Assertions.assertTrue(a.capDrop().contains("ALL"), a.toString());
         Assertions.assertTrue(a.securityOpts().contains("no-new-privileges"), a.toString());
         Assertions.assertEquals(ContainerSpec.PIDS_LIMIT, a.pidsLimit());
@@ -72,8 +74,8 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
         DockerBottlePlan p = (DockerBottlePlan) bottle().plan();
         DockerEngine engine = TestImages.engine();
         Map<String, String> addr = engine.containerAddresses(p.bundleName());
-        String internal = addr.get(p.internalNetwork());
-        String outbound = addr.get(p.egressNetwork());
+        String internal = addr.get(p.networks().internal());
+        String outbound = addr.get(p.networks().egress());
         // The host has an address only on the outbound network, and there nothing listens. (The internal
         // network has none, so the host has no route to it: a connect would leave this machine by the
         // default route, so it is not tried; DockerIsolationIT checks that network's inhibit_ipv4.)
@@ -98,7 +100,7 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
                         "test",
                         "dev.bottles.role",
                         "test-stranger"),
-                p.egressNetwork(),
+                p.networks().egress(),
                 null,
                 List.of(),
                 null,
@@ -114,7 +116,7 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
                     "000",
                     onOutbound.strip().substring(onOutbound.strip().lastIndexOf('\n') + 1),
                     "nothing listens on the outbound side: " + onOutbound);
-            engine.connect(stranger, p.internalNetwork(), List.of());
+            engine.connect(stranger, p.networks().internal(), List.of());
             for (String proxy : List.of("http://" + internal + ":8080", "http://bottle:guess@" + internal + ":8080")) {
                 String r = strangerCurl(engine, stranger, "--proxy " + proxy + " http://www.allowed.test/s2");
                 Assertions.assertTrue(r.strip().endsWith("407"), proxy + ": " + r);

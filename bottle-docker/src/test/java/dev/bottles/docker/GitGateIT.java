@@ -105,7 +105,7 @@ class GitGateIT {
                 engine,
                 TestImages.gitUpstream(),
                 bottle.identity(),
-                ((DockerBottlePlan) bottle.plan()).egressNetwork(),
+                ((DockerBottlePlan) bottle.plan()).networks().egress(),
                 List.of("git.upstream.test"),
                 tar.toByteArray(),
                 "upstream git ready");

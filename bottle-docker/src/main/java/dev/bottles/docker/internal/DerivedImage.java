@@ -17,8 +17,9 @@ final class DerivedImage {
     private DerivedImage() {}
 
     static String build(DockerEngine engine, DockerBottlePlan plan, Path cwd, Consumer<String> progress) {
-        String dockerfile = "FROM " + plan.baseImage() + "\nCOPY --chown=" + plan.containerUid() + ":"
-                + plan.containerUid() + " . " + WORKSPACE + "\nRUN rm -f " + WORKSPACE + "/" + BuildContext.DOCKERFILE
+        String dockerfile = "FROM " + plan.images().base() + "\nCOPY --chown="
+                + plan.agent().uid() + ":"
+                + plan.agent().uid() + " . " + WORKSPACE + "\nRUN rm -f " + WORKSPACE + "/" + BuildContext.DOCKERFILE
                 + "\nWORKDIR " + WORKSPACE + "\n";
         Path tar = plan.stateDir().resolve("cwd-context.tar");
         try {
@@ -26,7 +27,7 @@ final class DerivedImage {
             return engine.buildTar(
                     tar,
                     BuildContext.DOCKERFILE,
-                    plan.image(),
+                    plan.images().image(),
                     Labels.of(plan.identity(), plan.backendId(), "image"),
                     progress);
         } finally {

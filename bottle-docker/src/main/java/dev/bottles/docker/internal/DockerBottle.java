@@ -122,7 +122,7 @@ final class DockerBottle implements RunningBottle {
     }
 
     private String user(ExecOptions options) {
-        return options.user() != null ? options.user() : plan.containerUser();
+        return options.user() != null ? options.user() : plan.agent().user();
     }
 
     /**
@@ -150,7 +150,7 @@ final class DockerBottle implements RunningBottle {
 
     @Override
     public void allowRoute(EgressRoute route) {
-        String digest = Egress.allow(plan.sidecars().egress().routesFile(), identity(), route);
+        String digest = Egress.allow(plan.bundle().sidecars().egress().routesFile(), identity(), route);
         BundleLifecycle.awaitRoutes(engine, plan.bundleName(), digest);
     }
 
@@ -207,14 +207,14 @@ final class DockerBottle implements RunningBottle {
             return;
         }
         // The outbound network waits for the bundle only; the internal one for both containers.
-        CompletableFuture<Void> agent =
-                CompletableFuture.runAsync(() -> engine.removeContainer(plan.containerName()), DockerLaunch.POOL);
+        CompletableFuture<Void> agent = CompletableFuture.runAsync(
+                () -> engine.removeContainer(plan.agent().container()), DockerLaunch.POOL);
         CompletableFuture<Void> bundle =
                 CompletableFuture.runAsync(() -> engine.removeContainer(plan.bundleName()), DockerLaunch.POOL);
         CompletableFuture<Void> egress =
-                bundle.thenRunAsync(() -> engine.removeNetwork(plan.egressNetwork()), DockerLaunch.POOL);
+                bundle.thenRunAsync(() -> engine.removeNetwork(plan.networks().egress()), DockerLaunch.POOL);
         CompletableFuture<Void> internal = CompletableFuture.allOf(agent, bundle)
-                .thenRunAsync(() -> engine.removeNetwork(plan.internalNetwork()), DockerLaunch.POOL);
+                .thenRunAsync(() -> engine.removeNetwork(plan.networks().internal()), DockerLaunch.POOL);
         List<String> failures = new ArrayList<>();
         for (CompletableFuture<Void> f : List.of(agent, bundle, egress, internal)) {
             try {
@@ -231,6 +231,6 @@ final class DockerBottle implements RunningBottle {
 
     @Override
     public String toString() {
-        return "DockerBottle[" + identity() + ", " + plan.containerName() + " on " + subnet + "]";
+        return "DockerBottle[" + identity() + ", " + plan.agent().container() + " on " + subnet + "]";
     }
 }

@@ -87,8 +87,8 @@ public final class DockerLaunch {
                     "bundle-image",
                     () -> BundleImages.ensure(
                             engine,
-                            plan.bundleImage(),
-                            new Settings(plan.bundleBuild(), Map.of()),
+                            plan.bundle().image(),
+                            new Settings(plan.bundle().build(), Map.of()),
                             line -> events.progress("bundle-image", line)));
             // The agent's images (the SDK's, then a rebuilt or cwd-derived one on it) build while the
             // networks are made; only the agent's creation waits for them.
@@ -97,8 +97,8 @@ public final class DockerLaunch {
                             () -> plan.sdkAgentImage()
                                     && AgentImages.ensure(
                                             engine,
-                                            plan.baseImage(),
-                                            plan.bundleBuild(),
+                                            plan.images().base(),
+                                            plan.bundle().build(),
                                             line -> events.progress("agent-image", line)))
                     .thenApplyAsync(
                             built -> {
@@ -106,10 +106,12 @@ public final class DockerLaunch {
                                 return built;
                             },
                             POOL);
-            CompletableFuture<Subnet> internal =
-                    async("create-network", () -> network(plan.internalNetwork(), plan.subnets(), true));
-            CompletableFuture<Subnet> outbound =
-                    async("create-egress-network", () -> network(plan.egressNetwork(), plan.egressSubnets(), false));
+            CompletableFuture<Subnet> internal = async(
+                    "create-network",
+                    () -> network(plan.networks().internal(), plan.networks().subnets(), true));
+            CompletableFuture<Subnet> outbound = async(
+                    "create-egress-network",
+                    () -> network(plan.networks().egress(), plan.networks().egressSubnets(), false));
             // The agent and the bundle need only the internal network to be created; the bundle also
             // needs the outbound one before it starts. Files go into the agent before it starts.
             CompletableFuture<String> agent = internal.thenCombineAsync(
@@ -139,7 +141,8 @@ public final class DockerLaunch {
                             outbound,
                             (id, o) -> step(
                                     "start-bundle",
-                                    () -> BundleLifecycle.connectAndStart(engine, id, List.of(plan.egressNetwork()))),
+                                    () -> BundleLifecycle.connectAndStart(
+                                            engine, id, List.of(plan.networks().egress()))),
                             POOL)
                     .thenApplyAsync(
                             id -> step(
@@ -155,19 +158,19 @@ public final class DockerLaunch {
     }
 
     private Map<String, String> agentEnv(Subnet subnet) {
-        if (subnet.equals(plan.subnets().get(0))) {
-            return plan.agentEnvironment();
+        if (subnet.equals(plan.networks().subnets().get(0))) {
+            return plan.agent().environment();
         }
         Map<String, String> env = AgentEnvironment.compose(
-                plan.sidecars(),
-                Endpoints.inBundle(subnet.bundleIp(), plan.sidecars().bundle()),
+                plan.bundle().sidecars(),
+                Endpoints.inBundle(subnet.bundleIp(), plan.bundle().sidecars().bundle()),
                 plan.env());
         SecureFiles.writePrivate(plan.stateDir().resolve("agent").resolve("agent.env"), AgentEnvironment.envFile(env));
         return env;
     }
 
     private void buildImages() {
-        Path rebuilt = plan.rebuiltDockerfile();
+        Path rebuilt = plan.images().rebuiltDockerfile();
         if (rebuilt != null) {
             // The Dockerfile came from the agent (approved by the operator): build it with an empty context,
             // never the state dir, which holds the bottle's keys a COPY could take into the image.
@@ -176,11 +179,11 @@ public final class DockerLaunch {
                     () -> RebuiltImage.build(
                             engine,
                             rebuilt,
-                            plan.baseImage(),
+                            plan.images().base(),
                             Labels.of(plan.identity(), plan.backendId(), "image"),
                             line -> events.progress("build-image", line)));
         }
-        Path cwd = plan.derivedFrom();
+        Path cwd = plan.images().derivedFrom();
         if (cwd != null) {
             step(
                     "build-cwd-image",
@@ -212,8 +215,14 @@ public final class DockerLaunch {
 
     private String createBundle(Subnet subnet) {
         BundleLaunchSpec spec = BundleLaunchSpec.of(
-                plan.sidecars(), plan.backendId(), plan.internalNetwork(), subnet, false, plan.bundleImage());
-        String id = BundleLifecycle.create(engine, spec, plan.routeTokens(), plan.bundleBuild());
+                plan.bundle().sidecars(),
+                plan.backendId(),
+                plan.networks().internal(),
+                subnet,
+                false,
+                plan.bundle().image());
+        String id = BundleLifecycle.create(
+                engine, spec, plan.bundle().routeTokens(), plan.bundle().build());
         push("container " + spec.containerName(), () -> engine.removeContainer(id), false);
         return id;
     }
@@ -224,24 +233,24 @@ public final class DockerLaunch {
                 .toList();
         Map<String, String> labels = Labels.of(plan.identity(), plan.backendId(), Labels.AGENT);
         labels.put(Labels.AGENT_NAME, plan.agentName());
-        labels.put(Labels.SERVICES, plan.sidecars().bundle().daemonsCsv());
-        Limits limits = Limits.from(plan.bundleBuild());
+        labels.put(Labels.SERVICES, plan.bundle().sidecars().bundle().daemonsCsv());
+        Limits limits = Limits.from(plan.bundle().build());
         String id = engine.createContainer(new ContainerSpec(
-                plan.containerName(),
-                plan.image(),
+                plan.agent().container(),
+                plan.images().image(),
                 List.of("sleep", "infinity"),
                 env,
                 labels,
-                plan.internalNetwork(),
+                plan.networks().internal(),
                 null,
                 List.of(),
-                plan.runtime(),
+                plan.runtime().name(),
                 ContainerSpec.Hardening.agent(limits.agentPids(), limits.agentMemory())
-                        .as(plan.containerUser()),
+                        .as(plan.agent().user()),
                 List.of(),
                 List.of(NoResolver.write(plan.stateDir()) + ":/etc/resolv.conf:ro"),
                 List.of(subnet.bundleIp())));
-        push("container " + plan.containerName(), () -> engine.removeContainer(id), false);
+        push("container " + plan.agent().container(), () -> engine.removeContainer(id), false);
         return id;
     }
 

@@ -32,14 +32,14 @@ public final class Provisioner {
      * @param bundleIp where the agent reaches the bundle
      */
     public static void copyFiles(DockerEngine engine, String container, DockerBottlePlan plan, String bundleIp) {
-        String home = plan.containerHome().replaceFirst("^/+", "").replaceFirst("/+$", "");
-        int uid = plan.containerUid();
+        String home = plan.agent().home().replaceFirst("^/+", "").replaceFirst("/+$", "");
+        int uid = plan.agent().uid();
         List<AgentFiles.AgentFile> files = AgentFiles.of(
-                plan.sidecars(),
-                Endpoints.inBundle(bundleIp, plan.sidecars().bundle()),
-                plan.promptFile(),
-                plan.skills(),
-                plan.containerHome());
+                plan.bundle().sidecars(),
+                Endpoints.inBundle(bundleIp, plan.bundle().sidecars().bundle()),
+                plan.agent().promptFile(),
+                plan.agent().skills(),
+                plan.agent().home());
         // Directories under the home belong to the agent too, or it could not write into its own
         // ~/.claude; shallowest first so each exists before what it holds.
         Set<String> dirs =
@@ -96,8 +96,13 @@ public final class Provisioner {
                 + " || echo \"$c is not on PATH\"; done";
         var r = engine.exec(
                         container,
-                        List.of("/bin/sh", "-c", script, "contract", plan.containerHome()),
-                        plan.containerUser(),
+                        List.of(
+                                "/bin/sh",
+                                "-c",
+                                script,
+                                "contract",
+                                plan.agent().home()),
+                        plan.agent().user(),
                         "/",
                         List.of(),
                         Duration.ofSeconds(30))
@@ -107,9 +112,9 @@ public final class Provisioner {
             broken = "/bin/sh cannot run (" + r.stderr().strip() + ")";
         }
         if (!broken.isEmpty()) {
-            throw new BottleException("image " + plan.baseImage() + " breaks the agent image contract for user "
-                    + plan.containerUser() + ": " + broken.replace("\n", "; ") + ". Give the image a user with uid "
-                    + plan.containerUid() + " owning " + plan.containerHome() + " and " + WORKSPACE + ", with git"
+            throw new BottleException("image " + plan.images().base() + " breaks the agent image contract for user "
+                    + plan.agent().user() + ": " + broken.replace("\n", "; ") + ". Give the image a user with uid "
+                    + plan.agent().uid() + " owning " + plan.agent().home() + " and " + WORKSPACE + ", with git"
                     + " installed (docs/agent-image.md), or leave " + DockerSettings.IMAGE
                     + " unset to use the SDK's image");
         }

@@ -300,7 +300,7 @@ public final class DockerBenchmark {
         long t1 = System.nanoTime();
         Set<String> subnets = new HashSet<>();
         for (RunningBottle b : up) {
-            subnets.add(((DockerBottlePlan) b.plan()).internalNetwork());
+            subnets.add(((DockerBottlePlan) b.plan()).networks().internal());
         }
         List<CompletableFuture<Void>> closes =
                 up.stream().map(b -> CompletableFuture.runAsync(b::close, pool)).toList();

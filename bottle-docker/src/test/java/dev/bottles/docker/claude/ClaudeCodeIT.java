@@ -86,8 +86,8 @@ class ClaudeCodeIT {
                 .build();
         var prepared = Bottles.prepare(spec);
         DockerBottlePlan plan = (DockerBottlePlan) prepared.plan();
-        TestImages.removeAtExitIfNew(plan.baseImage());
-        TestImages.removeAtExitIfNew(plan.bundleImage().reference());
+        TestImages.removeAtExitIfNew(plan.images().base());
+        TestImages.removeAtExitIfNew(plan.bundle().image().reference());
         long t0 = System.nanoTime();
         bottle = prepared.launch();
         System.out.printf("launch with the SDK's agent image: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
@@ -108,14 +108,14 @@ class ClaudeCodeIT {
     @Test
     void theImageHoldsThePinnedClaudeCodeAndSaysSo() {
         DockerBottlePlan plan = (DockerBottlePlan) bottle.plan();
-        assertTrue(AgentImages.isSdkImage(plan.baseImage()), plan.baseImage());
-        assertEquals(AgentImages.DEFAULT_CLAUDE_CODE_VERSION, plan.claudeCodeVersion());
+        assertTrue(AgentImages.isSdkImage(plan.images().base()), plan.images().base());
+        assertEquals(AgentImages.DEFAULT_CLAUDE_CODE_VERSION, plan.images().claudeCodeVersion());
         assertTrue(
                 plan.toJson().contains("\"claude_code_version\" : \"" + AgentImages.DEFAULT_CLAUDE_CODE_VERSION),
                 plan.toJson());
         assertEquals(
                 AgentImages.DEFAULT_CLAUDE_CODE_VERSION,
-                AgentImages.recordedVersion(TestImages.engine(), plan.baseImage()));
+                AgentImages.recordedVersion(TestImages.engine(), plan.images().base()));
         ExecResult v = claude("--version");
         assertEquals(0, v.exitCode(), v.stderr());
         assertTrue(v.stdout().startsWith(AgentImages.DEFAULT_CLAUDE_CODE_VERSION + " "), v.stdout());
@@ -304,9 +304,9 @@ class ClaudeCodeIT {
     void anImageWhoseDefaultUserIsRootWorks() throws Exception {
         DockerBottlePlan plan = (DockerBottlePlan) bottle.plan();
         String rootImage = "bottle-test/claude-root:"
-                + plan.baseImage().substring(plan.baseImage().indexOf(':') + 1);
+                + plan.images().base().substring(plan.images().base().indexOf(':') + 1);
         Path ctx = Files.createTempDirectory(home, "root-image-");
-        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + plan.baseImage() + "\nUSER root\nWORKDIR /\n");
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + plan.images().base() + "\nUSER root\nWORKDIR /\n");
         TestImages.engine()
                 .build(
                         ctx.toFile(),

@@ -115,7 +115,8 @@ public final class FakeApiFixture implements AutoCloseable {
      * @throws Exception when it does not start
      */
     public UpstreamContainer start(RunningBottle bottle) throws Exception {
-        return start(bottle.identity(), ((DockerBottlePlan) bottle.plan()).egressNetwork());
+        return start(
+                bottle.identity(), ((DockerBottlePlan) bottle.plan()).networks().egress());
     }
 
     /**
