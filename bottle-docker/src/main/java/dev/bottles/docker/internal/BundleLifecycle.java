@@ -68,20 +68,14 @@ public final class BundleLifecycle {
         }
         ContainerSpec.Hardening h =
                 new ContainerSpec.Hardening(true, limits.bundlePids(), limits.bundleMemory(), user(spec), true, tmpfs);
-        return engine.createContainer(new ContainerSpec(
-                spec.containerName(),
-                spec.image(),
-                List.of(),
-                spec.resolveEnvironment(hostEnvironment),
-                labels,
-                spec.networkName(),
-                spec.bundleIp(),
-                List.of(),
-                null,
-                h,
-                spec.publishedPorts(),
-                binds,
-                List.of()));
+        return engine.createContainer(ContainerSpec.builder(spec.containerName(), spec.image(), spec.networkName())
+                .env(spec.resolveEnvironment(hostEnvironment))
+                .labels(labels)
+                .ipv4(spec.bundleIp())
+                .hardening(h)
+                .publishedPorts(spec.publishedPorts())
+                .binds(binds)
+                .build());
     }
 
     /**

@@ -144,6 +144,175 @@ public record ContainerSpec(
         dns = List.copyOf(dns);
     }
 
+    /**
+     * Starts a spec for a container on a network; everything else defaults to nothing (no command
+     * of its own, no environment, labels, pinned address, aliases, published ports, mounts or DNS;
+     * the engine's default runtime; nothing locked down).
+     *
+     * @param name the container's name
+     * @param image the image
+     * @param network the network it is created on
+     * @return the builder
+     */
+    public static Builder builder(String name, String image, String network) {
+        return new Builder(name, image, network);
+    }
+
+    /** Builds a {@link ContainerSpec} by named parts. */
+    public static final class Builder {
+        private final String name;
+        private final String image;
+        private final String network;
+        private List<String> cmd = List.of();
+        private List<String> env = List.of();
+        private Map<String, String> labels = Map.of();
+        private @Nullable String ipv4;
+        private List<String> aliases = List.of();
+        private @Nullable String runtime;
+        private Hardening hardening = Hardening.NONE;
+        private List<Integer> publishedPorts = List.of();
+        private List<String> binds = List.of();
+        private List<String> dns = List.of();
+
+        private Builder(String name, String image, String network) {
+            this.name = name;
+            this.image = image;
+            this.network = network;
+        }
+
+        /**
+         * Sets the command.
+         *
+         * @param value the command and its arguments
+         * @return this builder
+         */
+        public Builder cmd(List<String> value) {
+            cmd = value;
+            return this;
+        }
+
+        /**
+         * Sets the environment.
+         *
+         * @param value {@code NAME=value} entries
+         * @return this builder
+         */
+        public Builder env(List<String> value) {
+            env = value;
+            return this;
+        }
+
+        /**
+         * Sets the labels.
+         *
+         * @param value the labels
+         * @return this builder
+         */
+        public Builder labels(Map<String, String> value) {
+            labels = value;
+            return this;
+        }
+
+        /**
+         * Pins the container's address on its network.
+         *
+         * @param value the address
+         * @return this builder
+         */
+        public Builder ipv4(String value) {
+            ipv4 = value;
+            return this;
+        }
+
+        /**
+         * Sets its aliases on its network.
+         *
+         * @param value the aliases
+         * @return this builder
+         */
+        public Builder aliases(List<String> value) {
+            aliases = value;
+            return this;
+        }
+
+        /**
+         * Sets the OCI runtime.
+         *
+         * @param value e.g. {@code runsc}, or null for the engine's default
+         * @return this builder
+         */
+        public Builder runtime(@Nullable String value) {
+            runtime = value;
+            return this;
+        }
+
+        /**
+         * Sets how it is locked down.
+         *
+         * @param value the hardening
+         * @return this builder
+         */
+        public Builder hardening(Hardening value) {
+            hardening = value;
+            return this;
+        }
+
+        /**
+         * Publishes container ports on the host's 127.0.0.1 (random host ports).
+         *
+         * @param value the container ports
+         * @return this builder
+         */
+        public Builder publishedPorts(List<Integer> value) {
+            publishedPorts = value;
+            return this;
+        }
+
+        /**
+         * Sets the bind mounts.
+         *
+         * @param value {@code host:container[:ro]} entries
+         * @return this builder
+         */
+        public Builder binds(List<String> value) {
+            binds = value;
+            return this;
+        }
+
+        /**
+         * Sets the DNS servers.
+         *
+         * @param value the servers
+         * @return this builder
+         */
+        public Builder dns(List<String> value) {
+            dns = value;
+            return this;
+        }
+
+        /**
+         * Builds the spec.
+         *
+         * @return the spec
+         */
+        public ContainerSpec build() {
+            return new ContainerSpec(
+                    name,
+                    image,
+                    cmd,
+                    env,
+                    labels,
+                    network,
+                    ipv4,
+                    aliases,
+                    runtime,
+                    hardening,
+                    publishedPorts,
+                    binds,
+                    dns);
+        }
+    }
+
     @Override
     public String toString() {
         return "ContainerSpec[" + name + " " + image + " on " + network + (ipv4 == null ? "" : " at " + ipv4) + "]";

@@ -235,21 +235,19 @@ public final class DockerLaunch {
         labels.put(Labels.AGENT_NAME, plan.agentName());
         labels.put(Labels.SERVICES, plan.bundle().sidecars().bundle().daemonsCsv());
         Limits limits = Limits.from(plan.bundle().build());
-        String id = engine.createContainer(new ContainerSpec(
-                plan.agent().container(),
-                plan.images().image(),
-                List.of("sleep", "infinity"),
-                env,
-                labels,
-                plan.networks().internal(),
-                null,
-                List.of(),
-                plan.runtime().name(),
-                ContainerSpec.Hardening.agent(limits.agentPids(), limits.agentMemory())
-                        .as(plan.agent().user()),
-                List.of(),
-                List.of(NoResolver.write(plan.stateDir()) + ":/etc/resolv.conf:ro"),
-                List.of(subnet.bundleIp())));
+        String id = engine.createContainer(ContainerSpec.builder(
+                        plan.agent().container(),
+                        plan.images().image(),
+                        plan.networks().internal())
+                .cmd(List.of("sleep", "infinity"))
+                .env(env)
+                .labels(labels)
+                .runtime(plan.runtime().name())
+                .hardening(ContainerSpec.Hardening.agent(limits.agentPids(), limits.agentMemory())
+                        .as(plan.agent().user()))
+                .binds(List.of(NoResolver.write(plan.stateDir()) + ":/etc/resolv.conf:ro"))
+                .dns(List.of(subnet.bundleIp()))
+                .build());
         push("container " + plan.agent().container(), () -> engine.removeContainer(id), false);
         return id;
     }

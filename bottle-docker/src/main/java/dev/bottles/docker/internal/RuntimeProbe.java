@@ -64,20 +64,12 @@ public final class RuntimeProbe {
     private static boolean test(DockerEngine engine, String image) {
         String name = "claude-bottle-runsc-probe-" + Long.toHexString(System.nanoTime());
         try {
-            String id = engine.createContainer(new ContainerSpec(
-                    name,
-                    image,
-                    List.of("true"),
-                    List.of(),
-                    Labels.of("runsc-probe", "docker", "probe"),
-                    "none",
-                    null,
-                    List.of(),
-                    RUNSC,
-                    true,
-                    List.of(),
-                    List.of(),
-                    List.of()));
+            String id = engine.createContainer(ContainerSpec.builder(name, image, "none")
+                    .cmd(List.of("true"))
+                    .labels(Labels.of("runsc-probe", "docker", "probe"))
+                    .runtime(RUNSC)
+                    .hardening(ContainerSpec.Hardening.agent(ContainerSpec.PIDS_LIMIT, 0))
+                    .build());
             try {
                 engine.start(id);
                 return true;
