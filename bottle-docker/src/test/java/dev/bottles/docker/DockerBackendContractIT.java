@@ -38,7 +38,7 @@ class DockerBackendContractIT extends BottleBackendContract {
 
     @Override
     protected Map<String, String> settings() {
-        return Map.of(DockerSettings.IMAGE, TestImages.agent());
+        return Map.of(DockerSettings.IMAGE, TestImages.probeAgent()); // the busybox agent with stock curl and git
     }
 
     @Override
