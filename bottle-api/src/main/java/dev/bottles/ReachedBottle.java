@@ -105,15 +105,15 @@ public final class ReachedBottle {
      * @throws BottleException when it is not running, or could not be stopped
      */
     public void stop() {
-        state.preserve();
         boolean asked = owner != null;
         if (asked) {
-            // its program may exit as soon as the bottle is down, before it answers: the runtime is
-            // what tells whether the stop happened
+            // its program keeps the state and closes the bottle; it may exit as soon as the bottle is
+            // down, before it answers, so the runtime is what tells whether the stop happened
             ControlSocket.call(ControlSocket.path(state), "stop", STOP);
         }
         Optional<FoundBottle> left = backend.find(identity(), Map.of());
         if (left.isPresent()) {
+            state.preserve();
             left.get().remove();
         } else if (!asked) {
             throw notRunning();

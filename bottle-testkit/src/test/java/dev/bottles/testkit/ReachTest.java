@@ -55,7 +55,9 @@ class ReachTest {
 
         ReachedBottle again = Bottles.reach(b.identity(), bh);
         assertFalse(again.ownerAnswers());
+        bh.state(b.identity()).clearPreserve();
         BottleException e = assertThrows(BottleException.class, again::stop);
+        assertFalse(bh.state(b.identity()).isPreserved(), "stopping nothing marks nothing kept");
         assertTrue(
                 e.getMessage().contains("is not running on fake")
                         && e.getMessage().contains("bottle resume"),
