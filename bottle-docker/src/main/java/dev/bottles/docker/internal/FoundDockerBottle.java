@@ -2,6 +2,7 @@ package dev.bottles.docker.internal;
 
 import dev.bottles.BottleException;
 import dev.bottles.ExecOptions;
+import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.FoundBottle;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,25 +66,10 @@ public final class FoundDockerBottle implements FoundBottle {
 
     @Override
     public void remove() {
-        List<String> failed = new ArrayList<>();
-        Map<String, String> labels = Map.of(Labels.BACKEND, backendId, Labels.IDENTITY, identity);
-        for (DockerEngine.ContainerRef c : engine.containers(labels)) {
-            attempt(() -> engine.removeContainer(c.id()), "container " + c.name(), failed);
-        }
-        for (DockerEngine.NetworkRef n : engine.networks(labels)) {
-            attempt(() -> engine.removeNetwork(n.id()), "network " + n.name(), failed);
-        }
-        if (!failed.isEmpty()) {
+        CleanupReport r = LabelledCleanup.bottle(engine, backendId, identity);
+        if (!r.failed().isEmpty()) {
             throw new BottleException("stopping bottle " + identity + " left resources behind: "
-                    + String.join("; ", failed) + ". Remove them with 'bottle cleanup'");
-        }
-    }
-
-    private static void attempt(Runnable r, String what, List<String> failed) {
-        try {
-            r.run();
-        } catch (BottleException e) {
-            failed.add(what + ": " + e.getMessage());
+                    + String.join("; ", r.failed()) + ". Remove them with 'bottle cleanup'");
         }
     }
 
