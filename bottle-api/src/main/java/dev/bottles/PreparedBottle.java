@@ -1,7 +1,7 @@
 package dev.bottles;
 
-import dev.bottles.internal.TrackedBottle;
 import dev.bottles.internal.Transcripts;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.BottlePlan;
@@ -89,7 +89,7 @@ public final class PreparedBottle {
                     + stage.get().name().toLowerCase(Locale.ROOT) + "; prepare it again");
         }
         try {
-            RunningBottle running = events.phase(Phase.LAUNCH, () -> backend.launch(plan, events));
+            BackendBottle running = events.phase(Phase.LAUNCH, () -> backend.launch(plan, events));
             if (running == null) {
                 throw new BottleLaunchException(
                         identity(),
@@ -101,7 +101,7 @@ public final class PreparedBottle {
             if (!fresh && Transcripts.exists(state)) {
                 events.run(Phase.LAUNCH, "restore-transcript", () -> Transcripts.restore(running, state));
             }
-            TrackedBottle tracked = new TrackedBottle(running, events, state);
+            RunningBottle tracked = new RunningBottle(running, events, state);
             tracked.serveOperators(forwarded);
             if (approvals != null) {
                 tracked.onApproval(approvals);

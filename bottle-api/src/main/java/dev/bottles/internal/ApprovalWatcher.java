@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bottles.ApprovalHandler;
 import dev.bottles.Decision;
 import dev.bottles.Proposal;
-import dev.bottles.RunningBottle;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.state.ProposalQueue;
 import dev.bottles.state.SecureFiles;
@@ -29,7 +28,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Watches a bottle's supervise queue and hands each new proposal, oldest first, to the operator's
  * handler; then applies an approval, answers the agent and appends the decision to the audit log.
- * An approved route goes live through {@link RunningBottle#allowRoute}; an approved Dockerfile is
+ * An approved route goes live through the backend's route reload ({@link Target#allowRoute}); an approved Dockerfile is
  * written to {@code state/<identity>/Dockerfile}, the state is marked {@code .preserve}, and the
  * bottle is torn down so {@code resume} rebuilds it.
  */
@@ -39,7 +38,20 @@ public final class ApprovalWatcher implements AutoCloseable {
     /** How long one decision may take before the agent is told "rejected: undecided". */
     static final Duration DECISION_LIMIT = Duration.ofHours(24);
 
-    private final RunningBottle bottle;
+    /** What the watcher acts on: the facade's bottle, seen from inside the facade. */
+    public interface Target {
+        /**
+         * Puts an approved route into the bottle's egress policy.
+         *
+         * @param route the route
+         */
+        void allowRoute(EgressRoute route);
+
+        /** Tears the bottle down after an approved capability change (the state is kept). */
+        void close();
+    }
+
+    private final Target bottle;
     private final StateDir state;
     private final ProposalQueue queue;
     private final Path audit;
@@ -57,7 +69,7 @@ public final class ApprovalWatcher implements AutoCloseable {
      * @param handler the operator's handler
      * @param poll how often the queue is checked
      */
-    public ApprovalWatcher(RunningBottle bottle, StateDir state, ApprovalHandler handler, Duration poll) {
+    public ApprovalWatcher(Target bottle, StateDir state, ApprovalHandler handler, Duration poll) {
         this.bottle = Objects.requireNonNull(bottle, "bottle");
         this.state = state;
         this.queue = new ProposalQueue(state.home().queueDir(state.identity()));

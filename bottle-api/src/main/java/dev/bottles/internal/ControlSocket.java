@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bottles.BottleException;
+import dev.bottles.spi.BottlePlan;
 import dev.bottles.state.SecureFiles;
 import dev.bottles.state.StateDir;
 import java.io.ByteArrayOutputStream;
@@ -56,11 +57,11 @@ public final class ControlSocket implements AutoCloseable {
     /** What the launching program answers. */
     public interface Owner {
         /**
-         * Describes the bottle for {@code hello}.
+         * Returns the plan the bottle runs, described by {@code hello}.
          *
-         * @param reply where to put the fields
+         * @return the plan
          */
-        void describe(ObjectNode reply);
+        BottlePlan plan();
 
         /**
          * Returns the values forwarded into the bottle's commands.
@@ -188,7 +189,11 @@ public final class ControlSocket implements AutoCloseable {
             switch (JSON.readTree(request).path("op").asText("")) {
                 case "hello" -> {
                     reply.put("ok", true);
-                    owner.describe(reply);
+                    BottlePlan plan = owner.plan();
+                    reply.put("identity", plan.identity());
+                    reply.put("backend", plan.backendId());
+                    reply.put("pid", ProcessHandle.current().pid());
+                    plan.agentCommand().forEach(reply.putArray("agent_command")::add);
                 }
                 case "env" -> {
                     reply.put("ok", true);

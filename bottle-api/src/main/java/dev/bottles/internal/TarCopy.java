@@ -2,7 +2,7 @@ package dev.bottles.internal;
 
 import dev.bottles.BottleException;
 import dev.bottles.ExecOptions;
-import dev.bottles.RunningBottle;
+import dev.bottles.spi.BackendBottle;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +18,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
- * {@link RunningBottle#copyTo} and {@link RunningBottle#copyFrom} for any backend that streams:
+ * {@link BackendBottle#copyTo} and {@link BackendBottle#copyFrom} for any backend that streams:
  * the archive is checked whole on the host (kept meanwhile in a private temporary file), then
  * unpacked by {@code tar} in the bottle as the agent's user.
  */
@@ -36,7 +36,7 @@ public final class TarCopy {
      * @param directory an absolute directory
      * @throws BottleException when the archive is refused or the unpacking fails
      */
-    public static void into(RunningBottle bottle, InputStream tar, String directory) {
+    public static void into(BackendBottle bottle, InputStream tar, String directory) {
         requireAbsolute(directory);
         Path tmp = null;
         try {
@@ -84,7 +84,7 @@ public final class TarCopy {
      * @param tar where the archive goes
      * @throws BottleException when the path cannot be archived
      */
-    public static void outOf(RunningBottle bottle, String path, OutputStream tar) {
+    public static void outOf(BackendBottle bottle, String path, OutputStream tar) {
         requireAbsolute(path);
         String p = path.length() > 1 ? path.replaceFirst("/+$", "") : path;
         int slash = p.lastIndexOf('/');

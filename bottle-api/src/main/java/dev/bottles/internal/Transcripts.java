@@ -1,7 +1,7 @@
 package dev.bottles.internal;
 
 import dev.bottles.ExecOptions;
-import dev.bottles.RunningBottle;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.state.SecureFiles;
 import dev.bottles.state.StateDir;
 import java.io.ByteArrayOutputStream;
@@ -57,7 +57,7 @@ public final class Transcripts {
      * @param bottle the bottle
      * @param state its state
      */
-    public static void snapshot(RunningBottle bottle, StateDir state) {
+    public static void snapshot(BackendBottle bottle, StateDir state) {
         try {
             ByteArrayOutputStream tar = new ByteArrayOutputStream();
             int code = bottle.execStreaming(
@@ -87,12 +87,12 @@ public final class Transcripts {
 
     /**
      * Puts a state's snapshot back into a resumed bottle (best effort); the archive is checked as
-     * {@link RunningBottle#copyTo} checks any.
+     * {@link BackendBottle#copyTo} checks any.
      *
      * @param bottle the resumed bottle
      * @param state its state
      */
-    public static void restore(RunningBottle bottle, StateDir state) {
+    public static void restore(BackendBottle bottle, StateDir state) {
         if (!exists(state)) {
             return;
         }

@@ -1,7 +1,6 @@
 package dev.bottles.spi;
 
 import dev.bottles.BottleLaunchException;
-import dev.bottles.RunningBottle;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,11 +65,11 @@ public interface BottleBackend {
      *
      * @param plan a plan returned by this backend's {@link #prepare}
      * @param events where to report each launch step
-     * @return the running bottle; its {@code close()} tears down the runtime resources only (the
-     *     facade handles the state dir)
+     * @return the backend's handle on the running bottle; the facade wraps it in the user's
+     *     {@code RunningBottle} and owns the state dir
      * @throws BottleLaunchException when a step fails
      */
-    RunningBottle launch(BottlePlan plan, BottleEvents events);
+    BackendBottle launch(BottlePlan plan, BottleEvents events);
 
     /**
      * Lists the bottles of this backend that have runtime resources now, found by label.

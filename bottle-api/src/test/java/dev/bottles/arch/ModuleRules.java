@@ -203,6 +203,24 @@ public final class ModuleRules {
     }
 
     /**
+     * A backend's classes hand out the SPI's {@code BackendBottle} and never touch the user's
+     * {@code RunningBottle}, which only the facade makes ({@code docs/backends.md} rule 21).
+     *
+     * @return the rule
+     */
+    public static ArchRule backendsStayBelowTheFacade() {
+        return noClasses()
+                .that()
+                .implement("dev.bottles.spi.BottleBackend")
+                .or()
+                .implement("dev.bottles.spi.BackendBottle")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("dev.bottles.RunningBottle")
+                .because("the user's bottle wraps the backend's; a backend never makes or holds one");
+    }
+
+    /**
      * Every exception class extends the SDK's one root, {@code BottleException}.
      *
      * @return the rule

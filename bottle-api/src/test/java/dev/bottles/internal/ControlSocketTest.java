@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bottles.BottleException;
+import dev.bottles.spi.BottlePlan;
 import dev.bottles.state.SecureFiles;
 import dev.bottles.state.StateDir;
 import java.net.SocketException;
@@ -46,9 +46,33 @@ class ControlSocketTest {
     private ControlSocket.Owner owner(Map<String, String> forwarded) {
         return new ControlSocket.Owner() {
             @Override
-            public void describe(ObjectNode reply) {
-                reply.put("identity", "dev-abcde");
-                reply.putArray("agent_command").add("claude");
+            public BottlePlan plan() {
+                return new BottlePlan() {
+                    @Override
+                    public String identity() {
+                        return "dev-abcde";
+                    }
+
+                    @Override
+                    public String backendId() {
+                        return "test";
+                    }
+
+                    @Override
+                    public String agentName() {
+                        return "dev";
+                    }
+
+                    @Override
+                    public Path stateDir() {
+                        return tmp.resolve("state").resolve("dev-abcde");
+                    }
+
+                    @Override
+                    public String toJson() {
+                        return "{}";
+                    }
+                };
             }
 
             @Override

@@ -5,8 +5,8 @@ import dev.bottles.ExecOptions;
 import dev.bottles.ExecResult;
 import dev.bottles.ExecTimeoutException;
 import dev.bottles.Phase;
-import dev.bottles.RunningBottle;
 import dev.bottles.spi.Availability;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.BottlePlan;
@@ -109,7 +109,7 @@ public class ScriptedBackend implements BottleBackend {
     }
 
     @Override
-    public RunningBottle launch(BottlePlan plan, BottleEvents events) {
+    public BackendBottle launch(BottlePlan plan, BottleEvents events) {
         calls.add("launch " + plan.identity());
         RuntimeException f = failLaunch;
         if (f != null) {
@@ -131,7 +131,7 @@ public class ScriptedBackend implements BottleBackend {
         return CleanupReport.empty();
     }
 
-    private final class Running implements RunningBottle {
+    private final class Running implements BackendBottle {
         private final BottlePlan plan;
 
         Running(BottlePlan plan) {

@@ -1,7 +1,6 @@
 package dev.bottles.docker;
 
 import dev.bottles.BottleException;
-import dev.bottles.RunningBottle;
 import dev.bottles.docker.internal.AgentImages;
 import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.internal.DockerEngine;
@@ -18,6 +17,7 @@ import dev.bottles.sidecars.Daemon;
 import dev.bottles.sidecars.Endpoints;
 import dev.bottles.sidecars.SidecarPlans;
 import dev.bottles.spi.Availability;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.BottlePlan;
@@ -261,7 +261,7 @@ public final class DockerBackend implements BottleBackend {
     }
 
     @Override
-    public RunningBottle launch(BottlePlan plan, BottleEvents events) {
+    public BackendBottle launch(BottlePlan plan, BottleEvents events) {
         if (!(plan instanceof DockerBottlePlan p)) {
             throw new IllegalArgumentException("the docker backend launches only its own plans, not "
                     + plan.getClass().getName());

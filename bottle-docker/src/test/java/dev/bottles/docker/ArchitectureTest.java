@@ -25,4 +25,7 @@ class ArchitectureTest {
             .dependOnClassesThat()
             .resideInAnyPackage("dev.bottles.smolmachines..", "dev.bottles.testkit..")
             .because("smolmachines reuses the docker bundle primitives, never the other way round");
+
+    @ArchTest
+    static final ArchRule belowTheFacade = ModuleRules.backendsStayBelowTheFacade();
 }

@@ -3,13 +3,13 @@ package dev.bottles.smolmachines;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bottles.BottleException;
-import dev.bottles.RunningBottle;
 import dev.bottles.docker.DockerBundles;
 import dev.bottles.sidecars.SidecarPlans;
 import dev.bottles.smolmachines.internal.PackCache;
 import dev.bottles.smolmachines.internal.SmolLaunch;
 import dev.bottles.smolmachines.internal.SmolvmCli;
 import dev.bottles.spi.Availability;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.BottlePlan;
@@ -254,7 +254,7 @@ public final class SmolmachinesBackend implements BottleBackend {
     }
 
     @Override
-    public RunningBottle launch(BottlePlan plan, BottleEvents events) {
+    public BackendBottle launch(BottlePlan plan, BottleEvents events) {
         if (!(plan instanceof SmolmachinesBottlePlan p)) {
             throw new IllegalArgumentException("the smolmachines backend launches only its own plans, not "
                     + plan.getClass().getName());

@@ -20,4 +20,7 @@ class ArchitectureTest {
             .dependOnClassesThat()
             .resideInAnyPackage("com.github.dockerjava..", "dev.bottles.docker.internal..")
             .because("smolmachines uses only the docker module's public bundle primitives, not docker-java itself");
+
+    @ArchTest
+    static final ArchRule belowTheFacade = ModuleRules.backendsStayBelowTheFacade();
 }

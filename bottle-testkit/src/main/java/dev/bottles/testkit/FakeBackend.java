@@ -17,6 +17,7 @@ import dev.bottles.sidecars.Endpoints;
 import dev.bottles.sidecars.SidecarBundle;
 import dev.bottles.sidecars.SidecarPlans;
 import dev.bottles.spi.Availability;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.BottlePlan;
@@ -275,7 +276,7 @@ public final class FakeBackend implements BottleBackend {
     }
 
     @Override
-    public RunningBottle launch(BottlePlan plan, BottleEvents bottleEvents) {
+    public BackendBottle launch(BottlePlan plan, BottleEvents bottleEvents) {
         if (!(plan instanceof FakeBottlePlan p)) {
             throw new IllegalArgumentException("FakeBackend launches only its own plans, not "
                     + plan.getClass().getName());
@@ -415,7 +416,7 @@ public final class FakeBackend implements BottleBackend {
 
     private record Rule(Predicate<List<String>> matcher, Function<List<String>, ExecReply> reply) {}
 
-    private final class Running implements RunningBottle {
+    private final class Running implements BackendBottle {
         private final FakeBottlePlan plan;
 
         Running(FakeBottlePlan plan) {
@@ -496,7 +497,7 @@ public final class FakeBackend implements BottleBackend {
         @Override
         public void settle(int exitCode) {
             record(FakeEvent.Kind.SETTLED, plan.identity(), List.of(Integer.toString(exitCode)));
-            RunningBottle.super.settle(exitCode);
+            BackendBottle.super.settle(exitCode);
         }
 
         @Override

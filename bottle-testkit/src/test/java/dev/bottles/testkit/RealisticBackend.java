@@ -1,7 +1,7 @@
 package dev.bottles.testkit;
 
-import dev.bottles.RunningBottle;
 import dev.bottles.spi.Availability;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.BottlePlan;
@@ -29,7 +29,7 @@ public final class RealisticBackend implements BottleBackend {
     }
 
     @Override
-    public RunningBottle launch(BottlePlan plan, BottleEvents events) {
+    public BackendBottle launch(BottlePlan plan, BottleEvents events) {
         throw new UnsupportedOperationException();
     }
 

@@ -4,10 +4,10 @@ import dev.bottles.BottleException;
 import dev.bottles.ExecOptions;
 import dev.bottles.ExecResult;
 import dev.bottles.ExecTimeoutException;
-import dev.bottles.RunningBottle;
 import dev.bottles.docker.DockerBottlePlan;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.sidecars.Egress;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.spi.Subnet;
 import java.io.InputStream;
@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * the engine has no way to stop an exec. Closing removes both containers at once, then both
  * networks; missing things count as removed.
  */
-final class DockerBottle implements RunningBottle {
+final class DockerBottle implements BackendBottle {
     private static final System.Logger LOG = System.getLogger(DockerBottle.class.getName());
     private static final AtomicLong EXECS = new AtomicLong();
 

@@ -3,11 +3,11 @@ package dev.bottles.docker.internal;
 import dev.bottles.BottleException;
 import dev.bottles.BottleLaunchException;
 import dev.bottles.Phase;
-import dev.bottles.RunningBottle;
 import dev.bottles.docker.DockerBottlePlan;
 import dev.bottles.sidecars.AgentEnvironment;
 import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.sidecars.Endpoints;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.Settings;
 import dev.bottles.spi.Subnet;
@@ -81,7 +81,7 @@ public final class DockerLaunch {
      * @return the running bottle
      * @throws BottleLaunchException naming the failed step, after removing what was created
      */
-    public RunningBottle run() {
+    public BackendBottle run() {
         try {
             CompletableFuture<Boolean> bundleImage = async(
                     "bundle-image",

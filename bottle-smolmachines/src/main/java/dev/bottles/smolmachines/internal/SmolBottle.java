@@ -4,11 +4,11 @@ import dev.bottles.BottleException;
 import dev.bottles.ExecOptions;
 import dev.bottles.ExecResult;
 import dev.bottles.ExecTimeoutException;
-import dev.bottles.RunningBottle;
 import dev.bottles.docker.DockerBundles;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.sidecars.Egress;
 import dev.bottles.smolmachines.SmolmachinesBottlePlan;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottlePlan;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * since smolvm's own exit code 1 is ambiguous ({@code docs/smolvm.md} §1). Closing deletes the VM (always with
  * {@code -f}), the bundle and its network; missing things count as removed.
  */
-public final class SmolBottle implements RunningBottle {
+public final class SmolBottle implements BackendBottle {
     /** The prefix of the forwarded values' variables in smolvm's own environment. */
     static final String SECRET_PREFIX = "BOTTLE_SECRET_";
 

@@ -3,7 +3,6 @@ package dev.bottles.smolmachines.internal;
 import dev.bottles.BottleException;
 import dev.bottles.BottleLaunchException;
 import dev.bottles.Phase;
-import dev.bottles.RunningBottle;
 import dev.bottles.docker.DockerBundles;
 import dev.bottles.sidecars.AgentEnvironment;
 import dev.bottles.sidecars.AgentFiles;
@@ -11,6 +10,7 @@ import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.sidecars.Daemon;
 import dev.bottles.sidecars.Endpoints;
 import dev.bottles.smolmachines.SmolmachinesBottlePlan;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.Subnet;
 import java.lang.System.Logger.Level;
@@ -68,7 +68,7 @@ public final class SmolLaunch {
      * @return the running bottle
      * @throws BottleLaunchException naming the failed step, after removing what was created
      */
-    public RunningBottle run() {
+    public BackendBottle run() {
         String step = "create-network";
         try {
             Map<String, String> netLabels = labels("network");

@@ -2,8 +2,9 @@ package dev.bottles.testkit.internal;
 
 import dev.bottles.ExecOptions;
 import dev.bottles.ExecResult;
-import dev.bottles.RunningBottle;
+import dev.bottles.manifest.EgressRoute;
 import dev.bottles.spi.Availability;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.BottlePlan;
@@ -11,8 +12,11 @@ import dev.bottles.spi.BottleSummary;
 import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.CleanupRequest;
 import dev.bottles.spi.PrepareRequest;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A backend that forwards every call, to it and to the bottles it launches, to a delegate after
@@ -34,9 +38,11 @@ public abstract class ForwardingBackend implements BottleBackend {
      * Called before each forwarded call; may throw to fail it.
      *
      * @param method {@code probe}, {@code prepare}, {@code launch}, {@code list}, {@code cleanup},
-     *     {@code exec}, {@code settle} or {@code close}
+     *     {@code exec} (buffered, streamed, attached, or a copy's {@code tar}), {@code allow-route},
+     *     {@code settle} or {@code close}
      * @param identity the bottle concerned, or empty for backend-wide calls
-     * @param argv the command for {@code exec}, the exit code for {@code settle}, else empty
+     * @param argv the command for {@code exec}, the host for {@code allow-route}, the exit code
+     *     for {@code settle}, else empty
      */
     protected abstract void before(String method, String identity, List<String> argv);
 
@@ -63,10 +69,10 @@ public abstract class ForwardingBackend implements BottleBackend {
     }
 
     @Override
-    public RunningBottle launch(BottlePlan plan, BottleEvents events) {
+    public BackendBottle launch(BottlePlan plan, BottleEvents events) {
         before("launch", plan.identity(), List.of());
-        RunningBottle inner = delegate.launch(plan, events);
-        return new RunningBottle() {
+        BackendBottle inner = delegate.launch(plan, events);
+        return new BackendBottle() {
             @Override
             public String identity() {
                 return inner.identity();
@@ -81,6 +87,29 @@ public abstract class ForwardingBackend implements BottleBackend {
             public ExecResult exec(List<String> argv, ExecOptions options) {
                 before("exec", inner.identity(), argv);
                 return inner.exec(argv, options);
+            }
+
+            @Override
+            public int execStreaming(
+                    List<String> argv,
+                    ExecOptions options,
+                    @Nullable InputStream stdin,
+                    OutputStream stdout,
+                    OutputStream stderr) {
+                before("exec", inner.identity(), argv);
+                return inner.execStreaming(argv, options, stdin, stdout, stderr);
+            }
+
+            @Override
+            public int attach(List<String> argv, ExecOptions options) {
+                before("exec", inner.identity(), argv);
+                return inner.attach(argv, options);
+            }
+
+            @Override
+            public void allowRoute(EgressRoute route) {
+                before("allow-route", inner.identity(), List.of(route.host()));
+                inner.allowRoute(route);
             }
 
             @Override

@@ -2,8 +2,8 @@ package dev.bottles.examples.echo;
 
 import dev.bottles.ExecOptions;
 import dev.bottles.ExecResult;
-import dev.bottles.RunningBottle;
 import dev.bottles.spi.Availability;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.BottlePlan;
@@ -64,7 +64,7 @@ public final class EchoBackend implements BottleBackend {
     }
 
     @Override
-    public RunningBottle launch(BottlePlan plan, BottleEvents events) {
+    public BackendBottle launch(BottlePlan plan, BottleEvents events) {
         EchoBottle b = new EchoBottle((EchoPlan) plan);
         RUNNING.put(plan.identity(), b);
         return b;
@@ -101,7 +101,7 @@ public final class EchoBackend implements BottleBackend {
         }
     }
 
-    private static final class EchoBottle implements RunningBottle {
+    private static final class EchoBottle implements BackendBottle {
         private final EchoPlan plan;
 
         EchoBottle(EchoPlan plan) {

@@ -9,4 +9,7 @@ import dev.bottles.arch.ModuleRules;
 class ArchitectureTest {
     @ArchTest
     static final ArchRule onlyTheApi = ModuleRules.forModule("dev.bottles.examples.echo", ModuleRules.API_PACKAGES);
+
+    @ArchTest
+    static final ArchRule belowTheFacade = ModuleRules.backendsStayBelowTheFacade();
 }

@@ -1,11 +1,9 @@
-package dev.bottles.internal;
+package dev.bottles;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.bottles.ExecOptions;
-import dev.bottles.ExecResult;
-import dev.bottles.RunningBottle;
+import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.state.StateDir;
@@ -17,14 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The facade's wrapper hands attach to the backend (which streams), not to the exec-based default. */
-class TrackedBottleTest {
+class RunningBottleTest {
     @TempDir
     Path dir;
 
     @Test
     void attachReachesTheBackendsOwnAttachAndNotExec() {
         List<String> calls = new ArrayList<>();
-        RunningBottle backend = new RunningBottle() {
+        BackendBottle backend = new BackendBottle() {
             @Override
             public String identity() {
                 return "a-12345";
@@ -52,7 +50,7 @@ class TrackedBottleTest {
                 calls.add("close");
             }
         };
-        TrackedBottle t = new TrackedBottle(
+        RunningBottle t = new RunningBottle(
                 backend, BottleEvents.silent("a-12345", "x"), new StateDir(dir.resolve("a-12345"), "a-12345").create());
         assertEquals(42, t.attach(List.of("claude"), ExecOptions.defaults()));
         assertEquals(List.of("attach [claude]"), calls);
