@@ -2,14 +2,14 @@ package dev.bottles.docker;
 
 import dev.bottles.BottleException;
 import dev.bottles.docker.internal.AgentImages;
-import dev.bottles.docker.internal.BundleImages;
-import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.internal.DockerLaunch;
 import dev.bottles.docker.internal.FoundDockerBottle;
-import dev.bottles.docker.internal.LabelledCleanup;
-import dev.bottles.docker.internal.Labels;
-import dev.bottles.docker.internal.Limits;
 import dev.bottles.docker.internal.RuntimeProbe;
+import dev.bottles.dockerengine.BundleImages;
+import dev.bottles.dockerengine.DockerBundles;
+import dev.bottles.dockerengine.DockerEngine;
+import dev.bottles.dockerengine.LabelledCleanup;
+import dev.bottles.dockerengine.Labels;
 import dev.bottles.sidecars.AgentEnvironment;
 import dev.bottles.sidecars.BundleImage;
 import dev.bottles.sidecars.BundleLaunchSpec;
@@ -216,18 +216,7 @@ public final class DockerBackend implements BottleBackend {
     }
 
     static Map<String, String> bundleBuild(Settings s) {
-        Map<String, String> m = new LinkedHashMap<>();
-        s.get(BundleImages.RECIPE_SETTING).ifPresent(v -> m.put(BundleImages.RECIPE_SETTING, v));
-        s.get(BundleImages.JRE_BASE_SETTING).ifPresent(v -> m.put(BundleImages.JRE_BASE_SETTING, v));
-        s.get(DockerSettings.BUNDLE_READY_SECONDS).ifPresent(v -> m.put(DockerSettings.BUNDLE_READY_SECONDS, v));
-        for (String limit : List.of(
-                DockerSettings.BUNDLE_MEMORY,
-                DockerSettings.BUNDLE_PIDS,
-                DockerSettings.AGENT_MEMORY,
-                DockerSettings.AGENT_PIDS)) {
-            s.get(limit).ifPresent(v -> m.put(limit, v));
-        }
-        Limits.from(m); // a malformed limit fails prepare, naming the setting
+        Map<String, String> m = new LinkedHashMap<>(DockerBundles.bundleBuildSettings(s));
         m.putAll(AgentImages.buildSettings(s));
         return m;
     }

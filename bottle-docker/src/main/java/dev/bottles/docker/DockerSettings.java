@@ -1,6 +1,7 @@
 package dev.bottles.docker;
 
 import dev.bottles.claude.ClaudeCode;
+import dev.bottles.dockerengine.EngineSettings;
 
 /** The settings the docker backend reads (set on the {@code BottleSpec} or in the environment). */
 public final class DockerSettings {
@@ -21,23 +22,22 @@ public final class DockerSettings {
     /** {@code auto} (default: gVisor when it works), {@code runsc}, or {@code default}. */
     public static final String RUNTIME = "BOTTLE_RUNTIME";
     /** How long launch waits for the bundle to report its daemons ready; default 60 (seconds). */
-    public static final String BUNDLE_READY_SECONDS = "CLAUDE_BOTTLE_BUNDLE_READY_SECONDS";
+    public static final String BUNDLE_READY_SECONDS = EngineSettings.BUNDLE_READY_SECONDS;
     /** The SDK bundle image's recipe: {@code offline} (default, no registry) or {@code jre}. */
-    public static final String BUNDLE_RECIPE = "CLAUDE_BOTTLE_SIDECAR_RECIPE";
+    public static final String BUNDLE_RECIPE = EngineSettings.BUNDLE_RECIPE;
     /** The JRE recipe's base image; default {@code eclipse-temurin:17-jre}. */
-    public static final String BUNDLE_JRE_BASE = "CLAUDE_BOTTLE_SIDECAR_JRE_BASE";
+    public static final String BUNDLE_JRE_BASE = EngineSettings.BUNDLE_JRE_BASE;
     /** The engine's address, as docker's own tools read it. */
-    public static final String DOCKER_HOST = "DOCKER_HOST";
+    public static final String DOCKER_HOST = EngineSettings.DOCKER_HOST;
 
-    private DockerSettings() {}
     /** The bundle container's memory limit, e.g. {@code 384m} (the default) or {@code 1g}. */
-    public static final String BUNDLE_MEMORY = "CLAUDE_BOTTLE_BUNDLE_MEMORY";
+    public static final String BUNDLE_MEMORY = EngineSettings.BUNDLE_MEMORY;
     /** The bundle container's pids limit (default 256). */
-    public static final String BUNDLE_PIDS = "CLAUDE_BOTTLE_BUNDLE_PIDS";
+    public static final String BUNDLE_PIDS = EngineSettings.BUNDLE_PIDS;
     /** The agent container's memory limit, e.g. {@code 4g}; unset (the default) for none. */
-    public static final String AGENT_MEMORY = "CLAUDE_BOTTLE_AGENT_MEMORY";
+    public static final String AGENT_MEMORY = EngineSettings.AGENT_MEMORY;
     /** The agent container's pids limit (default 1024). */
-    public static final String AGENT_PIDS = "CLAUDE_BOTTLE_AGENT_PIDS";
+    public static final String AGENT_PIDS = EngineSettings.AGENT_PIDS;
     /** The SDK agent image's recipe: {@code offline} (default, no image registry) or {@code registry}. */
     public static final String AGENT_RECIPE = "CLAUDE_BOTTLE_AGENT_RECIPE";
     /** The Claude Code version the SDK's agent image installs; default pinned by the SDK. */
@@ -46,4 +46,6 @@ public final class DockerSettings {
     public static final String AGENT_NODE_BASE = "CLAUDE_BOTTLE_AGENT_NODE_BASE";
     /** The npm the offline agent image recipe fetches Claude Code with; default {@code npm} on the PATH. */
     public static final String NPM = "CLAUDE_BOTTLE_NPM";
+
+    private DockerSettings() {}
 }

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bottles.docker.internal.BundleImages;
-import dev.bottles.docker.internal.ContainerSpec;
-import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.testimages.TestImages;
+import dev.bottles.dockerengine.BundleImages;
+import dev.bottles.dockerengine.ContainerSpec;
+import dev.bottles.dockerengine.DockerEngine;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.sidecars.BundleImage;
 import dev.bottles.sidecars.CertificateAuthority;
@@ -48,20 +48,11 @@ class BundleImageIT {
         String name = "bottle-test-bundle-image-" + ProcessHandle.current().pid();
         Map<String, String> labels =
                 Map.of("dev.bottles.identity", name, "dev.bottles.backend", "test", "dev.bottles.role", "bundle");
-        String id = engine.createContainer(new ContainerSpec(
-                name,
-                image.reference(),
-                List.of(),
-                List.of("CLAUDE_BOTTLE_SIDECAR_DAEMONS=egress", "CLAUDE_BOTTLE_IDENTITY=it"),
-                labels,
-                "bridge",
-                null,
-                List.of(),
-                null,
-                false,
-                List.of(),
-                List.of(dir + ":/etc/egress:ro"),
-                List.of()));
+        String id = engine.createContainer(ContainerSpec.builder(name, image.reference(), "bridge")
+                .env(List.of("CLAUDE_BOTTLE_SIDECAR_DAEMONS=egress", "CLAUDE_BOTTLE_IDENTITY=it"))
+                .labels(labels)
+                .binds(List.of(dir + ":/etc/egress:ro"))
+                .build());
         try {
             long t0 = System.nanoTime();
             engine.start(id);

@@ -1,9 +1,9 @@
 package dev.bottles.docker;
 
 import dev.bottles.BottleSpec;
-import dev.bottles.docker.internal.BundleImages;
-import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.testimages.TestImages;
+import dev.bottles.dockerengine.BundleImages;
+import dev.bottles.dockerengine.DockerEngine;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.Settings;
 import dev.bottles.testkit.BottleBackendContract;

@@ -12,9 +12,10 @@ import dev.bottles.Bottles;
 import dev.bottles.ExecResult;
 import dev.bottles.PreparedBottle;
 import dev.bottles.RunningBottle;
-import dev.bottles.docker.internal.ContainerSpec;
-import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.testimages.TestImages;
+import dev.bottles.dockerengine.ContainerSpec;
+import dev.bottles.dockerengine.DockerBundles;
+import dev.bottles.dockerengine.DockerEngine;
 import dev.bottles.manifest.AgentDefinition;
 import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.EgressRoute;
@@ -138,20 +139,11 @@ class DockerIsolationIT {
                 false,
                 Map.of("dev.bottles.identity", "isolation-test", "dev.bottles.role", "test-network"));
         extraNetworks.add("bottle-test-other-net");
-        String host = engine.createContainer(new ContainerSpec(
-                "bottle-test-other-host",
-                TestImages.bundle(),
-                List.of(),
-                List.of(),
-                Map.of("dev.bottles.identity", "isolation-test", "dev.bottles.role", "test-host"),
-                "bottle-test-other-net",
-                other.bundleIp(),
-                List.of(),
-                null,
-                false,
-                List.of(),
-                List.of(),
-                List.of()));
+        String host = engine.createContainer(
+                ContainerSpec.builder("bottle-test-other-host", TestImages.bundle(), "bottle-test-other-net")
+                        .labels(Map.of("dev.bottles.identity", "isolation-test", "dev.bottles.role", "test-host"))
+                        .ipv4(other.bundleIp())
+                        .build());
         extraContainers.add(host);
         engine.start(host);
         RunningBottle b = launch();
@@ -201,20 +193,10 @@ class DockerIsolationIT {
     @Test
     void aPinnedContainerNameThatExistsIsRefused() {
         String taken = "bottle-test-pinned-" + Long.toHexString(System.nanoTime());
-        extraContainers.add(engine.createContainer(new ContainerSpec(
-                taken,
-                TestImages.agent(),
-                List.of("true"),
-                List.of(),
-                Map.of("dev.bottles.identity", "pin-test", "dev.bottles.role", "test-host"),
-                "none",
-                null,
-                List.of(),
-                null,
-                false,
-                List.of(),
-                List.of(),
-                List.of())));
+        extraContainers.add(engine.createContainer(ContainerSpec.builder(taken, TestImages.agent(), "none")
+                .cmd(List.of("true"))
+                .labels(Map.of("dev.bottles.identity", "pin-test", "dev.bottles.role", "test-host"))
+                .build()));
         BottleException e = assertThrows(
                 BottleException.class,
                 () -> Bottles.using(BACKEND)
@@ -228,20 +210,11 @@ class DockerIsolationIT {
     @Test
     void anOrphanBundleIsReportedWithACleanupHint() {
         String identity = "prober-orph1";
-        extraContainers.add(engine.createContainer(new ContainerSpec(
-                DockerBundles.bundleContainerName(identity),
-                TestImages.agent(),
-                List.of("true"),
-                List.of(),
-                Map.of("dev.bottles.identity", identity, "dev.bottles.role", "test-host"),
-                "none",
-                null,
-                List.of(),
-                null,
-                false,
-                List.of(),
-                List.of(),
-                List.of())));
+        extraContainers.add(engine.createContainer(
+                ContainerSpec.builder(DockerBundles.bundleContainerName(identity), TestImages.agent(), "none")
+                        .cmd(List.of("true"))
+                        .labels(Map.of("dev.bottles.identity", identity, "dev.bottles.role", "test-host"))
+                        .build()));
         BottleException e = assertThrows(
                 BottleException.class,
                 () -> Bottles.using(BACKEND).prepare(spec().identity(identity).build()));

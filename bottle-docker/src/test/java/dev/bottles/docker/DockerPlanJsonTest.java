@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
-import dev.bottles.docker.internal.DockerEngine;
-import dev.bottles.docker.internal.TestTransports;
+import dev.bottles.dockerengine.DockerEngine;
+import dev.bottles.dockerengine.TestTransports;
 import dev.bottles.manifest.AgentDefinition;
 import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.EgressRoute;

@@ -3,10 +3,10 @@ package dev.bottles.docker;
 import dev.bottles.ExecResult;
 import dev.bottles.RunningBottle;
 import dev.bottles.docker.escape.SandboxEscapeSuite;
-import dev.bottles.docker.internal.ContainerSpec;
-import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.internal.NoResolver;
 import dev.bottles.docker.testimages.TestImages;
+import dev.bottles.dockerengine.ContainerSpec;
+import dev.bottles.dockerengine.DockerEngine;
 import dev.bottles.spi.BottleBackend;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -88,26 +88,18 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
             }
         }
         String name = "bottle-test-stranger-" + bottle().identity();
-        String stranger = engine.createContainer(new ContainerSpec(
-                name,
-                TestImages.probeAgent(),
-                List.of("sleep", "infinity"),
-                List.of(),
-                Map.of(
+        String stranger = engine.createContainer(ContainerSpec.builder(
+                        name, TestImages.probeAgent(), p.networks().egress())
+                .cmd(List.of("sleep", "infinity"))
+                .labels(Map.of(
                         "dev.bottles.identity",
                         bottle().identity() + "-stranger",
                         "dev.bottles.backend",
                         "test",
                         "dev.bottles.role",
-                        "test-stranger"),
-                p.networks().egress(),
-                null,
-                List.of(),
-                null,
-                true,
-                List.of(),
-                List.of(),
-                List.of()));
+                        "test-stranger"))
+                .hardening(ContainerSpec.Hardening.agent(ContainerSpec.PIDS_LIMIT, 0))
+                .build());
         try {
             engine.start(stranger);
             String onOutbound =

@@ -3,7 +3,7 @@ package dev.bottles.smolmachines;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bottles.BottleException;
-import dev.bottles.docker.DockerBundles;
+import dev.bottles.dockerengine.DockerBundles;
 import dev.bottles.sidecars.SidecarPlans;
 import dev.bottles.smolmachines.internal.PackCache;
 import dev.bottles.smolmachines.internal.SmolLaunch;

@@ -12,14 +12,15 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule moduleRules = ModuleRules.forModule(
             "dev.bottles.smolmachines",
-            ModuleRules.apiAnd("dev.bottles.sidecars..", "dev.bottles.docker", "com.fasterxml.jackson.."));
+            ModuleRules.apiAnd("dev.bottles.sidecars..", "dev.bottles.dockerengine..", "com.fasterxml.jackson.."));
 
     @ArchTest
     static final ArchRule bundlePrimitivesOnly = noClasses()
             .should()
             .dependOnClassesThat()
-            .resideInAnyPackage("com.github.dockerjava..", "dev.bottles.docker.internal..")
-            .because("smolmachines uses only the docker module's public bundle primitives, not docker-java itself");
+            .resideInAnyPackage("com.github.dockerjava..", "dev.bottles.docker..")
+            .because(
+                    "smolmachines uses the engine module's bundle primitives, never docker-java or the docker backend");
 
     @ArchTest
     static final ArchRule belowTheFacade = ModuleRules.backendsStayBelowTheFacade();

@@ -1,8 +1,8 @@
 package dev.bottles.smolmachines;
 
 import dev.bottles.BottleSpec;
-import dev.bottles.docker.internal.DockerEngine;
 import dev.bottles.docker.testimages.TestImages;
+import dev.bottles.dockerengine.DockerEngine;
 import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.testkit.BottleBackendContract;

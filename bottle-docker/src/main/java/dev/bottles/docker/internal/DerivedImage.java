@@ -1,6 +1,8 @@
 package dev.bottles.docker.internal;
 
 import dev.bottles.docker.DockerBottlePlan;
+import dev.bottles.dockerengine.DockerEngine;
+import dev.bottles.dockerengine.Labels;
 import dev.bottles.state.SecureFiles;
 import java.nio.file.Path;
 import java.util.function.Consumer;

@@ -5,6 +5,8 @@ import dev.bottles.ExecOptions;
 import dev.bottles.ExecResult;
 import dev.bottles.ExecTimeoutException;
 import dev.bottles.docker.DockerBottlePlan;
+import dev.bottles.dockerengine.BundleLifecycle;
+import dev.bottles.dockerengine.DockerEngine;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.sidecars.Egress;
 import dev.bottles.spi.BackendBottle;

@@ -4,6 +4,12 @@ import dev.bottles.BottleException;
 import dev.bottles.BottleLaunchException;
 import dev.bottles.Phase;
 import dev.bottles.docker.DockerBottlePlan;
+import dev.bottles.dockerengine.BundleImages;
+import dev.bottles.dockerengine.BundleLifecycle;
+import dev.bottles.dockerengine.ContainerSpec;
+import dev.bottles.dockerengine.DockerEngine;
+import dev.bottles.dockerengine.Labels;
+import dev.bottles.dockerengine.Limits;
 import dev.bottles.sidecars.AgentEnvironment;
 import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.sidecars.Endpoints;
@@ -24,8 +30,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -37,12 +41,7 @@ import java.util.function.Supplier;
  */
 public final class DockerLaunch {
     private static final System.Logger LOG = System.getLogger(DockerLaunch.class.getName());
-    private static final AtomicInteger THREADS = new AtomicInteger();
-    static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "bottles-docker-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    static final ExecutorService POOL = DockerEngine.WORKERS;
 
     private final DockerEngine engine;
     private final DockerBottlePlan plan;

@@ -2,6 +2,9 @@ package dev.bottles.docker.internal;
 
 import dev.bottles.BottleException;
 import dev.bottles.ExecOptions;
+import dev.bottles.dockerengine.DockerEngine;
+import dev.bottles.dockerengine.LabelledCleanup;
+import dev.bottles.dockerengine.Labels;
 import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.FoundBottle;
 import java.util.ArrayList;

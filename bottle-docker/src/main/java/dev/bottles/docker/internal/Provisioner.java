@@ -3,6 +3,7 @@ package dev.bottles.docker.internal;
 import dev.bottles.BottleException;
 import dev.bottles.docker.DockerBottlePlan;
 import dev.bottles.docker.DockerSettings;
+import dev.bottles.dockerengine.DockerEngine;
 import dev.bottles.sidecars.AgentFiles;
 import dev.bottles.sidecars.Endpoints;
 import java.io.ByteArrayInputStream;

@@ -1,6 +1,7 @@
 package dev.bottles.docker.internal;
 
 import dev.bottles.BottleException;
+import dev.bottles.dockerengine.DockerEngine;
 import dev.bottles.state.SecureFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

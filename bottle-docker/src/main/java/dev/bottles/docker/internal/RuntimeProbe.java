@@ -1,6 +1,9 @@
 package dev.bottles.docker.internal;
 
 import dev.bottles.BottleException;
+import dev.bottles.dockerengine.ContainerSpec;
+import dev.bottles.dockerengine.DockerEngine;
+import dev.bottles.dockerengine.Labels;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;

@@ -1,10 +1,10 @@
 package dev.bottles.docker.testimages;
 
-import dev.bottles.docker.internal.DockerEngine;
-import dev.bottles.docker.internal.JavaRuntime;
 import dev.bottles.docker.testimages.programs.EscapeProbe;
 import dev.bottles.docker.testimages.programs.EscapeUpstream;
 import dev.bottles.docker.testimages.programs.GitUpstream;
+import dev.bottles.dockerengine.DockerEngine;
+import dev.bottles.dockerengine.JavaRuntime;
 import dev.bottles.state.SecureFiles;
 import dev.bottles.testkit.FakeAnthropicApi;
 import java.io.ByteArrayOutputStream;

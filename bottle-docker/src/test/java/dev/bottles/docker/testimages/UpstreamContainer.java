@@ -1,9 +1,9 @@
 package dev.bottles.docker.testimages;
 
 import dev.bottles.RunningBottle;
-import dev.bottles.docker.internal.ContainerSpec;
-import dev.bottles.docker.internal.DockerEngine;
-import dev.bottles.docker.internal.JavaRuntime;
+import dev.bottles.dockerengine.ContainerSpec;
+import dev.bottles.dockerengine.DockerEngine;
+import dev.bottles.dockerengine.JavaRuntime;
 import dev.bottles.sidecars.CertificateAuthority;
 import dev.bottles.state.SecureFiles;
 import java.io.ByteArrayInputStream;
@@ -56,26 +56,18 @@ public record UpstreamContainer(DockerEngine engine, String name, String network
             byte[] filesTar,
             String readyLine) {
         String name = "bottle-test-upstream-" + identity + "-" + Integer.toHexString(image.hashCode());
-        String id = engine.createContainer(new ContainerSpec(
-                name,
-                image,
-                List.of(),
-                List.of(),
-                Map.of(
+        String id = engine.createContainer(ContainerSpec.builder(name, image, network)
+                .labels(Map.of(
                         "dev.bottles.identity",
                         identity,
                         "dev.bottles.backend",
                         "test",
                         "dev.bottles.role",
-                        "test-upstream"),
-                network,
-                null,
-                aliases,
-                null,
-                true,
-                List.of(8099),
-                List.of(),
-                List.of()));
+                        "test-upstream"))
+                .aliases(aliases)
+                .hardening(ContainerSpec.Hardening.agent(ContainerSpec.PIDS_LIMIT, 0))
+                .publishedPorts(List.of(8099))
+                .build());
         try {
             engine.copyTar(id, "/", new ByteArrayInputStream(filesTar));
             engine.start(id);

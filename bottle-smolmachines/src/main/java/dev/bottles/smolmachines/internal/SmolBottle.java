@@ -4,7 +4,7 @@ import dev.bottles.BottleException;
 import dev.bottles.ExecOptions;
 import dev.bottles.ExecResult;
 import dev.bottles.ExecTimeoutException;
-import dev.bottles.docker.DockerBundles;
+import dev.bottles.dockerengine.DockerBundles;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.sidecars.Egress;
 import dev.bottles.smolmachines.SmolmachinesBottlePlan;

@@ -3,7 +3,7 @@ package dev.bottles.smolmachines.internal;
 import dev.bottles.BottleException;
 import dev.bottles.BottleLaunchException;
 import dev.bottles.Phase;
-import dev.bottles.docker.DockerBundles;
+import dev.bottles.dockerengine.DockerBundles;
 import dev.bottles.sidecars.AgentEnvironment;
 import dev.bottles.sidecars.AgentFiles;
 import dev.bottles.sidecars.BundleLaunchSpec;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.testimages.FakeApiFixture;
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.docker.testimages.UpstreamContainer;
+import dev.bottles.dockerengine.BundleImages;
 import dev.bottles.spi.Settings;
 import dev.bottles.state.SecureFiles;
 import java.io.IOException;

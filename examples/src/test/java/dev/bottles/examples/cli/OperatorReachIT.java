@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bottles.docker.internal.AgentImages;
-import dev.bottles.docker.internal.BundleImages;
 import dev.bottles.docker.testimages.FakeApiFixture;
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.docker.testimages.UpstreamContainer;
+import dev.bottles.dockerengine.BundleImages;
 import dev.bottles.spi.Settings;
 import dev.bottles.state.SecureFiles;
 import java.nio.charset.StandardCharsets;

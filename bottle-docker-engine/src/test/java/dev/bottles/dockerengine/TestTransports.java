@@ -1,4 +1,4 @@
-package dev.bottles.docker.internal;
+package dev.bottles.dockerengine;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

@@ -1,4 +1,4 @@
-package dev.bottles.docker.internal;
+package dev.bottles.dockerengine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

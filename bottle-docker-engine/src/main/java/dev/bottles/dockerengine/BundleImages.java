@@ -1,7 +1,6 @@
-package dev.bottles.docker.internal;
+package dev.bottles.dockerengine;
 
 import dev.bottles.BottleException;
-import dev.bottles.docker.DockerSettings;
 import dev.bottles.sidecars.BundleImage;
 import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.sidecars.Daemon;
@@ -42,9 +41,9 @@ public final class BundleImages {
     /** The image repository. */
     public static final String REPOSITORY = "claude-bottle-sidecars";
     /** The setting choosing the recipe: {@code offline} or {@code jre}. */
-    public static final String RECIPE_SETTING = DockerSettings.BUNDLE_RECIPE;
+    public static final String RECIPE_SETTING = EngineSettings.BUNDLE_RECIPE;
     /** The setting naming the JRE recipe's base image. */
-    public static final String JRE_BASE_SETTING = DockerSettings.BUNDLE_JRE_BASE;
+    public static final String JRE_BASE_SETTING = EngineSettings.BUNDLE_JRE_BASE;
     /** The JRE recipe's default base image. */
     public static final String DEFAULT_JRE_BASE = "eclipse-temurin:17-jre";
     /** The modules the bundle needs (jdeps of the jar, plus the EC provider TLS loads as a service). */
@@ -64,9 +63,9 @@ public final class BundleImages {
     /** Where the jar sits in the image. */
     public static final String JAR_IN_IMAGE = "/opt/bottles/bottle-bundle.jar";
 
-    private static final String JAR_RESOURCE = "/dev/bottles/docker/bundle/bottle-bundle.jar";
+    private static final String JAR_RESOURCE = "/dev/bottles/dockerengine/bundle/bottle-bundle.jar";
     /** The bundle's own daemon list, unpacked from its jar at build time (one source: bottle-bundle). */
-    private static final String DAEMONS_RESOURCE = "/dev/bottles/docker/bundle/dev/bottles/bundle/daemons";
+    private static final String DAEMONS_RESOURCE = "/dev/bottles/dockerengine/bundle/dev/bottles/bundle/daemons";
 
     private static final List<String> JVM = List.of(
             "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", JAR_IN_IMAGE);
@@ -100,7 +99,7 @@ public final class BundleImages {
     public static List<Daemon> sdkDaemons() {
         try (InputStream in = BundleImages.class.getResourceAsStream(DAEMONS_RESOURCE)) {
             if (in == null) {
-                throw new BottleException("the bundle's daemon list is not packaged into bottle-docker ("
+                throw new BottleException("the bundle's daemon list is not packaged into bottle-docker-engine ("
                         + DAEMONS_RESOURCE + " is missing); build bottle-docker with Maven's package phase");
             }
             return Arrays.stream(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("[,\\s]+"))
@@ -239,7 +238,7 @@ public final class BundleImages {
     private static InputStream openJar() {
         InputStream in = BundleImages.class.getResourceAsStream(JAR_RESOURCE);
         if (in == null) {
-            throw new BottleException("the bottle-bundle jar is not packaged into bottle-docker (" + JAR_RESOURCE
+            throw new BottleException("the bottle-bundle jar is not packaged into bottle-docker-engine (" + JAR_RESOURCE
                     + " is missing); build bottle-docker with Maven's package phase, or set "
                     + BundleLaunchSpec.IMAGE_SETTING + " to a bundle image of your own");
         }

@@ -1,4 +1,4 @@
-package dev.bottles.docker.internal;
+package dev.bottles.dockerengine;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
@@ -51,8 +51,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -67,6 +70,17 @@ public final class DockerEngine implements Closeable {
     private static final System.Logger LOG = System.getLogger(DockerEngine.class.getName());
     private static final int MAX_CONNECTIONS = 64;
     private static final int ENDPOINT_RETRIES = 20;
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    /**
+     * The daemon threads engine work runs on, shared by every bottle of the process: parallel
+     * launch steps, a streamed command's pumps, teardown branches.
+     */
+    public static final ExecutorService WORKERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "bottles-docker-" + THREADS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
 
     private final DockerClient client;
     private final String host;
@@ -78,7 +92,7 @@ public final class DockerEngine implements Closeable {
      * @param client the docker-java client
      * @param host where it points, for messages
      */
-    public DockerEngine(DockerClient client, String host) {
+    DockerEngine(DockerClient client, String host) {
         this.client = client;
         this.host = host;
     }
@@ -127,7 +141,7 @@ public final class DockerEngine implements Closeable {
      * @param apiVersion the API version to pin, or null
      * @return the engine
      */
-    public static DockerEngine over(DockerHttpClient http, @Nullable String apiVersion) {
+    static DockerEngine over(DockerHttpClient http, @Nullable String apiVersion) {
         DefaultDockerClientConfig.Builder b =
                 DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost("unix:///var/run/docker.sock");
         if (apiVersion != null) {
@@ -915,7 +929,7 @@ public final class DockerEngine implements Closeable {
         if (stdin != null && HijackedExec.supports(host)) {
             AtomicReference<AutoCloseable> open = new AtomicReference<>();
             CompletableFuture<Void> run = CompletableFuture.runAsync(
-                    () -> HijackedExec.run(host, apiVersion, execId, stdin, out, err, open::set), DockerLaunch.POOL);
+                    () -> HijackedExec.run(host, apiVersion, execId, stdin, out, err, open::set), WORKERS);
             try {
                 run.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 finished = true;

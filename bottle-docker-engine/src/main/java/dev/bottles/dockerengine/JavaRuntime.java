@@ -1,4 +1,4 @@
-package dev.bottles.docker.internal;
+package dev.bottles.dockerengine;
 
 import dev.bottles.BottleException;
 import dev.bottles.state.SecureFiles;

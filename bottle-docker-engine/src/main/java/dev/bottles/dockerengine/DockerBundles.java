@@ -1,10 +1,6 @@
-package dev.bottles.docker;
+package dev.bottles.dockerengine;
 
 import dev.bottles.BottleException;
-import dev.bottles.docker.internal.BundleImages;
-import dev.bottles.docker.internal.BundleLifecycle;
-import dev.bottles.docker.internal.DockerEngine;
-import dev.bottles.docker.internal.LabelledCleanup;
 import dev.bottles.sidecars.BundleImage;
 import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.sidecars.SidecarBundle;
@@ -166,8 +162,8 @@ public final class DockerBundles implements AutoCloseable {
     }
 
     /**
-     * Creates and starts a bundle with limits from settings ({@link DockerSettings#BUNDLE_MEMORY},
-     * {@link DockerSettings#BUNDLE_PIDS}; {@link #bundleBuildSettings} carries them).
+     * Creates and starts a bundle with limits from settings ({@link EngineSettings#BUNDLE_MEMORY},
+     * {@link EngineSettings#BUNDLE_PIDS}; {@link #bundleBuildSettings} carries them).
      *
      * @param spec the bundle
      * @param hostEnvironment where bare names get their values
@@ -220,7 +216,19 @@ public final class DockerBundles implements AutoCloseable {
      * @return the subset launch needs
      */
     public static Map<String, String> bundleBuildSettings(Settings settings) {
-        return DockerBackend.bundleBuild(settings);
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String key : List.of(
+                EngineSettings.BUNDLE_RECIPE,
+                EngineSettings.BUNDLE_JRE_BASE,
+                EngineSettings.BUNDLE_READY_SECONDS,
+                EngineSettings.BUNDLE_MEMORY,
+                EngineSettings.BUNDLE_PIDS,
+                EngineSettings.AGENT_MEMORY,
+                EngineSettings.AGENT_PIDS)) {
+            settings.get(key).ifPresent(v -> m.put(key, v));
+        }
+        Limits.from(m); // a malformed limit fails prepare, naming the setting
+        return m;
     }
 
     /**
@@ -247,7 +255,7 @@ public final class DockerBundles implements AutoCloseable {
                 engine,
                 bundleContainerName(identity),
                 Duration.ofSeconds(
-                        Long.parseLong(buildSettings.getOrDefault(DockerSettings.BUNDLE_READY_SECONDS, "60"))));
+                        Long.parseLong(buildSettings.getOrDefault(EngineSettings.BUNDLE_READY_SECONDS, "60"))));
     }
 
     /**

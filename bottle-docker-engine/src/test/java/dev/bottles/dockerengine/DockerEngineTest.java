@@ -1,4 +1,4 @@
-package dev.bottles.docker.internal;
+package dev.bottles.dockerengine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -99,20 +99,13 @@ class DockerEngineTest {
     @Test
     void hardenedContainersDropEveryCapabilityAndPinTheirAddress() {
         http.on("POST", "/containers/create", 201, "{\"Id\":\"c1\"}");
-        engine.createContainer(new ContainerSpec(
-                "claude-bottle-x-1",
-                "img:1",
-                List.of("sleep", "infinity"),
-                List.of("A=b"),
-                Map.of("dev.bottles.role", "agent"),
-                "claude-bottle-net-x-1",
-                null,
-                List.of(),
-                "runsc",
-                true,
-                List.of(),
-                List.of(),
-                List.of()));
+        engine.createContainer(ContainerSpec.builder("claude-bottle-x-1", "img:1", "claude-bottle-net-x-1")
+                .cmd(List.of("sleep", "infinity"))
+                .env(List.of("A=b"))
+                .labels(Map.of("dev.bottles.role", "agent"))
+                .runtime("runsc")
+                .hardening(ContainerSpec.Hardening.agent(ContainerSpec.PIDS_LIMIT, 0))
+                .build());
         RecordingTransport.Call c = http.calls("POST", "/containers/create").get(0);
         assertTrue(c.path().contains("name=claude-bottle-x-1"), c.path());
         JsonNode h = c.json().path("HostConfig");
@@ -123,20 +116,12 @@ class DockerEngineTest {
         assertEquals("claude-bottle-net-x-1", h.path("NetworkMode").asText());
         assertEquals("A=b", c.json().path("Env").get(0).asText());
 
-        engine.createContainer(new ContainerSpec(
-                "claude-bottle-sidecars-x-1",
-                "bundle:1",
-                List.of(),
-                List.of(),
-                Map.of(),
-                "claude-bottle-bundle-x-1",
-                "192.168.42.2",
-                List.of(),
-                null,
-                false,
-                List.of(8080, 9100),
-                List.of("/state/egress:/etc/egress:ro"),
-                List.of()));
+        engine.createContainer(
+                ContainerSpec.builder("claude-bottle-sidecars-x-1", "bundle:1", "claude-bottle-bundle-x-1")
+                        .ipv4("192.168.42.2")
+                        .publishedPorts(List.of(8080, 9100))
+                        .binds(List.of("/state/egress:/etc/egress:ro"))
+                        .build());
         JsonNode b = http.calls("POST", "/containers/create").get(1).json();
         assertEquals(
                 "192.168.42.2",
@@ -200,8 +185,6 @@ class DockerEngineTest {
     }
 
     private static ContainerSpec spec(String name) {
-        return new ContainerSpec(
-                name, "img:1", List.of(), List.of(), Map.of(), "none", null, List.of(), null, false, List.of(),
-                List.of(), List.of());
+        return ContainerSpec.builder(name, "img:1", "none").build();
     }
 }

@@ -1,4 +1,4 @@
-package dev.bottles.docker.internal;
+package dev.bottles.dockerengine;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

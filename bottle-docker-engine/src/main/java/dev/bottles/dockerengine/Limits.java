@@ -1,7 +1,6 @@
-package dev.bottles.docker.internal;
+package dev.bottles.dockerengine;
 
 import dev.bottles.BottleException;
-import dev.bottles.docker.DockerSettings;
 import java.util.Locale;
 import java.util.Map;
 
@@ -24,16 +23,16 @@ public record Limits(long bundleMemory, long bundlePids, long agentMemory, long 
     /**
      * Reads the limits from settings.
      *
-     * @param settings setting name to value ({@link DockerSettings#BUNDLE_MEMORY} and the others)
+     * @param settings setting name to value ({@link EngineSettings#BUNDLE_MEMORY} and the others)
      * @return the limits
      * @throws BottleException naming the setting and the fix when a value is malformed
      */
     public static Limits from(Map<String, String> settings) {
         return new Limits(
-                bytes(settings, DockerSettings.BUNDLE_MEMORY, BUNDLE_MEMORY),
-                count(settings, DockerSettings.BUNDLE_PIDS, BUNDLE_PIDS),
-                bytes(settings, DockerSettings.AGENT_MEMORY, 0),
-                count(settings, DockerSettings.AGENT_PIDS, ContainerSpec.PIDS_LIMIT));
+                bytes(settings, EngineSettings.BUNDLE_MEMORY, BUNDLE_MEMORY),
+                count(settings, EngineSettings.BUNDLE_PIDS, BUNDLE_PIDS),
+                bytes(settings, EngineSettings.AGENT_MEMORY, 0),
+                count(settings, EngineSettings.AGENT_PIDS, ContainerSpec.PIDS_LIMIT));
     }
 
     private static long bytes(Map<String, String> settings, String name, long dflt) {
