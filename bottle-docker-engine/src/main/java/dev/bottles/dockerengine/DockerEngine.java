@@ -1,28 +1,8 @@
 package dev.bottles.dockerengine;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.BuildImageCmd;
-import com.github.dockerjava.api.command.BuildImageResultCallback;
-import com.github.dockerjava.api.command.CreateContainerCmd;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.exception.NotModifiedException;
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.BuildResponseItem;
-import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.ContainerNetwork;
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Info;
-import com.github.dockerjava.api.model.Network;
-import com.github.dockerjava.api.model.Ports;
-import com.github.dockerjava.api.model.Statistics;
-import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Version;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -31,45 +11,33 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import dev.bottles.BottleException;
 import dev.bottles.ExecResult;
 import dev.bottles.spi.Subnet;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Task-level verbs over one docker-java client: the only class that touches docker-java. Missing
+ * Task-level verbs over one docker-java client: with its resource classes ({@code EngineNetworks}, {@code EngineContainers}, {@code EngineImages}, {@code EngineExec}, {@code EngineLogs}) the only code that touches docker-java, as docker-java's own client delegates to its {@code core/exec} classes. Missing
  * things are success where teardown needs idempotency; engine errors become {@link BottleException}s
  * that say what was attempted.
  */
 public final class DockerEngine implements Closeable {
     private static final System.Logger LOG = System.getLogger(DockerEngine.class.getName());
     private static final int MAX_CONNECTIONS = 64;
-    private static final int ENDPOINT_RETRIES = 20;
+    static final int ENDPOINT_RETRIES = 20;
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     /**
@@ -85,6 +53,11 @@ public final class DockerEngine implements Closeable {
     private final DockerClient client;
     private final String host;
     private volatile @Nullable String apiVersion;
+    private final EngineNetworks networks;
+    private final EngineContainers containers;
+    private final EngineImages images;
+    private final EngineExec execs;
+    private final EngineLogs logs;
 
     /**
      * Wraps a client.
@@ -95,6 +68,11 @@ public final class DockerEngine implements Closeable {
     DockerEngine(DockerClient client, String host) {
         this.client = client;
         this.host = host;
+        this.networks = new EngineNetworks(this, client);
+        this.containers = new EngineContainers(this, client);
+        this.images = new EngineImages(this, client);
+        this.execs = new EngineExec(this, client);
+        this.logs = new EngineLogs(this, client);
     }
 
     /**
@@ -168,6 +146,11 @@ public final class DockerEngine implements Closeable {
      */
     public String host() {
         return host;
+    }
+
+    @Nullable
+    String apiVersion() {
+        return apiVersion;
     }
 
     BottleException unreachable(RuntimeException e) {
@@ -259,43 +242,7 @@ public final class DockerEngine implements Closeable {
      * @throws BottleException on any other failure
      */
     public String createNetwork(String name, Subnet subnet, boolean internal, Map<String, String> labels) {
-        try {
-            return client.createNetworkCmd()
-                    .withName(name)
-                    .withDriver("bridge")
-                    .withInternal(internal)
-                    .withCheckDuplicate(true)
-                    .withLabels(labels)
-                    .withOptions(internal ? Map.of(INHIBIT_IPV4, "true") : Map.of())
-                    .withIpam(new Network.Ipam()
-                            .withDriver("default")
-                            .withConfig(new Network.Ipam.Config()
-                                    .withSubnet(subnet.cidr())
-                                    .withGateway(subnet.gateway())
-                                    .withIpRange(dynamicRange(subnet))))
-                    .exec()
-                    .getId();
-        } catch (ConflictException e) {
-            return client.inspectNetworkCmd().withNetworkId(name).exec().getId();
-        } catch (DockerException e) {
-            if (e.getHttpStatus() == 403 && String.valueOf(e.getMessage()).contains("Pool overlaps")) {
-                throw new PoolOverlapException("subnet " + subnet + " overlaps another network", e);
-            }
-            throw new BottleException("cannot create network " + name + " (" + subnet + "): " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw unreachable(e);
-        }
-    }
-
-    /**
-     * Returns the part of a subnet the engine may hand out by itself: the upper half, so a pinned
-     * low address (the bundle's {@code .2}) is never taken by a container that starts first.
-     *
-     * @param subnet the subnet
-     * @return e.g. {@code 192.168.42.128/25}
-     */
-    static String dynamicRange(Subnet subnet) {
-        return subnet.first() + "." + subnet.second() + "." + subnet.third() + ".128/25";
+        return networks.createNetwork(name, subnet, internal, labels);
     }
 
     /**
@@ -305,22 +252,7 @@ public final class DockerEngine implements Closeable {
      * @return true when it was removed
      */
     public boolean removeNetwork(String nameOrId) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                client.removeNetworkCmd(nameOrId).exec();
-                return true;
-            } catch (NotFoundException e) {
-                return false;
-            } catch (DockerException e) {
-                // dockerd detaches a force-removed container's endpoints asynchronously: retry briefly.
-                if (String.valueOf(e.getMessage()).contains("active endpoints") && attempt < ENDPOINT_RETRIES) {
-                    sleep(100);
-                    continue;
-                }
-                LOG.log(Level.WARNING, "cannot remove network " + nameOrId + ": " + e.getMessage());
-                throw new BottleException("cannot remove network " + nameOrId + ": " + e.getMessage(), e);
-            }
-        }
+        return networks.removeNetwork(nameOrId);
     }
 
     /**
@@ -331,76 +263,7 @@ public final class DockerEngine implements Closeable {
      * @throws BottleException when the name is taken, the image is missing, or the engine refuses
      */
     public String createContainer(ContainerSpec spec) {
-        HostConfig hc = HostConfig.newHostConfig().withNetworkMode(spec.network());
-        ContainerSpec.Hardening h = spec.hardening();
-        if (h.dropAll()) {
-            hc.withCapDrop(Capability.ALL).withSecurityOpts(List.of("no-new-privileges"));
-        }
-        if (h.pids() > 0) {
-            hc.withPidsLimit(h.pids());
-        }
-        if (h.memoryBytes() > 0) {
-            hc.withMemory(h.memoryBytes()).withMemorySwap(h.memoryBytes());
-        }
-        if (h.readOnlyRootfs()) {
-            hc.withReadonlyRootfs(true);
-        }
-        if (!h.tmpfs().isEmpty()) {
-            hc.withTmpFs(h.tmpfs());
-        }
-        if (spec.runtime() != null) {
-            hc.withRuntime(spec.runtime());
-        }
-        if (!spec.binds().isEmpty()) {
-            hc.withBinds(spec.binds().stream().map(Bind::parse).toList());
-        }
-        if (!spec.dns().isEmpty()) {
-            hc.withDns(spec.dns());
-        }
-        List<ExposedPort> exposed = new ArrayList<>();
-        if (!spec.publishedPorts().isEmpty()) {
-            Ports ports = new Ports();
-            for (int p : spec.publishedPorts()) {
-                ExposedPort e = ExposedPort.tcp(p);
-                exposed.add(e);
-                ports.bind(e, Ports.Binding.bindIp("127.0.0.1"));
-            }
-            hc.withPortBindings(ports);
-        }
-        CreateContainerCmd cmd = client.createContainerCmd(spec.image())
-                .withName(spec.name())
-                .withEnv(spec.env())
-                .withLabels(spec.labels())
-                .withHostConfig(hc);
-        if (!spec.cmd().isEmpty()) {
-            cmd.withCmd(spec.cmd());
-        }
-        if (h.user() != null) {
-            cmd.withUser(h.user());
-        }
-        if (!exposed.isEmpty()) {
-            cmd.withExposedPorts(exposed);
-        }
-        if (spec.ipv4() != null) {
-            cmd.withIpv4Address(spec.ipv4());
-        }
-        if (!spec.aliases().isEmpty()) {
-            cmd.withAliases(spec.aliases());
-        }
-        try {
-            return cmd.exec().getId();
-        } catch (ConflictException e) {
-            throw new BottleException("container name " + spec.name() + " is taken: " + e.getMessage(), e);
-        } catch (NotFoundException e) {
-            throw new BottleException(
-                    "image " + spec.image() + " is not on the engine (" + e.getMessage() + "); build"
-                            + " or pull it first",
-                    e);
-        } catch (DockerException e) {
-            throw new BottleException("cannot create container " + spec.name() + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw unreachable(e);
-        }
+        return containers.createContainer(spec);
     }
 
     /**
@@ -411,15 +274,7 @@ public final class DockerEngine implements Closeable {
      * @param aliases its aliases there
      */
     public void connect(String container, String network, List<String> aliases) {
-        try {
-            client.connectToNetworkCmd()
-                    .withContainerId(container)
-                    .withNetworkId(network)
-                    .withContainerNetwork(new ContainerNetwork().withAliases(aliases))
-                    .exec();
-        } catch (DockerException e) {
-            throw new BottleException("cannot connect " + container + " to " + network + ": " + e.getMessage(), e);
-        }
+        containers.connect(container, network, aliases);
     }
 
     /**
@@ -429,13 +284,7 @@ public final class DockerEngine implements Closeable {
      * @throws BottleException when it does not start (a pinned IP outside its subnet fails here)
      */
     public void start(String container) {
-        try {
-            client.startContainerCmd(container).exec();
-        } catch (NotModifiedException e) {
-            return;
-        } catch (DockerException e) {
-            throw new BottleException("cannot start container " + container + ": " + e.getMessage(), e);
-        }
+        containers.start(container);
     }
 
     /**
@@ -445,22 +294,7 @@ public final class DockerEngine implements Closeable {
      * @return true when it was removed
      */
     public boolean removeContainer(String container) {
-        try {
-            client.removeContainerCmd(container)
-                    .withForce(true)
-                    .withRemoveVolumes(true)
-                    .exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        } catch (ConflictException e) {
-            if (String.valueOf(e.getMessage()).contains("already in progress")) {
-                return false;
-            }
-            throw new BottleException("cannot remove container " + container + ": " + e.getMessage(), e);
-        } catch (DockerException e) {
-            throw new BottleException("cannot remove container " + container + ": " + e.getMessage(), e);
-        }
+        return containers.removeContainer(container);
     }
 
     /**
@@ -470,17 +304,7 @@ public final class DockerEngine implements Closeable {
      * @return true when it exists
      */
     public boolean containerExists(String nameOrId) {
-        try {
-            client.inspectContainerCmd(nameOrId).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        } catch (RuntimeException e) {
-            if (e instanceof DockerException) {
-                throw new BottleException("cannot inspect container " + nameOrId + ": " + e.getMessage(), e);
-            }
-            throw unreachable(e);
-        }
+        return containers.containerExists(nameOrId);
     }
 
     /**
@@ -490,8 +314,7 @@ public final class DockerEngine implements Closeable {
      * @return its {@code NAME=value} entries
      */
     public List<String> containerEnv(String container) {
-        String[] env = client.inspectContainerCmd(container).exec().getConfig().getEnv();
-        return env == null ? List.of() : List.of(env);
+        return containers.containerEnv(container);
     }
 
     /**
@@ -521,23 +344,7 @@ public final class DockerEngine implements Closeable {
      * @return what the engine reports
      */
     public Lockdown lockdown(String container) {
-        InspectContainerResponse r = client.inspectContainerCmd(container).exec();
-        HostConfig h = r.getHostConfig();
-        List<String> caps = new ArrayList<>();
-        if (h.getCapDrop() != null) {
-            for (Capability c : h.getCapDrop()) {
-                caps.add(c.name());
-            }
-        }
-        return new Lockdown(
-                String.valueOf(
-                        r.getConfig().getUser() == null ? "" : r.getConfig().getUser()),
-                caps,
-                h.getSecurityOpts() == null ? List.of() : h.getSecurityOpts(),
-                Boolean.TRUE.equals(h.getReadonlyRootfs()),
-                h.getPidsLimit() == null ? 0 : h.getPidsLimit(),
-                h.getMemory() == null ? 0 : h.getMemory(),
-                h.getTmpFs() == null ? Map.of() : h.getTmpFs());
+        return containers.lockdown(container);
     }
 
     /**
@@ -548,27 +355,7 @@ public final class DockerEngine implements Closeable {
      * @return bytes in use
      */
     public long memoryUsage(String container) {
-        Statistics[] got = new Statistics[1];
-        try (var cb = client.statsCmd(container).withNoStream(true).exec(new ResultCallback.Adapter<Statistics>() {
-            @Override
-            public void onNext(Statistics st) {
-                got[0] = st;
-            }
-        })) {
-            cb.awaitCompletion(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            throw new BottleException("cannot read the stats of " + container + " (" + e + ")", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        var mem = got[0] == null ? null : got[0].getMemoryStats();
-        if (mem == null || mem.getUsage() == null) {
-            return 0;
-        }
-        long cache = mem.getStats() == null || mem.getStats().getInactiveFile() == null
-                ? 0
-                : mem.getStats().getInactiveFile();
-        return mem.getUsage() - cache;
+        return containers.memoryUsage(container);
     }
 
     /**
@@ -578,10 +365,7 @@ public final class DockerEngine implements Closeable {
      * @return network name to IPv4 address
      */
     public Map<String, String> containerAddresses(String container) {
-        InspectContainerResponse r = client.inspectContainerCmd(container).exec();
-        Map<String, String> out = new LinkedHashMap<>();
-        r.getNetworkSettings().getNetworks().forEach((n, c) -> out.put(n, c.getIpAddress()));
-        return out;
+        return containers.containerAddresses(container);
     }
 
     /**
@@ -592,15 +376,7 @@ public final class DockerEngine implements Closeable {
      * @return the host port, if published
      */
     public Optional<Integer> hostPort(String container, int port) {
-        Ports ports = client.inspectContainerCmd(container)
-                .exec()
-                .getNetworkSettings()
-                .getPorts();
-        Ports.Binding[] b = ports == null ? null : ports.getBindings().get(ExposedPort.tcp(port));
-        if (b == null || b.length == 0 || b[0].getHostPortSpec() == null) {
-            return Optional.empty();
-        }
-        return Optional.of(Integer.parseInt(b[0].getHostPortSpec()));
+        return containers.hostPort(container, port);
     }
 
     /**
@@ -610,17 +386,7 @@ public final class DockerEngine implements Closeable {
      * @return true when the engine has it
      */
     public boolean imageExists(String ref) {
-        try {
-            client.inspectImageCmd(ref).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        } catch (RuntimeException e) {
-            if (e instanceof DockerException) {
-                throw new BottleException("cannot inspect image " + ref + ": " + e.getMessage(), e);
-            }
-            throw unreachable(e);
-        }
+        return images.imageExists(ref);
     }
 
     /**
@@ -629,13 +395,7 @@ public final class DockerEngine implements Closeable {
      * @param ref the image
      */
     public void removeImage(String ref) {
-        try {
-            client.removeImageCmd(ref).withForce(true).exec();
-        } catch (NotFoundException e) {
-            return;
-        } catch (DockerException e) {
-            throw new BottleException("cannot remove image " + ref + ": " + e.getMessage(), e);
-        }
+        images.removeImage(ref);
     }
 
     /**
@@ -652,44 +412,7 @@ public final class DockerEngine implements Closeable {
      */
     public String build(
             File context, File dockerfile, String tag, Map<String, String> labels, Consumer<String> progress) {
-        return awaitBuild(
-                client.buildImageCmd().withBaseDirectory(context).withDockerfile(dockerfile),
-                tag,
-                labels,
-                progress,
-                context.toString());
-    }
-
-    private String awaitBuild(
-            BuildImageCmd cmd, String tag, Map<String, String> labels, Consumer<String> progress, String from) {
-        List<String> tail = new ArrayList<>();
-        try {
-            return cmd.withTags(Set.of(tag))
-                    .withLabels(labels)
-                    .withPull(false)
-                    .withRemove(true)
-                    .exec(new BuildImageResultCallback() {
-                        @Override
-                        public void onNext(BuildResponseItem item) {
-                            String s = item.getStream();
-                            if (s != null && !s.isBlank()) {
-                                String line = s.stripTrailing();
-                                progress.accept(line);
-                                tail.add(line);
-                                if (tail.size() > 30) {
-                                    tail.remove(0);
-                                }
-                            }
-                            super.onNext(item);
-                        }
-                    })
-                    .awaitImageId();
-        } catch (RuntimeException e) {
-            throw new BottleException(
-                    "building image " + tag + " from " + from + " failed: " + e.getMessage()
-                            + (tail.isEmpty() ? "" : "\nlast build output:\n  " + String.join("\n  ", tail)),
-                    e);
-        }
+        return images.build(context, dockerfile, tag, labels, progress);
     }
 
     /**
@@ -705,16 +428,7 @@ public final class DockerEngine implements Closeable {
      */
     public String buildTar(
             Path tar, String dockerfile, String tag, Map<String, String> labels, Consumer<String> progress) {
-        try (InputStream in = Files.newInputStream(tar)) {
-            return awaitBuild(
-                    client.buildImageCmd(in).withDockerfilePath(dockerfile),
-                    tag,
-                    labels,
-                    progress,
-                    "the context " + tar);
-        } catch (IOException e) {
-            throw new BottleException("cannot read build context " + tar + " (" + e + ")", e);
-        }
+        return images.buildTar(tar, dockerfile, tag, labels, progress);
     }
 
     /**
@@ -725,15 +439,7 @@ public final class DockerEngine implements Closeable {
      * @param tar the archive
      */
     public void copyTar(String container, String remotePath, InputStream tar) {
-        try {
-            client.copyArchiveToContainerCmd(container)
-                    .withRemotePath(remotePath)
-                    .withTarInputStream(tar)
-                    .exec();
-        } catch (DockerException e) {
-            throw new BottleException(
-                    "cannot copy files into " + container + ":" + remotePath + ": " + e.getMessage(), e);
-        }
+        containers.copyTar(container, remotePath, tar);
     }
 
     /**
@@ -754,42 +460,7 @@ public final class DockerEngine implements Closeable {
             @Nullable String workdir,
             List<String> env,
             Duration timeout) {
-        long t0 = System.nanoTime();
-        String execId = createExec(container, argv, user, workdir, env, false, false);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
-            @Override
-            public void onNext(Frame f) {
-                (f.getStreamType() == StreamType.STDERR ? err : out).writeBytes(f.getPayload());
-            }
-        };
-        boolean finished;
-        try {
-            finished = client.execStartCmd(execId).exec(cb).awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BottleException("interrupted while running " + argv.get(0) + " in " + container, e);
-        }
-        Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        if (!finished) {
-            try {
-                cb.close();
-            } catch (IOException ignored) {
-                // the stream is abandoned either way
-            }
-            return new ExecOutcome(
-                    false,
-                    new ExecResult(
-                            -1, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), took));
-        }
-        return new ExecOutcome(
-                true,
-                new ExecResult(
-                        exitCode(execId, 100),
-                        out.toString(StandardCharsets.UTF_8),
-                        err.toString(StandardCharsets.UTF_8),
-                        took));
+        return execs.exec(container, argv, user, workdir, env, timeout);
     }
 
     /**
@@ -818,7 +489,7 @@ public final class DockerEngine implements Closeable {
             @Nullable InputStream stdin,
             OutputStream out,
             OutputStream err) {
-        return attach(container, argv, user, workdir, env, tty, stdin, out, err, id -> {});
+        return execs.attach(container, argv, user, workdir, env, tty, stdin, out, err);
     }
 
     /**
@@ -848,32 +519,7 @@ public final class DockerEngine implements Closeable {
             OutputStream out,
             OutputStream err,
             Consumer<String> started) {
-        String execId = createExec(container, argv, user, workdir, env, stdin != null, tty);
-        ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
-            @Override
-            public void onNext(Frame f) {
-                OutputStream to = f.getStreamType() == StreamType.STDERR ? err : out;
-                try {
-                    to.write(f.getPayload());
-                    to.flush();
-                } catch (IOException e) {
-                    LOG.log(Level.DEBUG, "the attached output went away", e);
-                }
-            }
-        };
-        var start = client.execStartCmd(execId).withTty(tty);
-        if (stdin != null) {
-            start.withStdIn(stdin);
-        }
-        try {
-            start.exec(cb);
-            started.accept(execId);
-            cb.awaitCompletion();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BottleException("interrupted while attached to " + argv.get(0) + " in " + container, e);
-        }
-        return exitCode(execId, 200);
+        return execs.attach(container, argv, user, workdir, env, tty, stdin, out, err, started);
     }
 
     /**
@@ -886,16 +532,7 @@ public final class DockerEngine implements Closeable {
      * @return whether the engine took it
      */
     public boolean resizeExec(String execId, int columns, int rows) {
-        if (columns <= 0 || rows <= 0) {
-            return false;
-        }
-        try {
-            client.resizeExecCmd(execId).withSize(rows, columns).exec();
-            return true;
-        } catch (DockerException e) {
-            LOG.log(Level.DEBUG, "resizing exec " + execId + " failed: " + e.getMessage());
-            return false;
-        }
+        return execs.resizeExec(execId, columns, rows);
     }
 
     /**
@@ -924,67 +561,7 @@ public final class DockerEngine implements Closeable {
             OutputStream out,
             OutputStream err,
             Duration timeout) {
-        String execId = createExec(container, argv, user, workdir, env, stdin != null, false);
-        boolean finished;
-        if (stdin != null && HijackedExec.supports(host)) {
-            AtomicReference<AutoCloseable> open = new AtomicReference<>();
-            CompletableFuture<Void> run = CompletableFuture.runAsync(
-                    () -> HijackedExec.run(host, apiVersion, execId, stdin, out, err, open::set), WORKERS);
-            try {
-                run.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                finished = true;
-            } catch (TimeoutException e) {
-                finished = false;
-                closeQuietly(open.get());
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof BottleException be
-                        ? be
-                        : new BottleException(
-                                "cannot run " + argv.get(0) + " in " + container + " (" + e.getCause() + ")",
-                                e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                closeQuietly(open.get());
-                throw new BottleException("interrupted while running " + argv.get(0) + " in " + container, e);
-            }
-        } else {
-            ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
-                @Override
-                public void onNext(Frame f) {
-                    try {
-                        OutputStream to = f.getStreamType() == StreamType.STDERR ? err : out;
-                        to.write(f.getPayload());
-                        to.flush();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-            };
-            var start = client.execStartCmd(execId);
-            if (stdin != null) {
-                start.withStdIn(stdin);
-            }
-            try {
-                finished = start.exec(cb).awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BottleException("interrupted while running " + argv.get(0) + " in " + container, e);
-            }
-            if (!finished) {
-                closeQuietly(cb);
-            }
-        }
-        return new StreamOutcome(finished, finished ? exitCode(execId, 200) : -1);
-    }
-
-    private static void closeQuietly(@Nullable AutoCloseable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // abandoned either way
-            }
-        }
+        return execs.stream(container, argv, user, workdir, env, stdin, out, err, timeout);
     }
 
     /**
@@ -995,51 +572,7 @@ public final class DockerEngine implements Closeable {
      */
     public record StreamOutcome(boolean finished, int exitCode) {}
 
-    private String createExec(
-            String container,
-            List<String> argv,
-            @Nullable String user,
-            @Nullable String workdir,
-            List<String> env,
-            boolean stdin,
-            boolean tty) {
-        var create = client.execCreateCmd(container)
-                .withCmd(argv.toArray(String[]::new))
-                .withAttachStdout(true)
-                .withAttachStderr(true)
-                .withAttachStdin(stdin)
-                .withTty(tty)
-                .withEnv(env);
-        if (user != null) {
-            create.withUser(user);
-        }
-        if (workdir != null) {
-            create.withWorkingDir(workdir);
-        }
-        try {
-            return create.exec().getId();
-        } catch (ConflictException e) {
-            throw new BottleException("cannot run " + argv.get(0) + " in " + container + ": it is not running", e);
-        } catch (NotFoundException e) {
-            throw new BottleException("cannot run " + argv.get(0) + " in " + container + ": no such container", e);
-        }
-    }
-
     /** Reads a finished exec's exit code; the engine may report "running" for a few ms after the stream ends. */
-    private int exitCode(String execId, int attempts) {
-        Long code = null;
-        for (int i = 0; i < attempts && code == null; i++) {
-            var inspect = client.inspectExecCmd(execId).exec();
-            if (!Boolean.TRUE.equals(inspect.isRunning())) {
-                code = inspect.getExitCodeLong();
-            }
-            if (code == null) {
-                sleep(5);
-            }
-        }
-        return code == null ? -1 : code.intValue();
-    }
-
     /**
      * How an exec ended.
      *
@@ -1047,14 +580,6 @@ public final class DockerEngine implements Closeable {
      * @param result its result; exit code -1 when it did not finish
      */
     public record ExecOutcome(boolean finished, ExecResult result) {}
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /**
      * One container found by label.
@@ -1073,18 +598,7 @@ public final class DockerEngine implements Closeable {
      * @return the containers
      */
     public List<ContainerRef> containers(Map<String, String> labels) {
-        List<ContainerRef> out = new ArrayList<>();
-        for (Container c : client.listContainersCmd()
-                .withShowAll(true)
-                .withLabelFilter(labels)
-                .exec()) {
-            String name = c.getNames() == null || c.getNames().length == 0
-                    ? c.getId()
-                    : c.getNames()[0].replaceFirst("^/", "");
-            out.add(new ContainerRef(
-                    c.getId(), name, c.getLabels() == null ? Map.of() : c.getLabels(), "running".equals(c.getState())));
-        }
-        return out;
+        return containers.containers(labels);
     }
 
     /**
@@ -1103,17 +617,7 @@ public final class DockerEngine implements Closeable {
      * @return the networks
      */
     public List<NetworkRef> networks(Map<String, String> labels) {
-        List<String> filter = labels.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.toList());
-        List<NetworkRef> out = new ArrayList<>();
-        for (Network n : client.listNetworksCmd().withFilter("label", filter).exec()) {
-            Map<String, String> l = n.getLabels() == null ? Map.of() : n.getLabels();
-            if (l.entrySet().containsAll(labels.entrySet())) {
-                out.add(new NetworkRef(n.getId(), n.getName(), l));
-            }
-        }
-        return out;
+        return networks.networks(labels);
     }
 
     /**
@@ -1124,13 +628,7 @@ public final class DockerEngine implements Closeable {
      * @return the container's exit code
      */
     public int stop(String container, int graceSeconds) {
-        try {
-            client.stopContainerCmd(container).withTimeout(graceSeconds).exec();
-            Long code = client.inspectContainerCmd(container).exec().getState().getExitCodeLong();
-            return code == null ? -1 : code.intValue();
-        } catch (DockerException e) {
-            throw new BottleException("cannot stop " + container + ": " + e.getMessage(), e);
-        }
+        return containers.stop(container, graceSeconds);
     }
 
     /** How a wait on a container's log ended. */
@@ -1154,57 +652,7 @@ public final class DockerEngine implements Closeable {
      * @return how the wait ended
      */
     public LogWait awaitLogLine(String container, String marker, String failure, Duration timeout) {
-        CompletableFuture<LogWait> result = new CompletableFuture<>();
-        StringBuilder partial = new StringBuilder();
-        ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<Frame>() {
-            @Override
-            public void onNext(Frame f) {
-                partial.append(new String(f.getPayload(), StandardCharsets.UTF_8));
-                int nl;
-                while ((nl = partial.indexOf("\n")) >= 0) {
-                    String line = partial.substring(0, nl);
-                    partial.delete(0, nl + 1);
-                    if (line.contains(marker)) {
-                        result.complete(LogWait.FOUND);
-                    } else if (line.contains(failure)) {
-                        result.complete(LogWait.FAILED);
-                    }
-                }
-            }
-
-            @Override
-            public void onComplete() {
-                result.complete(partial.toString().contains(marker) ? LogWait.FOUND : LogWait.FAILED);
-                super.onComplete();
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                result.complete(LogWait.FAILED);
-                super.onError(t);
-            }
-        };
-        try {
-            client.logContainerCmd(container)
-                    .withStdOut(true)
-                    .withStdErr(true)
-                    .withFollowStream(true)
-                    .exec(cb);
-            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            return LogWait.TIMED_OUT;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return LogWait.TIMED_OUT;
-        } catch (ExecutionException | RuntimeException e) {
-            return LogWait.FAILED;
-        } finally {
-            try {
-                cb.close();
-            } catch (IOException e) {
-                LOG.log(Level.DEBUG, "closing a log stream failed", e);
-            }
-        }
+        return logs.awaitLogLine(container, marker, failure, timeout);
     }
 
     /**
@@ -1214,15 +662,7 @@ public final class DockerEngine implements Closeable {
      * @return its labels, or empty when the engine lacks the image
      */
     public Optional<Map<String, String>> imageLabels(String ref) {
-        try {
-            var cfg = client.inspectImageCmd(ref).exec().getConfig();
-            Map<String, String> labels = cfg == null || cfg.getLabels() == null ? Map.of() : cfg.getLabels();
-            return Optional.of(Map.copyOf(labels));
-        } catch (NotFoundException e) {
-            return Optional.empty();
-        } catch (DockerException e) {
-            throw new BottleException("cannot inspect image " + ref + ": " + e.getMessage(), e);
-        }
+        return images.imageLabels(ref);
     }
 
     /**
@@ -1233,25 +673,7 @@ public final class DockerEngine implements Closeable {
      * @return the lines, or an empty string when unavailable
      */
     public String logTail(String container, int lines) {
-        StringBuilder sb = new StringBuilder();
-        try {
-            client.logContainerCmd(container)
-                    .withStdOut(true)
-                    .withStdErr(true)
-                    .withTail(lines)
-                    .exec(new ResultCallback.Adapter<Frame>() {
-                        @Override
-                        public void onNext(Frame f) {
-                            sb.append(new String(f.getPayload(), StandardCharsets.UTF_8));
-                        }
-                    })
-                    .awaitCompletion(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            return "";
-        }
-        return sb.toString().strip();
+        return logs.logTail(container, lines);
     }
 
     @Override

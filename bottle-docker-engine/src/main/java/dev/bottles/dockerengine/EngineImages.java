@@ -1,0 +1,121 @@
+package dev.bottles.dockerengine;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.BuildImageCmd;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.BuildResponseItem;
+import dev.bottles.BottleException;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** The engine's images and builds: exists, build from a context, labels, remove; {@link DockerEngine} delegates here. */
+final class EngineImages {
+    private final DockerEngine engine;
+    private final DockerClient client;
+
+    EngineImages(DockerEngine engine, DockerClient client) {
+        this.engine = engine;
+        this.client = client;
+    }
+
+    boolean imageExists(String ref) {
+        try {
+            client.inspectImageCmd(ref).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        } catch (RuntimeException e) {
+            if (e instanceof DockerException) {
+                throw new BottleException("cannot inspect image " + ref + ": " + e.getMessage(), e);
+            }
+            throw engine.unreachable(e);
+        }
+    }
+
+    void removeImage(String ref) {
+        try {
+            client.removeImageCmd(ref).withForce(true).exec();
+        } catch (NotFoundException e) {
+            return;
+        } catch (DockerException e) {
+            throw new BottleException("cannot remove image " + ref + ": " + e.getMessage(), e);
+        }
+    }
+
+    String build(File context, File dockerfile, String tag, Map<String, String> labels, Consumer<String> progress) {
+        return awaitBuild(
+                client.buildImageCmd().withBaseDirectory(context).withDockerfile(dockerfile),
+                tag,
+                labels,
+                progress,
+                context.toString());
+    }
+
+    private String awaitBuild(
+            BuildImageCmd cmd, String tag, Map<String, String> labels, Consumer<String> progress, String from) {
+        List<String> tail = new ArrayList<>();
+        try {
+            return cmd.withTags(Set.of(tag))
+                    .withLabels(labels)
+                    .withPull(false)
+                    .withRemove(true)
+                    .exec(new BuildImageResultCallback() {
+                        @Override
+                        public void onNext(BuildResponseItem item) {
+                            String s = item.getStream();
+                            if (s != null && !s.isBlank()) {
+                                String line = s.stripTrailing();
+                                progress.accept(line);
+                                tail.add(line);
+                                if (tail.size() > 30) {
+                                    tail.remove(0);
+                                }
+                            }
+                            super.onNext(item);
+                        }
+                    })
+                    .awaitImageId();
+        } catch (RuntimeException e) {
+            throw new BottleException(
+                    "building image " + tag + " from " + from + " failed: " + e.getMessage()
+                            + (tail.isEmpty() ? "" : "\nlast build output:\n  " + String.join("\n  ", tail)),
+                    e);
+        }
+    }
+
+    String buildTar(Path tar, String dockerfile, String tag, Map<String, String> labels, Consumer<String> progress) {
+        try (InputStream in = Files.newInputStream(tar)) {
+            return awaitBuild(
+                    client.buildImageCmd(in).withDockerfilePath(dockerfile),
+                    tag,
+                    labels,
+                    progress,
+                    "the context " + tar);
+        } catch (IOException e) {
+            throw new BottleException("cannot read build context " + tar + " (" + e + ")", e);
+        }
+    }
+
+    Optional<Map<String, String>> imageLabels(String ref) {
+        try {
+            var cfg = client.inspectImageCmd(ref).exec().getConfig();
+            Map<String, String> labels = cfg == null || cfg.getLabels() == null ? Map.of() : cfg.getLabels();
+            return Optional.of(Map.copyOf(labels));
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        } catch (DockerException e) {
+            throw new BottleException("cannot inspect image " + ref + ": " + e.getMessage(), e);
+        }
+    }
+}
