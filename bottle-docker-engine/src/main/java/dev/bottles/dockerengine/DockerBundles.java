@@ -45,6 +45,16 @@ public final class DockerBundles implements AutoCloseable {
     }
 
     /**
+     * Uses an engine the caller keeps, and closes (a test's recording fake, say).
+     *
+     * @param engine the engine
+     * @return the primitives; closing them leaves the engine open
+     */
+    public static DockerBundles over(DockerEngine engine) {
+        return new DockerBundles(engine, false);
+    }
+
+    /**
      * Returns the bundle network's name on smolmachines.
      *
      * @param identity the bottle's identity

@@ -23,6 +23,9 @@ public final class TestTransports {
     public static synchronized DockerEngine engine(Set<String> containers, Set<String> runtimes, Set<String> images) {
         RecordingTransport t = new RecordingTransport();
         t.on("GET", "/containers/", c -> {
+            if (c.path().startsWith("/containers/json")) {
+                return new RecordingTransport.Answer(200, "[]"); // a listing by label: no bottles yet
+            }
             String name = c.path().substring("/containers/".length()).replaceFirst("/json.*", "");
             return containers.contains(name)
                     ? new RecordingTransport.Answer(200, "{\"Id\":\"" + name + "\"}")

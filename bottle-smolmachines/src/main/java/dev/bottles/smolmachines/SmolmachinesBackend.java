@@ -75,6 +75,12 @@ public final class SmolmachinesBackend implements BottleBackend {
         this.dockerHost = dockerHost;
     }
 
+    /** Creates the backend over given bundle primitives (tests give them a recording fake engine). */
+    SmolmachinesBackend(DockerBundles bundles) {
+        this.dockerHost = null;
+        this.bundles = bundles;
+    }
+
     private DockerBundles bundles() {
         DockerBundles b = bundles;
         if (b == null) {
@@ -233,24 +239,27 @@ public final class SmolmachinesBackend implements BottleBackend {
                 id,
                 request.agent().name(),
                 request.state().path(),
-                binary,
-                version,
-                host[0],
-                host[1],
-                "claude-bottle-" + id,
-                image,
-                pack,
-                DockerBundles.bundleNetworkName(id),
-                SubnetPool.from(s).candidates(id, SubnetPool.DEFAULT_ATTEMPTS),
-                bundles().describeBundleImage(s),
-                DockerBundles.bundleBuildSettings(s),
-                sidecars,
-                request.env(),
-                tokens,
-                s.get("CLAUDE_BOTTLE_CONTAINER_HOME", "/home/node"),
-                skills,
-                prompt,
-                Duration.ofSeconds(Long.parseLong(s.get(SmolmachinesSettings.READY_SECONDS, "120"))));
+                new SmolmachinesBottlePlan.Vm(
+                        binary,
+                        version,
+                        host[0],
+                        host[1],
+                        Duration.ofSeconds(Long.parseLong(s.get(SmolmachinesSettings.READY_SECONDS, "120")))),
+                new SmolmachinesBottlePlan.Machine(
+                        "claude-bottle-" + id,
+                        image,
+                        pack,
+                        s.get("CLAUDE_BOTTLE_CONTAINER_HOME", "/home/node"),
+                        skills,
+                        prompt),
+                new SmolmachinesBottlePlan.Bundle(
+                        DockerBundles.bundleNetworkName(id),
+                        SubnetPool.from(s).candidates(id, SubnetPool.DEFAULT_ATTEMPTS),
+                        bundles().describeBundleImage(s),
+                        DockerBundles.bundleBuildSettings(s),
+                        sidecars,
+                        tokens),
+                request.env());
     }
 
     @Override
@@ -259,7 +268,7 @@ public final class SmolmachinesBackend implements BottleBackend {
             throw new IllegalArgumentException("the smolmachines backend launches only its own plans, not "
                     + plan.getClass().getName());
         }
-        return new SmolLaunch(SmolvmCli.of(p.smolvm()), bundles(), p, events, p.readyTimeout()).run();
+        return new SmolLaunch(SmolvmCli.of(p.vm().executable()), bundles(), p, events, p.vm().readyTimeout()).run();
     }
 
     private List<JsonNode> machines(SmolvmCli cli) {

@@ -16,85 +16,116 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything the smolmachines backend resolved for one bottle. Immutable; {@link #toJson()} and
- * {@link #toString()} mask every secret value.
+ * Everything the smolmachines backend resolved for one bottle, in named parts: the {@code smolvm}
+ * that runs it, the agent's machine, and the sidecar bundle on Docker. Immutable; {@link #toJson()}
+ * and {@link #toString()} mask every secret value.
  *
  * @param identity the bottle's identity
  * @param agentName the agent
  * @param stateDir the state dir
- * @param smolvm the {@code smolvm} executable
- * @param smolvmVersion what {@code smolvm --version} reported, e.g. {@code 1.9.2}
- * @param hostAddress where the guest reaches the host's loopback ({@code 100.96.0.1} on virtio-net)
- * @param hostAddressNote why that address
- * @param machineName the VM's name
- * @param image the agent image the pack was made from
- * @param pack the {@code .smolmachine} sidecar {@code machine create --from} takes
- * @param bundleNetwork the bundle's network
- * @param subnets the bundle network's subnet candidates, preferred first
- * @param bundleImage the sidecar bundle's image and its daemons
- * @param bundleBuild the settings launch builds the SDK's bundle image with
- * @param sidecars the sidecar plans
+ * @param vm the {@code smolvm} that runs the machine
+ * @param machine the agent's machine
+ * @param bundle the sidecar bundle
  * @param env the resolved environment; forwarded values reach the guest only as {@code --secret-env}
- * @param routeTokens the bundle's route tokens by variable; never printed
- * @param containerHome the agent's home in the guest
- * @param skills skill name to host directory
- * @param promptFile the prompt file on the host
- * @param readyTimeout how long the VM may take to answer after {@code machine start}
  */
 public record SmolmachinesBottlePlan(
-        String identity,
-        String agentName,
-        Path stateDir,
-        String smolvm,
-        String smolvmVersion,
-        String hostAddress,
-        String hostAddressNote,
-        String machineName,
-        String image,
-        Path pack,
-        String bundleNetwork,
-        List<Subnet> subnets,
-        BundleImage bundleImage,
-        Map<String, String> bundleBuild,
-        SidecarPlans sidecars,
-        ResolvedEnv env,
-        Map<String, String> routeTokens,
-        String containerHome,
-        Map<String, Path> skills,
-        Path promptFile,
-        Duration readyTimeout)
+        String identity, String agentName, Path stateDir, Vm vm, Machine machine, Bundle bundle, ResolvedEnv env)
         implements BottlePlan {
 
     /**
-     * Validates and copies.
+     * The {@code smolvm} that runs the machine, and how the guest reaches the host.
      *
-     * @param identity the identity
+     * @param executable the {@code smolvm} executable
+     * @param version what {@code smolvm --version} reported, e.g. {@code 1.9.2}
+     * @param hostAddress where the guest reaches the host's loopback ({@code 100.96.0.1} on virtio-net)
+     * @param hostAddressNote why that address
+     * @param readyTimeout how long the VM may take to answer after {@code machine start}
+     */
+    public record Vm(
+            String executable, String version, String hostAddress, String hostAddressNote, Duration readyTimeout) {}
+
+    /**
+     * The agent's machine.
+     *
+     * @param name the VM's name
+     * @param image the agent image the pack was made from
+     * @param pack the {@code .smolmachine} sidecar {@code machine create --from} takes
+     * @param home the agent's home in the guest
+     * @param skills skill name to host directory
+     * @param promptFile the prompt file on the host
+     */
+    public record Machine(
+            String name, String image, Path pack, String home, Map<String, Path> skills, Path promptFile) {
+        /**
+         * Copies the map.
+         *
+         * @param name the VM's name
+         * @param image the agent image the pack was made from
+         * @param pack the {@code .smolmachine} sidecar {@code machine create --from} takes
+         * @param home the agent's home in the guest
+         * @param skills skill name to host directory
+         * @param promptFile the prompt file on the host
+         */
+        public Machine {
+            skills = Map.copyOf(skills);
+        }
+    }
+
+    /**
+     * The sidecar bundle, a container on the Docker engine.
+     *
+     * @param network the bundle's network
+     * @param subnets the bundle network's subnet candidates, preferred first
+     * @param image the bundle's image and its daemons
+     * @param build the settings launch builds the SDK's bundle image with
+     * @param sidecars the sidecar plans
+     * @param routeTokens the bundle's route tokens by variable; never printed
+     */
+    public record Bundle(
+            String network,
+            List<Subnet> subnets,
+            BundleImage image,
+            Map<String, String> build,
+            SidecarPlans sidecars,
+            Map<String, String> routeTokens) {
+        /**
+         * Copies the collections.
+         *
+         * @param network the bundle's network
+         * @param subnets the bundle network's subnet candidates, preferred first
+         * @param image the bundle's image and its daemons
+         * @param build the settings launch builds the SDK's bundle image with
+         * @param sidecars the sidecar plans
+         * @param routeTokens the bundle's route tokens by variable; never printed
+         */
+        public Bundle {
+            subnets = List.copyOf(subnets);
+            build = Map.copyOf(build);
+            routeTokens = Map.copyOf(routeTokens);
+        }
+
+        @Override
+        public String toString() {
+            return "Bundle[" + network + ", " + image.reference() + ", tokens " + routeTokens.keySet() + "]";
+        }
+    }
+
+    /**
+     * Checks the parts.
+     *
+     * @param identity the bottle's identity
      * @param agentName the agent
      * @param stateDir the state dir
-     * @param smolvm the executable
-     * @param smolvmVersion its version
-     * @param hostAddress the host address
-     * @param hostAddressNote why
-     * @param machineName the VM name
-     * @param image the agent image
-     * @param pack the sidecar
-     * @param bundleNetwork the bundle network
-     * @param subnets the subnet candidates
-     * @param bundleImage the bundle image
-     * @param bundleBuild its build settings
-     * @param sidecars the sidecar plans
+     * @param vm the {@code smolvm} that runs the machine
+     * @param machine the agent's machine
+     * @param bundle the sidecar bundle
      * @param env the resolved environment
-     * @param routeTokens the route tokens
-     * @param containerHome the guest home
-     * @param skills the skills
-     * @param promptFile the prompt file
-     * @param readyTimeout the readiness bound
      */
     public SmolmachinesBottlePlan {
         Objects.requireNonNull(identity, "identity");
-        subnets = List.copyOf(subnets);
-        routeTokens = Map.copyOf(routeTokens);
-        skills = Map.copyOf(skills);
+        Objects.requireNonNull(vm, "vm");
+        Objects.requireNonNull(machine, "machine");
+        Objects.requireNonNull(bundle, "bundle");
     }
 
     @Override
@@ -108,7 +139,7 @@ public record SmolmachinesBottlePlan(
      * @return e.g. {@code 100.96.0.1/32}
      */
     public String allowCidr() {
-        return hostAddress + "/32";
+        return vm.hostAddress() + "/32";
     }
 
     @Override
@@ -118,26 +149,26 @@ public record SmolmachinesBottlePlan(
         o.put("backend", backendId());
         o.put("agent", agentName);
         o.put("state_dir", stateDir.toString());
-        o.put("smolvm", smolvm);
-        o.put("smolvm_version", smolvmVersion);
-        o.put("machine", machineName);
-        o.put("image", image);
-        o.put("pack", pack.toString());
-        o.put("host_address", hostAddress);
-        o.put("host_address_note", hostAddressNote);
+        o.put("smolvm", vm.executable());
+        o.put("smolvm_version", vm.version());
+        o.put("machine", machine.name());
+        o.put("image", machine.image());
+        o.put("pack", machine.pack().toString());
+        o.put("host_address", vm.hostAddress());
+        o.put("host_address_note", vm.hostAddressNote());
         o.put("allow_cidr", allowCidr());
-        o.put("bundle_network", bundleNetwork);
-        o.put("subnet", subnets.get(0).cidr());
-        o.put("bundle_image", bundleImage.reference());
+        o.put("bundle_network", bundle.network());
+        o.put("subnet", bundle.subnets().get(0).cidr());
+        o.put("bundle_image", bundle.image().reference());
         ArrayNode notes = o.putArray("bundle_notes");
-        bundleImage.notes(sidecars.bundle()).forEach(notes::add);
-        o.put("daemons", sidecars.bundle().daemonsCsv());
+        bundle.image().notes(bundle.sidecars().bundle()).forEach(notes::add);
+        o.put("daemons", bundle.sidecars().bundle().daemonsCsv());
         ArrayNode uninspected = o.putArray("uninspected_routes");
-        sidecars.uninspectedHosts().forEach(uninspected::add);
+        bundle.sidecars().uninspectedHosts().forEach(uninspected::add);
         ObjectNode fwd = o.putObject("forwarded");
         env.forwardedNames().forEach(n -> fwd.put(n, "***"));
         o.putArray("bundle_tokens")
-                .addAll(routeTokens.keySet().stream()
+                .addAll(bundle.routeTokens().keySet().stream()
                         .sorted()
                         .map(TextNode::valueOf)
                         .toList());

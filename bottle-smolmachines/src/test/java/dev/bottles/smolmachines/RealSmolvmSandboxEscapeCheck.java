@@ -25,11 +25,11 @@ class RealSmolvmSandboxEscapeCheck extends SandboxEscapeSuite {
 
     @Override
     protected String outboundNetwork(RunningBottle bottle) {
-        return ((SmolmachinesBottlePlan) bottle.plan()).bundleNetwork();
+        return ((SmolmachinesBottlePlan) bottle.plan()).bundle().network();
     }
 
     @Override
     protected String bundleAddress(RunningBottle bottle) {
-        return ((SmolmachinesBottlePlan) bottle.plan()).hostAddress();
+        return ((SmolmachinesBottlePlan) bottle.plan()).vm().hostAddress();
     }
 }

@@ -81,8 +81,8 @@ class SmolmachinesLaunchIT {
             int supervise = engine.hostPort(bundle, 9100).orElseThrow();
             assertTrue(engine.hostPort(bundle, 8888).isEmpty(), "pipelock is never published");
 
-            FakeSmolvm.Machine vm = smolvm.machine(p.machineName()).orElseThrow();
-            String access = p.sidecars().access().token();
+            FakeSmolvm.Machine vm = smolvm.machine(p.machine().name()).orElseThrow();
+            String access = p.bundle().sidecars().access().token();
             assertEquals(
                     "http://bottle:" + access + "@100.96.0.1:" + egress + "\n",
                     b.exec("sh", "-c", "echo \"$HTTPS_PROXY\"").stdout(),
@@ -110,9 +110,9 @@ class SmolmachinesLaunchIT {
                     "machine",
                     "create",
                     "--name",
-                    p.machineName(),
+                    p.machine().name(),
                     "--from",
-                    p.pack().toString()));
+                    p.machine().pack().toString()));
             assertEquals(expected, create.subList(0, 6));
             List<String> envArgs = new ArrayList<>();
             for (int i = 6; i < create.size() - 1; i++) {
@@ -131,10 +131,12 @@ class SmolmachinesLaunchIT {
                     String.join(" ", create));
             assertFalse(String.join(" ", create).contains("pat-value-123"), "no secret on the argv");
             assertTrue(log.stream().noneMatch(a -> String.join(" ", a).contains(access)), "nor the access credential");
-            assertTrue(log.contains(List.of("machine", "start", "--name", p.machineName())));
-            int start = log.indexOf(List.of("machine", "start", "--name", p.machineName()));
+            assertTrue(log.contains(
+                    List.of("machine", "start", "--name", p.machine().name())));
+            int start = log.indexOf(
+                    List.of("machine", "start", "--name", p.machine().name()));
             assertEquals(
-                    List.of("machine", "exec", "--name", p.machineName(), "-w", "/", "--", "sh", "-c"),
+                    List.of("machine", "exec", "--name", p.machine().name(), "-w", "/", "--", "sh", "-c"),
                     log.get(start + 1).subList(0, 9),
                     "the provisioning script is the first exec and the readiness probe");
 
@@ -147,7 +149,7 @@ class SmolmachinesLaunchIT {
                             "machine",
                             "exec",
                             "--name",
-                            p.machineName(),
+                            p.machine().name(),
                             "--timeout",
                             "300s",
                             "--",
@@ -190,12 +192,13 @@ class SmolmachinesLaunchIT {
         try (RunningBottle b =
                 Bottles.using(new SmolmachinesBackend()).prepare(spec().build()).launch()) {
             SmolmachinesBottlePlan p = (SmolmachinesBottlePlan) b.plan();
-            assertEquals("127.0.0.1", p.hostAddress());
-            FakeSmolvm.Machine vm = smolvm.machine(p.machineName()).orElseThrow();
+            assertEquals("127.0.0.1", p.vm().hostAddress());
+            FakeSmolvm.Machine vm = smolvm.machine(p.machine().name()).orElseThrow();
             assertEquals(List.of("127.0.0.1/32"), vm.allowCidrs());
             assertTrue(b.exec("sh", "-c", "echo \"$HTTPS_PROXY\"")
                     .stdout()
-                    .startsWith("http://bottle:" + p.sidecars().access().token() + "@127.0.0.1:"));
+                    .startsWith(
+                            "http://bottle:" + p.bundle().sidecars().access().token() + "@127.0.0.1:"));
         }
     }
 

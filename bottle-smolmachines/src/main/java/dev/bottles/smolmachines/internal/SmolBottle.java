@@ -127,7 +127,8 @@ public final class SmolBottle implements BackendBottle {
      * reports its exit code on stderr ({@code __RC=N}).
      */
     private List<String> execArgs(List<String> flags, List<String> argv, ExecOptions options) {
-        List<String> args = new ArrayList<>(List.of("machine", "exec", "--name", plan.machineName()));
+        List<String> args = new ArrayList<>(
+                List.of("machine", "exec", "--name", plan.machine().name()));
         args.addAll(flags);
         if (options.workingDir() != null) {
             args.addAll(List.of("-w", options.workingDir()));
@@ -222,7 +223,7 @@ public final class SmolBottle implements BackendBottle {
 
     @Override
     public void allowRoute(EgressRoute route) {
-        String digest = Egress.allow(plan.sidecars().egress().routesFile(), identity(), route);
+        String digest = Egress.allow(plan.bundle().sidecars().egress().routesFile(), identity(), route);
         bundles.awaitRoutes(identity(), digest);
     }
 
@@ -235,12 +236,19 @@ public final class SmolBottle implements BackendBottle {
         // The VM and the bundle do not depend on each other: remove them at the same time.
         CompletableFuture<Void> bundle = CompletableFuture.runAsync(() -> {
             bundles.stopBundle(plan.identity());
-            bundles.removeBundleNetwork(plan.bundleNetwork());
+            bundles.removeBundleNetwork(plan.bundle().network());
         });
         SmolvmCli.Result r = cli.run(
-                List.of("machine", "delete", "--name", plan.machineName(), "-f"), Map.of(), Duration.ofMinutes(2));
+                List.of("machine", "delete", "--name", plan.machine().name(), "-f"), Map.of(), Duration.ofMinutes(2));
         if (r.exitCode() != 0 && r.failure() != SmolvmCli.Failure.VM_NOT_FOUND) {
-            failures.add(cli.failure(List.of("machine", "delete", "--name", plan.machineName(), "-f"), r)
+            failures.add(cli.failure(
+                            List.of(
+                                    "machine",
+                                    "delete",
+                                    "--name",
+                                    plan.machine().name(),
+                                    "-f"),
+                            r)
                     .getMessage());
         }
         bundle.join();

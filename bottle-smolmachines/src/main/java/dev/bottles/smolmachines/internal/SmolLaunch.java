@@ -75,51 +75,64 @@ public final class SmolLaunch {
             Subnet subnet = events.time(
                     Phase.LAUNCH,
                     step,
-                    () -> bundles.createBundleNetwork(plan.bundleNetwork(), plan.subnets(), netLabels));
-            undo.push(() -> bundles.removeBundleNetwork(plan.bundleNetwork()));
+                    () -> bundles.createBundleNetwork(
+                            plan.bundle().network(), plan.bundle().subnets(), netLabels));
+            undo.push(() -> bundles.removeBundleNetwork(plan.bundle().network()));
 
             step = "bundle-image";
             events.time(
                     Phase.LAUNCH,
                     step,
                     () -> bundles.ensureBundleImage(
-                            plan.bundleImage(), plan.bundleBuild(), line -> events.progress("bundle-image", line)));
+                            plan.bundle().image(),
+                            plan.bundle().build(),
+                            line -> events.progress("bundle-image", line)));
 
             step = "start-bundle";
             BundleLaunchSpec spec = BundleLaunchSpec.of(
-                    plan.sidecars(), plan.backendId(), plan.bundleNetwork(), subnet, true, plan.bundleImage());
+                    plan.bundle().sidecars(),
+                    plan.backendId(),
+                    plan.bundle().network(),
+                    subnet,
+                    true,
+                    plan.bundle().image());
             events.time(
                     Phase.LAUNCH,
                     step,
-                    () -> bundles.startBundle(spec, plan.routeTokens(), List.of(), plan.bundleBuild()));
+                    () -> bundles.startBundle(
+                            spec,
+                            plan.bundle().routeTokens(),
+                            List.of(),
+                            plan.bundle().build()));
             undo.push(() -> bundles.stopBundle(plan.identity()));
 
             step = "bundle-ready";
             events.time(Phase.LAUNCH, step, () -> {
-                bundles.awaitBundleReady(plan.identity(), plan.bundleBuild());
+                bundles.awaitBundleReady(plan.identity(), plan.bundle().build());
                 return null;
             });
 
             step = "read-ports";
             Map<Daemon, Integer> ports = new EnumMap<>(Daemon.class);
-            for (Daemon d : plan.sidecars().bundle().agentFacing()) {
+            for (Daemon d : plan.bundle().sidecars().bundle().agentFacing()) {
                 ports.put(d, bundles.bundleHostPort(plan.identity(), d.port()));
             }
             Endpoints endpoints = Endpoints.published(
-                    plan.hostAddress(), ports, plan.sidecars().bundle());
-            Map<String, String> guestEnv = AgentEnvironment.compose(plan.sidecars(), endpoints, plan.env());
+                    plan.vm().hostAddress(), ports, plan.bundle().sidecars().bundle());
+            Map<String, String> guestEnv =
+                    AgentEnvironment.compose(plan.bundle().sidecars(), endpoints, plan.env());
 
             step = "create-machine";
             List<String> create = new ArrayList<>(List.of(
                     "machine",
                     "create",
                     "--name",
-                    plan.machineName(),
+                    plan.machine().name(),
                     "--from",
-                    plan.pack().toString()));
+                    plan.machine().pack().toString()));
             // values holding the access credential (the proxy URLs, the gate URL) travel like forwarded
             // values: by name on smolvm's argv, the value in its environment, so no local user reads them
-            String access = plan.sidecars().access().token();
+            String access = plan.bundle().sidecars().access().token();
             guestEnv.forEach((k, v) -> {
                 if (v.contains(access)) {
                     credentialed.put(k, v);
@@ -137,12 +150,13 @@ public final class SmolLaunch {
                     "--label",
                     "dev.bottles.agent=" + plan.agentName(),
                     "--label",
-                    "dev.bottles.services=" + plan.sidecars().bundle().daemonsCsv()));
+                    "dev.bottles.services=" + plan.bundle().sidecars().bundle().daemonsCsv()));
             call(step, create);
-            undo.push(() -> cli.run(List.of("machine", "delete", "--name", plan.machineName(), "-f"), Map.of(), CALL));
+            undo.push(() -> cli.run(
+                    List.of("machine", "delete", "--name", plan.machine().name(), "-f"), Map.of(), CALL));
 
             step = "start-machine";
-            call(step, List.of("machine", "start", "--name", plan.machineName()));
+            call(step, List.of("machine", "start", "--name", plan.machine().name()));
 
             step = "provision";
             events.run(Phase.LAUNCH, step, () -> provision(endpoints));
@@ -186,15 +200,19 @@ public final class SmolLaunch {
             }
             sleep(200);
         }
-        throw new BottleException("machine " + plan.machineName() + " did not answer within " + ready.toSeconds()
+        throw new BottleException("machine " + plan.machine().name() + " did not answer within " + ready.toSeconds()
                 + " s after start" + (last == null ? "" : ": " + last.stderr().strip()));
     }
 
     /** Writes the agent's files with relative paths from {@code /}, so nothing can land outside the guest. */
     private void provision(Endpoints endpoints) {
         StringBuilder script = new StringBuilder("set -e\n");
-        for (AgentFiles.AgentFile f :
-                AgentFiles.of(plan.sidecars(), endpoints, plan.promptFile(), plan.skills(), plan.containerHome())) {
+        for (AgentFiles.AgentFile f : AgentFiles.of(
+                plan.bundle().sidecars(),
+                endpoints,
+                plan.machine().promptFile(),
+                plan.machine().skills(),
+                plan.machine().home())) {
             String dir = f.path().contains("/") ? f.path().substring(0, f.path().lastIndexOf('/')) : ".";
             script.append("mkdir -p '")
                     .append(dir)
@@ -210,7 +228,7 @@ public final class SmolLaunch {
         }
         script.append(AgentFiles.TRUST_SCRIPT).append('\n');
         execWhenReady(List.of(
-                "machine", "exec", "--name", plan.machineName(), "-w", "/", "--", "sh", "-c", script.toString()));
+                "machine", "exec", "--name", plan.machine().name(), "-w", "/", "--", "sh", "-c", script.toString()));
     }
 
     private void rollback() {

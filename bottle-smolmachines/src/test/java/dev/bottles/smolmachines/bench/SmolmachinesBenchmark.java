@@ -55,7 +55,7 @@ public final class SmolmachinesBenchmark {
             for (int i = 0; i <= n; i++) {
                 boolean warm = i == 0;
                 SmolmachinesBottlePlan plan = sdk(work, smolvm, bundle, warm);
-                cli(work, smolvm, bundle, plan.pack(), i, warm);
+                cli(work, smolvm, bundle, plan.machine().pack(), i, warm);
             }
             TIMES.print();
             double sdk = TIMES.median("sdk TOTAL") - TIMES.median("sdk prepare");

@@ -1,0 +1,74 @@
+package dev.bottles.smolmachines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.bottles.BottleSpec;
+import dev.bottles.Bottles;
+import dev.bottles.dockerengine.DockerBundles;
+import dev.bottles.dockerengine.DockerEngine;
+import dev.bottles.dockerengine.TestTransports;
+import dev.bottles.manifest.AgentDefinition;
+import dev.bottles.manifest.BottleDefinition;
+import dev.bottles.manifest.EgressRoute;
+import dev.bottles.manifest.Manifest;
+import dev.bottles.manifest.RouteAuth;
+import dev.bottles.testkit.FakeSmolvm;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The smolmachines plan's JSON form stays the same, field for field and in order, whatever the
+ * plan's Java shape: prepared against the testkit's fake {@code smolvm} and a recording fake engine,
+ * so no engine or VM is needed. Compared with {@code src/test/resources/golden/smolmachines-plan.json};
+ * run with {@code -Dgolden.update=true} to rewrite it after a deliberate change, then review the diff.
+ */
+class SmolmachinesPlanJsonTest {
+    private static final String ID = "guest-g0lden";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theJsonFormIsStable() throws Exception {
+        FakeSmolvm smolvm = FakeSmolvm.install(tmp.resolve("smolvm"));
+        Manifest m = Manifest.builder()
+                .bottle(BottleDefinition.builder("vm")
+                        .supervise(true)
+                        .literal("MODE", "x")
+                        .fromHost("GH", "GH_PAT")
+                        .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer("API_TOKEN")))
+                        .route(EgressRoute.to("registry.npmjs.org"))
+                        .build())
+                .agent(AgentDefinition.builder("guest").bottle("vm").prompt("p").build())
+                .build();
+        BottleSpec spec = BottleSpec.builder("guest")
+                .manifest(m)
+                .home(tmp.resolve("home"))
+                .userCwd(tmp)
+                .identity(ID)
+                .hostEnvironment(Map.of("GH_PAT", "pat-secret", "API_TOKEN", "tok-secret"))
+                .setting(SmolmachinesSettings.SMOLVM, smolvm.executable().toString())
+                .setting(SmolmachinesSettings.CHECK_KVM, "false")
+                .setting(SmolmachinesSettings.CACHE, tmp.resolve("cache").toString())
+                .build();
+        DockerEngine e = TestTransports.engine(Set.of(), Set.of("runc"), Set.of());
+        String json = Bottles.using(new SmolmachinesBackend(DockerBundles.over(e)))
+                .prepare(spec)
+                .plan()
+                .toJson();
+        // what depends on the machine or on the SDK's build: the temp dir, and the bundle image's content hash
+        String actual = json.replace(tmp.toString(), "<tmp>")
+                        .replaceAll("claude-bottle-sidecars:[0-9a-f]{12}", "claude-bottle-sidecars:<hash>")
+                + "\n";
+        Path golden = Path.of("src/test/resources/golden/smolmachines-plan.json");
+        if (Boolean.getBoolean("golden.update")) {
+            Files.writeString(golden, actual, StandardCharsets.UTF_8);
+        }
+        assertEquals(Files.readString(golden, StandardCharsets.UTF_8), actual, "golden/smolmachines-plan.json");
+    }
+}
