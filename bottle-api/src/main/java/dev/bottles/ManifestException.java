@@ -87,7 +87,7 @@ public final class ManifestException extends BottleException {
         ManifestException first = flat.get(0);
         String message = flat.size() + " problems:\n"
                 + flat.stream()
-                        .map(p -> "  - " + p.getMessage().replace("\n", "\n    "))
+                        .map(p -> "  - " + String.valueOf(p.getMessage()).replace("\n", "\n    "))
                         .collect(Collectors.joining("\n"));
         return new ManifestException(first.file, first.line, first.field, first.problem, first.fix, flat, message);
     }

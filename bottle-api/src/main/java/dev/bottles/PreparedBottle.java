@@ -86,7 +86,7 @@ public final class PreparedBottle {
     public RunningBottle launch() {
         if (!stage.compareAndSet(Stage.READY, Stage.LAUNCHED)) {
             throw new IllegalStateException("bottle " + identity() + " was already "
-                    + stage.get().name().toLowerCase(Locale.ROOT) + "; prepare it again");
+                    + String.valueOf(stage.get()).toLowerCase(Locale.ROOT) + "; prepare it again");
         }
         try {
             BackendBottle running = events.phase(Phase.LAUNCH, () -> backend.launch(plan, events));

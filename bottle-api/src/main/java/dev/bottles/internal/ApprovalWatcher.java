@@ -170,7 +170,7 @@ public final class ApprovalWatcher implements AutoCloseable {
         }
         o.put("justification", p.justification());
         try {
-            SecureFiles.createPrivateDirectories(audit.getParent());
+            SecureFiles.createPrivateDirectories(SecureFiles.parent(audit));
             boolean created = !Files.exists(audit);
             Files.writeString(
                     audit,

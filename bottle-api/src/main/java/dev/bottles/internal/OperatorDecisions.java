@@ -13,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The handler behind {@link ApprovalHandler#awaitingOperator}: polls the bottle's queue for the
@@ -53,8 +52,7 @@ public final class OperatorDecisions {
             ProposalQueue queue = new ProposalQueue(home.queueDir(p.bottle()));
             queue.deferToOperator();
             CompletableFuture<Decision> out = new CompletableFuture<>();
-            AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
-            task.set(POLLER.scheduleWithFixedDelay(
+            ScheduledFuture<?> task = POLLER.scheduleWithFixedDelay(
                     () -> {
                         try {
                             Optional<Decision> d = queue.decision(p.id());
@@ -69,10 +67,10 @@ public final class OperatorDecisions {
                     },
                     0,
                     POLL_MS,
-                    TimeUnit.MILLISECONDS));
-            out.whenComplete((d, t) -> task.get().cancel(false));
+                    TimeUnit.MILLISECONDS);
+            out.whenComplete((d, t) -> task.cancel(false));
             if (out.isDone()) {
-                task.get().cancel(false);
+                task.cancel(false);
             }
             return out;
         }

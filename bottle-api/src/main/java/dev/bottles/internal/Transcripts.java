@@ -72,7 +72,7 @@ public final class Transcripts {
                     OutputStream.nullOutputStream());
             if (code == 0 && tar.size() > 0) {
                 Path f = file(state);
-                SecureFiles.createPrivateDirectories(f.getParent());
+                SecureFiles.createPrivateDirectories(SecureFiles.parent(f));
                 SecureFiles.writePrivate(f, tar.toByteArray());
             } else if (code != 3) {
                 // 126/127: no shell or tar in this bottle (not Claude Code's image); nothing to keep

@@ -120,7 +120,9 @@ public record Manifest(
      * @throws ManifestException when the agent is not defined
      */
     public BottleDefinition bottleFor(String agentName) {
-        return bottles.get(requireAgent(agentName).bottle());
+        String bottle = requireAgent(agentName).bottle();
+        return Objects.requireNonNull(bottles.get(bottle), () -> "agent " + agentName + " names bottle " + bottle
+                + ", which the manifest does not define");
     }
 
     /** The built-in agent and bottle that run Claude Code when the home defines neither. */

@@ -29,6 +29,21 @@ import java.util.stream.Stream;
  * the target). On a file system without POSIX permissions the modes are skipped.
  */
 public final class SecureFiles {
+    /**
+     * Returns the directory a file is in.
+     *
+     * @param file a file, relative or absolute
+     * @return its absolute parent directory
+     * @throws IllegalArgumentException for the file system's root, which has none
+     */
+    public static Path parent(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null) {
+            throw new IllegalArgumentException(file + " has no parent directory");
+        }
+        return dir;
+    }
+
     /** Mode 0700. */
     public static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
     /** Mode 0600. */
@@ -113,7 +128,7 @@ public final class SecureFiles {
      * @throws BottleException when it cannot be written
      */
     public static void write(Path file, byte[] content, Set<PosixFilePermission> mode) {
-        Path dir = file.toAbsolutePath().getParent();
+        Path dir = parent(file);
         Path tmp = null;
         try {
             tmp = posix(dir)

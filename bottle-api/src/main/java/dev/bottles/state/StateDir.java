@@ -70,7 +70,12 @@ public record StateDir(Path path, String identity) {
      * @return the home
      */
     public BottleHome home() {
-        return new BottleHome(path.getParent().getParent());
+        Path states = path.getParent();
+        Path home = states == null ? null : states.getParent();
+        if (home == null) {
+            throw new IllegalStateException(path + " is not a state dir under <home>/state/");
+        }
+        return new BottleHome(home);
     }
 
     /**

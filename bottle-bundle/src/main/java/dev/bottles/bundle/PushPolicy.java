@@ -66,7 +66,9 @@ final class PushPolicy {
         if (!ref.startsWith(Constants.R_HEADS)) {
             return "only branches (refs/heads/*) are pushed through the gate";
         }
-        if (c.getType() == ReceiveCommand.Type.UPDATE_NONFASTFORWARD && ref.equals(defaultBranch)) {
+        if (c.getType() == ReceiveCommand.Type.UPDATE_NONFASTFORWARD
+                && defaultBranch != null
+                && ref.equals(defaultBranch)) {
             return "no force-push to the upstream's default branch "
                     + defaultBranch.substring(Constants.R_HEADS.length());
         }

@@ -120,7 +120,7 @@ public final class DockerBackend implements BottleBackend {
                     .withFact("bundle", bundleFact(engine()))
                     .withFact("docker_desktop", Boolean.toString(info.dockerDesktop()));
         } catch (BottleException e) {
-            return Availability.unavailable(e.getMessage());
+            return Availability.unavailable(String.valueOf(e.getMessage()));
         }
     }
 
@@ -140,7 +140,7 @@ public final class DockerBackend implements BottleBackend {
                             : "; no pipelock (egress dials upstreams" + " directly; set "
                                     + BundleLaunchSpec.IMAGE_SETTING + " to an image with it)");
         } catch (BottleException ex) {
-            return ex.getMessage();
+            return String.valueOf(ex.getMessage());
         }
     }
 

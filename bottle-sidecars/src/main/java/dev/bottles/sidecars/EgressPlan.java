@@ -1,5 +1,6 @@
 package dev.bottles.sidecars;
 
+import dev.bottles.state.SecureFiles;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -56,6 +57,6 @@ public record EgressPlan(
      * @return the {@code egress/} state subdirectory
      */
     public Path directory() {
-        return routesFile.getParent();
+        return SecureFiles.parent(routesFile);
     }
 }

@@ -56,9 +56,10 @@ public final class GitGate {
                         "make it readable"));
                 continue;
             }
-            boolean pinned = g.knownHostKey() != null;
-            if (pinned) {
-                String key = g.knownHostKey().strip();
+            String knownHostKey = g.knownHostKey();
+            boolean pinned = knownHostKey != null;
+            if (knownHostKey != null) {
+                String key = knownHostKey.strip();
                 if (!KEY_TYPE.matcher(key).matches()) {
                     problems.add(ManifestException.of(
                             "git[" + i + "].KnownHostKey",

@@ -1,5 +1,6 @@
 package dev.bottles.sidecars;
 
+import dev.bottles.state.SecureFiles;
 import dev.bottles.manifest.GitUpstream;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -37,7 +38,7 @@ public record GitGatePlan(Path configFile, Path knownHosts, Path keysDir, GitGat
      * @return the {@code git-gate/} state subdirectory
      */
     public Path directory() {
-        return configFile.getParent();
+        return SecureFiles.parent(configFile);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.bottles.sidecars;
 
+import dev.bottles.state.SecureFiles;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -35,6 +36,6 @@ public record PipelockPlan(Path config, Path caCertificate, Path caKey, List<Str
      * @return the {@code pipelock/} state subdirectory
      */
     public Path directory() {
-        return config.getParent();
+        return SecureFiles.parent(config);
     }
 }

@@ -1,5 +1,6 @@
 package dev.bottles.sidecars;
 
+import dev.bottles.state.SecureFiles;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bottles.sidecars.internal.Json;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public record SupervisePlan(Path configFile, Path baseDockerfile, Path queueDir,
      * @return the {@code supervise/} state subdirectory
      */
     public Path directory() {
-        return configFile.getParent();
+        return SecureFiles.parent(configFile);
     }
 
     /**

@@ -63,7 +63,7 @@ public final class BottleExtension implements ParameterResolver, AfterEachCallba
             return;
         }
         Set<String> leaked = bottles.backend().running();
-        SecureFiles.deleteRecursively(bottles.home().root().getParent());
+        SecureFiles.deleteRecursively(SecureFiles.parent(bottles.home().root()));
         boolean failOnLeaks = AnnotationSupport.findAnnotation(c.getRequiredTestMethod(), BottleTest.class)
                 .or(() -> AnnotationSupport.findAnnotation(c.getRequiredTestClass(), BottleTest.class))
                 .map(BottleTest::failOnLeaks)

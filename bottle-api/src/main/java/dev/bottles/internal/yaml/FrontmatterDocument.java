@@ -142,7 +142,7 @@ public record FrontmatterDocument(Path file, YamlNode.Mapping frontmatter, Strin
             root = yaml.compose(new StringReader(yamlText));
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            String problem = String.valueOf(e.getProblem() != null ? e.getProblem() : e.getMessage());
             throw ManifestException.of(null, "invalid YAML: " + problem.strip(), FORMAT_FIX)
                     .at(file, mark == null ? 0 : mark.getLine() + 2);
         } catch (YAMLException e) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -43,7 +44,7 @@ public final class Policy {
      * @return the policy
      */
     public EgressConfig current() {
-        return config.get();
+        return Objects.requireNonNull(config.get(), "the egress policy is loaded in the constructor");
     }
 
     /**

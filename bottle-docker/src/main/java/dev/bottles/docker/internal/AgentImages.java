@@ -353,7 +353,7 @@ public final class AgentImages {
                 .findFirst()
                 .orElseThrow(() -> new BottleException(
                         "ldd " + GIT + " names no libc.so.6; the offline recipe needs a glibc host"));
-        Path libDir = Path.of(libc).getParent();
+        Path libDir = SecureFiles.parent(Path.of(libc));
         for (String name : List.of("librt.so.1", "libpthread.so.0", "libdl.so.2", "libm.so.6")) {
             Path p = libDir.resolve(name);
             if (!libs.containsKey(p.toString()) && Files.exists(p)) {

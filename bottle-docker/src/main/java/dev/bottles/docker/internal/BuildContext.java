@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -100,7 +101,7 @@ final class BuildContext {
         }
     }
 
-    private static Boolean verdict(String path, List<String> ignores) {
+    private static @Nullable Boolean verdict(String path, List<String> ignores) {
         Boolean result = null;
         for (String pattern : ignores) {
             boolean negate = pattern.startsWith("!");

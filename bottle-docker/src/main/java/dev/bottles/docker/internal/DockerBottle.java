@@ -123,15 +123,16 @@ final class DockerBottle implements BackendBottle {
         return env;
     }
 
-    private String user(ExecOptions options) {
-        return options.user() != null ? options.user() : plan.agent().user();
+    private @Nullable String user(ExecOptions options) {
+        String user = options.user();
+        return user != null ? user : plan.agent().user();
     }
 
     /**
      * Stops a timed-out command cleanly: TERM, up to five seconds to exit, then KILL; as the user it
      * ran as, since the agent's root holds no capability to signal another user's processes.
      */
-    private void stop(String pidFile, String user) {
+    private void stop(String pidFile, @Nullable String user) {
         try {
             engine.exec(
                     agent,

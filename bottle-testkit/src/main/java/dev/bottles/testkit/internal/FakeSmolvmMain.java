@@ -6,6 +6,7 @@ import dev.bottles.BottleException;
 import dev.bottles.testkit.internal.SmolvmArgs.Parsed;
 import dev.bottles.testkit.internal.SmolvmArgs.UsageError;
 import dev.bottles.testkit.internal.SmolvmState.Machine;
+import org.jspecify.annotations.Nullable;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.FileDescriptor;
@@ -547,7 +548,7 @@ public final class FakeSmolvmMain {
             List<String> cmd,
             Map<String, String> vars,
             String workdir,
-            Duration timeout,
+            @Nullable Duration timeout,
             boolean interactive) {
         Path root = state.root(m.name());
         Path cwd = root.resolve(workdir.replaceFirst("^/+", ""));

@@ -21,6 +21,7 @@ import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.InfoCmp;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -247,7 +248,7 @@ final class DashboardCommand implements Callable<Integer> {
                 listError = "";
                 return Bottles.list();
             } catch (RuntimeException e) {
-                listError = e.getMessage();
+                listError = String.valueOf(e.getMessage());
                 return List.of();
             }
         }
@@ -302,7 +303,7 @@ final class DashboardCommand implements Callable<Integer> {
             stopper.start();
         }
 
-        private void decide(OperatorQueue.Pending w, Decision d) {
+        private void decide(OperatorQueue.@Nullable Pending w, Decision d) {
             if (w == null) {
                 return;
             }
@@ -312,12 +313,12 @@ final class DashboardCommand implements Callable<Integer> {
                                 + w.proposal().id()
                         : w.proposal().id() + " was already decided elsewhere";
             } catch (BottleException e) {
-                status = e.getMessage();
+                status = String.valueOf(e.getMessage());
             }
         }
 
         /** Opens the route or the Dockerfile in $EDITOR; returns the approval, or null when left empty. */
-        private Decision edit(Proposal p) throws IOException {
+        private @Nullable Decision edit(Proposal p) throws IOException {
             Path f = Files.createTempFile("bottle-proposal-", p.route() != null ? ".route" : ".Dockerfile");
             try {
                 String text = p.route() != null

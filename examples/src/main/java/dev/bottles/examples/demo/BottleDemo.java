@@ -137,7 +137,6 @@ public final class BottleDemo {
                         TOOL,
                         "serve");
                 waitFor(() -> docker("logs", upstream).contains("demo upstream ready"), "the upstream to start");
-                return null;
             });
 
             String allowed = phase(
@@ -193,7 +192,6 @@ public final class BottleDemo {
                                 shorten(d.path("mode").asText(d.get("reason").asText()))));
                     }
                 }
-                return null;
             });
         } finally {
             String left = tearDown("teardown", upstream, bottle);
@@ -273,7 +271,6 @@ public final class BottleDemo {
                         "--text",
                         "Hello from Claude Code in a bottle.");
                 waitFor(() -> docker("logs", api).contains("fake anthropic api ready"), "the fake API to start");
-                return null;
             });
             ClaudeEvent.Result r = phase(
                     "Claude Code answers a prompt (headless, stream-json)",
@@ -309,7 +306,6 @@ public final class BottleDemo {
         phase(phaseName, () -> {
             docker("rm", "-f", upstream);
             bottle.close();
-            return null;
         });
         String id = bottle.identity();
         return docker("ps", "-a", "-q", "--filter", "label=dev.bottles.identity=" + id)
@@ -361,6 +357,17 @@ public final class BottleDemo {
     @FunctionalInterface
     private interface Step<T> {
         T run() throws Exception;
+    }
+
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    private static void phase(String name, Action action) throws Exception {
+        phase(name, () -> {
+            action.run();
+            return Boolean.TRUE;
+        });
     }
 
     private static <T> T phase(String name, Step<T> step) throws Exception {

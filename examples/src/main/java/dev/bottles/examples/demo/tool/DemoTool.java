@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The demo's one program, in the demo image:
@@ -136,7 +137,7 @@ public final class DemoTool {
                 .proxy(ProxySelector.of(new InetSocketAddress(proxy.getHost(), proxy.getPort())))
                 .authenticator(new Authenticator() {
                     @Override
-                    protected PasswordAuthentication getPasswordAuthentication() {
+                    protected @Nullable PasswordAuthentication getPasswordAuthentication() {
                         return getRequestorType() == RequestorType.PROXY && user.length == 2
                                 ? new PasswordAuthentication(user[0], user[1].toCharArray())
                                 : null;
