@@ -121,8 +121,9 @@ public record Manifest(
      */
     public BottleDefinition bottleFor(String agentName) {
         String bottle = requireAgent(agentName).bottle();
-        return Objects.requireNonNull(bottles.get(bottle), () -> "agent " + agentName + " names bottle " + bottle
-                + ", which the manifest does not define");
+        return Objects.requireNonNull(
+                bottles.get(bottle),
+                () -> "agent " + agentName + " names bottle " + bottle + ", which the manifest does not define");
     }
 
     /** The built-in agent and bottle that run Claude Code when the home defines neither. */

@@ -7,18 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bottles.Decision;
 import dev.bottles.Proposal;
-import dev.bottles.manifest.EgressRoute;
-import dev.bottles.manifest.RouteAuth;
-import dev.bottles.sidecars.EgressConfig;
-import dev.bottles.sidecars.SuperviseConfig;
 import dev.bottles.state.ProposalQueue;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is checked in the docker backend's ClaudeCodeIT.
  */
 class SuperviseSdkClientTest {
-    private static final String ACCESS = "supervise-access-credential-0123456789abc";
+    private static final String ACCESS = SuperviseFixture.ACCESS;
 
     @TempDir
     Path dir;
@@ -47,20 +41,9 @@ class SuperviseSdkClientTest {
 
     @BeforeEach
     void start() throws Exception {
-        Path routes = dir.resolve("routes.yaml");
-        Files.writeString(
-                routes,
-                new EgressConfig(
-                                List.of("statsig.anthropic.com"),
-                                List.of(EgressRoute.to("api.github.com")
-                                        .withPaths("/repos/me/")
-                                        .withAuth(RouteAuth.token("GH_TOKEN"))))
-                        .render("b-1"));
-        Path q = Files.createDirectories(dir.resolve("queue"));
-        queue = new ProposalQueue(q);
-        SuperviseConfig c =
-                new SuperviseConfig("b-1", 0, "/mcp", SuperviseConfig.TOOLS, q.toString(), "/x", Duration.ofSeconds(5));
-        server = SuperviseServer.start(c, new InetSocketAddress("127.0.0.1", 0), q, routes, ACCESS, (d, e, f) -> {});
+        SuperviseFixture f = SuperviseFixture.start(dir, Duration.ofSeconds(5), (d, e, x) -> {});
+        server = f.server();
+        queue = f.queue();
     }
 
     @AfterEach

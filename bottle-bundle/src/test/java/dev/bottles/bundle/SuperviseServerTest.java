@@ -9,11 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bottles.Decision;
 import dev.bottles.Proposal;
 import dev.bottles.manifest.EgressRoute;
-import dev.bottles.manifest.RouteAuth;
-import dev.bottles.sidecars.EgressConfig;
-import dev.bottles.sidecars.SuperviseConfig;
 import dev.bottles.state.ProposalQueue;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,33 +40,17 @@ class SuperviseServerTest {
 
     SuperviseServer server;
     ProposalQueue queue;
-    static final String ACCESS = "supervise-access-credential-0123456789abc";
+    static final String ACCESS = SuperviseFixture.ACCESS;
     final List<String> events = new CopyOnWriteArrayList<>();
     final HttpClient http = HttpClient.newHttpClient();
     String session;
 
     @BeforeEach
     void start() throws Exception {
-        Path routes = dir.resolve("routes.yaml");
-        Files.writeString(
-                routes,
-                new EgressConfig(
-                                List.of("statsig.anthropic.com"),
-                                List.of(EgressRoute.to("api.github.com")
-                                        .withPaths("/repos/me/")
-                                        .withAuth(RouteAuth.token("GH_TOKEN"))))
-                        .render("b-1"));
-        Path q = Files.createDirectories(dir.resolve("queue"));
-        queue = new ProposalQueue(q);
-        SuperviseConfig c = new SuperviseConfig(
-                "b-1", 0, "/mcp", SuperviseConfig.TOOLS, q.toString(), "/x", Duration.ofMillis(800));
-        server = SuperviseServer.start(
-                c,
-                new InetSocketAddress("127.0.0.1", 0),
-                q,
-                routes,
-                ACCESS,
-                (d, e, f) -> events.add(d + ":" + e + " " + f));
+        SuperviseFixture f =
+                SuperviseFixture.start(dir, Duration.ofMillis(800), (d, e, x) -> events.add(d + ":" + e + " " + x));
+        server = f.server();
+        queue = f.queue();
     }
 
     @AfterEach

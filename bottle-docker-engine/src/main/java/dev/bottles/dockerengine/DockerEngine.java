@@ -445,22 +445,12 @@ public final class DockerEngine implements Closeable {
     /**
      * Runs a command in a running container and waits for it.
      *
-     * @param container the container
-     * @param argv the command
-     * @param user the user, or null for the container's
-     * @param workdir the directory, or null for the container's
-     * @param env extra {@code NAME=value} entries for this command
+     * @param command what to run, where and as whom
      * @param timeout how long to wait
      * @return the outcome; when it did not finish in time, what it printed so far (the caller stops it)
      */
-    public ExecOutcome exec(
-            String container,
-            List<String> argv,
-            @Nullable String user,
-            @Nullable String workdir,
-            List<String> env,
-            Duration timeout) {
-        return execs.exec(container, argv, user, workdir, env, timeout);
+    public ExecOutcome exec(Command command, Duration timeout) {
+        return execs.exec(command, timeout);
     }
 
     /**
@@ -468,58 +458,22 @@ public final class DockerEngine implements Closeable {
      * output is written out as it comes. With {@code tty} the engine allocates a terminal (output
      * then arrives as one stream).
      *
-     * @param container the container
-     * @param argv the command
-     * @param user the user, or null for the image's
-     * @param workdir the directory, or null
-     * @param env extra {@code NAME=value} entries
+     * @param command what to run, where and as whom
      * @param tty whether to allocate a terminal
      * @param stdin what the command reads, or null for nothing
      * @param out where its stdout (and, with a tty, everything) goes
      * @param err where its stderr goes
+     * @param started receives the exec's id once it runs (to {@link #resizeExec} its terminal)
      * @return the exit code
      */
     public int attach(
-            String container,
-            List<String> argv,
-            @Nullable String user,
-            @Nullable String workdir,
-            List<String> env,
-            boolean tty,
-            @Nullable InputStream stdin,
-            OutputStream out,
-            OutputStream err) {
-        return execs.attach(container, argv, user, workdir, env, tty, stdin, out, err);
-    }
-
-    /**
-     * Runs a command attached to streams, telling the caller the exec's id once it started (to
-     * {@link #resizeExec} its terminal).
-     *
-     * @param container the container
-     * @param argv the command
-     * @param user the user, or null for the image's
-     * @param workdir the directory, or null
-     * @param env extra {@code NAME=value} entries
-     * @param tty whether to allocate a terminal
-     * @param stdin what the command reads, or null for nothing
-     * @param out where its stdout (and, with a tty, everything) goes
-     * @param err where its stderr goes
-     * @param started receives the exec's id once it runs
-     * @return the exit code
-     */
-    public int attach(
-            String container,
-            List<String> argv,
-            @Nullable String user,
-            @Nullable String workdir,
-            List<String> env,
+            Command command,
             boolean tty,
             @Nullable InputStream stdin,
             OutputStream out,
             OutputStream err,
             Consumer<String> started) {
-        return execs.attach(container, argv, user, workdir, env, tty, stdin, out, err, started);
+        return execs.attach(command, tty, stdin, out, err, started);
     }
 
     /**
@@ -540,11 +494,7 @@ public final class DockerEngine implements Closeable {
      * {@code stdin}, the exec runs on the engine's raw connection ({@link HijackedExec}) so the command
      * sees the input's end; without, through docker-java.
      *
-     * @param container the container
-     * @param argv the command
-     * @param user the user, or null for the container's
-     * @param workdir the directory, or null
-     * @param env extra {@code NAME=value} entries
+     * @param command what to run, where and as whom
      * @param stdin what the command reads, or null for nothing
      * @param out where its stdout goes
      * @param err where its stderr goes
@@ -552,16 +502,62 @@ public final class DockerEngine implements Closeable {
      * @return whether it finished in time, and its exit code (-1 when it did not)
      */
     public StreamOutcome stream(
+            Command command, @Nullable InputStream stdin, OutputStream out, OutputStream err, Duration timeout) {
+        return execs.stream(command, stdin, out, err, timeout);
+    }
+
+    /**
+     * A command to run in a container: where, what, as whom, in which directory, with what extra
+     * environment.
+     *
+     * @param container the container's name or id
+     * @param argv the command and its arguments (not run through a shell)
+     * @param user the user, or null for the container's
+     * @param workdir the directory, or null for the container's
+     * @param env extra {@code NAME=value} entries for this command only
+     */
+    public record Command(
             String container,
             List<String> argv,
             @Nullable String user,
             @Nullable String workdir,
-            List<String> env,
-            @Nullable InputStream stdin,
-            OutputStream out,
-            OutputStream err,
-            Duration timeout) {
-        return execs.stream(container, argv, user, workdir, env, stdin, out, err, timeout);
+            List<String> env) {
+        /**
+         * Copies the lists.
+         *
+         * @param container the container's name or id
+         * @param argv the command and its arguments (not run through a shell)
+         * @param user the user, or null for the container's
+         * @param workdir the directory, or null for the container's
+         * @param env extra {@code NAME=value} entries for this command only
+         */
+        public Command {
+            argv = List.copyOf(argv);
+            env = List.copyOf(env);
+            if (argv.isEmpty()) {
+                throw new IllegalArgumentException("a command needs a program");
+            }
+        }
+
+        /**
+         * Runs a command as the container's user, in its directory, with no extra environment.
+         *
+         * @param container the container's name or id
+         * @param argv the command and its arguments
+         * @return the command
+         */
+        public static Command in(String container, List<String> argv) {
+            return new Command(container, argv, null, null, List.of());
+        }
+
+        /**
+         * Returns the program's name, for messages.
+         *
+         * @return {@code argv[0]}
+         */
+        public String program() {
+            return argv.get(0);
+        }
     }
 
     /**
@@ -572,7 +568,6 @@ public final class DockerEngine implements Closeable {
      */
     public record StreamOutcome(boolean finished, int exitCode) {}
 
-    /** Reads a finished exec's exit code; the engine may report "running" for a few ms after the stream ends. */
     /**
      * How an exec ended.
      *

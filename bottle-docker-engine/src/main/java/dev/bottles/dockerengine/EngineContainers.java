@@ -29,13 +29,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** The engine's containers: create, connect, start, inspect, stop, remove, list by label, copy in; {@link DockerEngine} delegates here. */
-final class EngineContainers {
-    private final DockerEngine engine;
-    private final DockerClient client;
-
+final class EngineContainers extends EngineResource {
     EngineContainers(DockerEngine engine, DockerClient client) {
-        this.engine = engine;
-        this.client = client;
+        super(engine, client);
     }
 
     String createContainer(ContainerSpec spec) {

@@ -9,6 +9,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import dev.bottles.BottleException;
 import dev.bottles.ExecResult;
+import dev.bottles.dockerengine.DockerEngine.Command;
 import dev.bottles.dockerengine.DockerEngine.ExecOutcome;
 import dev.bottles.dockerengine.DockerEngine.StreamOutcome;
 import java.io.ByteArrayOutputStream;
@@ -29,26 +30,16 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /** The engine's exec: buffered, streamed and attached commands, their exit codes and TTY size; {@link DockerEngine} delegates here. */
-final class EngineExec {
+final class EngineExec extends EngineResource {
     private static final System.Logger LOG = System.getLogger(DockerEngine.class.getName());
 
-    private final DockerEngine engine;
-    private final DockerClient client;
-
     EngineExec(DockerEngine engine, DockerClient client) {
-        this.engine = engine;
-        this.client = client;
+        super(engine, client);
     }
 
-    ExecOutcome exec(
-            String container,
-            List<String> argv,
-            @Nullable String user,
-            @Nullable String workdir,
-            List<String> env,
-            Duration timeout) {
+    ExecOutcome exec(Command command, Duration timeout) {
         long t0 = System.nanoTime();
-        String execId = createExec(container, argv, user, workdir, env, false, false);
+        String execId = createExec(command, false, false);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
@@ -62,7 +53,8 @@ final class EngineExec {
             finished = client.execStartCmd(execId).exec(cb).awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BottleException("interrupted while running " + argv.get(0) + " in " + container, e);
+            throw new BottleException(
+                    "interrupted while running " + command.program() + " in " + command.container(), e);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         if (!finished) {
@@ -86,30 +78,13 @@ final class EngineExec {
     }
 
     int attach(
-            String container,
-            List<String> argv,
-            @Nullable String user,
-            @Nullable String workdir,
-            List<String> env,
-            boolean tty,
-            @Nullable InputStream stdin,
-            OutputStream out,
-            OutputStream err) {
-        return attach(container, argv, user, workdir, env, tty, stdin, out, err, id -> {});
-    }
-
-    int attach(
-            String container,
-            List<String> argv,
-            @Nullable String user,
-            @Nullable String workdir,
-            List<String> env,
+            Command command,
             boolean tty,
             @Nullable InputStream stdin,
             OutputStream out,
             OutputStream err,
             Consumer<String> started) {
-        String execId = createExec(container, argv, user, workdir, env, stdin != null, tty);
+        String execId = createExec(command, stdin != null, tty);
         ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
             @Override
             public void onNext(Frame f) {
@@ -132,7 +107,8 @@ final class EngineExec {
             cb.awaitCompletion();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BottleException("interrupted while attached to " + argv.get(0) + " in " + container, e);
+            throw new BottleException(
+                    "interrupted while attached to " + command.program() + " in " + command.container(), e);
         }
         return exitCode(execId, 200);
     }
@@ -151,16 +127,8 @@ final class EngineExec {
     }
 
     StreamOutcome stream(
-            String container,
-            List<String> argv,
-            @Nullable String user,
-            @Nullable String workdir,
-            List<String> env,
-            @Nullable InputStream stdin,
-            OutputStream out,
-            OutputStream err,
-            Duration timeout) {
-        String execId = createExec(container, argv, user, workdir, env, stdin != null, false);
+            Command command, @Nullable InputStream stdin, OutputStream out, OutputStream err, Duration timeout) {
+        String execId = createExec(command, stdin != null, false);
         boolean finished;
         if (stdin != null && HijackedExec.supports(engine.host())) {
             AtomicReference<AutoCloseable> open = new AtomicReference<>();
@@ -177,12 +145,14 @@ final class EngineExec {
                 throw e.getCause() instanceof BottleException be
                         ? be
                         : new BottleException(
-                                "cannot run " + argv.get(0) + " in " + container + " (" + e.getCause() + ")",
+                                "cannot run " + command.program() + " in " + command.container() + " (" + e.getCause()
+                                        + ")",
                                 e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 closeQuietly(open.get());
-                throw new BottleException("interrupted while running " + argv.get(0) + " in " + container, e);
+                throw new BottleException(
+                        "interrupted while running " + command.program() + " in " + command.container(), e);
             }
         } else {
             ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
@@ -205,7 +175,8 @@ final class EngineExec {
                 finished = start.exec(cb).awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new BottleException("interrupted while running " + argv.get(0) + " in " + container, e);
+                throw new BottleException(
+                        "interrupted while running " + command.program() + " in " + command.container(), e);
             }
             if (!finished) {
                 closeQuietly(cb);
@@ -224,14 +195,12 @@ final class EngineExec {
         }
     }
 
-    private String createExec(
-            String container,
-            List<String> argv,
-            @Nullable String user,
-            @Nullable String workdir,
-            List<String> env,
-            boolean stdin,
-            boolean tty) {
+    private String createExec(Command command, boolean stdin, boolean tty) {
+        String container = command.container();
+        List<String> argv = command.argv();
+        String user = command.user();
+        String workdir = command.workdir();
+        List<String> env = command.env();
         var create = client.execCreateCmd(container)
                 .withCmd(argv.toArray(String[]::new))
                 .withAttachStdout(true)
@@ -248,9 +217,11 @@ final class EngineExec {
         try {
             return create.exec().getId();
         } catch (ConflictException e) {
-            throw new BottleException("cannot run " + argv.get(0) + " in " + container + ": it is not running", e);
+            throw new BottleException(
+                    "cannot run " + command.program() + " in " + command.container() + ": it is not running", e);
         } catch (NotFoundException e) {
-            throw new BottleException("cannot run " + argv.get(0) + " in " + container + ": no such container", e);
+            throw new BottleException(
+                    "cannot run " + command.program() + " in " + command.container() + ": no such container", e);
         }
     }
 

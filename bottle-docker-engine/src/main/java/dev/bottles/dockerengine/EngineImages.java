@@ -20,13 +20,9 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /** The engine's images and builds: exists, build from a context, labels, remove; {@link DockerEngine} delegates here. */
-final class EngineImages {
-    private final DockerEngine engine;
-    private final DockerClient client;
-
+final class EngineImages extends EngineResource {
     EngineImages(DockerEngine engine, DockerClient client) {
-        this.engine = engine;
-        this.client = client;
+        super(engine, client);
     }
 
     boolean imageExists(String ref) {

@@ -14,15 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** The engine's logs: wait for a readiness line, read the tail; {@link DockerEngine} delegates here. */
-final class EngineLogs {
+final class EngineLogs extends EngineResource {
     private static final System.Logger LOG = System.getLogger(DockerEngine.class.getName());
 
-    private final DockerEngine engine;
-    private final DockerClient client;
-
     EngineLogs(DockerEngine engine, DockerClient client) {
-        this.engine = engine;
-        this.client = client;
+        super(engine, client);
     }
 
     LogWait awaitLogLine(String container, String marker, String failure, Duration timeout) {

@@ -16,15 +16,11 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** The engine's networks: create with a pinned subnet, remove, list by label; {@link DockerEngine} delegates here. */
-final class EngineNetworks {
+final class EngineNetworks extends EngineResource {
     private static final System.Logger LOG = System.getLogger(DockerEngine.class.getName());
 
-    private final DockerEngine engine;
-    private final DockerClient client;
-
     EngineNetworks(DockerEngine engine, DockerClient client) {
-        this.engine = engine;
-        this.client = client;
+        super(engine, client);
     }
 
     String createNetwork(String name, Subnet subnet, boolean internal, Map<String, String> labels) {

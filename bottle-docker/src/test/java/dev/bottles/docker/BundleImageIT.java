@@ -65,11 +65,13 @@ class BundleImageIT {
             System.out.println("bundle ready " + readyMs + " ms after start");
             boolean noShell;
             try {
-                noShell =
-                        engine.exec(id, List.of("/bin/sh", "-c", "true"), null, "/", List.of(), Duration.ofSeconds(10))
-                                        .result()
-                                        .exitCode()
-                                != 0;
+                noShell = engine.exec(
+                                        new DockerEngine.Command(
+                                                id, List.of("/bin/sh", "-c", "true"), null, "/", List.of()),
+                                        Duration.ofSeconds(10))
+                                .result()
+                                .exitCode()
+                        != 0;
             } catch (RuntimeException e) {
                 noShell = true;
             }

@@ -150,11 +150,12 @@ class DockerIsolationIT {
         assertEquals(
                 0,
                 engine.exec(
-                                host,
-                                List.of("sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 127.0.0.1 8080"),
-                                null,
-                                null,
-                                List.of(),
+                                DockerEngine.Command.in(
+                                        host,
+                                        List.of(
+                                                "sh",
+                                                "-c",
+                                                "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 127.0.0.1 8080")),
                                 Duration.ofSeconds(10))
                         .result()
                         .exitCode(),

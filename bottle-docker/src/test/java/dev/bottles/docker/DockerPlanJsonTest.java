@@ -1,11 +1,10 @@
 package dev.bottles.docker;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.dockerengine.DockerEngine;
 import dev.bottles.dockerengine.TestTransports;
+import dev.bottles.golden.Golden;
 import dev.bottles.manifest.AgentDefinition;
 import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.EgressRoute;
@@ -13,8 +12,6 @@ import dev.bottles.manifest.Manifest;
 import dev.bottles.manifest.RouteAuth;
 import dev.bottles.state.BottleHome;
 import dev.bottles.state.BottleMetadata;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -73,10 +70,6 @@ class DockerPlanJsonTest {
                         .replaceAll("claude-bottle-sidecars:[0-9a-f]{12}", "claude-bottle-sidecars:<hash>")
                         .replaceAll("claude-bottle:[0-9a-f]{12}", "claude-bottle:<hash>")
                 + "\n";
-        Path golden = Path.of("src/test/resources/golden/docker-plan.json");
-        if (Boolean.getBoolean("golden.update")) {
-            Files.writeString(golden, actual, StandardCharsets.UTF_8);
-        }
-        assertEquals(Files.readString(golden, StandardCharsets.UTF_8), actual, "golden/docker-plan.json");
+        Golden.assertMatches("docker-plan.json", actual);
     }
 }

@@ -128,11 +128,9 @@ class DockerSandboxEscapeIT extends SandboxEscapeSuite {
 
     private static String strangerCurl(DockerEngine engine, String container, String args) {
         return engine.exec(
-                        container,
-                        List.of("sh", "-c", "curl -sS --max-time 5 -w '\\n%{http_code}' " + args + " 2>&1"),
-                        null,
-                        null,
-                        List.of(),
+                        DockerEngine.Command.in(
+                                container,
+                                List.of("sh", "-c", "curl -sS --max-time 5 -w '\\n%{http_code}' " + args + " 2>&1")),
                         Duration.ofSeconds(20))
                 .result()
                 .stdout();

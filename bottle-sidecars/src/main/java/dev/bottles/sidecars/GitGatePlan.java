@@ -1,7 +1,7 @@
 package dev.bottles.sidecars;
 
-import dev.bottles.state.SecureFiles;
 import dev.bottles.manifest.GitUpstream;
+import dev.bottles.state.SecureFiles;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Objects;

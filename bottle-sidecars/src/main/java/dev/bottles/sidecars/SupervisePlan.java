@@ -1,8 +1,8 @@
 package dev.bottles.sidecars;
 
-import dev.bottles.state.SecureFiles;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bottles.sidecars.internal.Json;
+import dev.bottles.state.SecureFiles;
 import java.nio.file.Path;
 import java.util.Objects;
 

@@ -212,7 +212,7 @@ public final class SmolmachinesBackend implements BottleBackend {
         Settings s = request.settings();
         String binary = locate(s);
         List<String> problems = preflight(s, binary);
-        if (!problems.isEmpty()) {
+        if (binary == null || !problems.isEmpty()) {
             throw new BottleException(
                     "the smolmachines backend cannot run here:\n  - " + String.join("\n  - ", problems));
         }

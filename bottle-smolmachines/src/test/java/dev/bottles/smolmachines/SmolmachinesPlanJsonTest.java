@@ -1,20 +1,17 @@
 package dev.bottles.smolmachines;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.dockerengine.DockerBundles;
 import dev.bottles.dockerengine.DockerEngine;
 import dev.bottles.dockerengine.TestTransports;
+import dev.bottles.golden.Golden;
 import dev.bottles.manifest.AgentDefinition;
 import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.manifest.Manifest;
 import dev.bottles.manifest.RouteAuth;
 import dev.bottles.testkit.FakeSmolvm;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -65,10 +62,6 @@ class SmolmachinesPlanJsonTest {
         String actual = json.replace(tmp.toString(), "<tmp>")
                         .replaceAll("claude-bottle-sidecars:[0-9a-f]{12}", "claude-bottle-sidecars:<hash>")
                 + "\n";
-        Path golden = Path.of("src/test/resources/golden/smolmachines-plan.json");
-        if (Boolean.getBoolean("golden.update")) {
-            Files.writeString(golden, actual, StandardCharsets.UTF_8);
-        }
-        assertEquals(Files.readString(golden, StandardCharsets.UTF_8), actual, "golden/smolmachines-plan.json");
+        Golden.assertMatches("smolmachines-plan.json", actual);
     }
 }

@@ -69,8 +69,7 @@ final class DockerBottle implements BackendBottle {
     @Override
     public ExecResult exec(List<String> argv, ExecOptions options) {
         String pidFile = pidFile();
-        DockerEngine.ExecOutcome o = engine.exec(
-                agent, wrapped(argv, pidFile), user(options), workdir(options), env(options), options.timeout());
+        DockerEngine.ExecOutcome o = engine.exec(command(wrapped(argv, pidFile), options), options.timeout());
         if (!o.finished()) {
             stop(pidFile, user(options));
             throw new ExecTimeoutException(argv, options.timeout(), o.result());
@@ -87,16 +86,8 @@ final class DockerBottle implements BackendBottle {
             OutputStream stderr) {
         String pidFile = pidFile();
         long t0 = System.nanoTime();
-        DockerEngine.StreamOutcome o = engine.stream(
-                agent,
-                wrapped(argv, pidFile),
-                user(options),
-                workdir(options),
-                env(options),
-                stdin,
-                stdout,
-                stderr,
-                options.timeout());
+        DockerEngine.StreamOutcome o =
+                engine.stream(command(wrapped(argv, pidFile), options), stdin, stdout, stderr, options.timeout());
         if (!o.finished()) {
             stop(pidFile, user(options));
             throw new ExecTimeoutException(
@@ -123,6 +114,10 @@ final class DockerBottle implements BackendBottle {
         return env;
     }
 
+    private DockerEngine.Command command(List<String> argv, ExecOptions options) {
+        return new DockerEngine.Command(agent, argv, user(options), workdir(options), env(options));
+    }
+
     private @Nullable String user(ExecOptions options) {
         String user = options.user();
         return user != null ? user : plan.agent().user();
@@ -135,16 +130,17 @@ final class DockerBottle implements BackendBottle {
     private void stop(String pidFile, @Nullable String user) {
         try {
             engine.exec(
-                    agent,
-                    List.of(
-                            "/bin/sh",
-                            "-c",
-                            "p=$(cat " + pidFile + " 2>/dev/null) && [ -n \"$p\" ] || exit 0;"
-                                    + " kill -TERM $p 2>/dev/null; i=0; while kill -0 $p 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1;"
-                                    + " i=$((i+1)); done; kill -KILL $p 2>/dev/null; rm -f " + pidFile),
-                    user,
-                    null,
-                    List.of(),
+                    new DockerEngine.Command(
+                            agent,
+                            List.of(
+                                    "/bin/sh",
+                                    "-c",
+                                    "p=$(cat " + pidFile + " 2>/dev/null) && [ -n \"$p\" ] || exit 0;"
+                                            + " kill -TERM $p 2>/dev/null; i=0; while kill -0 $p 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1;"
+                                            + " i=$((i+1)); done; kill -KILL $p 2>/dev/null; rm -f " + pidFile),
+                            user,
+                            null,
+                            List.of()),
                     Duration.ofSeconds(15));
         } catch (BottleException e) {
             LOG.log(Level.WARNING, "could not stop a timed-out command in " + identity() + ": " + e.getMessage());
@@ -159,30 +155,20 @@ final class DockerBottle implements BackendBottle {
 
     @Override
     public int attach(List<String> argv, ExecOptions options) {
-        return attach(engine, agent, argv, user(options), workdir(options), env(options));
+        return attach(engine, command(argv, options));
     }
 
     /**
      * Runs a command in a container attached to this process's terminal: raw mode and the window's
      * size (again on every SIGWINCH) when there is one.
      */
-    static int attach(
-            DockerEngine engine,
-            String container,
-            List<String> argv,
-            @Nullable String user,
-            String workdir,
-            List<String> env) {
+    static int attach(DockerEngine engine, DockerEngine.Command command) {
         try (Terminal term = Terminal.raw()) {
             boolean tty = term.present();
             // The size goes in at once and again on every SIGWINCH; the first resize can race the
             // exec's start, so it is retried for a moment.
             return engine.attach(
-                    container,
-                    argv,
-                    user,
-                    workdir,
-                    env,
+                    command,
                     tty,
                     tty ? term.input() : null,
                     System.out,

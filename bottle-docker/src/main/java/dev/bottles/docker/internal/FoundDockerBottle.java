@@ -64,7 +64,7 @@ public final class FoundDockerBottle implements FoundBottle {
         options.env().forEach((k, v) -> env.add(k + "=" + v));
         // no user given: the container's own, which is the agent's
         return DockerBottle.attach(
-                engine, agent, List.copyOf(argv), options.user(), DockerBottle.workdir(options), env);
+                engine, new DockerEngine.Command(agent, argv, options.user(), DockerBottle.workdir(options), env));
     }
 
     @Override

@@ -96,16 +96,17 @@ public final class Provisioner {
                 + " directory the agent's user can write\"; done; for c in git sleep; do command -v $c >/dev/null 2>&1"
                 + " || echo \"$c is not on PATH\"; done";
         var r = engine.exec(
-                        container,
-                        List.of(
-                                "/bin/sh",
-                                "-c",
-                                script,
-                                "contract",
-                                plan.agent().home()),
-                        plan.agent().user(),
-                        "/",
-                        List.of(),
+                        new DockerEngine.Command(
+                                container,
+                                List.of(
+                                        "/bin/sh",
+                                        "-c",
+                                        script,
+                                        "contract",
+                                        plan.agent().home()),
+                                plan.agent().user(),
+                                "/",
+                                List.of()),
                         Duration.ofSeconds(30))
                 .result();
         String broken = r.stdout().strip();
@@ -132,11 +133,8 @@ public final class Provisioner {
      */
     public static void trustCa(DockerEngine engine, String container) {
         var trusted = engine.exec(
-                container,
-                List.of("/bin/sh", "-c", AgentFiles.TRUST_SCRIPT),
-                "0",
-                "/",
-                List.of(),
+                new DockerEngine.Command(
+                        container, List.of("/bin/sh", "-c", AgentFiles.TRUST_SCRIPT), "0", "/", List.of()),
                 Duration.ofSeconds(60));
         if (trusted.result().exitCode() != 0) {
             throw new BottleException("installing the egress CA in the agent failed (exit "

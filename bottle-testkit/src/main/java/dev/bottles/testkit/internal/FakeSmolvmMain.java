@@ -6,7 +6,6 @@ import dev.bottles.BottleException;
 import dev.bottles.testkit.internal.SmolvmArgs.Parsed;
 import dev.bottles.testkit.internal.SmolvmArgs.UsageError;
 import dev.bottles.testkit.internal.SmolvmState.Machine;
-import org.jspecify.annotations.Nullable;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.FileDescriptor;
@@ -30,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fake {@code smolvm} executable: the subcommands the smolmachines backend drives, with the
