@@ -1,6 +1,8 @@
 package dev.bottles.spi;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,6 +51,19 @@ public final class Settings {
      */
     public String get(String name, String fallback) {
         return get(name).orElse(fallback);
+    }
+
+    /**
+     * Returns those of the named settings that are set, in the order named (what a plan carries
+     * for a build, say).
+     *
+     * @param names the settings' names
+     * @return name to value, for the ones set
+     */
+    public Map<String, String> subset(List<String> names) {
+        Map<String, String> m = new LinkedHashMap<>();
+        names.forEach(n -> get(n).ifPresent(v -> m.put(n, v)));
+        return m;
     }
 
     /**

@@ -226,17 +226,14 @@ public final class DockerBundles implements AutoCloseable {
      * @return the subset launch needs
      */
     public static Map<String, String> bundleBuildSettings(Settings settings) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String key : List.of(
+        Map<String, String> m = settings.subset(List.of(
                 EngineSettings.BUNDLE_RECIPE,
                 EngineSettings.BUNDLE_JRE_BASE,
                 EngineSettings.BUNDLE_READY_SECONDS,
                 EngineSettings.BUNDLE_MEMORY,
                 EngineSettings.BUNDLE_PIDS,
                 EngineSettings.AGENT_MEMORY,
-                EngineSettings.AGENT_PIDS)) {
-            settings.get(key).ifPresent(v -> m.put(key, v));
-        }
+                EngineSettings.AGENT_PIDS));
         Limits.from(m); // a malformed limit fails prepare, naming the setting
         return m;
     }

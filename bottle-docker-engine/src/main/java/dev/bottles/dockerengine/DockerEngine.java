@@ -459,21 +459,13 @@ public final class DockerEngine implements Closeable {
      * then arrives as one stream).
      *
      * @param command what to run, where and as whom
-     * @param tty whether to allocate a terminal
-     * @param stdin what the command reads, or null for nothing
-     * @param out where its stdout (and, with a tty, everything) goes
-     * @param err where its stderr goes
+     * @param tty whether to allocate a terminal (stdout then carries everything)
+     * @param io what the command reads and where its output goes
      * @param started receives the exec's id once it runs (to {@link #resizeExec} its terminal)
      * @return the exit code
      */
-    public int attach(
-            Command command,
-            boolean tty,
-            @Nullable InputStream stdin,
-            OutputStream out,
-            OutputStream err,
-            Consumer<String> started) {
-        return execs.attach(command, tty, stdin, out, err, started);
+    public int attach(Command command, boolean tty, Streams io, Consumer<String> started) {
+        return execs.attach(command, tty, io, started);
     }
 
     /**
@@ -495,15 +487,12 @@ public final class DockerEngine implements Closeable {
      * sees the input's end; without, through docker-java.
      *
      * @param command what to run, where and as whom
-     * @param stdin what the command reads, or null for nothing
-     * @param out where its stdout goes
-     * @param err where its stderr goes
+     * @param io what the command reads and where its output goes
      * @param timeout how long to wait
      * @return whether it finished in time, and its exit code (-1 when it did not)
      */
-    public StreamOutcome stream(
-            Command command, @Nullable InputStream stdin, OutputStream out, OutputStream err, Duration timeout) {
-        return execs.stream(command, stdin, out, err, timeout);
+    public StreamOutcome stream(Command command, Streams io, Duration timeout) {
+        return execs.stream(command, io, timeout);
     }
 
     /**
@@ -559,6 +548,16 @@ public final class DockerEngine implements Closeable {
             return argv.get(0);
         }
     }
+
+    /**
+     * Where a command's input comes from and its output goes, as it runs.
+     *
+     * @param stdin what the command reads (copied in as it reads, closed at its end), or null for
+     *     nothing
+     * @param out where its standard output goes
+     * @param err where its standard error goes
+     */
+    public record Streams(@Nullable InputStream stdin, OutputStream out, OutputStream err) {}
 
     /**
      * How a streamed exec ended.

@@ -149,17 +149,9 @@ final class EngineContainers extends EngineResource {
     }
 
     boolean containerExists(String nameOrId) {
-        try {
-            client.inspectContainerCmd(nameOrId).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        } catch (RuntimeException e) {
-            if (e instanceof DockerException) {
-                throw new BottleException("cannot inspect container " + nameOrId + ": " + e.getMessage(), e);
-            }
-            throw engine.unreachable(e);
-        }
+        return found(
+                "container " + nameOrId,
+                () -> client.inspectContainerCmd(nameOrId).exec());
     }
 
     List<String> containerEnv(String container) {

@@ -12,6 +12,7 @@ import dev.bottles.ExecResult;
 import dev.bottles.dockerengine.DockerEngine.Command;
 import dev.bottles.dockerengine.DockerEngine.ExecOutcome;
 import dev.bottles.dockerengine.DockerEngine.StreamOutcome;
+import dev.bottles.dockerengine.DockerEngine.Streams;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,13 +78,10 @@ final class EngineExec extends EngineResource {
                         took));
     }
 
-    int attach(
-            Command command,
-            boolean tty,
-            @Nullable InputStream stdin,
-            OutputStream out,
-            OutputStream err,
-            Consumer<String> started) {
+    int attach(Command command, boolean tty, Streams io, Consumer<String> started) {
+        InputStream stdin = io.stdin();
+        OutputStream out = io.out();
+        OutputStream err = io.err();
         String execId = createExec(command, stdin != null, tty);
         ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
             @Override
@@ -126,8 +124,10 @@ final class EngineExec extends EngineResource {
         }
     }
 
-    StreamOutcome stream(
-            Command command, @Nullable InputStream stdin, OutputStream out, OutputStream err, Duration timeout) {
+    StreamOutcome stream(Command command, Streams io, Duration timeout) {
+        InputStream stdin = io.stdin();
+        OutputStream out = io.out();
+        OutputStream err = io.err();
         String execId = createExec(command, stdin != null, false);
         boolean finished;
         if (stdin != null && HijackedExec.supports(engine.host())) {

@@ -26,17 +26,7 @@ final class EngineImages extends EngineResource {
     }
 
     boolean imageExists(String ref) {
-        try {
-            client.inspectImageCmd(ref).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        } catch (RuntimeException e) {
-            if (e instanceof DockerException) {
-                throw new BottleException("cannot inspect image " + ref + ": " + e.getMessage(), e);
-            }
-            throw engine.unreachable(e);
-        }
+        return found("image " + ref, () -> client.inspectImageCmd(ref).exec());
     }
 
     void removeImage(String ref) {

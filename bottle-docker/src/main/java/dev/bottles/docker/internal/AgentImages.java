@@ -107,14 +107,12 @@ public final class AgentImages {
      * @throws BottleException when one is malformed
      */
     public static Map<String, String> buildSettings(Settings s) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String k : List.of(
+        Map<String, String> m = s.subset(List.of(
                 DockerSettings.AGENT_RECIPE,
                 DockerSettings.CLAUDE_CODE_VERSION,
                 DockerSettings.AGENT_NODE_BASE,
-                DockerSettings.NPM)) {
-            s.get(k).ifPresent(v -> m.put(k, v.strip()));
-        }
+                DockerSettings.NPM));
+        m.replaceAll((k, v) -> v.strip());
         Recipe.of(m);
         version(m);
         return m;

@@ -86,8 +86,10 @@ final class DockerBottle implements BackendBottle {
             OutputStream stderr) {
         String pidFile = pidFile();
         long t0 = System.nanoTime();
-        DockerEngine.StreamOutcome o =
-                engine.stream(command(wrapped(argv, pidFile), options), stdin, stdout, stderr, options.timeout());
+        DockerEngine.StreamOutcome o = engine.stream(
+                command(wrapped(argv, pidFile), options),
+                new DockerEngine.Streams(stdin, stdout, stderr),
+                options.timeout());
         if (!o.finished()) {
             stop(pidFile, user(options));
             throw new ExecTimeoutException(
@@ -170,9 +172,7 @@ final class DockerBottle implements BackendBottle {
             return engine.attach(
                     command,
                     tty,
-                    tty ? term.input() : null,
-                    System.out,
-                    System.err,
+                    new DockerEngine.Streams(tty ? term.input() : null, System.out, System.err),
                     execId -> term.follow((cols, rows) -> {
                         for (int i = 0; i < 20 && !engine.resizeExec(execId, cols, rows); i++) {
                             try {
