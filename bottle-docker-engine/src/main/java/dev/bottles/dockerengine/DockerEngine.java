@@ -30,9 +30,11 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Task-level verbs over one docker-java client: with its resource classes ({@code EngineNetworks}, {@code EngineContainers}, {@code EngineImages}, {@code EngineExec}, {@code EngineLogs}) the only code that touches docker-java, as docker-java's own client delegates to its {@code core/exec} classes. Missing
- * things are success where teardown needs idempotency; engine errors become {@link BottleException}s
- * that say what was attempted.
+ * Task-level verbs over one docker-java client. This facade and the resource classes it delegates
+ * to ({@code EngineNetworks}, {@code EngineContainers}, {@code EngineImages}, {@code EngineExec},
+ * {@code EngineLogs}), as docker-java's own client delegates to its {@code core/exec} classes, are
+ * the only code that touches docker-java. Missing things are success where teardown needs
+ * idempotency; engine errors become {@link BottleException}s that say what was attempted.
  */
 public final class DockerEngine implements Closeable {
     private static final System.Logger LOG = System.getLogger(DockerEngine.class.getName());

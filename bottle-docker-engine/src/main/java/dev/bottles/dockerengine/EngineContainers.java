@@ -28,7 +28,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** The engine's containers: create, connect, start, inspect, stop, remove, list by label, copy in; {@link DockerEngine} delegates here. */
+/**
+ * The engine's containers: create, connect, start, inspect, stop, remove, list by label, copy in;
+ * {@link DockerEngine} delegates here.
+ */
 final class EngineContainers extends EngineResource {
     EngineContainers(DockerEngine engine, DockerClient client) {
         super(engine, client);

@@ -30,7 +30,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
-/** The engine's exec: buffered, streamed and attached commands, their exit codes and TTY size; {@link DockerEngine} delegates here. */
+/**
+ * The engine's exec: buffered, streamed and attached commands, their exit codes and TTY size;
+ * {@link DockerEngine} delegates here.
+ */
 final class EngineExec extends EngineResource {
     private static final System.Logger LOG = System.getLogger(DockerEngine.class.getName());
 

@@ -19,7 +19,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
-/** The engine's images and builds: exists, build from a context, labels, remove; {@link DockerEngine} delegates here. */
+/**
+ * The engine's images and builds: exists, build from a context, labels, remove; {@link
+ * DockerEngine} delegates here.
+ */
 final class EngineImages extends EngineResource {
     EngineImages(DockerEngine engine, DockerClient client) {
         super(engine, client);

@@ -13,7 +13,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** The engine's logs: wait for a readiness line, read the tail; {@link DockerEngine} delegates here. */
+/**
+ * The engine's logs: wait for a readiness line, read the tail; {@link DockerEngine} delegates
+ * here.
+ */
 final class EngineLogs extends EngineResource {
     private static final System.Logger LOG = System.getLogger(DockerEngine.class.getName());
 

@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The engine's networks: create with a pinned subnet, remove, list by label; {@link DockerEngine} delegates here. */
+/**
+ * The engine's networks: create with a pinned subnet, remove, list by label; {@link DockerEngine}
+ * delegates here.
+ */
 final class EngineNetworks extends EngineResource {
     private static final System.Logger LOG = System.getLogger(DockerEngine.class.getName());
 
