@@ -132,9 +132,11 @@ public final class Bottles {
     }
 
     /**
-     * Removes what no running bottle owns, on every available backend, then every state dir of
-     * {@code home} that has no {@code .preserve} marker and no running bottle (the original's
-     * {@code cleanup}).
+     * Removes what no live bottle holds, on every available backend, then every state dir of
+     * {@code home} that no live bottle holds (the original's {@code cleanup}). A bottle is live while
+     * the program that owns it runs, on this host or another sharing the engine (see
+     * {@link dev.bottles.state.Owner}), whether it is launching or running; a state dir is also
+     * held by its {@code .preserve} marker.
      *
      * @param request what to do
      * @param home the bottle home whose state dirs are reaped
@@ -153,7 +155,7 @@ public final class Bottles {
         List<String> removed = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         for (StateDir s : home.states()) {
-            if (s.isPreserved() || live.contains(s.identity())) {
+            if (s.isHeld() || live.contains(s.identity())) {
                 continue;
             }
             try {

@@ -13,6 +13,7 @@ import dev.bottles.spi.Settings;
 import dev.bottles.state.BottleHome;
 import dev.bottles.state.BottleIdentity;
 import dev.bottles.state.BottleMetadata;
+import dev.bottles.state.Owner;
 import dev.bottles.state.StateDir;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +48,7 @@ final class PrepareFlow {
         StateDir state = home.state(identity.value());
         boolean existed = state.exists();
         state.create();
+        state.writeOwner(Owner.current());
         state.clearPreserve();
         BottlePlan plan;
         try {

@@ -2,6 +2,7 @@ package dev.bottles;
 
 import dev.bottles.internal.ApprovalWatcher;
 import dev.bottles.internal.ControlSocket;
+import dev.bottles.internal.OpenBottles;
 import dev.bottles.internal.OperatorDecisions;
 import dev.bottles.internal.Transcripts;
 import dev.bottles.manifest.EgressRoute;
@@ -34,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  * {@link #settle(int)} applies the original's rule for an agent's exit code first: 0 lets the state
  * go, anything else marks it {@code .preserve} so the bottle can be resumed. While it runs, the
  * bottle answers operators outside this program on its control socket ({@link ReachedBottle}).
+ *
+ * <p>This process owns the bottle: its resources carry it as their owner, so no other program's
+ * cleanup removes them while it runs, and a bottle left open when the program exits normally is
+ * closed by a shutdown hook, its state kept for {@code resume} (with a warning in the log).
  */
 public final class RunningBottle implements AutoCloseable {
     private final BackendBottle delegate;
@@ -43,11 +48,16 @@ public final class RunningBottle implements AutoCloseable {
     private final CompletableFuture<Void> down = new CompletableFuture<>();
     private @Nullable ApprovalWatcher watcher;
     private volatile @Nullable ControlSocket control;
+    private final OpenBottles.Open open;
 
     RunningBottle(BackendBottle delegate, BottleEvents events, StateDir state) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.events = Objects.requireNonNull(events, "events");
         this.state = Objects.requireNonNull(state, "state");
+        this.open = OpenBottles.opened(delegate.identity(), () -> {
+            state.preserve();
+            close();
+        });
     }
 
     /**
@@ -286,6 +296,7 @@ public final class RunningBottle implements AutoCloseable {
             awaitDown();
             return;
         }
+        OpenBottles.closing(open);
         try {
             closeControl();
             stopWatching();

@@ -17,6 +17,7 @@ import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.BottleHome;
 import dev.bottles.state.BottleMetadata;
+import dev.bottles.state.Owner;
 import dev.bottles.state.StateDir;
 import dev.bottles.testing.ScriptedBackend;
 import dev.bottles.testing.ScriptedBackend.ScriptedPlan;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -392,6 +394,10 @@ class BottlesTest {
         StateDir kept = home().state("coder-keep1").create();
         kept.preserve();
         StateDir orphan = home().state("coder-orph1").create();
+        orphan.writeOwner(new Owner(Owner.localHost(), Long.MAX_VALUE, Instant.ofEpochMilli(1))); // its owner is gone
+        StateDir owned = home().state("coder-mine1").create();
+        owned.writeOwner(Owner.current()); // a live program's bottle, launching or running
+        StateDir fresh = home().state("coder-new01").create(); // being created this moment, no owner yet
 
         CleanupReport dry = Bottles.cleanup(CleanupRequest.reportOnly(), home());
         assertEquals(List.of("state " + orphan.path()), dry.removed());
@@ -402,6 +408,8 @@ class BottlesTest {
         assertEquals(List.of(), done.failed());
         assertFalse(orphan.exists());
         assertTrue(kept.exists(), "a preserved bottle is kept for resume");
+        assertTrue(owned.exists(), "a live owner's state is never removed");
+        assertTrue(fresh.exists(), "nor one being created");
     }
 
     @Test

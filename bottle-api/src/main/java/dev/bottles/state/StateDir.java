@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -139,6 +141,42 @@ public record StateDir(Path path, String identity) {
      */
     public Path metadataFile() {
         return path.resolve("metadata.json");
+    }
+
+    /**
+     * Records the process that owns the bottle now, in {@code owner} (0600, atomic), so another
+     * program's cleanup leaves this state alone while that process runs.
+     *
+     * @param owner the owner
+     */
+    public void writeOwner(Owner owner) {
+        SecureFiles.writePrivate(path.resolve("owner"), owner.label() + "\n");
+    }
+
+    /**
+     * Tells whether another program's cleanup must leave this state alone: it is kept for
+     * {@code resume}, its owner may still run, or (a state from before owners were recorded, or one
+     * being created this moment) it changed in the last five minutes.
+     *
+     * @return whether the state is held
+     */
+    public boolean isHeld() {
+        if (isPreserved()) {
+            return true;
+        }
+        Path f = path.resolve("owner");
+        try {
+            if (Files.isRegularFile(f)) {
+                return Owner.parse(Files.readString(f, StandardCharsets.UTF_8).strip())
+                        .map(Owner::mayBeAlive)
+                        .orElse(true);
+            }
+            return Files.getLastModifiedTime(path)
+                    .toInstant()
+                    .isAfter(Instant.now().minus(Duration.ofMinutes(5)));
+        } catch (IOException e) {
+            return Files.exists(path); // unreadable: not judged dead
+        }
     }
 
     /**

@@ -77,7 +77,7 @@ final class EngineContainers extends EngineResource {
         CreateContainerCmd cmd = client.createContainerCmd(spec.image())
                 .withName(spec.name())
                 .withEnv(spec.env())
-                .withLabels(spec.labels())
+                .withLabels(Labels.owned(spec.labels()))
                 .withHostConfig(hc);
         if (!spec.cmd().isEmpty()) {
             cmd.withCmd(spec.cmd());

@@ -33,7 +33,7 @@ final class EngineNetworks extends EngineResource {
                     .withDriver("bridge")
                     .withInternal(internal)
                     .withCheckDuplicate(true)
-                    .withLabels(labels)
+                    .withLabels(Labels.owned(labels))
                     .withOptions(internal ? Map.of(DockerEngine.INHIBIT_IPV4, "true") : Map.of())
                     .withIpam(new Network.Ipam()
                             .withDriver("default")

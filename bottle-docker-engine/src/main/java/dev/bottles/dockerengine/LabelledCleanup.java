@@ -2,27 +2,66 @@ package dev.bottles.dockerengine;
 
 import dev.bottles.BottleException;
 import dev.bottles.spi.CleanupReport;
+import dev.bottles.state.Owner;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
-/** Removes (or, on a dry run, reports) a backend's labelled containers, then networks, of bottles not live. */
+/**
+ * Removes (or, on a dry run, reports) a backend's labelled containers, then networks, of bottles
+ * that are not live. A bottle is live when any of its resources says so ({@link Owner#keeps}): its
+ * owner may be alive, on this host or another, even while it is still launching.
+ */
 public final class LabelledCleanup {
     private LabelledCleanup() {}
 
     /**
-     * Cleans up by label.
+     * Cleans up by label what no live bottle holds.
      *
      * @param engine the engine
      * @param backendId the {@code dev.bottles.backend} label value
-     * @param live identities to keep
+     * @param alsoLive further identities to keep (a backend's own runtime, e.g. running VMs)
      * @param dryRun report without removing
      * @return what was (or would be) removed, and what could not be
      */
-    public static CleanupReport run(DockerEngine engine, String backendId, Set<String> live, boolean dryRun) {
-        return remove(engine, Map.of(Labels.BACKEND, backendId), identity -> !live.contains(identity), dryRun);
+    public static CleanupReport run(DockerEngine engine, String backendId, Set<String> alsoLive, boolean dryRun) {
+        Set<String> live = new HashSet<>(alsoLive);
+        live.addAll(live(engine, backendId));
+        // each resource is judged again by its own labels: one created since the listing above (a
+        // bottle launching this moment) names its live owner
+        return remove(
+                engine,
+                Map.of(Labels.BACKEND, backendId),
+                labels -> !live.contains(labels.get(Labels.IDENTITY)) && !Owner.keeps(labels, false),
+                dryRun);
+    }
+
+    /**
+     * Returns the identities of a backend's live bottles on the engine: those any of whose
+     * containers or networks {@linkplain Owner#keeps keeps} them. Of a bottle recorded before
+     * owners were, only a running agent keeps it.
+     *
+     * @param engine the engine
+     * @param backendId the {@code dev.bottles.backend} label value
+     * @return the live identities
+     */
+    public static Set<String> live(DockerEngine engine, String backendId) {
+        Set<String> live = new HashSet<>();
+        for (DockerEngine.ContainerRef c : engine.containers(Map.of(Labels.BACKEND, backendId))) {
+            boolean agentRuns = c.running() && Labels.AGENT.equals(c.labels().get(Labels.ROLE));
+            if (Owner.keeps(c.labels(), agentRuns)) {
+                live.add(c.labels().get(Labels.IDENTITY));
+            }
+        }
+        for (DockerEngine.NetworkRef n : engine.networks(Map.of(Labels.BACKEND, backendId))) {
+            if (Owner.keeps(n.labels(), false)) {
+                live.add(n.labels().get(Labels.IDENTITY));
+            }
+        }
+        return live;
     }
 
     /**
@@ -34,20 +73,20 @@ public final class LabelledCleanup {
      * @return what was removed, and what could not be
      */
     public static CleanupReport bottle(DockerEngine engine, String backendId, String identity) {
-        return remove(engine, Map.of(Labels.BACKEND, backendId, Labels.IDENTITY, identity), id -> true, false);
+        return remove(engine, Map.of(Labels.BACKEND, backendId, Labels.IDENTITY, identity), labels -> true, false);
     }
 
     private static CleanupReport remove(
-            DockerEngine engine, Map<String, String> label, Predicate<String> doomed, boolean dryRun) {
+            DockerEngine engine, Map<String, String> label, Predicate<Map<String, String>> doomed, boolean dryRun) {
         List<String> removed = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         for (DockerEngine.ContainerRef c : engine.containers(label)) {
-            if (doomed.test(c.labels().get(Labels.IDENTITY))) {
+            if (doomed.test(c.labels())) {
                 attempt("container " + c.name(), () -> engine.removeContainer(c.id()), dryRun, removed, failed);
             }
         }
         for (DockerEngine.NetworkRef n : engine.networks(label)) {
-            if (doomed.test(n.labels().get(Labels.IDENTITY))) {
+            if (doomed.test(n.labels())) {
                 attempt("network " + n.name(), () -> engine.removeNetwork(n.id()), dryRun, removed, failed);
             }
         }

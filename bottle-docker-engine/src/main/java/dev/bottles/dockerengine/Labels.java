@@ -1,5 +1,6 @@
 package dev.bottles.dockerengine;
 
+import dev.bottles.state.Owner;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,10 +16,32 @@ public final class Labels {
     public static final String AGENT_NAME = "dev.bottles.agent";
     /** The bundle's daemons, on the bundle and agent containers. */
     public static final String SERVICES = "dev.bottles.services";
+    /**
+     * The process that owns the bottle ({@link Owner}). The engine adds it to every container and
+     * network that carries an identity, so no path that creates a bottle's resource can leave it
+     * out.
+     */
+    public static final String OWNER = Owner.LABEL;
     /** The agent role. */
     public static final String AGENT = "agent";
 
     private Labels() {}
+
+    /**
+     * Returns the labels with this process as the bottle's owner, when they name a bottle and no
+     * owner yet.
+     *
+     * @param labels a resource's labels
+     * @return the labels to create it with
+     */
+    static Map<String, String> owned(Map<String, String> labels) {
+        if (!labels.containsKey(IDENTITY) || labels.containsKey(OWNER)) {
+            return labels;
+        }
+        Map<String, String> m = new LinkedHashMap<>(labels);
+        m.put(OWNER, Owner.current().label());
+        return m;
+    }
 
     /**
      * Returns the labels of one resource.

@@ -29,13 +29,13 @@ import dev.bottles.spi.PrepareRequest;
 import dev.bottles.spi.Settings;
 import dev.bottles.spi.Subnet;
 import dev.bottles.spi.SubnetPool;
+import dev.bottles.state.Owner;
 import dev.bottles.state.SecureFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -268,7 +268,8 @@ public final class DockerBackend implements BottleBackend {
                     ID,
                     c.labels().get(Labels.AGENT_NAME),
                     services.isEmpty() ? List.of() : List.of(services.split(",")),
-                    c.running() ? "running" : "stopped"));
+                    c.running() ? "running" : "stopped",
+                    Owner.parse(c.labels().getOrDefault(Owner.LABEL, "")).orElse(null)));
         }
         return out;
     }
@@ -280,13 +281,6 @@ public final class DockerBackend implements BottleBackend {
 
     @Override
     public CleanupReport cleanup(CleanupRequest request) {
-        DockerEngine e = engine();
-        Set<String> live = new HashSet<>();
-        for (DockerEngine.ContainerRef c : e.containers(Map.of(Labels.BACKEND, ID, Labels.ROLE, Labels.AGENT))) {
-            if (c.running()) {
-                live.add(c.labels().get(Labels.IDENTITY));
-            }
-        }
-        return LabelledCleanup.run(e, ID, live, request.dryRun());
+        return LabelledCleanup.run(engine(), ID, Set.of(), request.dryRun());
     }
 }

@@ -19,6 +19,7 @@ import dev.bottles.spi.CleanupRequest;
 import dev.bottles.spi.PrepareRequest;
 import dev.bottles.spi.Settings;
 import dev.bottles.spi.SubnetPool;
+import dev.bottles.state.Owner;
 import dev.bottles.state.SecureFiles;
 import java.io.File;
 import java.io.IOException;
@@ -311,7 +312,8 @@ public final class SmolmachinesBackend implements BottleBackend {
                     ID,
                     m.path("labels").path("dev.bottles.agent").asText(null),
                     services.isEmpty() ? List.of() : List.of(services.split(",")),
-                    m.path("state").asText("unknown")));
+                    m.path("state").asText("unknown"),
+                    Owner.parse(m.path("labels").path(Owner.LABEL).asText("")).orElse(null)));
         }
         return out;
     }
@@ -326,7 +328,11 @@ public final class SmolmachinesBackend implements BottleBackend {
             SmolvmCli cli = SmolvmCli.of(binary);
             for (JsonNode m : machines(cli)) {
                 String identity = m.path("labels").path("dev.bottles.identity").asText("");
-                if ("running".equals(m.path("state").asText())) {
+                Map<String, String> labels = new LinkedHashMap<>();
+                m.path("labels")
+                        .properties()
+                        .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+                if (Owner.keeps(labels, "running".equals(m.path("state").asText()))) {
                     live.add(identity);
                     continue;
                 }

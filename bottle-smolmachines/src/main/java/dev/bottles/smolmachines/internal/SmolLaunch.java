@@ -13,6 +13,7 @@ import dev.bottles.smolmachines.SmolmachinesBottlePlan;
 import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottleEvents;
 import dev.bottles.spi.Subnet;
+import dev.bottles.state.Owner;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -172,6 +173,7 @@ public final class SmolLaunch {
         m.put("dev.bottles.identity", plan.identity());
         m.put("dev.bottles.backend", plan.backendId());
         m.put("dev.bottles.role", role);
+        m.put(Owner.LABEL, Owner.current().label());
         return m;
     }
 

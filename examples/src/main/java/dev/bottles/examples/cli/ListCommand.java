@@ -27,12 +27,13 @@ final class ListCommand implements Callable<Integer> {
         for (BottleSummary s : all) {
             io.out()
                     .printf(
-                            "%-14s %-28s %-20s %-32s %s%n",
+                            "%-14s %-28s %-20s %-32s %-10s %s%n",
                             s.backend(),
                             s.identity(),
                             s.agent() == null ? "-" : s.agent(),
                             s.services().isEmpty() ? "-" : String.join(",", s.services()),
-                            s.status());
+                            s.status(),
+                            s.ownerText());
         }
         return ExitCodes.OK;
     }

@@ -1,0 +1,140 @@
+package dev.bottles.state;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The process that owns a bottle: the one that launched it, on one host. Every runtime resource of
+ * a bottle carries it as the label {@value #LABEL}, so any later program, on this host or another
+ * sharing the engine, can judge whether the bottle is live: its owner runs, or it does not.
+ *
+ * @param host the owner's host name
+ * @param pid the owner's process id
+ * @param started when the owner process started, to the millisecond (a reused pid has another)
+ */
+public record Owner(String host, long pid, Instant started) {
+    /** The label every runtime resource of a bottle carries. */
+    public static final String LABEL = "dev.bottles.owner";
+
+    private static final String LOCAL_HOST = hostName();
+    private static final Owner CURRENT = of(ProcessHandle.current());
+
+    /**
+     * Checks the fields.
+     *
+     * @param host the owner's host name
+     * @param pid the owner's process id
+     * @param started when the owner process started
+     */
+    public Owner {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(started, "started");
+        if (host.isBlank() || host.contains("/")) {
+            throw new IllegalArgumentException("a host name without '/': " + host);
+        }
+    }
+
+    /**
+     * Returns this process as an owner.
+     *
+     * @return the owner
+     */
+    public static Owner current() {
+        return CURRENT;
+    }
+
+    private static Owner of(ProcessHandle p) {
+        Instant started = p.info().startInstant().orElse(Instant.EPOCH);
+        return new Owner(localHost(), p.pid(), Instant.ofEpochMilli(started.toEpochMilli()));
+    }
+
+    /**
+     * Returns this host's name as owners record it.
+     *
+     * @return the host name, lower case
+     */
+    public static String localHost() {
+        return LOCAL_HOST;
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        String name;
+        try {
+            name = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            name = env != null && !env.isBlank() ? env : "localhost";
+        }
+        return name.toLowerCase(Locale.ROOT).replace('/', '-');
+    }
+
+    /**
+     * Reads an owner from its label value.
+     *
+     * @param label {@code <host>/<pid>/<start epoch ms>}
+     * @return the owner, or empty when the value is not one
+     */
+    public static Optional<Owner> parse(String label) {
+        String[] parts = label.split("/", -1);
+        if (parts.length != 3) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(
+                    new Owner(parts[0], Long.parseLong(parts[1]), Instant.ofEpochMilli(Long.parseLong(parts[2]))));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Returns the label value.
+     *
+     * @return {@code <host>/<pid>/<start epoch ms>}
+     */
+    public String label() {
+        return host + "/" + pid + "/" + started.toEpochMilli();
+    }
+
+    /**
+     * Judges whether a runtime resource with these labels belongs to a live bottle. With an owner
+     * label, the owner decides ({@link #mayBeAlive()}), whatever runs: a crashed owner's agent
+     * keeps running, and a launching bottle's agent does not run yet. Without one (a bottle from
+     * before owners were recorded), a running resource is live.
+     *
+     * @param labels the resource's labels
+     * @param running whether the resource runs
+     * @return whether the bottle must be kept
+     */
+    public static boolean keeps(Map<String, String> labels, boolean running) {
+        String label = labels.get(LABEL);
+        if (label == null) {
+            return running;
+        }
+        return parse(label).map(Owner::mayBeAlive).orElse(true);
+    }
+
+    /**
+     * Tells whether this owner may still be running, as far as this process can see. On this host
+     * the answer is exact: the process with that pid runs and started at that moment. Another
+     * host's owner cannot be checked from here, so it counts as running: a bottle is never taken
+     * from an owner that might be alive.
+     *
+     * @return false only when the owner is known to be gone
+     */
+    public boolean mayBeAlive() {
+        if (!host.equals(localHost())) {
+            return true;
+        }
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .flatMap(p -> p.info().startInstant())
+                .map(s -> s.toEpochMilli() == started.toEpochMilli() || started.equals(Instant.EPOCH))
+                .orElse(false);
+    }
+}
