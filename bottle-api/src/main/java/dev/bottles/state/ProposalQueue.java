@@ -79,7 +79,7 @@ public record ProposalQueue(Path dir) {
             return false;
         }
         // the agent's own request, not a secret; readable by the host user whatever uid wrote it
-        SecureFiles.writePublic(f, ProposalJson.proposal(VERSION, p).getBytes(StandardCharsets.UTF_8));
+        SecureFiles.writePrivate(f, ProposalJson.proposal(VERSION, p).getBytes(StandardCharsets.UTF_8));
         return true;
     }
 

@@ -109,7 +109,9 @@ public final class SecureFiles {
     }
 
     /**
-     * Writes a world-readable (0644) file atomically, for things that are not secret (a CA cert).
+     * Writes a world-readable (0644) file atomically, for what a process of another user must read
+     * and is not secret: the {@code resolv.conf} mounted into the agent, whose user is not the
+     * host's. Everything else under the bottle home is 0600.
      *
      * @param file the file
      * @param content its content

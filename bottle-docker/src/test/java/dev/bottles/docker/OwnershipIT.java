@@ -15,15 +15,18 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,6 +108,19 @@ class OwnershipIT {
         return b.toString();
     }
 
+    private Map<String, String> readableByOthers() throws IOException {
+        Map<String, String> open = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(home.resolve("state"))) {
+            for (Path p : all.toList()) {
+                String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+                if (!mode.equals(Files.isDirectory(p) ? "rwx------" : "rw-------") && !Files.isSymbolicLink(p)) {
+                    open.put(home.relativize(p).toString(), mode);
+                }
+            }
+        }
+        return open;
+    }
+
     private static CleanupReport cleanup() {
         return new DockerBackend().cleanup(new CleanupRequest(false));
     }
@@ -131,6 +147,15 @@ class OwnershipIT {
         assertTrue(
                 removedWhileLaunching.stream().noneMatch(r -> r.contains(liveId) || r.contains(crashedId)),
                 "cleanup removed a live owner's resources: " + removedWhileLaunching);
+
+        assertEquals(
+                Map.of(
+                        "state/" + liveId + "/agent/resolv.conf",
+                        "rw-r--r--",
+                        "state/" + crashedId + "/agent/resolv.conf",
+                        "rw-r--r--"),
+                readableByOthers(),
+                "under the home only the agent's resolv.conf, mounted into the agent, is readable by others");
 
         Set<String> liveHeld = TestImages.labelled(liveId);
         assertEquals(4, liveHeld.size(), "two networks, the bundle and the agent: " + liveHeld);

@@ -287,14 +287,14 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
     }
 
     /**
-     * Writes the certificate (0644) and the key (0600), atomically.
+     * Writes the certificate (0600) and the key (0600), atomically.
      *
      * @param certFile where the certificate goes
      * @param keyFile where the key goes
      */
     public void writeTo(Path certFile, Path keyFile) {
         SecureFiles.writePrivate(keyFile, privateKeyPem().getBytes(StandardCharsets.US_ASCII));
-        SecureFiles.writePublic(certFile, certificatePem().getBytes(StandardCharsets.US_ASCII));
+        SecureFiles.writePrivate(certFile, certificatePem().getBytes(StandardCharsets.US_ASCII));
     }
 
     private static String pem(Object o) {

@@ -92,7 +92,7 @@ public final class Egress {
     }
 
     /**
-     * Writes {@code routes.yaml} (0644), {@code ca.pem} (0644) and {@code ca-key.pem} (0600).
+     * Writes {@code routes.yaml} (0600), {@code ca.pem} (0600) and {@code ca-key.pem} (0600).
      *
      * @param bottle the bottle
      * @param identity the bottle's identity
@@ -108,7 +108,7 @@ public final class Egress {
 
     /**
      * Writes the files as {@link #prepare(BottleDefinition, String, Path, Map)} does, plus a copy of
-     * extra trust anchors for egress's upstream TLS ({@code extra-ca.pem}, 0644).
+     * extra trust anchors for egress's upstream TLS ({@code extra-ca.pem}, 0600).
      *
      * @param bottle the bottle
      * @param identity the bottle's identity
@@ -167,11 +167,11 @@ public final class Egress {
                         extraAnchors + " holds no PEM certificate",
                         "point " + EXTRA_CA_SETTING + " at a PEM file of CA certificates");
             }
-            SecureFiles.writePublic(dir.resolve("extra-ca.pem"), pem.getBytes(StandardCharsets.US_ASCII));
+            SecureFiles.writePrivate(dir.resolve("extra-ca.pem"), pem.getBytes(StandardCharsets.US_ASCII));
         }
         EgressConfig config = EgressConfig.forBottle(bottle);
         Path routes = dir.resolve("routes.yaml");
-        SecureFiles.writePublic(routes, config.render(identity).getBytes(StandardCharsets.UTF_8));
+        SecureFiles.writePrivate(routes, config.render(identity).getBytes(StandardCharsets.UTF_8));
         CertificateAuthority.mint("bottles egress CA " + identity, clock)
                 .writeTo(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"));
         Map<String, String> placeholders = new LinkedHashMap<>();
@@ -201,7 +201,7 @@ public final class Egress {
     public static String allow(Path routesFile, String identity, EgressRoute route) {
         EgressConfig merged = EgressConfig.read(routesFile).with(route);
         byte[] bytes = merged.render(identity).getBytes(StandardCharsets.UTF_8);
-        SecureFiles.writePublic(routesFile, bytes);
+        SecureFiles.writePrivate(routesFile, bytes);
         return digest(bytes);
     }
 

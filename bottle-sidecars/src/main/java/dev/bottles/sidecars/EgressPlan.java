@@ -12,7 +12,7 @@ import java.util.Objects;
  * What {@link Egress} prepared for one bottle.
  *
  * @param routesFile the rendered {@code routes.yaml} on the host
- * @param caCertificate the egress CA certificate on the host (0644); the agent trusts it
+ * @param caCertificate the egress CA certificate on the host (0600; the agent gets a copy); the agent trusts it
  * @param caKey the egress CA key on the host (0600); only the bundle holds it
  * @param config the policy written to {@code routesFile}
  * @param tokenEnv host variables the bundle needs, passed by name (value from the host

@@ -31,7 +31,7 @@ public final class GitGate {
             + "|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/=]+( .*)?");
 
     /**
-     * Writes {@code upstreams.json} (0644), {@code known_hosts} (0644) and {@code keys/<name>} (0600).
+     * Writes {@code upstreams.json} (0600), {@code known_hosts} (0600) and {@code keys/<name>} (0600).
      *
      * @param bottle the bottle
      * @param identity the bottle's identity
@@ -80,9 +80,9 @@ public final class GitGate {
         }
         GitGateConfig config = new GitGateConfig(repos, KNOWN_HOSTS_IN_CONTAINER);
         Path configFile = dir.resolve("upstreams.json");
-        SecureFiles.writePublic(configFile, config.render().getBytes(StandardCharsets.UTF_8));
+        SecureFiles.writePrivate(configFile, config.render().getBytes(StandardCharsets.UTF_8));
         Path known = dir.resolve("known_hosts");
-        SecureFiles.writePublic(known, knownHosts.toString().getBytes(StandardCharsets.UTF_8));
+        SecureFiles.writePrivate(known, knownHosts.toString().getBytes(StandardCharsets.UTF_8));
         return new GitGatePlan(configFile, known, keys, config);
     }
 

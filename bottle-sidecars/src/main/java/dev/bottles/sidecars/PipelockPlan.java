@@ -9,7 +9,7 @@ import java.util.Objects;
  * What {@link PipelockProxy} prepared for one bottle.
  *
  * @param config the rendered {@code pipelock.yaml} on the host
- * @param caCertificate the pipelock CA certificate on the host (0644); egress trusts it
+ * @param caCertificate the pipelock CA certificate on the host (0600, read by the bundle, which runs as its owner); egress trusts it
  * @param caKey the pipelock CA key on the host (0600)
  * @param allowlist the hosts pipelock admits, lower-cased, de-duplicated, defaults first
  */

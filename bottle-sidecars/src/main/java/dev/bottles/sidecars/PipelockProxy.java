@@ -48,7 +48,7 @@ public final class PipelockProxy {
     }
 
     /**
-     * Writes {@code pipelock.yaml} (0644), {@code ca.pem} (0644) and {@code ca-key.pem} (0600).
+     * Writes {@code pipelock.yaml} (0600), {@code ca.pem} (0600) and {@code ca-key.pem} (0600).
      *
      * @param bottle the bottle
      * @param identity the bottle's identity
@@ -58,7 +58,7 @@ public final class PipelockProxy {
     public PipelockPlan prepare(BottleDefinition bottle, String identity, Path dir) {
         List<String> allowlist = allowlist(bottle);
         Path config = dir.resolve("pipelock.yaml");
-        SecureFiles.writePublic(config, render(identity, allowlist).getBytes(StandardCharsets.UTF_8));
+        SecureFiles.writePrivate(config, render(identity, allowlist).getBytes(StandardCharsets.UTF_8));
         CertificateAuthority.mint("bottles pipelock CA " + identity, clock)
                 .writeTo(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"));
         return new PipelockPlan(config, dir.resolve("ca.pem"), dir.resolve("ca-key.pem"), allowlist);

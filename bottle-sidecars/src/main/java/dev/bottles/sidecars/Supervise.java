@@ -22,7 +22,7 @@ public final class Supervise {
     public static final String PATH = "/mcp";
 
     /**
-     * Writes {@code supervise.json} and {@code Dockerfile} (0644) and creates the host queue dir
+     * Writes {@code supervise.json} and {@code Dockerfile} (0600) and creates the host queue dir
      * (0700).
      *
      * @param identity the bottle's identity
@@ -44,9 +44,9 @@ public final class Supervise {
                 DOCKERFILE_IN_CONTAINER,
                 SuperviseConfig.DEFAULT_CALL_WAIT);
         Path configFile = dir.resolve("supervise.json");
-        SecureFiles.writePublic(configFile, config.render().getBytes(StandardCharsets.UTF_8));
+        SecureFiles.writePrivate(configFile, config.render().getBytes(StandardCharsets.UTF_8));
         Path dockerfile = dir.resolve("Dockerfile");
-        SecureFiles.writePublic(dockerfile, baseDockerfile.getBytes(StandardCharsets.UTF_8));
+        SecureFiles.writePrivate(dockerfile, baseDockerfile.getBytes(StandardCharsets.UTF_8));
         return new SupervisePlan(configFile, dockerfile, queueDir, config);
     }
 }
