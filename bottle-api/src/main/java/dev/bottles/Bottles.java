@@ -136,7 +136,9 @@ public final class Bottles {
      * {@code home} that no live bottle holds (the original's {@code cleanup}). A bottle is live while
      * the program that owns it runs, on this host or another sharing the engine (see
      * {@link dev.bottles.state.Owner}), whether it is launching or running; a state dir is also
-     * held by its {@code .preserve} marker.
+     * held by its {@code .preserve} marker. The state of a bottle whose owner died while it ran is
+     * marked {@code .preserve} and kept for {@code resume}; the state of one that never came up is
+     * removed.
      *
      * @param request what to do
      * @param home the bottle home whose state dirs are reaped
@@ -156,6 +158,13 @@ public final class Bottles {
         List<String> failed = new ArrayList<>();
         for (StateDir s : home.states()) {
             if (s.isHeld() || live.contains(s.identity())) {
+                continue;
+            }
+            if (s.wasLaunched()) {
+                // its owner died while it ran (kill -9, a crash): kept for resume, as for an agent that failed
+                if (!request.dryRun()) {
+                    s.preserve();
+                }
                 continue;
             }
             try {

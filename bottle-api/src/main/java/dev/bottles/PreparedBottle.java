@@ -101,6 +101,7 @@ public final class PreparedBottle {
             if (!fresh && Transcripts.exists(state)) {
                 events.run(Phase.LAUNCH, "restore-transcript", () -> Transcripts.restore(running, state));
             }
+            state.markLaunched();
             RunningBottle tracked = new RunningBottle(running, events, state);
             tracked.serveOperators(forwarded);
             if (approvals != null) {

@@ -398,6 +398,9 @@ class BottlesTest {
         StateDir owned = home().state("coder-mine1").create();
         owned.writeOwner(Owner.current()); // a live program's bottle, launching or running
         StateDir fresh = home().state("coder-new01").create(); // being created this moment, no owner yet
+        StateDir crashed = home().state("coder-crsh1").create(); // its owner died while it ran
+        crashed.writeOwner(new Owner(Owner.localHost(), Long.MAX_VALUE, Instant.ofEpochMilli(1)));
+        crashed.markLaunched();
 
         CleanupReport dry = Bottles.cleanup(CleanupRequest.reportOnly(), home());
         assertEquals(List.of("state " + orphan.path()), dry.removed());
@@ -410,6 +413,8 @@ class BottlesTest {
         assertTrue(kept.exists(), "a preserved bottle is kept for resume");
         assertTrue(owned.exists(), "a live owner's state is never removed");
         assertTrue(fresh.exists(), "nor one being created");
+        assertTrue(crashed.isPreserved(), "a crashed bottle's state is kept for resume");
+        assertFalse(dry.removed().contains("state " + crashed.path()));
     }
 
     @Test

@@ -153,6 +153,21 @@ public record StateDir(Path path, String identity) {
         SecureFiles.writePrivate(path.resolve("owner"), owner.label() + "\n");
     }
 
+    /** Records that the bottle's runtime came up (its owner launched it). */
+    public void markLaunched() {
+        SecureFiles.writePrivate(path.resolve(".launched"), "");
+    }
+
+    /**
+     * Tells whether the bottle's runtime came up at some point: a state whose owner died after
+     * that is a crashed bottle, kept for {@code resume}, not an unfinished prepare.
+     *
+     * @return whether it was launched
+     */
+    public boolean wasLaunched() {
+        return Files.exists(path.resolve(".launched"));
+    }
+
     /**
      * Tells whether another program's cleanup must leave this state alone: it is kept for
      * {@code resume}, its owner may still run, or (a state from before owners were recorded, or one

@@ -18,17 +18,20 @@ import java.util.Map;
 final class OwnerProgram {
     private OwnerProgram() {}
 
+    static Manifest manifest() {
+        return Manifest.builder()
+                .bottle(BottleDefinition.builder("own").build())
+                .agent(AgentDefinition.builder("owner").bottle("own").build())
+                .build();
+    }
+
     public static void main(String[] args) throws Exception {
         Path home = Path.of(args[0]);
         String agentImage = args[1];
         String bundleImage = args[2];
         String mode = args[3];
-        Manifest m = Manifest.builder()
-                .bottle(BottleDefinition.builder("own").build())
-                .agent(AgentDefinition.builder("owner").bottle("own").build())
-                .build();
         BottleSpec spec = BottleSpec.builder("owner")
-                .manifest(m)
+                .manifest(manifest())
                 .home(home)
                 .userCwd(home)
                 .hostEnvironment(Map.of())

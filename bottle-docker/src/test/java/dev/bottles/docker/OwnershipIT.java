@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bottles.BottleSpec;
+import dev.bottles.Bottles;
+import dev.bottles.RunningBottle;
 import dev.bottles.docker.testimages.TestImages;
+import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.BottleHome;
@@ -172,6 +176,21 @@ class OwnershipIT {
         assertEquals(Set.of(), TestImages.labelled(crashedId), "cleanup removed the crashed owner's bottle: " + r);
         assertEquals(liveHeld, TestImages.labelled(liveId), "and left the live owner's alone");
         assertTrue(new BottleHome(home).state(crashedId).exists(), "the crashed bottle's state stays for resume");
+        Bottles.cleanup(CleanupRequest.remove(), new BottleHome(home));
+        assertTrue(new BottleHome(home).state(crashedId).isPreserved(), "and a full cleanup keeps it, marked");
+        assertEquals(liveHeld, TestImages.labelled(liveId), "a full cleanup leaves the live owner's bottle alone too");
+        // the crashed bottle resumes from its kept state on a runtime made anew
+        BottleSpec again = BottleSpec.resuming(new BottleHome(home), crashedId)
+                .manifest(OwnerProgram.manifest())
+                .hostEnvironment(Map.of())
+                .setting(DockerSettings.IMAGE, TestImages.agent())
+                .setting(BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle())
+                .build();
+        try (RunningBottle resumed =
+                Bottles.using(new DockerBackend()).prepare(again).launch()) {
+            assertEquals(crashedId, resumed.identity());
+            assertEquals(0, resumed.exec("true").exitCode());
+        }
 
         // SIGTERM is a normal exit: the shutdown hook closes the forgotten bottle and keeps its state
         live.destroy();

@@ -138,7 +138,7 @@ class BundleAndAgentTest {
     }
 
     @Test
-    void directoriesAre0700KeysAndQueue0700ConfigsWorldReadable() throws Exception {
+    void directoriesAre0700AndEveryFilePrivateTheBundleReadsThemAsTheirOwner() throws Exception {
         SidecarPlans p = plans(BottleDefinition.builder("dev").supervise(true).build(), Map.of());
         for (Path d : List.of(
                 p.egress().directory(),
@@ -147,16 +147,15 @@ class BundleAndAgentTest {
                 p.supervise().queueDir())) {
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)), d.toString());
         }
-        for (Path f : List.of(p.egress().caKey(), p.pipelock().caKey())) {
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
-        }
         for (Path f : List.of(
+                p.egress().caKey(),
+                p.pipelock().caKey(),
                 p.egress().routesFile(),
                 p.pipelock().config(),
                 p.supervise().configFile(),
                 p.supervise().baseDockerfile(),
                 p.egress().caCertificate())) {
-            assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
         }
         assertEquals(p.supervise().config(), SuperviseConfig.read(p.supervise().configFile()));
     }

@@ -72,7 +72,7 @@ class CertificateAuthorityTest {
         assertTrue(keyPem.startsWith("-----BEGIN EC PRIVATE KEY-----"), "SEC1, what Go's ParseECPrivateKey reads");
         assertEquals(
                 "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("ca-key.pem"))));
-        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("ca.pem"))));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("ca.pem"))));
 
         PEMKeyPair parsed;
         try (PEMParser p = new PEMParser(new StringReader(keyPem))) {

@@ -166,7 +166,7 @@ class EgressTest {
         new Egress(Fixtures.CLOCK).prepare(bottle(), "x-1", out, env, pem);
         assertEquals(Files.readString(pem), Files.readString(out.resolve("extra-ca.pem")));
         assertEquals(
-                "rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("extra-ca.pem"))));
+                "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("extra-ca.pem"))));
 
         Files.writeString(pem, "hello");
         ManifestException e = assertThrows(
