@@ -55,7 +55,11 @@ public final class RunningBottle implements AutoCloseable {
         this.events = Objects.requireNonNull(events, "events");
         this.state = Objects.requireNonNull(state, "state");
         this.open = OpenBottles.opened(delegate.identity(), () -> {
-            state.preserve();
+            try {
+                state.preserve();
+            } catch (RuntimeException e) {
+                // the state is gone (a test's temporary home, say): the runtime still goes
+            }
             close();
         });
     }
