@@ -19,12 +19,14 @@ import dev.bottles.manifest.EgressRoute;
 import dev.bottles.manifest.Manifest;
 import dev.bottles.manifest.RouteAuth;
 import dev.bottles.state.BottleHome;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +36,13 @@ class DockerPrepareTest {
     Path home;
 
     private BottleSpec.Builder spec() {
+        return spec(false);
+    }
+
+    private BottleSpec.Builder spec(boolean supervise) {
         Manifest m = Manifest.builder()
                 .bottle(BottleDefinition.builder("dev")
+                        .supervise(supervise)
                         .literal("MODE", "x")
                         .fromHost("GH", "GH_PAT")
                         .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer("API_TOKEN")))
@@ -181,5 +188,19 @@ class DockerPrepareTest {
         PreparedBottle p = Bottles.using(new DockerBackend(e)).prepare(spec().build());
         assertEquals(List.of(), TestTransports.creations(e), "prepare only inspects");
         p.discard();
+    }
+
+    @Test
+    void everythingPrepareWritesIsPrivate() throws IOException {
+        // everything a prepared bottle writes is private to its user, supervise's files included; the
+        // bundle reads them as their owner (launch adds one exception, the agent's resolv.conf: OwnershipIT)
+        prepare(
+                TestTransports.engine(Set.of(), Set.of("runc"), Set.of()),
+                spec(true).build());
+        try (Stream<Path> all = Files.walk(home)) {
+            assertTrue(all.filter(Files::isRegularFile).count() >= 8, "prepare wrote the bottle's files");
+        }
+        Map<String, String> open = FileModes.notPrivate(home);
+        assertEquals(Map.of(), open, "nothing prepare writes is readable by others");
     }
 }

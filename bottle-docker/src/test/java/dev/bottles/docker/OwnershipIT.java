@@ -19,18 +19,16 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,19 +110,6 @@ class OwnershipIT {
         return b.toString();
     }
 
-    private Map<String, String> readableByOthers() throws IOException {
-        Map<String, String> open = new TreeMap<>();
-        try (Stream<Path> all = Files.walk(home.resolve("state"))) {
-            for (Path p : all.toList()) {
-                String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
-                if (!mode.equals(Files.isDirectory(p) ? "rwx------" : "rw-------") && !Files.isSymbolicLink(p)) {
-                    open.put(home.relativize(p).toString(), mode);
-                }
-            }
-        }
-        return open;
-    }
-
     private static CleanupReport cleanup() {
         return new DockerBackend().cleanup(new CleanupRequest(false));
     }
@@ -158,7 +143,9 @@ class OwnershipIT {
                         "rw-r--r--",
                         "state/" + crashedId + "/agent/resolv.conf",
                         "rw-r--r--"),
-                readableByOthers(),
+                FileModes.notPrivate(home).entrySet().stream()
+                        .filter(e -> e.getKey().startsWith("state/"))
+                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
                 "under the home only the agent's resolv.conf, mounted into the agent, is readable by others");
 
         Set<String> liveHeld = TestImages.labelled(liveId);
