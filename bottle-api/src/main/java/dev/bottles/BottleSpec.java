@@ -39,6 +39,8 @@ import org.jspecify.annotations.Nullable;
  * @param listeners who hears about each phase
  * @param approvals decides the agent's supervise proposals while the bottle runs, or null for none
  *     (they then wait in the queue, e.g. for {@link RunningBottle#onApproval})
+ * @param detached whether the bottle outlives the program that launches it: no exit hook closes
+ *     it, and it is live while it runs, until {@code bottle stop} or a cleanup after it stopped
  */
 public record BottleSpec(
         String agent,
@@ -52,7 +54,8 @@ public record BottleSpec(
         @Nullable Path home,
         Map<String, String> hostEnvironment,
         List<BottleListener> listeners,
-        @Nullable ApprovalHandler approvals) {
+        @Nullable ApprovalHandler approvals,
+        boolean detached) {
 
     /**
      * Validates and copies.
@@ -74,6 +77,7 @@ public record BottleSpec(
      *     route tokens are read from it
      * @param listeners who hears about each phase
      * @param approvals decides supervise proposals, or null
+     * @param detached whether the bottle outlives the program that launches it
      */
     public BottleSpec {
         Objects.requireNonNull(agent, "agent");
@@ -139,13 +143,15 @@ public record BottleSpec(
         b.hostEnvironment = hostEnvironment;
         b.listeners = new ArrayList<>(listeners);
         b.approvals = approvals;
+        b.detached = detached;
         return b;
     }
 
     @Override
     public String toString() {
         return "BottleSpec[agent=" + agent + ", identity=" + identity + ", copyCwd=" + copyCwd + ", userCwd=" + userCwd
-                + ", backend=" + backend + ", settings=" + settings.keySet() + ", home=" + home + "]";
+                + ", backend=" + backend + ", settings=" + settings.keySet() + ", home=" + home
+                + (detached ? ", detached" : "") + "]";
     }
 
     /** Builds a {@link BottleSpec}. */
@@ -154,6 +160,7 @@ public record BottleSpec(
         private @Nullable Manifest manifest;
         private @Nullable String identity;
         private boolean copyCwd;
+        private boolean detached;
         private Path userCwd = Path.of("").toAbsolutePath();
         private @Nullable String backend;
         private Map<String, String> settings = Map.of();
@@ -303,6 +310,20 @@ public record BottleSpec(
         }
 
         /**
+         * Lets the bottle outlive the program that launches it (the original's bottles outlived
+         * its CLI): no exit hook closes it, and another program's cleanup keeps it while it runs.
+         * Reach it with {@code Bottles.reach} ({@code bottle attach}, {@code bottle stop}); its
+         * backend must implement {@code find}.
+         *
+         * @param detach whether to detach
+         * @return this builder
+         */
+        public Builder detach(boolean detach) {
+            this.detached = detach;
+            return this;
+        }
+
+        /**
          * Builds the spec.
          *
          * @return the spec
@@ -320,7 +341,8 @@ public record BottleSpec(
                     home,
                     hostEnvironment == null ? System.getenv() : hostEnvironment,
                     listeners,
-                    approvals);
+                    approvals,
+                    detached);
         }
     }
 }

@@ -48,7 +48,7 @@ final class PrepareFlow {
         StateDir state = home.state(identity.value());
         boolean existed = state.exists();
         state.create();
-        state.writeOwner(Owner.current());
+        state.writeOwner(Owner.current(), spec.detached());
         state.clearPreserve();
         BottlePlan plan;
         try {
@@ -90,6 +90,7 @@ final class PrepareFlow {
                     : new BottleException(
                             "backend " + backend.id() + " failed to prepare bottle " + identity + ": " + e, e);
         }
-        return new PreparedBottle(plan, backend, events, state, !resumed, spec.approvals(), env.forwardedValues());
+        return new PreparedBottle(
+                plan, backend, events, state, !resumed, spec.approvals(), env.forwardedValues(), spec.detached());
     }
 }

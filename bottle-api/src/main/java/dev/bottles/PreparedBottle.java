@@ -30,6 +30,7 @@ public final class PreparedBottle {
 
     private final @org.jspecify.annotations.Nullable ApprovalHandler approvals;
     private final Map<String, String> forwarded;
+    private final boolean detached;
 
     PreparedBottle(
             BottlePlan plan,
@@ -38,7 +39,9 @@ public final class PreparedBottle {
             StateDir state,
             boolean fresh,
             @org.jspecify.annotations.Nullable ApprovalHandler approvals,
-            Map<String, String> forwarded) {
+            Map<String, String> forwarded,
+            boolean detached) {
+        this.detached = detached;
         this.approvals = approvals;
         this.forwarded = Map.copyOf(forwarded);
         this.plan = plan;
@@ -102,7 +105,7 @@ public final class PreparedBottle {
                 events.run(Phase.LAUNCH, "restore-transcript", () -> Transcripts.restore(running, state));
             }
             state.markLaunched();
-            RunningBottle tracked = new RunningBottle(running, events, state);
+            RunningBottle tracked = new RunningBottle(running, events, state, detached);
             tracked.serveOperators(forwarded);
             if (approvals != null) {
                 tracked.onApproval(approvals);

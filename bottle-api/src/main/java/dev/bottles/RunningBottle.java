@@ -48,20 +48,27 @@ public final class RunningBottle implements AutoCloseable {
     private final CompletableFuture<Void> down = new CompletableFuture<>();
     private @Nullable ApprovalWatcher watcher;
     private volatile @Nullable ControlSocket control;
-    private final OpenBottles.Open open;
+    private final OpenBottles.@Nullable Open open;
 
     RunningBottle(BackendBottle delegate, BottleEvents events, StateDir state) {
+        this(delegate, events, state, false);
+    }
+
+    RunningBottle(BackendBottle delegate, BottleEvents events, StateDir state, boolean detached) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.events = Objects.requireNonNull(events, "events");
         this.state = Objects.requireNonNull(state, "state");
-        this.open = OpenBottles.opened(delegate.identity(), () -> {
-            try {
-                state.preserve();
-            } catch (RuntimeException e) {
-                // the state is gone (a test's temporary home, say): the runtime still goes
-            }
-            close();
-        });
+        // a detached bottle outlives this program: no exit hook closes it
+        this.open = detached
+                ? null
+                : OpenBottles.opened(delegate.identity(), () -> {
+                    try {
+                        state.preserve();
+                    } catch (RuntimeException e) {
+                        // the state is gone (a test's temporary home, say): the runtime still goes
+                    }
+                    close();
+                });
     }
 
     /**
@@ -300,7 +307,10 @@ public final class RunningBottle implements AutoCloseable {
             awaitDown();
             return;
         }
-        OpenBottles.closing(open);
+        OpenBottles.Open o = open;
+        if (o != null) {
+            OpenBottles.closing(o);
+        }
         try {
             closeControl();
             stopWatching();

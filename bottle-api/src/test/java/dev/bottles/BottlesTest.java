@@ -398,6 +398,8 @@ class BottlesTest {
         StateDir owned = home().state("coder-mine1").create();
         owned.writeOwner(Owner.current()); // a live program's bottle, launching or running
         StateDir fresh = home().state("coder-new01").create(); // being created this moment, no owner yet
+        StateDir launching = home().state("coder-det01").create(); // launched detached by this live program
+        launching.writeOwner(Owner.current(), true);
         StateDir crashed = home().state("coder-crsh1").create(); // its owner died while it ran
         crashed.writeOwner(new Owner(Owner.localHost(), Long.MAX_VALUE, Instant.ofEpochMilli(1)));
         crashed.markLaunched();
@@ -413,6 +415,7 @@ class BottlesTest {
         assertTrue(kept.exists(), "a preserved bottle is kept for resume");
         assertTrue(owned.exists(), "a live owner's state is never removed");
         assertTrue(fresh.exists(), "nor one being created");
+        assertTrue(launching.exists(), "nor a detached one its launcher is launching");
         assertTrue(crashed.isPreserved(), "a crashed bottle's state is kept for resume");
         assertFalse(dry.removed().contains("state " + crashed.path()));
     }

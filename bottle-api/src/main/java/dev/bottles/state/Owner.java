@@ -20,6 +20,8 @@ import java.util.Optional;
 public record Owner(String host, long pid, Instant started) {
     /** The label every runtime resource of a bottle carries. */
     public static final String LABEL = "dev.bottles.owner";
+    /** Prefixes the launcher's label on a detached bottle's resources. */
+    public static final String DETACHED = "detached/";
 
     private static final String LOCAL_HOST = hostName();
     private static final Owner CURRENT = of(ProcessHandle.current());
@@ -104,7 +106,8 @@ public record Owner(String host, long pid, Instant started) {
     /**
      * Judges whether a runtime resource with these labels belongs to a live bottle. With an owner
      * label, the owner decides ({@link #mayBeAlive()}), whatever runs: a crashed owner's agent
-     * keeps running, and a launching bottle's agent does not run yet. Without one (a bottle from
+     * keeps running, and a launching bottle's agent does not run yet. A detached bottle is live
+     * while it runs, or while its launcher may be launching it. Without a label (a bottle from
      * before owners were recorded), a running resource is live.
      *
      * @param labels the resource's labels
@@ -116,7 +119,24 @@ public record Owner(String host, long pid, Instant started) {
         if (label == null) {
             return running;
         }
+        if (label.startsWith(DETACHED)) {
+            // its own while it runs; its launcher's while that one launches it
+            return running
+                    || parse(label.substring(DETACHED.length()))
+                            .map(Owner::mayBeAlive)
+                            .orElse(true);
+        }
         return parse(label).map(Owner::mayBeAlive).orElse(true);
+    }
+
+    /**
+     * Returns the label value for a bottle this owner launches.
+     *
+     * @param detached whether the bottle outlives its launcher
+     * @return {@link #label()}, prefixed with {@value #DETACHED} when detached
+     */
+    public String label(boolean detached) {
+        return detached ? DETACHED + label() : label();
     }
 
     /**

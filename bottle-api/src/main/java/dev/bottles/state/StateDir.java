@@ -150,7 +150,17 @@ public record StateDir(Path path, String identity) {
      * @param owner the owner
      */
     public void writeOwner(Owner owner) {
-        SecureFiles.writePrivate(path.resolve("owner"), owner.label() + "\n");
+        writeOwner(owner, false);
+    }
+
+    /**
+     * Records the process that owns the bottle now, or that launches it detached.
+     *
+     * @param owner the owner, or the launcher of a detached bottle
+     * @param detached whether the bottle outlives that process
+     */
+    public void writeOwner(Owner owner, boolean detached) {
+        SecureFiles.writePrivate(path.resolve("owner"), owner.label(detached) + "\n");
     }
 
     /** Records that the bottle's runtime came up (its owner launched it). */
@@ -182,7 +192,9 @@ public record StateDir(Path path, String identity) {
         Path f = path.resolve("owner");
         try {
             if (Files.isRegularFile(f)) {
-                return Owner.parse(Files.readString(f, StandardCharsets.UTF_8).strip())
+                String label = Files.readString(f, StandardCharsets.UTF_8).strip();
+                // a detached bottle's state is held by its launcher while it launches, then by its runtime
+                return Owner.parse(label.startsWith(Owner.DETACHED) ? label.substring(Owner.DETACHED.length()) : label)
                         .map(Owner::mayBeAlive)
                         .orElse(true);
             }

@@ -52,4 +52,13 @@ class OwnerTest {
         assertFalse(Owner.keeps(Map.of(), false));
         assertTrue(Owner.keeps(Map.of(Owner.LABEL, "garbled"), false), "an unreadable owner is not judged dead");
     }
+
+    @Test
+    void aDetachedBottleIsLiveWhileItRunsOrWhileItsLauncherLaunchesIt() {
+        Owner dead = new Owner(Owner.localHost(), Long.MAX_VALUE, Instant.ofEpochMilli(1));
+        assertTrue(Owner.keeps(Map.of(Owner.LABEL, dead.label(true)), true), "running, its launcher gone");
+        assertFalse(Owner.keeps(Map.of(Owner.LABEL, dead.label(true)), false), "stopped, its launcher gone");
+        assertTrue(Owner.keeps(Map.of(Owner.LABEL, Owner.current().label(true)), false), "still launching");
+        assertEquals("detached/" + Owner.current().label(), Owner.current().label(true));
+    }
 }

@@ -58,4 +58,19 @@ public final class Labels {
         m.put(ROLE, role);
         return m;
     }
+
+    /**
+     * Returns the labels of one resource of a bottle with a given owner label (a detached one's).
+     *
+     * @param identity the bottle
+     * @param backend the backend
+     * @param role the resource's role
+     * @param owner the owner label's value ({@code Owner.label(boolean)})
+     * @return the labels
+     */
+    public static Map<String, String> of(String identity, String backend, String role, String owner) {
+        Map<String, String> m = of(identity, backend, role);
+        m.put(OWNER, owner);
+        return m;
+    }
 }

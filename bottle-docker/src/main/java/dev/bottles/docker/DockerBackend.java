@@ -212,7 +212,8 @@ public final class DockerBackend implements BottleBackend {
                         !request.agent().prompt().isEmpty()),
                 new DockerBottlePlan.Bundle(BundleImages.describe(e, s), build, sidecars, tokens),
                 new DockerBottlePlan.OciRuntime(runtime.runtime(), runtime.note()),
-                request.env());
+                request.env(),
+                request.spec().detached());
     }
 
     static Map<String, String> bundleBuild(Settings s) {

@@ -10,6 +10,7 @@ import dev.bottles.sidecars.SidecarPlans;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.spi.ResolvedEnv;
 import dev.bottles.spi.Subnet;
+import dev.bottles.state.Owner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -34,6 +35,7 @@ import org.jspecify.annotations.Nullable;
  * @param bundle the sidecar bundle: image, build settings, sidecar plans, route tokens
  * @param runtime the agent's OCI runtime
  * @param env the resolved environment; forwarded values go to each exec, never into the container
+ * @param detached whether the bottle outlives the program that launches it
  */
 public record DockerBottlePlan(
         String identity,
@@ -44,7 +46,8 @@ public record DockerBottlePlan(
         Agent agent,
         Bundle bundle,
         OciRuntime runtime,
-        ResolvedEnv env)
+        ResolvedEnv env,
+        boolean detached)
         implements BottlePlan {
 
     /**
@@ -197,6 +200,7 @@ public record DockerBottlePlan(
      * @param bundle the sidecar bundle
      * @param runtime the OCI runtime
      * @param env the resolved environment
+     * @param detached whether the bottle outlives the program that launches it
      */
     public DockerBottlePlan {
         Objects.requireNonNull(identity, "identity");
@@ -210,6 +214,16 @@ public record DockerBottlePlan(
     @Override
     public String backendId() {
         return DockerBackend.ID;
+    }
+
+    /**
+     * Returns the owner label its resources carry: this process's, marked when the bottle is
+     * detached ({@link Owner#label(boolean)}).
+     *
+     * @return the label value
+     */
+    public String ownerLabel() {
+        return Owner.current().label(detached);
     }
 
     @Override
@@ -282,6 +296,7 @@ public record DockerBottlePlan(
         o.put("bundle_ip", networks.subnets().get(0).bundleIp());
         o.put("runtime", runtime.name() == null ? "default" : runtime.name());
         o.put("runtime_note", runtime.note());
+        o.put("detached", detached);
         o.put("daemons", bundle.image().effective(sidecars.bundle()).daemonsCsv());
         ObjectNode e = o.putObject("agent_env");
         sidecars.masked(agent.environment()).forEach(e::put);

@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * A user's program for {@code OwnershipIT}, run in a JVM of its own: it launches one bottle on the
- * real engine, prints {@code LAUNCHED <identity>}, then either exits without closing it
- * ({@code exit}) or holds it until it is killed ({@code hold}).
+ * real engine, prints {@code LAUNCHED <identity>}, then exits without closing it ({@code exit}),
+ * launches it detached and exits ({@code detach}), or holds it until it is killed ({@code hold}).
  */
 final class OwnerProgram {
     private OwnerProgram() {}
@@ -37,11 +37,12 @@ final class OwnerProgram {
                 .hostEnvironment(Map.of())
                 .setting(DockerSettings.IMAGE, agentImage)
                 .setting(BundleLaunchSpec.IMAGE_SETTING, bundleImage)
+                .detach(mode.equals("detach"))
                 .build();
         RunningBottle b = Bottles.using(new DockerBackend()).prepare(spec).launch();
         System.out.println("LAUNCHED " + b.identity());
         System.out.flush();
-        if (mode.equals("exit")) {
+        if (mode.equals("exit") || mode.equals("detach")) {
             System.exit(0); // a normal exit that forgot close()
         }
         Thread.sleep(Long.MAX_VALUE);

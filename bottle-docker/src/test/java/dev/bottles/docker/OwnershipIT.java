@@ -196,4 +196,24 @@ class OwnershipIT {
         assertTrue(errors().contains("bottle " + id + " was not closed; closing it as the program exits"), errors());
         assertTrue(new BottleHome(home).state(id).isPreserved(), "its state is kept for resume");
     }
+
+    @Test
+    void aDetachedBottleOutlivesItsProgramAndCleanupUntilItIsStopped() throws Exception {
+        Process p = program("detach");
+        String id = launched(p);
+        assertTrue(p.waitFor(1, TimeUnit.MINUTES), "the program exits");
+        assertEquals(0, p.exitValue());
+        Set<String> held = TestImages.labelled(id);
+        assertEquals(4, held.size(), "the detached bottle outlives its program: " + errors());
+        assertFalse(errors().contains("was not closed"), "no exit hook closed it");
+        assertTrue(
+                TestImages.engine().containers(Map.of("dev.bottles.identity", id)).stream()
+                        .allMatch(c -> c.labels().getOrDefault(Owner.LABEL, "").startsWith(Owner.DETACHED)),
+                "its resources say it is detached");
+        Bottles.cleanup(CleanupRequest.remove(), new BottleHome(home));
+        assertEquals(held, TestImages.labelled(id), "a running detached bottle is live for cleanup");
+        Bottles.reach(id, new BottleHome(home)).stop(); // 'bottle stop <id>'
+        assertEquals(Set.of(), TestImages.labelled(id), "stopping it removes it");
+        assertTrue(new BottleHome(home).state(id).isPreserved(), "and keeps its state for resume");
+    }
 }

@@ -156,6 +156,29 @@ public record BundleLaunchSpec(
     }
 
     /**
+     * Returns a copy with one more label.
+     *
+     * @param key the label's key
+     * @param value its value
+     * @return the copy
+     */
+    public BundleLaunchSpec withLabel(String key, String value) {
+        Map<String, String> more = new LinkedHashMap<>(labels);
+        more.put(key, value);
+        return new BundleLaunchSpec(
+                identity,
+                containerName,
+                networkName,
+                subnet,
+                image,
+                daemonsCsv,
+                environment,
+                volumes,
+                publishedPorts,
+                more);
+    }
+
+    /**
      * Builds the spec from a bottle's sidecar plans, for the image {@value #IMAGE_SETTING} names (or
      * the default), taken to run every daemon the bottle needs.
      *

@@ -210,6 +210,10 @@ public final class SmolmachinesBackend implements BottleBackend {
 
     @Override
     public BottlePlan prepare(PrepareRequest request) {
+        if (request.spec().detached()) {
+            throw new BottleException("the smolmachines backend cannot detach a bottle: nothing could reach it once its"
+                    + " launching program is gone. Launch it attached, or detach it on the docker backend");
+        }
         Settings s = request.settings();
         String binary = locate(s);
         List<String> problems = preflight(s, binary);

@@ -1,5 +1,9 @@
 package dev.bottles.smolmachines;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bottles.BottleException;
 import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.dockerengine.DockerBundles;
@@ -21,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The smolmachines plan's JSON form stays the same, field for field and in order, whatever the
  * plan's Java shape: prepared against the testkit's fake {@code smolvm} and a recording fake engine,
- * so no engine or VM is needed. Compared with {@code src/test/resources/golden/smolmachines-plan.json};
+ * so no engine or VM is needed; and a detached spec is refused. Compared with {@code src/test/resources/golden/smolmachines-plan.json};
  * run with {@code -Dgolden.update=true} to rewrite it after a deliberate change, then review the diff.
  */
 class SmolmachinesPlanJsonTest {
@@ -30,8 +34,7 @@ class SmolmachinesPlanJsonTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void theJsonFormIsStable() throws Exception {
+    private BottleSpec.Builder spec() {
         FakeSmolvm smolvm = FakeSmolvm.install(tmp.resolve("smolvm"));
         Manifest m = Manifest.builder()
                 .bottle(BottleDefinition.builder("vm")
@@ -43,7 +46,7 @@ class SmolmachinesPlanJsonTest {
                         .build())
                 .agent(AgentDefinition.builder("guest").bottle("vm").prompt("p").build())
                 .build();
-        BottleSpec spec = BottleSpec.builder("guest")
+        return BottleSpec.builder("guest")
                 .manifest(m)
                 .home(tmp.resolve("home"))
                 .userCwd(tmp)
@@ -51,8 +54,12 @@ class SmolmachinesPlanJsonTest {
                 .hostEnvironment(Map.of("GH_PAT", "pat-secret", "API_TOKEN", "tok-secret"))
                 .setting(SmolmachinesSettings.SMOLVM, smolvm.executable().toString())
                 .setting(SmolmachinesSettings.CHECK_KVM, "false")
-                .setting(SmolmachinesSettings.CACHE, tmp.resolve("cache").toString())
-                .build();
+                .setting(SmolmachinesSettings.CACHE, tmp.resolve("cache").toString());
+    }
+
+    @Test
+    void theJsonFormIsStable() throws Exception {
+        BottleSpec spec = spec().build();
         DockerEngine e = TestTransports.engine(Set.of(), Set.of("runc"), Set.of());
         String json = Bottles.using(new SmolmachinesBackend(DockerBundles.over(e)))
                 .prepare(spec)
@@ -63,5 +70,16 @@ class SmolmachinesPlanJsonTest {
                         .replaceAll("claude-bottle-sidecars:[0-9a-f]{12}", "claude-bottle-sidecars:<hash>")
                 + "\n";
         Golden.assertMatches("smolmachines-plan.json", actual);
+    }
+
+    @Test
+    void aDetachedBottleIsRefusedNamingTheFix() {
+        BottleException e = assertThrows(
+                BottleException.class,
+                () -> Bottles.using(new SmolmachinesBackend(
+                                DockerBundles.over(TestTransports.engine(Set.of(), Set.of("runc"), Set.of()))))
+                        .prepare(spec().detach(true).build()));
+        assertTrue(e.getMessage().contains("cannot detach"), e.getMessage());
+        assertTrue(e.getMessage().contains("docker backend"), e.getMessage());
     }
 }

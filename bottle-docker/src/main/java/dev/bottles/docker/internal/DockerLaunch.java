@@ -194,7 +194,8 @@ public final class DockerLaunch {
         BottleException last = null;
         for (Subnet s : candidates) {
             try {
-                engine.createNetwork(name, s, internal, Labels.of(plan.identity(), plan.backendId(), "network"));
+                engine.createNetwork(
+                        name, s, internal, Labels.of(plan.identity(), plan.backendId(), "network", plan.ownerLabel()));
                 push("network " + name, () -> engine.removeNetwork(name), true);
                 return s;
             } catch (DockerEngine.PoolOverlapException e) {
@@ -214,12 +215,13 @@ public final class DockerLaunch {
 
     private String createBundle(Subnet subnet) {
         BundleLaunchSpec spec = BundleLaunchSpec.of(
-                plan.bundle().sidecars(),
-                plan.backendId(),
-                plan.networks().internal(),
-                subnet,
-                false,
-                plan.bundle().image());
+                        plan.bundle().sidecars(),
+                        plan.backendId(),
+                        plan.networks().internal(),
+                        subnet,
+                        false,
+                        plan.bundle().image())
+                .withLabel(Labels.OWNER, plan.ownerLabel());
         String id = BundleLifecycle.create(
                 engine, spec, plan.bundle().routeTokens(), plan.bundle().build());
         push("container " + spec.containerName(), () -> engine.removeContainer(id), false);
@@ -230,7 +232,7 @@ public final class DockerLaunch {
         List<String> env = agentEnv.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue())
                 .toList();
-        Map<String, String> labels = Labels.of(plan.identity(), plan.backendId(), Labels.AGENT);
+        Map<String, String> labels = Labels.of(plan.identity(), plan.backendId(), Labels.AGENT, plan.ownerLabel());
         labels.put(Labels.AGENT_NAME, plan.agentName());
         labels.put(Labels.SERVICES, plan.bundle().sidecars().bundle().daemonsCsv());
         Limits limits = Limits.from(plan.bundle().build());

@@ -68,6 +68,6 @@ final class ResumeCommand implements Callable<Integer> {
             argv = new ArrayList<>(p.plan().agentCommand());
             argv.add("--continue");
         }
-        return StartCommand.launch(io, p, argv, false, false, yes);
+        return StartCommand.launch(io, p, argv, false, false, yes, false);
     }
 }

@@ -65,6 +65,12 @@ final class StartCommand implements Callable<Integer> {
             description = "do not ask before launching")
     boolean yes;
 
+    @Option(
+            names = {"-d", "--detach"},
+            description =
+                    "launch and return: the bottle outlives this command; 'bottle attach' and 'bottle stop' reach it")
+    boolean detach;
+
     enum Format {
         text,
         json
@@ -81,11 +87,12 @@ final class StartCommand implements Callable<Integer> {
                 .settings(common.settings)
                 .hostEnvironment(io.env())
                 .secretPrompter(new TerminalSecrets())
-                .approvals(ApprovalHandler.awaitingOperator(common.home(io)));
+                .approvals(ApprovalHandler.awaitingOperator(common.home(io)))
+                .detach(detach);
         if (backend != null) {
             spec.backend(backend);
         }
-        return launch(io, Bottles.prepare(spec.build()), command, dryRun, format == Format.json, yes);
+        return launch(io, Bottles.prepare(spec.build()), command, dryRun, format == Format.json, yes, detach);
     }
 
     /**
@@ -93,7 +100,8 @@ final class StartCommand implements Callable<Integer> {
      *
      * @return the exit code
      */
-    static int launch(Io io, PreparedBottle p, List<String> command, boolean dryRun, boolean json, boolean yes) {
+    static int launch(
+            Io io, PreparedBottle p, List<String> command, boolean dryRun, boolean json, boolean yes, boolean detach) {
         if (dryRun && json) {
             io.out().println(p.plan().toJson());
             p.discard();
@@ -122,6 +130,14 @@ final class StartCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         RunningBottle r = p.launch();
+        if (detach) {
+            io.out()
+                    .printf(
+                            "bottle %s is up (%d ms), detached.%n  attach:  bottle attach %s%n  stop:    bottle stop %s%n",
+                            r.identity(), (System.nanoTime() - t0) / 1_000_000, r.identity(), r.identity());
+            io.out().flush();
+            return ExitCodes.OK;
+        }
         io.err()
                 .printf(
                         "bottle %s is up (%d ms); attaching: %s%n",
