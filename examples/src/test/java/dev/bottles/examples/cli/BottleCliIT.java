@@ -10,8 +10,10 @@ import dev.bottles.RunningBottle;
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.dockerengine.DockerEngine;
 import dev.bottles.spi.Subnet;
+import dev.bottles.state.Owner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -93,14 +95,19 @@ class BottleCliIT {
                     .filter(l -> l.contains(b.identity()))
                     .findFirst()
                     .orElseThrow(() -> new AssertionError(list.out()));
-            assertTrue(line.matches("docker\\s+" + b.identity() + "\\s+demo\\s+egress,pipelock\\s+running"), line);
+            assertTrue(
+                    line.matches("docker\\s+" + b.identity() + "\\s+demo\\s+egress,pipelock\\s+running\\s+pid "
+                            + ProcessHandle.current().pid() + " on \\S+ \\(running\\)"),
+                    "with its owner, this program: " + line);
         }
     }
 
     @Test
     void cleanupShowsWhatItWouldRemoveAsksAndRemovesOrphans() throws Exception {
         DockerEngine engine = TestImages.engine();
+        // an orphan: its owner is gone; and a live program's network (this one's), which cleanup keeps
         String orphan = "claude-bottle-net-orphan-" + ProcessHandle.current().pid();
+        Owner gone = new Owner(Owner.localHost(), Long.MAX_VALUE, Instant.ofEpochMilli(1));
         engine.createNetwork(
                 orphan,
                 new Subnet(192, 168, 251),
@@ -108,6 +115,20 @@ class BottleCliIT {
                 Map.of(
                         "dev.bottles.identity",
                         "orphan-cli",
+                        "dev.bottles.backend",
+                        "docker",
+                        "dev.bottles.role",
+                        "network",
+                        Owner.LABEL,
+                        gone.label()));
+        String mine = "claude-bottle-net-mine-" + ProcessHandle.current().pid();
+        engine.createNetwork(
+                mine,
+                new Subnet(192, 168, 252),
+                true,
+                Map.of(
+                        "dev.bottles.identity",
+                        "mine-cli",
                         "dev.bottles.backend",
                         "docker",
                         "dev.bottles.role",
@@ -126,8 +147,14 @@ class BottleCliIT {
             assertEquals(0, done.code(), done.err());
             assertTrue(done.out().contains("removed network " + orphan), done.out());
             assertEquals(List.of(), engine.networks(Map.of("dev.bottles.identity", "orphan-cli")));
+            assertFalse(done.out().contains(mine), "a live program's network is not an orphan: " + done.out());
+            assertEquals(
+                    1,
+                    engine.networks(Map.of("dev.bottles.identity", "mine-cli")).size(),
+                    "and it is still there");
         } finally {
             engine.removeNetwork(orphan);
+            engine.removeNetwork(mine);
         }
     }
 }
