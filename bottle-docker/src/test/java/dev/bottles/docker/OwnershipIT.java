@@ -100,6 +100,15 @@ class OwnershipIT {
         return id;
     }
 
+    /** Runs a program that launches its bottle and exits by itself; returns the bottle's identity. */
+    private String launchedThenExited(String mode) throws Exception {
+        Process p = program(mode);
+        String id = launched(p);
+        assertTrue(p.waitFor(1, TimeUnit.MINUTES), "the program exits");
+        assertEquals(0, p.exitValue(), errors());
+        return id;
+    }
+
     private String errors() throws Exception {
         StringBuilder b = new StringBuilder();
         try (var files = Files.list(home)) {
@@ -188,10 +197,7 @@ class OwnershipIT {
 
     @Test
     void aProgramThatExitsWithoutClosingHasItsBottleClosedByTheShutdownHook() throws Exception {
-        Process p = program("exit");
-        String id = launched(p);
-        assertTrue(p.waitFor(1, TimeUnit.MINUTES), "the program exits");
-        assertEquals(0, p.exitValue());
+        String id = launchedThenExited("exit");
         assertEquals(Set.of(), TestImages.labelled(id), "nothing of it is left on the engine");
         assertTrue(errors().contains("bottle " + id + " was not closed; closing it as the program exits"), errors());
         assertTrue(new BottleHome(home).state(id).isPreserved(), "its state is kept for resume");
@@ -199,10 +205,7 @@ class OwnershipIT {
 
     @Test
     void aDetachedBottleOutlivesItsProgramAndCleanupUntilItIsStopped() throws Exception {
-        Process p = program("detach");
-        String id = launched(p);
-        assertTrue(p.waitFor(1, TimeUnit.MINUTES), "the program exits");
-        assertEquals(0, p.exitValue());
+        String id = launchedThenExited("detach");
         Set<String> held = TestImages.labelled(id);
         assertEquals(4, held.size(), "the detached bottle outlives its program: " + errors());
         assertFalse(errors().contains("was not closed"), "no exit hook closed it");
