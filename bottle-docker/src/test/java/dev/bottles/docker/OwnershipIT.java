@@ -128,10 +128,11 @@ class OwnershipIT {
         AtomicBoolean looping = new AtomicBoolean(true);
         AtomicInteger rounds = new AtomicInteger();
         List<String> removedWhileLaunching = new CopyOnWriteArrayList<>();
-        // another program's cleanup, the whole time both owners launch
+        // another program's full cleanup (engine and state dirs of the same home), the whole time both owners launch
         CompletableFuture<Void> loop = CompletableFuture.runAsync(() -> {
             while (looping.get()) {
-                removedWhileLaunching.addAll(cleanup().removed());
+                removedWhileLaunching.addAll(Bottles.cleanup(CleanupRequest.remove(), new BottleHome(home))
+                        .removed());
                 rounds.incrementAndGet();
             }
         });
