@@ -60,14 +60,9 @@ class SmolmachinesLaunchIT {
                         .build())
                 .agent(AgentDefinition.builder("guest").bottle("vm").prompt("p").build())
                 .build();
-        return BottleSpec.builder("guest")
+        return FakeSmolvmSpecs.onFakeSmolvm(BottleSpec.builder("guest"), smolvm, tmp)
                 .manifest(m)
-                .home(tmp.resolve("home"))
-                .userCwd(tmp)
                 .hostEnvironment(Map.of("GH_PAT", "pat-value-123", "API_TOKEN", "route-token-456"))
-                .setting(SmolmachinesSettings.SMOLVM, smolvm.executable().toString())
-                .setting(SmolmachinesSettings.CHECK_KVM, "false")
-                .setting(SmolmachinesSettings.CACHE, tmp.resolve("cache").toString())
                 .setting(BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle());
     }
 

@@ -46,15 +46,10 @@ class SmolmachinesPlanJsonTest {
                         .build())
                 .agent(AgentDefinition.builder("guest").bottle("vm").prompt("p").build())
                 .build();
-        return BottleSpec.builder("guest")
+        return FakeSmolvmSpecs.onFakeSmolvm(BottleSpec.builder("guest"), smolvm, tmp)
                 .manifest(m)
-                .home(tmp.resolve("home"))
-                .userCwd(tmp)
                 .identity(ID)
-                .hostEnvironment(Map.of("GH_PAT", "pat-secret", "API_TOKEN", "tok-secret"))
-                .setting(SmolmachinesSettings.SMOLVM, smolvm.executable().toString())
-                .setting(SmolmachinesSettings.CHECK_KVM, "false")
-                .setting(SmolmachinesSettings.CACHE, tmp.resolve("cache").toString());
+                .hostEnvironment(Map.of("GH_PAT", "pat-secret", "API_TOKEN", "tok-secret"));
     }
 
     @Test
