@@ -2,6 +2,7 @@ package dev.bottles;
 
 import dev.bottles.internal.EnvResolver;
 import dev.bottles.internal.HostValidator;
+import dev.bottles.internal.Reaper;
 import dev.bottles.manifest.Manifest;
 import dev.bottles.manifest.ManifestLoader;
 import dev.bottles.spi.BottleBackend;
@@ -50,6 +51,7 @@ final class PrepareFlow {
         state.create();
         state.writeOwner(Owner.current(), spec.detached());
         state.clearPreserve();
+        Reaper.watch(home, spec.hostEnvironment());
         BottlePlan plan;
         try {
             plan = events.phase(

@@ -2,6 +2,7 @@ package dev.bottles.state;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +23,13 @@ public record Owner(String host, long pid, Instant started) {
     public static final String LABEL = "dev.bottles.owner";
     /** Prefixes the launcher's label on a detached bottle's resources. */
     public static final String DETACHED = "detached/";
+    /** How often a living owner renews the lease in each of its bottles' state dirs. */
+    public static final Duration LEASE_RENEWAL = Duration.ofSeconds(5);
+    /**
+     * How long a lease holds without renewal: an owner on another host whose lease is older is
+     * taken for dead.
+     */
+    public static final Duration LEASE_TERM = Duration.ofSeconds(30);
 
     private static final String LOCAL_HOST = hostName();
     private static final Owner CURRENT = of(ProcessHandle.current());
@@ -156,5 +164,22 @@ public record Owner(String host, long pid, Instant started) {
                 .flatMap(p -> p.info().startInstant())
                 .map(s -> s.toEpochMilli() == started.toEpochMilli() || started.equals(Instant.EPOCH))
                 .orElse(false);
+    }
+
+    /**
+     * Tells whether this owner may still be running, helped by the lease it renews in its bottle's
+     * state dir. On this host the process check decides ({@link #mayBeAlive()}). For another host's
+     * owner, a lease renewed within {@link #LEASE_TERM} keeps it alive and an older one does not;
+     * without any lease (a state from before leases), it counts as alive.
+     *
+     * @param lease when the owner last renewed its lease, if it ever did
+     * @param now the time to judge at
+     * @return false only when the owner is known to be gone
+     */
+    public boolean mayBeAlive(Optional<Instant> lease, Instant now) {
+        if (host.equals(localHost())) {
+            return mayBeAlive();
+        }
+        return lease.map(l -> l.plus(LEASE_TERM).isAfter(now)).orElse(true);
     }
 }

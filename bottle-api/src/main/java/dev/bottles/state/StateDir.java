@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -161,6 +162,7 @@ public record StateDir(Path path, String identity) {
      */
     public void writeOwner(Owner owner, boolean detached) {
         SecureFiles.writePrivate(path.resolve("owner"), owner.label(detached) + "\n");
+        SecureFiles.writePrivate(path.resolve("lease"), Instant.now().toEpochMilli() + "\n");
     }
 
     /** Records that the bottle's runtime came up (its owner launched it). */
@@ -179,6 +181,86 @@ public record StateDir(Path path, String identity) {
     }
 
     /**
+     * Reads the owner recorded in {@code owner}.
+     *
+     * @return the owner (for a detached bottle, its launcher), or empty when none is recorded
+     */
+    public Optional<Owner> owner() {
+        return ownerLabel()
+                .flatMap(l -> Owner.parse(l.startsWith(Owner.DETACHED) ? l.substring(Owner.DETACHED.length()) : l));
+    }
+
+    /**
+     * Tells whether the bottle was launched to outlive its launcher.
+     *
+     * @return whether {@code owner} names a detached bottle's launcher
+     */
+    public boolean isDetached() {
+        return ownerLabel().map(l -> l.startsWith(Owner.DETACHED)).orElse(false);
+    }
+
+    private Optional<String> ownerLabel() {
+        Path f = path.resolve("owner");
+        try {
+            return Files.isRegularFile(f)
+                    ? Optional.of(Files.readString(f, StandardCharsets.UTF_8).strip())
+                    : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Renews the owner's lease, written with the owner: {@code lease} (0600) records the moment,
+     * which another host sharing this bottle home reads to judge whether the owner still lives
+     * ({@link Owner#LEASE_TERM}). It is rewritten in place and never created here, so a renewal
+     * racing the state's removal leaves nothing behind; a reader that catches it half-written sees
+     * no lease, which counts as alive.
+     *
+     * @param now the moment of renewal
+     * @return false when the state or its lease is gone
+     */
+    public boolean renewLease(Instant now) {
+        try {
+            Files.writeString(
+                    path.resolve("lease"),
+                    now.toEpochMilli() + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Reads when the owner last renewed its lease.
+     *
+     * @return the moment, or empty when no lease was ever written (or it is unreadable)
+     */
+    public Optional<Instant> lease() {
+        try {
+            return Optional.of(
+                    Instant.ofEpochMilli(Long.parseLong(Files.readString(path.resolve("lease"), StandardCharsets.UTF_8)
+                            .strip())));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Tells whether the recorded owner is known to be gone: on this host its process is gone, on
+     * another its lease ran out ({@link Owner#mayBeAlive(Optional, Instant)}).
+     *
+     * @param now the time to judge at
+     * @return false when no owner is recorded or it may be alive
+     */
+    public boolean ownerGone(Instant now) {
+        return owner().map(o -> !o.mayBeAlive(lease(), now)).orElse(false);
+    }
+
+    /**
      * Tells whether another program's cleanup must leave this state alone: it is kept for
      * {@code resume}, its owner may still run, or (a state from before owners were recorded, or one
      * being created this moment) it changed in the last five minutes.
@@ -189,15 +271,11 @@ public record StateDir(Path path, String identity) {
         if (isPreserved()) {
             return true;
         }
-        Path f = path.resolve("owner");
+        if (Files.isRegularFile(path.resolve("owner"))) {
+            // a detached bottle's state is held by its launcher while it launches, then by its runtime
+            return owner().isEmpty() || !ownerGone(Instant.now());
+        }
         try {
-            if (Files.isRegularFile(f)) {
-                String label = Files.readString(f, StandardCharsets.UTF_8).strip();
-                // a detached bottle's state is held by its launcher while it launches, then by its runtime
-                return Owner.parse(label.startsWith(Owner.DETACHED) ? label.substring(Owner.DETACHED.length()) : label)
-                        .map(Owner::mayBeAlive)
-                        .orElse(true);
-            }
             return Files.getLastModifiedTime(path)
                     .toInstant()
                     .isAfter(Instant.now().minus(Duration.ofMinutes(5)));

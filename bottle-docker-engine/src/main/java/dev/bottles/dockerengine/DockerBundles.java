@@ -5,6 +5,7 @@ import dev.bottles.sidecars.BundleImage;
 import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.sidecars.SidecarBundle;
 import dev.bottles.spi.CleanupReport;
+import dev.bottles.spi.CleanupRequest;
 import dev.bottles.spi.Settings;
 import dev.bottles.spi.Subnet;
 import java.lang.System.Logger.Level;
@@ -119,11 +120,11 @@ public final class DockerBundles implements AutoCloseable {
      *
      * @param backendId the backend's id ({@code dev.bottles.backend})
      * @param live identities to keep
-     * @param dryRun report without removing
+     * @param request what to do, and which bottles it may touch
      * @return what was (or would be) removed, and what could not be
      */
-    public CleanupReport cleanup(String backendId, Set<String> live, boolean dryRun) {
-        return LabelledCleanup.run(engine, backendId, live, dryRun);
+    public CleanupReport cleanup(String backendId, Set<String> live, CleanupRequest request) {
+        return LabelledCleanup.run(engine, backendId, live, request);
     }
 
     /**

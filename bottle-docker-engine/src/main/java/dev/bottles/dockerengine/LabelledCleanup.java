@@ -2,6 +2,7 @@ package dev.bottles.dockerengine;
 
 import dev.bottles.BottleException;
 import dev.bottles.spi.CleanupReport;
+import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.Owner;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,7 +13,8 @@ import java.util.function.Predicate;
 
 /**
  * Removes (or, on a dry run, reports) a backend's labelled containers, then networks, of bottles
- * that are not live. A bottle is live when any of its resources says so ({@link Owner#keeps}): its
+ * that are not live. A bottle is live when any of its resources says so
+ * ({@link CleanupRequest#keeps}, after {@link Owner#keeps}): its
  * owner may be alive, on this host or another, even while it is still launching.
  */
 public final class LabelledCleanup {
@@ -24,19 +26,24 @@ public final class LabelledCleanup {
      * @param engine the engine
      * @param backendId the {@code dev.bottles.backend} label value
      * @param alsoLive further identities to keep (a backend's own runtime, e.g. running VMs)
-     * @param dryRun report without removing
+     * @param request what to do, and which bottles it may touch
      * @return what was (or would be) removed, and what could not be
      */
-    public static CleanupReport run(DockerEngine engine, String backendId, Set<String> alsoLive, boolean dryRun) {
+    public static CleanupReport run(
+            DockerEngine engine, String backendId, Set<String> alsoLive, CleanupRequest request) {
         Set<String> live = new HashSet<>(alsoLive);
-        live.addAll(live(engine, backendId));
+        live.addAll(live(engine, backendId, request));
         // each resource is judged again by its own labels: one created since the listing above (a
         // bottle launching this moment) names its live owner
         return remove(
                 engine,
                 Map.of(Labels.BACKEND, backendId),
-                labels -> !live.contains(labels.get(Labels.IDENTITY)) && !Owner.keeps(labels, false),
-                dryRun);
+                labels -> !live.contains(identity(labels)) && !request.keeps(identity(labels), labels, false),
+                request.dryRun());
+    }
+
+    private static String identity(Map<String, String> labels) {
+        return labels.getOrDefault(Labels.IDENTITY, "");
     }
 
     /**
@@ -46,19 +53,20 @@ public final class LabelledCleanup {
      *
      * @param engine the engine
      * @param backendId the {@code dev.bottles.backend} label value
+     * @param request the cleanup that asks, which knows some owners gone and may touch only some bottles
      * @return the live identities
      */
-    public static Set<String> live(DockerEngine engine, String backendId) {
+    public static Set<String> live(DockerEngine engine, String backendId, CleanupRequest request) {
         Set<String> live = new HashSet<>();
         for (DockerEngine.ContainerRef c : engine.containers(Map.of(Labels.BACKEND, backendId))) {
             boolean agentRuns = c.running() && Labels.AGENT.equals(c.labels().get(Labels.ROLE));
-            if (Owner.keeps(c.labels(), agentRuns)) {
-                live.add(c.labels().get(Labels.IDENTITY));
+            if (request.keeps(identity(c.labels()), c.labels(), agentRuns)) {
+                live.add(identity(c.labels()));
             }
         }
         for (DockerEngine.NetworkRef n : engine.networks(Map.of(Labels.BACKEND, backendId))) {
-            if (Owner.keeps(n.labels(), false)) {
-                live.add(n.labels().get(Labels.IDENTITY));
+            if (request.keeps(identity(n.labels()), n.labels(), false)) {
+                live.add(identity(n.labels()));
             }
         }
         return live;

@@ -282,6 +282,6 @@ public final class DockerBackend implements BottleBackend {
 
     @Override
     public CleanupReport cleanup(CleanupRequest request) {
-        return LabelledCleanup.run(engine(), ID, Set.of(), request.dryRun());
+        return LabelledCleanup.run(engine(), ID, Set.of(), request);
     }
 }

@@ -336,7 +336,8 @@ public final class SmolmachinesBackend implements BottleBackend {
                 m.path("labels")
                         .properties()
                         .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-                if (Owner.keeps(labels, "running".equals(m.path("state").asText()))) {
+                if (request.keeps(
+                        identity, labels, "running".equals(m.path("state").asText()))) {
                     live.add(identity);
                     continue;
                 }
@@ -351,6 +352,6 @@ public final class SmolmachinesBackend implements BottleBackend {
                 removed.add("machine " + name);
             }
         }
-        return new CleanupReport(removed, failed).plus(bundles().cleanup(ID, live, request.dryRun()));
+        return new CleanupReport(removed, failed).plus(bundles().cleanup(ID, live, request));
     }
 }

@@ -334,7 +334,7 @@ public final class FakeBackend implements BottleBackend {
     public CleanupReport cleanup(CleanupRequest request) {
         List<String> removed = new ArrayList<>();
         for (Map.Entry<String, Set<String>> e : resources.entrySet()) {
-            if (!running.containsKey(e.getKey())) {
+            if (!running.containsKey(e.getKey()) && request.covers(e.getKey())) {
                 removed.addAll(e.getValue());
                 if (!request.dryRun()) {
                     resources.remove(e.getKey());

@@ -1,0 +1,298 @@
+package dev.bottles.internal;
+
+import dev.bottles.state.BottleHome;
+import dev.bottles.state.Owner;
+import dev.bottles.state.SecureFiles;
+import dev.bottles.state.StateDir;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.regex.Pattern;
+
+/**
+ * The owner's side of the reaper: from the moment a program prepares a bottle, it renews that
+ * bottle's lease every {@link Owner#LEASE_RENEWAL} and keeps one reaper process running for the
+ * bottle home ({@link ReaperMain}), starting it again when it was killed. The reaper outlives the
+ * program, so it removes the program's bottles when the program dies without closing them.
+ *
+ * <p>{@code BOTTLE_REAPER=off} (or {@code -Dbottle.reaper=off}) turns it off for a program that
+ * reaps by other means.
+ */
+public final class Reaper {
+    /** The setting that turns the reaper off. */
+    public static final String SETTING = "BOTTLE_REAPER";
+
+    private static final Set<String> PASSED = Set.of(
+            "PATH",
+            "HOME",
+            "USER",
+            "LOGNAME",
+            "LANG",
+            "LC_ALL",
+            "TMPDIR",
+            "HOSTNAME",
+            "XDG_RUNTIME_DIR",
+            "XDG_CACHE_HOME",
+            "SMOLVM",
+            "DOCKER_HOST",
+            "DOCKER_TLS_VERIFY",
+            "DOCKER_CERT_PATH",
+            "DOCKER_CONFIG",
+            "DOCKER_CONTEXT",
+            "DOCKER_API_VERSION");
+    private static final Pattern SETTING_NAME = Pattern.compile("(CLAUDE_)?BOTTLE_[A-Z0-9_]+");
+    private static final Pattern SECRET_NAME = Pattern.compile(".*(TOKEN|SECRET|KEY|PASSWORD|CREDENTIAL|DLP).*");
+    /** A spawned reaper gets this long to take its lock before another is started. */
+    private static final long SPAWN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(3);
+
+    private static final System.Logger LOG = System.getLogger(Reaper.class.getName());
+    private static final Map<Path, Map<String, String>> HOMES = new ConcurrentHashMap<>();
+    private static final Map<Path, Long> SPAWNED = new ConcurrentHashMap<>();
+    private static @org.jspecify.annotations.Nullable ScheduledExecutorService renewer;
+
+    private Reaper() {}
+
+    /**
+     * Watches a bottle home this program just prepared a bottle in: renews the leases of its
+     * bottles there and keeps the home's reaper running while it has any.
+     *
+     * @param home the bottle home
+     * @param environment the program's host environment, whose engine settings the reaper uses
+     */
+    public static void watch(BottleHome home, Map<String, String> environment) {
+        if (disabled(environment)) {
+            return;
+        }
+        Path root = home.root().toAbsolutePath().normalize();
+        HOMES.putIfAbsent(root, passedEnvironment(environment));
+        startRenewer();
+        try {
+            tend(root);
+        } catch (RuntimeException e) {
+            // the bottle works without it; the renewer tries again every round
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "cannot start the reaper of " + root + " (" + e.getMessage() + "); a crash of this program would"
+                            + " leave its bottles until 'bottle cleanup'");
+        }
+    }
+
+    /**
+     * Tells whether the reaper is turned off.
+     *
+     * @param environment the host environment
+     * @return whether {@value #SETTING} or {@code bottle.reaper} says off
+     */
+    static boolean disabled(Map<String, String> environment) {
+        String v = System.getProperty("bottle.reaper", environment.getOrDefault(SETTING, "on"));
+        return Set.of("off", "false", "0", "no").contains(v.strip().toLowerCase(Locale.ROOT));
+    }
+
+    private static synchronized void startRenewer() {
+        if (renewer != null) {
+            return;
+        }
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bottles-lease");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Owner.LEASE_RENEWAL.toMillis();
+        s.scheduleAtFixedRate(() -> HOMES.keySet().forEach(Reaper::tendQuietly), period, period, TimeUnit.MILLISECONDS);
+        renewer = s;
+    }
+
+    private static void tendQuietly(Path root) {
+        try {
+            tend(root);
+        } catch (RuntimeException e) {
+            // the next round tries again; a failed renewal only makes another host wait for the lease
+        }
+    }
+
+    /** Renews this program's leases in one home, and starts its reaper when none runs. */
+    private static void tend(Path root) {
+        Instant now = Instant.now();
+        boolean owns = false;
+        for (StateDir s : new BottleHome(root).states()) {
+            if (!s.isPreserved() && s.owner().filter(Owner.current()::equals).isPresent()) {
+                owns |= s.renewLease(now);
+            }
+        }
+        Map<String, String> env = HOMES.get(root);
+        if (!owns || env == null) {
+            HOMES.remove(root);
+            return;
+        }
+        ensureRunning(root, env);
+    }
+
+    /**
+     * Starts the home's reaper unless one holds its lock, or one was started moments ago.
+     *
+     * @param root the bottle home
+     * @param environment what the reaper's environment holds
+     * @return whether one was started
+     */
+    static synchronized boolean ensureRunning(Path root, Map<String, String> environment) {
+        Long last = SPAWNED.get(root);
+        if (last != null && System.nanoTime() - last < SPAWN_GRACE_NANOS) {
+            return false;
+        }
+        if (isRunning(root)) {
+            return false;
+        }
+        spawn(root, environment);
+        SPAWNED.put(root, System.nanoTime());
+        return true;
+    }
+
+    /**
+     * Tells whether a reaper holds the home's lock.
+     *
+     * @param root the bottle home
+     * @return whether one runs
+     */
+    static boolean isRunning(Path root) {
+        Path lock = ReaperMain.lockFile(root);
+        if (!Files.exists(lock)) {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+            FileLock l = ch.tryLock();
+            if (l == null) {
+                return true;
+            }
+            l.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true; // this JVM checks it on another thread this moment
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void spawn(Path root, Map<String, String> environment) {
+        Path dir = SecureFiles.createPrivateDirectories(ReaperMain.dir(root));
+        Path log = dir.resolve("log");
+        try {
+            if (!Files.exists(log)) {
+                Files.createFile(log, PosixFilePermissions.asFileAttribute(SecureFiles.PRIVATE_FILE));
+            }
+            List<String> command = new ArrayList<>();
+            setsid().ifPresent(command::add); // its own session: a terminal's ^C to the program leaves it
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(List.of(
+                    "-Xmx64m",
+                    "-Xss512k",
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-XX:-UsePerfData",
+                    ReaperMain.class.getName(),
+                    root.toString()));
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectErrorStream(true);
+            pb.environment().clear();
+            pb.environment().putAll(environment);
+            pb.environment().put("CLASSPATH", classPath());
+            pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the reaper of " + root, e);
+        }
+    }
+
+    private static Optional<String> setsid() {
+        for (String p : List.of("/usr/bin/setsid", "/bin/setsid")) {
+            if (Files.isExecutable(Path.of(p))) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Returns what the reaper's environment holds of the program's: the engine's and the SDK's
+     * settings, never a secret (no name with TOKEN, SECRET, KEY, PASSWORD, CREDENTIAL or DLP).
+     *
+     * @param environment the program's host environment
+     * @return the reaper's environment
+     */
+    static Map<String, String> passedEnvironment(Map<String, String> environment) {
+        Map<String, String> out = new LinkedHashMap<>();
+        environment.forEach((k, v) -> {
+            boolean wanted = PASSED.contains(k) || SETTING_NAME.matcher(k).matches();
+            if (wanted && !SECRET_NAME.matcher(k).matches()) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Returns this JVM's class path with every jar's manifest {@code Class-Path} spelled out, so a
+     * launcher's manifest-only jar (Maven Surefire's, a temporary file) is not needed by the reaper.
+     *
+     * @return the class path
+     */
+    static String classPath() {
+        Set<String> out = new LinkedHashSet<>();
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            Path p = Path.of(entry).toAbsolutePath();
+            out.add(p.toString());
+            if (entry.endsWith(".jar") && Files.isRegularFile(p)) {
+                out.addAll(manifestClassPath(p));
+            }
+        }
+        return String.join(File.pathSeparator, out);
+    }
+
+    private static List<String> manifestClassPath(Path jar) {
+        try (JarFile j = new JarFile(jar.toFile())) {
+            Manifest m = j.getManifest();
+            String cp = m == null ? null : m.getMainAttributes().getValue("Class-Path");
+            if (cp == null) {
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            URI base = jar.toUri();
+            for (String ref : cp.trim().split("\\s+")) {
+                try {
+                    out.add(Path.of(base.resolve(ref)).toString());
+                } catch (IllegalArgumentException e) {
+                    // not a file: keep what resolves
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}
