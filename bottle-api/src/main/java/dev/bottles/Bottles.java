@@ -1,20 +1,16 @@
 package dev.bottles;
 
 import dev.bottles.internal.BackendSelector;
+import dev.bottles.internal.HomeCleanup;
 import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.BottleSummary;
 import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.BottleHome;
 import dev.bottles.state.BottleMetadata;
-import dev.bottles.state.Owner;
 import dev.bottles.state.StateDir;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The entry point: prepares bottles on the backend chosen for them.
@@ -149,45 +145,9 @@ public final class Bottles {
     public static CleanupReport cleanup(CleanupRequest request, BottleHome home) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(home, "home");
-        // an owner on another host cannot be checked from here; its lease in this home can
-        Instant now = Instant.now();
-        Set<String> expired = new HashSet<>(request.expired());
-        for (StateDir s : home.states()) {
-            if (s.owner().filter(o -> !o.host().equals(Owner.localHost())).isPresent() && s.ownerGone(now)) {
-                expired.add(s.identity());
-            }
-        }
-        CleanupRequest judged = request.expiring(expired);
-        CleanupReport report = CleanupReport.empty();
-        Set<String> live = new HashSet<>();
-        for (BottleBackend b : BackendSelector.standard().discover().backends()) {
-            if (BackendSelector.probe(b).available()) {
-                report = report.plus(b.cleanup(judged));
-                b.list().forEach(s -> live.add(s.identity()));
-            }
-        }
-        List<String> removed = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
-        for (StateDir s : home.states()) {
-            if (!judged.covers(s.identity()) || s.isHeld() || live.contains(s.identity())) {
-                continue;
-            }
-            if (s.wasLaunched()) {
-                // its owner died while it ran (kill -9, a crash): kept for resume, as for an agent that failed
-                if (!request.dryRun()) {
-                    s.preserve();
-                }
-                continue;
-            }
-            try {
-                if (!request.dryRun()) {
-                    s.delete();
-                }
-                removed.add("state " + s.path());
-            } catch (BottleException e) {
-                failed.add("state " + s.path() + ": " + e.getMessage());
-            }
-        }
-        return report.plus(new CleanupReport(removed, failed));
+        List<BottleBackend> available = BackendSelector.standard().discover().backends().stream()
+                .filter(b -> BackendSelector.probe(b).available())
+                .toList();
+        return HomeCleanup.run(request, home, available);
     }
 }

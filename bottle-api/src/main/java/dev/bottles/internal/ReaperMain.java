@@ -2,6 +2,7 @@ package dev.bottles.internal;
 
 import dev.bottles.BottleException;
 import dev.bottles.Bottles;
+import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.BottleHome;
@@ -20,10 +21,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The reaper of one bottle home: a small process of its own, started by {@link Reaper}, that every
@@ -40,6 +43,8 @@ public final class ReaperMain {
     static final Duration TICK = Duration.ofSeconds(1);
     /** How long the reaper stays without a live owner in its home. */
     static final Duration IDLE = Duration.ofSeconds(20);
+    /** When it looks at a reaped bottle once more, for what its dead owner's last requests made. */
+    static final Duration RECHECK = Duration.ofSeconds(4);
     /** How long it waits before trying a failed removal again. */
     static final Duration RETRY = Duration.ofSeconds(5);
 
@@ -48,8 +53,11 @@ public final class ReaperMain {
     private final BottleHome home;
     private final PrintStream log;
     private final Map<String, String> handled = new HashMap<>();
+    private final Map<String, Instant> recheck = new HashMap<>();
+    private final Set<String> rechecksExpired = new HashSet<>();
     private Instant lastLive;
     private Instant retryAt = Instant.EPOCH;
+    private @Nullable List<BottleBackend> available;
 
     ReaperMain(BottleHome home, PrintStream log, Instant now) {
         this.home = home;
@@ -90,6 +98,7 @@ public final class ReaperMain {
                         dir(home.root()).resolve("pid"), ProcessHandle.current().pid() + "\n");
                 ReaperMain reaper = new ReaperMain(home, System.out, Instant.now());
                 reaper.say("reaper " + ProcessHandle.current().pid() + " watches " + home.root());
+                reaper.backends(); // connected before it is needed
                 while (reaper.tick(Instant.now())) {
                     Thread.sleep(TICK.toMillis());
                 }
@@ -166,34 +175,80 @@ public final class ReaperMain {
                 }
             }
         }
-        if (!doomed.isEmpty() && !now.isBefore(retryAt)) {
-            reap(doomed, expired, owners);
+        // a request the dead owner sent just before it died may still create a resource: look again
+        for (Map.Entry<String, Instant> again : List.copyOf(recheck.entrySet())) {
+            if (!now.isBefore(again.getValue()) && !doomed.contains(again.getKey())) {
+                doomed.add(again.getKey());
+                owners.put(again.getKey(), handled.getOrDefault(again.getKey(), "?"));
+                if (rechecksExpired.contains(again.getKey())) {
+                    expired.add(again.getKey());
+                }
+            }
         }
-        if (anyLive || !doomed.isEmpty()) {
+        if (!doomed.isEmpty() && !now.isBefore(retryAt)) {
+            reap(doomed, expired, owners, now);
+        }
+        if (anyLive || !doomed.isEmpty() || !recheck.isEmpty()) {
             lastLive = now;
         }
         return Duration.between(lastLive, now).compareTo(IDLE) < 0;
     }
 
-    private void reap(Set<String> doomed, Set<String> expired, Map<String, String> owners) {
+    private void reap(Set<String> doomed, Set<String> expired, Map<String, String> owners, Instant now) {
         CleanupReport r;
+        long t0 = System.nanoTime();
+        if (backends().isEmpty()) {
+            say("no backend answers; trying again in " + RETRY.toSeconds() + " s");
+            retryAt = Instant.now().plus(RETRY);
+            available = null;
+            return;
+        }
         try {
-            r = Bottles.cleanup(CleanupRequest.remove().within(doomed).expiring(expired), home);
+            r = HomeCleanup.run(CleanupRequest.remove().within(doomed).expiring(expired), home, backends());
         } catch (RuntimeException e) {
             say("reaping " + doomed + " failed: " + e.getMessage());
             retryAt = Instant.now().plus(RETRY);
+            available = null; // found again next time: an engine may have come or gone
             return;
         }
         for (String id : doomed) {
-            say("owner " + owners.get(id) + " of bottle " + id + " is gone");
+            if (!recheck.containsKey(id)) {
+                say("owner " + owners.get(id) + " of bottle " + id + " is gone");
+            }
         }
         r.removed().forEach(x -> say("removed " + x));
+        if (!r.removed().isEmpty()) {
+            say("reaped " + doomed + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        }
         r.failed().forEach(x -> say("could not remove " + x));
         if (r.failed().isEmpty()) {
-            doomed.forEach(id -> handled.put(id, owners.get(id)));
+            for (String id : doomed) {
+                if (recheck.remove(id) == null) {
+                    handled.put(id, owners.get(id));
+                    recheck.put(id, now.plus(RECHECK));
+                    if (expired.contains(id)) {
+                        rechecksExpired.add(id);
+                    }
+                } else {
+                    rechecksExpired.remove(id);
+                }
+            }
         } else {
             retryAt = Instant.now().plus(RETRY);
+            available = null;
         }
+    }
+
+    /** The available backends, found once and kept with their engine connections while they work. */
+    private List<BottleBackend> backends() {
+        List<BottleBackend> b = available;
+        if (b == null) {
+            b = BackendSelector.standard().discover().backends().stream()
+                    .filter(x -> BackendSelector.probe(x).available())
+                    .toList();
+            available = b;
+        }
+        return b;
     }
 
     private void say(String line) {

@@ -89,8 +89,10 @@ class ReaperTest {
         state("crashed", DEAD, false, true);
         ReaperMain r = reaper(start);
         assertTrue(r.tick(start), "it reaps first");
-        assertTrue(r.tick(start.plus(ReaperMain.IDLE).minusSeconds(1)));
-        assertFalse(r.tick(start.plus(ReaperMain.IDLE).plusSeconds(1)), "then nothing is left to watch");
+        Instant rechecked = start.plus(ReaperMain.RECHECK);
+        assertTrue(r.tick(rechecked), "and looks once more for what the dead owner's last requests made");
+        assertTrue(r.tick(rechecked.plus(ReaperMain.IDLE).minusSeconds(1)));
+        assertFalse(r.tick(rechecked.plus(ReaperMain.IDLE).plusSeconds(1)), "then nothing is left to watch");
 
         state("mine", Owner.current(), false, false);
         ReaperMain watching = reaper(start);

@@ -5,10 +5,13 @@ import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.Owner;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
 
 /**
@@ -86,19 +89,41 @@ public final class LabelledCleanup {
 
     private static CleanupReport remove(
             DockerEngine engine, Map<String, String> label, Predicate<Map<String, String>> doomed, boolean dryRun) {
-        List<String> removed = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
+        List<String> removed = Collections.synchronizedList(new ArrayList<>());
+        List<String> failed = Collections.synchronizedList(new ArrayList<>());
+        // in parallel: a bottle's agent and bundle go at once, then its networks, which they held
+        List<CompletableFuture<Void>> containers = new ArrayList<>();
         for (DockerEngine.ContainerRef c : engine.containers(label)) {
             if (doomed.test(c.labels())) {
-                attempt("container " + c.name(), () -> engine.removeContainer(c.id()), dryRun, removed, failed);
+                containers.add(CompletableFuture.runAsync(
+                        () -> attempt(
+                                "container " + c.name(), () -> engine.removeContainer(c.id()), dryRun, removed, failed),
+                        DockerEngine.WORKERS));
             }
         }
+        joinAll(containers);
+        List<CompletableFuture<Void>> networks = new ArrayList<>();
         for (DockerEngine.NetworkRef n : engine.networks(label)) {
             if (doomed.test(n.labels())) {
-                attempt("network " + n.name(), () -> engine.removeNetwork(n.id()), dryRun, removed, failed);
+                networks.add(CompletableFuture.runAsync(
+                        () -> attempt(
+                                "network " + n.name(), () -> engine.removeNetwork(n.id()), dryRun, removed, failed),
+                        DockerEngine.WORKERS));
             }
         }
-        return new CleanupReport(removed, failed);
+        joinAll(networks);
+        return new CleanupReport(List.copyOf(removed), List.copyOf(failed));
+    }
+
+    private static void joinAll(List<CompletableFuture<Void>> steps) {
+        try {
+            CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     private static void attempt(

@@ -13,13 +13,7 @@ import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.BottleHome;
 import dev.bottles.state.Owner;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,8 +39,7 @@ class OwnershipIT {
     @TempDir
     Path home;
 
-    private final List<Process> programs = new ArrayList<>();
-    private final List<String> identities = new CopyOnWriteArrayList<>();
+    private OwnerPrograms programs;
 
     @BeforeAll
     static void images() {
@@ -54,69 +48,27 @@ class OwnershipIT {
         TestImages.bundle();
     }
 
+    @BeforeEach
+    void programs() {
+        programs = new OwnerPrograms(home);
+    }
+
     @AfterEach
     void stop() throws Exception {
-        for (Process p : programs) {
-            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        }
-        identities.forEach(TestImages::removeLabelled);
-    }
-
-    private Process program(String mode) throws Exception {
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        OwnerProgram.class.getName(),
-                        home.toString(),
-                        TestImages.agent(),
-                        TestImages.bundle(),
-                        mode)
-                .redirectError(
-                        home.resolve("program-" + programs.size() + ".err").toFile())
-                .start();
-        programs.add(p);
-        return p;
-    }
-
-    private String launched(Process p) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-            try {
-                String l;
-                while ((l = out.readLine()) != null) {
-                    if (l.startsWith("LAUNCHED ")) {
-                        return l.substring("LAUNCHED ".length());
-                    }
-                }
-                return "";
-            } catch (IOException e) {
-                return "";
-            }
-        });
-        String id = line.get(2, TimeUnit.MINUTES);
-        assertFalse(id.isEmpty(), "the program launched its bottle: " + errors());
-        identities.add(id);
-        return id;
+        programs.close();
     }
 
     /** Runs a program that launches its bottle and exits by itself; returns the bottle's identity. */
     private String launchedThenExited(String mode) throws Exception {
-        Process p = program(mode);
-        String id = launched(p);
-        assertTrue(p.waitFor(1, TimeUnit.MINUTES), "the program exits");
-        assertEquals(0, p.exitValue(), errors());
+        OwnerPrograms.Program p = programs.start(mode);
+        String id = programs.launched(p);
+        assertTrue(p.process.waitFor(1, TimeUnit.MINUTES), "the program exits");
+        assertEquals(0, p.process.exitValue(), errors());
         return id;
     }
 
     private String errors() throws Exception {
-        StringBuilder b = new StringBuilder();
-        try (var files = Files.list(home)) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".err")).toList()) {
-                b.append(Files.readString(f));
-            }
-        }
-        return b.toString();
+        return programs.errors();
     }
 
     private static CleanupReport cleanup() {
@@ -136,10 +88,11 @@ class OwnershipIT {
                 rounds.incrementAndGet();
             }
         });
-        Process live = program("hold");
-        Process crashing = program("hold");
-        String liveId = launched(live);
-        String crashedId = launched(crashing);
+        // no reaper here: this is what 'bottle cleanup' does on its own
+        OwnerPrograms.Program live = programs.start("hold", "-Dbottle.reaper=off");
+        OwnerPrograms.Program crashing = programs.start("hold", "-Dbottle.reaper=off");
+        String liveId = programs.launched(live);
+        String crashedId = programs.launched(crashing);
         looping.set(false);
         loop.get(1, TimeUnit.MINUTES);
         assertTrue(rounds.get() > 0, "cleanup ran while they launched");
@@ -167,7 +120,7 @@ class OwnershipIT {
                                 .orElse(false)),
                 "every container names its owner");
 
-        crashing.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9: no hook runs
+        crashing.kill();
         assertEquals(4, TestImages.labelled(crashedId).size(), "a crashed owner leaves its bottle behind");
         CleanupReport r = cleanup();
         assertEquals(Set.of(), TestImages.labelled(crashedId), "cleanup removed the crashed owner's bottle: " + r);
@@ -190,8 +143,8 @@ class OwnershipIT {
         }
 
         // SIGTERM is a normal exit: the shutdown hook closes the forgotten bottle and keeps its state
-        live.destroy();
-        assertTrue(live.waitFor(1, TimeUnit.MINUTES), "the program exits");
+        live.process.destroy();
+        assertTrue(live.process.waitFor(1, TimeUnit.MINUTES), "the program exits");
         assertEquals(Set.of(), TestImages.labelled(liveId), "the shutdown hook closed it: " + errors());
         assertTrue(new BottleHome(home).state(liveId).isPreserved(), "its state is kept for resume");
     }
