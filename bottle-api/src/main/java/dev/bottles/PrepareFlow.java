@@ -51,7 +51,9 @@ final class PrepareFlow {
         state.create();
         state.writeOwner(Owner.current(), spec.detached());
         state.clearPreserve();
-        Reaper.watch(home, spec.hostEnvironment());
+        if (backend.bottlesOutliveTheirOwner()) {
+            Reaper.watch(home, spec.hostEnvironment());
+        }
         BottlePlan plan;
         try {
             plan = events.phase(

@@ -62,11 +62,17 @@ public final class HomeCleanup {
                 if (!request.dryRun()) {
                     s.delete();
                 }
-                removed.add("state " + s.path());
+                removed.add("state " + s.path() + " (" + stateReason(s) + ")");
             } catch (BottleException e) {
                 failed.add("state " + s.path() + ": " + e.getMessage());
             }
         }
         return report.plus(new CleanupReport(removed, failed));
+    }
+
+    private static String stateReason(StateDir s) {
+        return s.owner()
+                .map(o -> "never came up; owner pid " + o.pid() + " on " + o.host() + " is gone")
+                .orElse("never came up; no owner recorded, untouched for five minutes");
     }
 }

@@ -95,6 +95,19 @@ public interface BottleBackend {
     }
 
     /**
+     * Tells whether this backend's bottles can outlive the process that launched them, as
+     * containers and VMs do. When they can, the facade keeps a reaper running for the bottle home,
+     * which removes them through {@link #cleanup} when their owner dies ({@code docs/decisions/0011}).
+     * A backend whose bottles live and die with the process, such as an in-memory fake, returns
+     * false, and no reaper process is started for it.
+     *
+     * @return true by default
+     */
+    default boolean bottlesOutliveTheirOwner() {
+        return true;
+    }
+
+    /**
      * Removes runtime resources of this backend that no running bottle owns (or reports them, on a
      * dry run), found by label. State dirs are the facade's job.
      *

@@ -110,4 +110,26 @@ public record CleanupRequest(boolean dryRun, boolean scoped, Set<String> within,
         }
         return Owner.keeps(labels, running);
     }
+
+    /**
+     * Says why a resource this request does not keep may go, for the report and {@code --dry-run}.
+     *
+     * @param identity the bottle the resource belongs to
+     * @param labels the resource's labels
+     * @return e.g. {@code owner pid 4242 on build-7 is gone}
+     */
+    public String reason(String identity, Map<String, String> labels) {
+        if (expired.contains(identity)) {
+            return "its owner's lease ran out";
+        }
+        String label = labels.get(Owner.LABEL);
+        if (label == null) {
+            return "no owner recorded and not running";
+        }
+        boolean detached = label.startsWith(Owner.DETACHED);
+        return Owner.parse(detached ? label.substring(Owner.DETACHED.length()) : label)
+                .map(o -> (detached ? "detached, not running, its launcher pid " : "owner pid ") + o.pid() + " on "
+                        + o.host() + " is gone")
+                .orElse("owner unknown");
+    }
 }

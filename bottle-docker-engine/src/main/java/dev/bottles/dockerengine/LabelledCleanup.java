@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -42,6 +43,7 @@ public final class LabelledCleanup {
                 engine,
                 Map.of(Labels.BACKEND, backendId),
                 labels -> !live.contains(identity(labels)) && !request.keeps(identity(labels), labels, false),
+                labels -> request.reason(identity(labels), labels),
                 request.dryRun());
     }
 
@@ -84,11 +86,20 @@ public final class LabelledCleanup {
      * @return what was removed, and what could not be
      */
     public static CleanupReport bottle(DockerEngine engine, String backendId, String identity) {
-        return remove(engine, Map.of(Labels.BACKEND, backendId, Labels.IDENTITY, identity), labels -> true, false);
+        return remove(
+                engine,
+                Map.of(Labels.BACKEND, backendId, Labels.IDENTITY, identity),
+                labels -> true,
+                labels -> "stopped",
+                false);
     }
 
     private static CleanupReport remove(
-            DockerEngine engine, Map<String, String> label, Predicate<Map<String, String>> doomed, boolean dryRun) {
+            DockerEngine engine,
+            Map<String, String> label,
+            Predicate<Map<String, String>> doomed,
+            Function<Map<String, String>, String> why,
+            boolean dryRun) {
         List<String> removed = Collections.synchronizedList(new ArrayList<>());
         List<String> failed = Collections.synchronizedList(new ArrayList<>());
         // in parallel: a bottle's agent and bundle go at once, then its networks, which they held
@@ -97,7 +108,11 @@ public final class LabelledCleanup {
             if (doomed.test(c.labels())) {
                 containers.add(CompletableFuture.runAsync(
                         () -> attempt(
-                                "container " + c.name(), () -> engine.removeContainer(c.id()), dryRun, removed, failed),
+                                "container " + c.name() + " (" + why.apply(c.labels()) + ")",
+                                () -> engine.removeContainer(c.id()),
+                                dryRun,
+                                removed,
+                                failed),
                         DockerEngine.WORKERS));
             }
         }

@@ -142,4 +142,25 @@ class ReaperIT {
         System.out.println("REAPER delay_ms=" + delay.toMillis() + " (by the restarted reaper)");
         assertEquals(Set.of(), TestImages.labelled(id));
     }
+
+    @Test
+    void aReaperTouchesOnlyTheBottlesOfItsOwnHome() throws Exception {
+        Path other = Files.createDirectories(home.resolve("other-home"));
+        try (OwnerPrograms elsewhere = new OwnerPrograms(other)) {
+            // a program of another bottle home, with no reaper of its own, dies
+            OwnerPrograms.Program crashed = elsewhere.start("hold", "-Dbottle.reaper=off");
+            String theirs = elsewhere.launched(crashed);
+            crashed.kill();
+            // while this home's reaper watches a live program of its own
+            String mine = programs.launched(programs.start("hold"));
+            awaitReaper(-1);
+            Thread.sleep(3_000); // three of the reaper's rounds
+            assertEquals(4, TestImages.labelled(theirs).size(), "another home's dead bottle is not this reaper's");
+            assertEquals(4, TestImages.labelled(mine).size());
+            // it is 'bottle cleanup' of that home, or its own reaper, that removes it
+            Bottles.cleanup(dev.bottles.spi.CleanupRequest.remove(), new BottleHome(other));
+            assertEquals(Set.of(), TestImages.labelled(theirs));
+            assertEquals(4, TestImages.labelled(mine).size(), "and that cleanup leaves a live owner's bottle alone");
+        }
+    }
 }

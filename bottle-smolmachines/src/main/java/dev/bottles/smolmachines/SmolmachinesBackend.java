@@ -349,7 +349,7 @@ public final class SmolmachinesBackend implements BottleBackend {
                         continue;
                     }
                 }
-                removed.add("machine " + name);
+                removed.add("machine " + name + " (" + request.reason(identity, labels) + ")");
             }
         }
         return new CleanupReport(removed, failed).plus(bundles().cleanup(ID, live, request));

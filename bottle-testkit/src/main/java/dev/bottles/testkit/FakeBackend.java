@@ -330,6 +330,12 @@ public final class FakeBackend implements BottleBackend {
                 .toList();
     }
 
+    /** Its bottles live in this process's memory: no reaper is needed. */
+    @Override
+    public boolean bottlesOutliveTheirOwner() {
+        return false;
+    }
+
     @Override
     public CleanupReport cleanup(CleanupRequest request) {
         List<String> removed = new ArrayList<>();

@@ -133,6 +133,11 @@ public abstract class ForwardingBackend implements BottleBackend {
     }
 
     @Override
+    public boolean bottlesOutliveTheirOwner() {
+        return delegate.bottlesOutliveTheirOwner();
+    }
+
+    @Override
     public CleanupReport cleanup(CleanupRequest request) {
         before("cleanup", "", List.of());
         return delegate.cleanup(request);

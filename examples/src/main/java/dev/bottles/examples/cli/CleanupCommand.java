@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
         name = "cleanup",
         mixinStandardHelpOptions = true,
         description = "Removes, on every available backend, what no running bottle owns, and every state dir without"
-                + " a .preserve marker. Shows what it would remove and asks first.")
+                + " a .preserve marker, of bottles whose owner is gone. Shows what it would remove, each with its"
+                + " reason, and asks first.")
 final class CleanupCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     BottleCli parent;
@@ -28,6 +29,9 @@ final class CleanupCommand implements Callable<Integer> {
             description = "do not ask")
     boolean yes;
 
+    @Option(names = "--dry-run", description = "list what would be removed, each with its reason, and remove nothing")
+    boolean dryRun;
+
     @Override
     public Integer call() {
         Io io = parent.io();
@@ -39,6 +43,9 @@ final class CleanupCommand implements Callable<Integer> {
         }
         plan.removed().forEach(r -> io.out().println("would remove " + r));
         io.out().flush();
+        if (dryRun) {
+            return ExitCodes.OK;
+        }
         if (!yes && !io.confirm("Remove these?")) {
             return ExitCodes.DECLINED;
         }

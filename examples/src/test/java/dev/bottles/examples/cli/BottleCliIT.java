@@ -97,7 +97,7 @@ class BottleCliIT {
                     .orElseThrow(() -> new AssertionError(list.out()));
             assertTrue(
                     line.matches("docker\\s+" + b.identity() + "\\s+demo\\s+egress,pipelock\\s+running\\s+pid "
-                            + ProcessHandle.current().pid() + " on \\S+ \\(running\\)"),
+                            + ProcessHandle.current().pid() + " on \\S+ \\(running\\), lease renewed [0-9]s ago"),
                     "with its owner, this program: " + line);
         }
     }
@@ -134,6 +134,20 @@ class BottleCliIT {
                         "dev.bottles.role",
                         "network"));
         try {
+            CliFixture.Run dry = cli.run("", "cleanup", "--dry-run", "--home", cli.home.toString());
+            assertEquals(0, dry.code(), dry.err());
+            assertTrue(
+                    dry.out()
+                            .contains("would remove network " + orphan + " (owner pid " + gone.pid() + " on "
+                                    + gone.host() + " is gone)"),
+                    "each item with its reason: " + dry.out());
+            assertFalse(dry.out().contains(mine), dry.out());
+            assertEquals(
+                    1,
+                    engine.networks(Map.of("dev.bottles.identity", "orphan-cli"))
+                            .size(),
+                    "a dry run removes nothing");
+
             CliFixture.Run asked = cli.run("n\n", "cleanup", "--home", cli.home.toString());
             assertEquals(ExitCodes.DECLINED, asked.code(), asked.err());
             assertTrue(asked.out().contains("would remove network " + orphan), asked.out());

@@ -77,6 +77,12 @@ public final class EchoBackend implements BottleBackend {
                 .toList();
     }
 
+    /** Its bottles live in this process: no reaper is needed. */
+    @Override
+    public boolean bottlesOutliveTheirOwner() {
+        return false;
+    }
+
     @Override
     public CleanupReport cleanup(CleanupRequest request) {
         return CleanupReport.empty();
