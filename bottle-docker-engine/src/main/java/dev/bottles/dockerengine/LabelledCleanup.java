@@ -122,7 +122,11 @@ public final class LabelledCleanup {
             if (doomed.test(n.labels())) {
                 networks.add(CompletableFuture.runAsync(
                         () -> attempt(
-                                "network " + n.name(), () -> engine.removeNetwork(n.id()), dryRun, removed, failed),
+                                "network " + n.name() + " (" + why.apply(n.labels()) + ")",
+                                () -> engine.removeNetwork(n.id()),
+                                dryRun,
+                                removed,
+                                failed),
                         DockerEngine.WORKERS));
             }
         }

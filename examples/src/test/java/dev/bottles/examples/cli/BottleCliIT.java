@@ -88,7 +88,7 @@ class BottleCliIT {
                 .setting("CLAUDE_BOTTLE_SIDECAR_IMAGE", TestImages.bundle())
                 .build();
         try (RunningBottle b = Bottles.prepare(spec).launch()) {
-            CliFixture.Run list = cli.run("", "list");
+            CliFixture.Run list = cli.run("", "list", "--home", cli.home.toString());
             assertEquals(0, list.code(), list.err());
             String line = list.out()
                     .lines()
