@@ -58,11 +58,12 @@ public final class HomeCleanup {
                 }
                 continue;
             }
+            String why = stateReason(s);
             try {
                 if (!request.dryRun()) {
                     s.delete();
                 }
-                removed.add("state " + s.path() + " (" + stateReason(s) + ")");
+                removed.add("state " + s.path() + " (" + why + ")");
             } catch (BottleException e) {
                 failed.add("state " + s.path() + ": " + e.getMessage());
             }
