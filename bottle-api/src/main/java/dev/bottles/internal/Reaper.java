@@ -71,6 +71,8 @@ public final class Reaper {
     private static final System.Logger LOG = System.getLogger(Reaper.class.getName());
     private static final Map<Path, Map<String, String>> HOMES = new ConcurrentHashMap<>();
     private static final Map<Path, Long> SPAWNED = new ConcurrentHashMap<>();
+    private static final Set<Path> WARNED = ConcurrentHashMap.newKeySet();
+    private static @org.jspecify.annotations.Nullable String classPath;
     private static @org.jspecify.annotations.Nullable ScheduledExecutorService renewer;
 
     private Reaper() {}
@@ -88,16 +90,8 @@ public final class Reaper {
         }
         Path root = home.root().toAbsolutePath().normalize();
         HOMES.putIfAbsent(root, passedEnvironment(environment));
-        startRenewer();
-        try {
-            tend(root);
-        } catch (RuntimeException e) {
-            // the bottle works without it; the renewer tries again every round
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    "cannot start the reaper of " + root + " (" + e.getMessage() + "); a crash of this program would"
-                            + " leave its bottles until 'bottle cleanup'");
-        }
+        // off the caller's path: starting a JVM takes longer than a prepare should wait
+        startRenewer().execute(() -> tendQuietly(root));
     }
 
     /**
@@ -111,9 +105,10 @@ public final class Reaper {
         return Set.of("off", "false", "0", "no").contains(v.strip().toLowerCase(Locale.ROOT));
     }
 
-    private static synchronized void startRenewer() {
-        if (renewer != null) {
-            return;
+    private static synchronized ScheduledExecutorService startRenewer() {
+        ScheduledExecutorService running = renewer;
+        if (running != null) {
+            return running;
         }
         ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bottles-lease");
@@ -123,13 +118,20 @@ public final class Reaper {
         long period = Owner.LEASE_RENEWAL.toMillis();
         s.scheduleAtFixedRate(() -> HOMES.keySet().forEach(Reaper::tendQuietly), period, period, TimeUnit.MILLISECONDS);
         renewer = s;
+        return s;
     }
 
     private static void tendQuietly(Path root) {
         try {
             tend(root);
         } catch (RuntimeException e) {
-            // the next round tries again; a failed renewal only makes another host wait for the lease
+            // the next round tries again; the bottles work without a reaper
+            if (WARNED.add(root)) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "cannot start the reaper of " + root + " (" + e.getMessage() + "); a crash of this program"
+                                + " would leave its bottles until 'bottle cleanup'");
+            }
         }
     }
 
@@ -219,7 +221,7 @@ public final class Reaper {
                     .redirectErrorStream(true);
             pb.environment().clear();
             pb.environment().putAll(environment);
-            pb.environment().put("CLASSPATH", classPath());
+            pb.environment().put("CLASSPATH", cachedClassPath());
             pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the reaper of " + root, e);
@@ -251,6 +253,15 @@ public final class Reaper {
             }
         });
         return out;
+    }
+
+    private static synchronized String cachedClassPath() {
+        String cp = classPath;
+        if (cp == null) {
+            cp = classPath();
+            classPath = cp;
+        }
+        return cp;
     }
 
     /**
