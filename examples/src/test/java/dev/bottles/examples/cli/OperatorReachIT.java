@@ -177,6 +177,10 @@ class OperatorReachIT {
                     "BOTTLE_HOME=" + home,
                     "-e",
                     "HOST_TOKEN=" + token,
+                    // no reaper: 'bottle stop' of a dead owner's bottle is what is tried here, and the
+                    // reaper would remove it first (ReaperIT covers that)
+                    "-e",
+                    "BOTTLE_REAPER=off",
                     JAVA + " -D" + marker + " -jar " + JAR + " start fw --yes"
                             + " --set CLAUDE_BOTTLE_IMAGE=" + TestImages.agent() + " --set CLAUDE_BOTTLE_SIDECAR_IMAGE="
                             + TestImages.bundle() + " -- sh -c 'echo agent-$((40+2))-up; sleep 600'; sleep 600");
