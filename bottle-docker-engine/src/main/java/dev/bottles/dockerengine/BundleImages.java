@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.jspecify.annotations.Nullable;
@@ -178,7 +180,27 @@ public final class BundleImages {
                 out.finish();
             }
             progress.accept("building " + image.reference() + " (" + r.name().toLowerCase(Locale.ROOT) + " recipe)");
-            engine.buildTar(tar, "Dockerfile", image.reference(), labels, progress);
+            String untrained = image.reference() + "-untrained";
+            engine.buildTar(tar, "Dockerfile", untrained, labels, progress);
+            try {
+                Optional<byte[]> archive = BundleTraining.archive(engine, untrained, progress);
+                Files.delete(tar);
+                try (OutputStream os = Files.newOutputStream(tar);
+                        TarArchiveOutputStream out = JavaRuntime.tar(os)) {
+                    if (archive.isPresent()) {
+                        JavaRuntime.bytes(out, "bundle.jsa", archive.get(), 0644);
+                    }
+                    JavaRuntime.bytes(
+                            out,
+                            "Dockerfile",
+                            trainedDockerfile(r, untrained, archive.isPresent()).getBytes(StandardCharsets.UTF_8),
+                            0644);
+                    out.finish();
+                }
+                engine.buildTar(tar, "Dockerfile", image.reference(), labels, progress);
+            } finally {
+                engine.removeImage(untrained); // only the tag: the image stays as the final one's parent
+            }
             return true;
         } catch (IOException e) {
             throw new BottleException("cannot write the bundle image's build context (" + e + ")", e);
@@ -211,8 +233,28 @@ public final class BundleImages {
                 + "\nENTRYPOINT " + entry + "\n";
     }
 
+    /**
+     * Returns the Dockerfile that puts the class data archive on the trained image.
+     *
+     * @param r the recipe
+     * @param untrained the image built from {@link #dockerfile}
+     * @param archive whether the training gave an archive ({@code bundle.jsa} in the context)
+     * @return the Dockerfile text
+     */
+    static String trainedDockerfile(Recipe r, String untrained, boolean archive) {
+        if (!archive) {
+            return "FROM " + untrained + "\n";
+        }
+        List<String> jvm = new ArrayList<>();
+        jvm.add(r == Recipe.OFFLINE ? JavaRuntime.JAVA_HOME_IN_IMAGE + "/bin/java" : "java");
+        jvm.add("-XX:SharedArchiveFile=" + BundleTraining.ARCHIVE_IN_IMAGE);
+        jvm.addAll(JVM);
+        return "FROM " + untrained + "\nCOPY bundle.jsa " + BundleTraining.ARCHIVE_IN_IMAGE + "\nENTRYPOINT [\""
+                + String.join("\", \"", jvm) + "\"]\n";
+    }
+
     private static String hash(Recipe r, Settings s) {
-        String inputs = jarSha256() + "\n" + dockerfile(r, s) + "\n"
+        String inputs = jarSha256() + "\n" + dockerfile(r, s) + "\n" + trainedDockerfile(r, "", true) + "\n"
                 + (r == Recipe.OFFLINE ? new JavaRuntime(MODULES).identity() : "");
         return JavaRuntime.sha256(inputs).substring(0, 12);
     }

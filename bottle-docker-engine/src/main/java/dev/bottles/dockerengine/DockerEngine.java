@@ -445,6 +445,17 @@ public final class DockerEngine implements Closeable {
     }
 
     /**
+     * Copies a path out of a container, running or stopped, as a tar archive.
+     *
+     * @param container the container
+     * @param path the file or directory
+     * @return the archive; the caller closes it
+     */
+    public InputStream copyFrom(String container, String path) {
+        return containers.copyFrom(container, path);
+    }
+
+    /**
      * Runs a command in a running container and waits for it.
      *
      * @param command what to run, where and as whom

@@ -261,4 +261,12 @@ final class EngineContainers extends EngineResource {
                     "cannot copy files into " + container + ":" + remotePath + ": " + e.getMessage(), e);
         }
     }
+
+    InputStream copyFrom(String container, String path) {
+        try {
+            return client.copyArchiveFromContainerCmd(container, path).exec();
+        } catch (DockerException e) {
+            throw new BottleException("cannot copy " + container + ":" + path + " out: " + e.getMessage(), e);
+        }
+    }
 }

@@ -24,7 +24,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The SDK's bundle image on the real engine: built offline, ready on its log line, JSON logs, SIGTERM. */
+/**
+ * The SDK's bundle image on the real engine: built offline with a class data archive it really maps,
+ * ready on its log line, JSON logs, SIGTERM.
+ */
 class BundleImageIT {
     @TempDir
     Path dir;
@@ -35,7 +38,12 @@ class BundleImageIT {
         Settings s = new Settings(Map.of(), Map.of());
         BundleImage image = BundleImages.describe(engine, s);
         TestImages.removeAtExitIfNew(image.reference());
-        BundleImages.ensure(engine, image, s, line -> {});
+        List<String> built = new ArrayList<>();
+        if (BundleImages.ensure(engine, image, s, built::add)) {
+            assertTrue(
+                    built.stream().anyMatch(l -> l.startsWith("class data archive for the bundle: ")),
+                    "a training run recorded the bundle's classes: " + built);
+        }
         assertEquals(
                 "egress,git-gate,supervise",
                 engine.imageLabels(image.reference()).orElseThrow().get(BundleImage.DAEMONS_LABEL));
@@ -91,6 +99,26 @@ class BundleImageIT {
                     "every line names the bottle");
         } finally {
             engine.removeContainer(id);
+        }
+
+        // -Xshare:on makes an archive that cannot be mapped fatal: ready means the image's archive is used
+        String strict = engine.createContainer(ContainerSpec.builder(name + "-cds", image.reference(), "bridge")
+                .env(List.of(
+                        "CLAUDE_BOTTLE_SIDECAR_DAEMONS=egress",
+                        "CLAUDE_BOTTLE_IDENTITY=it",
+                        "JAVA_TOOL_OPTIONS=-Xshare:on"))
+                .labels(labels)
+                .binds(List.of(dir + ":/etc/egress:ro"))
+                .build());
+        try {
+            engine.start(strict);
+            assertEquals(
+                    DockerEngine.LogWait.FOUND,
+                    engine.awaitLogLine(
+                            strict, "\"event\":\"bundle-ready\"", "\"event\":\"start-failed\"", Duration.ofSeconds(60)),
+                    () -> "the class data archive is not usable: " + engine.logTail(strict, 20));
+        } finally {
+            engine.removeContainer(strict);
         }
     }
 }
