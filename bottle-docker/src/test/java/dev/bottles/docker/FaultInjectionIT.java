@@ -21,11 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Programs killed with {@code kill -9} at random points (before, during and after their launch)
@@ -36,28 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two programs that each run the full cleanup in a loop while launching and closing never break
  * each other's launches.
  */
-class FaultInjectionIT {
-    @TempDir
-    Path home;
-
-    private OwnerPrograms programs;
-
-    @BeforeAll
-    static void images() {
-        TestImages.requireEngine();
-        TestImages.agent();
-        TestImages.bundle();
-    }
-
-    @BeforeEach
-    void programs() {
-        programs = new OwnerPrograms(home);
-    }
-
-    @AfterEach
-    void stop() {
-        programs.close();
-    }
+class FaultInjectionIT extends AgainstOneHome {
 
     /** What the engine and the home still hold of an owner: its resources and its unkept state. */
     private Set<String> leftovers(long pid) {

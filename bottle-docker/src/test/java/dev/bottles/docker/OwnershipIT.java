@@ -8,12 +8,10 @@ import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.RunningBottle;
 import dev.bottles.docker.testimages.TestImages;
-import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.BottleHome;
 import dev.bottles.state.Owner;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,11 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bottles belong to the program that launched them, each in a JVM of its own as users run them:
@@ -35,28 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (launching or running), removes what a {@code kill -9}ed owner left, and a program that exits
  * without closing its bottle has it closed by the shutdown hook, its state kept.
  */
-class OwnershipIT {
-    @TempDir
-    Path home;
-
-    private OwnerPrograms programs;
-
-    @BeforeAll
-    static void images() {
-        TestImages.requireEngine();
-        TestImages.agent();
-        TestImages.bundle();
-    }
-
-    @BeforeEach
-    void programs() {
-        programs = new OwnerPrograms(home);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        programs.close();
-    }
+class OwnershipIT extends AgainstOneHome {
 
     /** Runs a program that launches its bottle and exits by itself; returns the bottle's identity. */
     private String launchedThenExited(String mode) throws Exception {
@@ -130,12 +103,7 @@ class OwnershipIT {
         assertTrue(new BottleHome(home).state(crashedId).isPreserved(), "and a full cleanup keeps it, marked");
         assertEquals(liveHeld, TestImages.labelled(liveId), "a full cleanup leaves the live owner's bottle alone too");
         // the crashed bottle resumes from its kept state on a runtime made anew
-        BottleSpec again = BottleSpec.resuming(new BottleHome(home), crashedId)
-                .manifest(OwnerProgram.manifest())
-                .hostEnvironment(Map.of())
-                .setting(DockerSettings.IMAGE, TestImages.agent())
-                .setting(BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle())
-                .build();
+        BottleSpec again = resuming(crashedId);
         try (RunningBottle resumed =
                 Bottles.using(new DockerBackend()).prepare(again).launch()) {
             assertEquals(crashedId, resumed.identity());

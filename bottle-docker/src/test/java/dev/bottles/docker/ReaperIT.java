@@ -8,50 +8,22 @@ import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.RunningBottle;
 import dev.bottles.docker.testimages.TestImages;
-import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.state.BottleHome;
 import dev.bottles.state.StateDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The reaper removes a {@code kill -9}ed program's bottle within its bound with no cleanup call,
  * keeps its state for resume, and comes back when it is killed itself.
  */
-class ReaperIT {
+class ReaperIT extends AgainstOneHome {
     /** The bound the reaper promises between an owner's death and its bottle's removal. */
     static final Duration BOUND = Duration.ofSeconds(10);
-
-    @TempDir
-    Path home;
-
-    private OwnerPrograms programs;
-
-    @BeforeAll
-    static void images() {
-        TestImages.requireEngine();
-        TestImages.agent();
-        TestImages.bundle();
-    }
-
-    @BeforeEach
-    void programs() {
-        programs = new OwnerPrograms(home);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        programs.close();
-    }
 
     /** Waits until the engine holds nothing of a bottle; returns how long that took. */
     static Duration gone(String identity, Duration limit) throws InterruptedException {
@@ -108,12 +80,7 @@ class ReaperIT {
         assertTrue(state.isPreserved(), "its state is kept for resume");
         assertTrue(reaper.isAlive(), "the reaper outlives the program that started it");
 
-        BottleSpec again = BottleSpec.resuming(new BottleHome(home), id)
-                .manifest(OwnerProgram.manifest())
-                .hostEnvironment(Map.of())
-                .setting(DockerSettings.IMAGE, TestImages.agent())
-                .setting(BundleLaunchSpec.IMAGE_SETTING, TestImages.bundle())
-                .build();
+        BottleSpec again = resuming(id);
         try (RunningBottle resumed =
                 Bottles.using(new DockerBackend()).prepare(again).launch()) {
             assertEquals(id, resumed.identity());
