@@ -35,13 +35,17 @@ public final class LabelledCleanup {
      */
     public static CleanupReport run(
             DockerEngine engine, String backendId, Set<String> alsoLive, CleanupRequest request) {
+        // one listing, judged and removed from: a resource created since (a bottle launching this
+        // moment) is not in it, and each one removed is judged again by its own labels
+        Map<String, String> label = Map.of(Labels.BACKEND, backendId);
+        List<DockerEngine.ContainerRef> containers = engine.containers(label);
+        List<DockerEngine.NetworkRef> networks = engine.networks(label);
         Set<String> live = new HashSet<>(alsoLive);
-        live.addAll(live(engine, backendId, request));
-        // each resource is judged again by its own labels: one created since the listing above (a
-        // bottle launching this moment) names its live owner
+        live.addAll(live(containers, networks, request));
         return remove(
                 engine,
-                Map.of(Labels.BACKEND, backendId),
+                containers,
+                networks,
                 labels -> !live.contains(identity(labels)) && !request.keeps(identity(labels), labels, false),
                 labels -> request.reason(identity(labels), labels),
                 request.dryRun());
@@ -62,14 +66,22 @@ public final class LabelledCleanup {
      * @return the live identities
      */
     public static Set<String> live(DockerEngine engine, String backendId, CleanupRequest request) {
+        Map<String, String> label = Map.of(Labels.BACKEND, backendId);
+        return live(engine.containers(label), engine.networks(label), request);
+    }
+
+    private static Set<String> live(
+            List<DockerEngine.ContainerRef> containers,
+            List<DockerEngine.NetworkRef> networks,
+            CleanupRequest request) {
         Set<String> live = new HashSet<>();
-        for (DockerEngine.ContainerRef c : engine.containers(Map.of(Labels.BACKEND, backendId))) {
+        for (DockerEngine.ContainerRef c : containers) {
             boolean agentRuns = c.running() && Labels.AGENT.equals(c.labels().get(Labels.ROLE));
             if (request.keeps(identity(c.labels()), c.labels(), agentRuns)) {
                 live.add(identity(c.labels()));
             }
         }
-        for (DockerEngine.NetworkRef n : engine.networks(Map.of(Labels.BACKEND, backendId))) {
+        for (DockerEngine.NetworkRef n : networks) {
             if (request.keeps(identity(n.labels()), n.labels(), false)) {
                 live.add(identity(n.labels()));
             }
@@ -86,27 +98,25 @@ public final class LabelledCleanup {
      * @return what was removed, and what could not be
      */
     public static CleanupReport bottle(DockerEngine engine, String backendId, String identity) {
+        Map<String, String> label = Map.of(Labels.BACKEND, backendId, Labels.IDENTITY, identity);
         return remove(
-                engine,
-                Map.of(Labels.BACKEND, backendId, Labels.IDENTITY, identity),
-                labels -> true,
-                labels -> "stopped",
-                false);
+                engine, engine.containers(label), engine.networks(label), labels -> true, labels -> "stopped", false);
     }
 
     private static CleanupReport remove(
             DockerEngine engine,
-            Map<String, String> label,
+            List<DockerEngine.ContainerRef> containers,
+            List<DockerEngine.NetworkRef> networks,
             Predicate<Map<String, String>> doomed,
             Function<Map<String, String>, String> why,
             boolean dryRun) {
         List<String> removed = Collections.synchronizedList(new ArrayList<>());
         List<String> failed = Collections.synchronizedList(new ArrayList<>());
         // in parallel: a bottle's agent and bundle go at once, then its networks, which they held
-        List<CompletableFuture<Void>> containers = new ArrayList<>();
-        for (DockerEngine.ContainerRef c : engine.containers(label)) {
+        List<CompletableFuture<Void>> containerSteps = new ArrayList<>();
+        for (DockerEngine.ContainerRef c : containers) {
             if (doomed.test(c.labels())) {
-                containers.add(CompletableFuture.runAsync(
+                containerSteps.add(CompletableFuture.runAsync(
                         () -> attempt(
                                 "container " + c.name() + " (" + why.apply(c.labels()) + ")",
                                 () -> engine.removeContainer(c.id()),
@@ -116,11 +126,11 @@ public final class LabelledCleanup {
                         DockerEngine.WORKERS));
             }
         }
-        joinAll(containers);
-        List<CompletableFuture<Void>> networks = new ArrayList<>();
-        for (DockerEngine.NetworkRef n : engine.networks(label)) {
+        joinAll(containerSteps);
+        List<CompletableFuture<Void>> networkSteps = new ArrayList<>();
+        for (DockerEngine.NetworkRef n : networks) {
             if (doomed.test(n.labels())) {
-                networks.add(CompletableFuture.runAsync(
+                networkSteps.add(CompletableFuture.runAsync(
                         () -> attempt(
                                 "network " + n.name() + " (" + why.apply(n.labels()) + ")",
                                 () -> engine.removeNetwork(n.id()),
@@ -130,7 +140,7 @@ public final class LabelledCleanup {
                         DockerEngine.WORKERS));
             }
         }
-        joinAll(networks);
+        joinAll(networkSteps);
         return new CleanupReport(List.copyOf(removed), List.copyOf(failed));
     }
 
