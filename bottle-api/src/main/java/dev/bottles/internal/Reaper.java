@@ -72,6 +72,11 @@ public final class Reaper {
     private static final Map<Path, Map<String, String>> HOMES = new ConcurrentHashMap<>();
     private static final Map<Path, Long> SPAWNED = new ConcurrentHashMap<>();
     private static final Set<Path> WARNED = ConcurrentHashMap.newKeySet();
+    private static final Map<Path, Process> STARTED = new ConcurrentHashMap<>();
+    private static final Map<Path, Integer> FAILURES = new ConcurrentHashMap<>();
+    private static final Map<Path, Long> NEXT_TRY = new ConcurrentHashMap<>();
+    private static final long FIRST_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static @org.jspecify.annotations.Nullable String classPath;
     private static @org.jspecify.annotations.Nullable ScheduledExecutorService renewer;
 
@@ -159,17 +164,56 @@ public final class Reaper {
      * @param environment what the reaper's environment holds
      * @return whether one was started
      */
-    static synchronized boolean ensureRunning(Path root, Map<String, String> environment) {
+    static boolean ensureRunning(Path root, Map<String, String> environment) {
+        return ensureRunning(root, environment, cachedClassPath());
+    }
+
+    /**
+     * Starts the home's reaper with a given class path, unless one runs, one was started moments
+     * ago, or the last ones failed to start (then it waits longer each time, from 30 s to 10 min,
+     * and warns once: a program whose class path cannot start the reaper must not start a JVM every
+     * round).
+     */
+    static synchronized boolean ensureRunning(Path root, Map<String, String> environment, String classPath) {
         Long last = SPAWNED.get(root);
-        if (last != null && System.nanoTime() - last < SPAWN_GRACE_NANOS) {
+        long now = System.nanoTime();
+        Process previous = STARTED.get(root);
+        if (previous != null && !previous.isAlive() && previous.exitValue() != 0 && !ran(root, previous)) {
+            STARTED.remove(root);
+            int failures = FAILURES.merge(root, 1, Integer::sum);
+            long wait = Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(failures - 1, 5));
+            NEXT_TRY.put(root, now + wait);
+            if (WARNED.add(root)) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "the reaper of " + root + " failed to start (exit " + previous.exitValue() + "; see "
+                                + ReaperMain.dir(root).resolve("log") + "); a crash of this program would leave its"
+                                + " bottles until 'bottle cleanup'");
+            }
+        }
+        Long next = NEXT_TRY.get(root);
+        if (next != null && now - next < 0) {
+            return false;
+        }
+        if (last != null && now - last < SPAWN_GRACE_NANOS) {
             return false;
         }
         if (isRunning(root)) {
+            FAILURES.remove(root);
             return false;
         }
-        spawn(root, environment);
-        SPAWNED.put(root, System.nanoTime());
+        STARTED.put(root, spawn(root, environment, classPath));
+        SPAWNED.put(root, now);
         return true;
+    }
+
+    /** Tells whether a reaper process got as far as holding the lock (it then wrote its pid). */
+    private static boolean ran(Path root, Process p) {
+        try {
+            return Files.readString(ReaperMain.dir(root).resolve("pid")).strip().equals(Long.toString(p.pid()));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
@@ -197,7 +241,7 @@ public final class Reaper {
         }
     }
 
-    private static void spawn(Path root, Map<String, String> environment) {
+    private static Process spawn(Path root, Map<String, String> environment, String classPath) {
         Path dir = SecureFiles.createPrivateDirectories(ReaperMain.dir(root));
         Path log = dir.resolve("log");
         try {
@@ -221,8 +265,8 @@ public final class Reaper {
                     .redirectErrorStream(true);
             pb.environment().clear();
             pb.environment().putAll(environment);
-            pb.environment().put("CLASSPATH", cachedClassPath());
-            pb.start();
+            pb.environment().put("CLASSPATH", classPath);
+            return pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the reaper of " + root, e);
         }

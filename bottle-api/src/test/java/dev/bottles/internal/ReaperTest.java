@@ -214,4 +214,17 @@ class ReaperTest {
         }
         throw new AssertionError("timed out: " + what);
     }
+
+    @Test
+    void aReaperThatCannotStartIsNotStartedAgainEveryRound() throws Exception {
+        state("mine", Owner.current(), false, false);
+        Map<String, String> env = Reaper.passedEnvironment(System.getenv());
+        String noClasses = root.resolve("no-such.jar").toString();
+        assertTrue(Reaper.ensureRunning(root, env, noClasses), "it is tried");
+        Thread.sleep(3100); // the JVM finds no main class and exits; the grace for a fresh start passes
+        assertFalse(Reaper.isRunning(root));
+        assertFalse(Reaper.ensureRunning(root, env, noClasses), "a failed start is not repeated at once");
+        assertFalse(Reaper.ensureRunning(root, env, noClasses), "nor on the next round");
+        assertTrue(Files.readString(root.resolve("reaper/log")).contains("ReaperMain"), "its log says what went wrong");
+    }
 }
