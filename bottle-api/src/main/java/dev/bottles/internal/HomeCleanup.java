@@ -5,7 +5,6 @@ import dev.bottles.spi.BottleBackend;
 import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.BottleHome;
-import dev.bottles.state.Owner;
 import dev.bottles.state.StateDir;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +33,7 @@ public final class HomeCleanup {
         Instant now = Instant.now();
         Set<String> expired = new HashSet<>(request.expired());
         for (StateDir s : home.states()) {
-            if (s.owner().filter(o -> !o.host().equals(Owner.localHost())).isPresent() && s.ownerGone(now)) {
+            if (s.owner().filter(o -> !o.onThisHost()).isPresent() && s.ownerGone(now)) {
                 expired.add(s.identity());
             }
         }

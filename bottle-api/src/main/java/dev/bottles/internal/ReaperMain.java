@@ -170,7 +170,7 @@ public final class ReaperMain {
             if (!label.equals(handled.get(s.identity()))) {
                 doomed.add(s.identity());
                 owners.put(s.identity(), label);
-                if (!owner.get().host().equals(Owner.localHost())) {
+                if (!owner.get().onThisHost()) {
                     expired.add(s.identity());
                 }
             }

@@ -138,6 +138,15 @@ public record Owner(String host, long pid, Instant started) {
     }
 
     /**
+     * Tells whether this owner runs on this host, where its process can be checked exactly.
+     *
+     * @return whether its host is {@link #localHost()}
+     */
+    public boolean onThisHost() {
+        return host.equals(localHost());
+    }
+
+    /**
      * Returns the label value for a bottle this owner launches.
      *
      * @param detached whether the bottle outlives its launcher
@@ -156,7 +165,7 @@ public record Owner(String host, long pid, Instant started) {
      * @return false only when the owner is known to be gone
      */
     public boolean mayBeAlive() {
-        if (!host.equals(localHost())) {
+        if (!onThisHost()) {
             return true;
         }
         return ProcessHandle.of(pid)
@@ -177,7 +186,7 @@ public record Owner(String host, long pid, Instant started) {
      * @return false only when the owner is known to be gone
      */
     public boolean mayBeAlive(Optional<Instant> lease, Instant now) {
-        if (host.equals(localHost())) {
+        if (onThisHost()) {
             return mayBeAlive();
         }
         return lease.map(l -> l.plus(LEASE_TERM).isAfter(now)).orElse(true);

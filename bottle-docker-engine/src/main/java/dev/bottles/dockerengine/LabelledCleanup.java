@@ -113,35 +113,37 @@ public final class LabelledCleanup {
         List<String> removed = Collections.synchronizedList(new ArrayList<>());
         List<String> failed = Collections.synchronizedList(new ArrayList<>());
         // in parallel: a bottle's agent and bundle go at once, then its networks, which they held
-        List<CompletableFuture<Void>> containerSteps = new ArrayList<>();
-        for (DockerEngine.ContainerRef c : containers) {
-            if (doomed.test(c.labels())) {
-                containerSteps.add(CompletableFuture.runAsync(
-                        () -> attempt(
+        inParallel(
+                containers.stream()
+                        .filter(c -> doomed.test(c.labels()))
+                        .map(c -> new Step(
                                 "container " + c.name() + " (" + why.apply(c.labels()) + ")",
-                                () -> engine.removeContainer(c.id()),
-                                dryRun,
-                                removed,
-                                failed),
-                        DockerEngine.WORKERS));
-            }
-        }
-        joinAll(containerSteps);
-        List<CompletableFuture<Void>> networkSteps = new ArrayList<>();
-        for (DockerEngine.NetworkRef n : networks) {
-            if (doomed.test(n.labels())) {
-                networkSteps.add(CompletableFuture.runAsync(
-                        () -> attempt(
+                                () -> engine.removeContainer(c.id())))
+                        .toList(),
+                dryRun,
+                removed,
+                failed);
+        inParallel(
+                networks.stream()
+                        .filter(n -> doomed.test(n.labels()))
+                        .map(n -> new Step(
                                 "network " + n.name() + " (" + why.apply(n.labels()) + ")",
-                                () -> engine.removeNetwork(n.id()),
-                                dryRun,
-                                removed,
-                                failed),
-                        DockerEngine.WORKERS));
-            }
-        }
-        joinAll(networkSteps);
+                                () -> engine.removeNetwork(n.id())))
+                        .toList(),
+                dryRun,
+                removed,
+                failed);
         return new CleanupReport(List.copyOf(removed), List.copyOf(failed));
+    }
+
+    /** One removal, and how the report names it. */
+    private record Step(String what, Runnable removal) {}
+
+    private static void inParallel(List<Step> steps, boolean dryRun, List<String> removed, List<String> failed) {
+        joinAll(steps.stream()
+                .map(st -> CompletableFuture.runAsync(
+                        () -> attempt(st.what(), st.removal(), dryRun, removed, failed), DockerEngine.WORKERS))
+                .toList());
     }
 
     private static void joinAll(List<CompletableFuture<Void>> steps) {
