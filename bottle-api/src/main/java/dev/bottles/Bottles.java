@@ -55,6 +55,29 @@ public final class Bottles {
     }
 
     /**
+     * Starts a warm pool: {@code size} bottles launched ahead of need on the backend the template
+     * selects, which {@link #prepare(BottleSpec)} of any matching spec claims instead of launching
+     * a bottle ({@link WarmPool} says what matches). Returns at once; the members come up in the
+     * background ({@link WarmPool#awaitReady}). Close the pool to remove the members no bottle
+     * claimed.
+     *
+     * @param template the spec members are made from: its backend, home and settings (images,
+     *     runtime) and its agent's daemons; its routes, secrets and files never reach a member
+     * @param size how many members to keep ready
+     * @return the pool
+     * @throws BottleException when the backend keeps no warm pool, or the template resumes a bottle
+     *     or is detached
+     */
+    public static WarmPool warmPool(BottleSpec template, int size) {
+        Objects.requireNonNull(template, "template");
+        return WarmPool.start(
+                template,
+                size,
+                BackendSelector.standard()
+                        .select(BackendSelector.requested(template.backend(), template.hostEnvironment())));
+    }
+
+    /**
      * Returns a facade bound to one backend, skipping discovery and selection.
      *
      * @param backend the backend

@@ -32,6 +32,18 @@ public final class PinnedBackend {
     }
 
     /**
+     * Starts a warm pool on this backend, as {@link Bottles#warmPool(BottleSpec, int)} does.
+     *
+     * @param template the spec members are made from
+     * @param size how many members to keep ready
+     * @return the pool
+     */
+    public WarmPool warmPool(BottleSpec template, int size) {
+        Objects.requireNonNull(template, "template");
+        return WarmPool.start(template, size, backend);
+    }
+
+    /**
      * Returns the backend.
      *
      * @return the backend

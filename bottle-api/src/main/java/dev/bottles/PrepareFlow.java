@@ -16,85 +16,198 @@ import dev.bottles.state.BottleIdentity;
 import dev.bottles.state.BottleMetadata;
 import dev.bottles.state.Owner;
 import dev.bottles.state.StateDir;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
-/** The prepare template every backend shares: select, validate, resolve, then the backend's prepare. */
+/**
+ * The prepare template every backend shares: select, validate, resolve, claim a warm pool member
+ * when one matches, then the backend's prepare.
+ */
 final class PrepareFlow {
+    private static final System.Logger LOG = System.getLogger(PrepareFlow.class.getName());
+    /** The agent part of a warm pool member's identity. */
+    static final String WARM = "warm";
+
     private PrepareFlow() {}
 
-    static PreparedBottle prepare(BottleSpec spec, Supplier<BottleBackend> selection) {
-        BottleIdentity identity =
-                spec.identity() != null ? BottleIdentity.of(spec.identity()) : BottleIdentity.fresh(spec.agent());
-        boolean resumed = spec.identity() != null;
-        long t0 = System.nanoTime();
-        BottleBackend backend = selection.get();
-        BottleEvents events = new BottleEvents(identity.value(), backend.id(), spec.listeners());
-        events.record(Phase.SELECT, "select", Duration.ofNanos(System.nanoTime() - t0), true, backend.id());
-
-        Settings settings = new Settings(spec.settings(), spec.hostEnvironment());
-        BottleHome home = BottleHome.resolve(spec.home(), spec.hostEnvironment());
-        Manifest manifest = events.phase(Phase.VALIDATE, () -> {
+    /** What a spec resolves to before any identity is chosen: its settings, home, definitions, values. */
+    record Context(
+            BottleSpec spec, BottleBackend backend, Settings settings, BottleHome home, Manifest manifest, ResolvedEnv env) {
+        static Context of(BottleSpec spec, BottleBackend backend) {
+            Settings settings = new Settings(spec.settings(), spec.hostEnvironment());
+            BottleHome home = BottleHome.resolve(spec.home(), spec.hostEnvironment());
             Manifest m = spec.manifest() != null
                     ? spec.manifest()
                     : ManifestLoader.load(home.root(), spec.userCwd()).withBuiltIns();
             HostValidator.validate(
                     m, spec.agent(), spec.hostEnvironment(), spec.secretPrompter() != null, settings.skillsDir());
-            return m;
-        });
-        ResolvedEnv env =
-                EnvResolver.resolve(manifest.bottleFor(spec.agent()), spec.hostEnvironment(), spec.secretPrompter());
+            ResolvedEnv env = EnvResolver.resolve(m.bottleFor(spec.agent()), spec.hostEnvironment(), spec.secretPrompter());
+            return new Context(spec, backend, settings, home, m, env);
+        }
 
-        StateDir state = home.state(identity.value());
+        PrepareRequest request(String identity, StateDir state, boolean resumed, BottleEvents events) {
+            return new PrepareRequest(
+                    spec,
+                    manifest,
+                    manifest.requireAgent(spec.agent()),
+                    manifest.bottleFor(spec.agent()),
+                    identity,
+                    resumed,
+                    home,
+                    state,
+                    env,
+                    spec.hostEnvironment(),
+                    settings,
+                    events);
+        }
+
+        /** The backend's warm key for a new bottle of this spec; nothing is written. */
+        Optional<String> warmKey() {
+            String probe = BottleIdentity.fresh(spec.agent()).value();
+            return backend.warmKey(
+                    request(probe, home.state(probe), false, BottleEvents.silent(probe, backend.id())));
+        }
+    }
+
+    /** A warm pool member, prepared from the pool's template into a state dir marked warm. */
+    record Member(BottlePlan plan, StateDir state, BottleEvents events) {}
+
+    static PreparedBottle prepare(BottleSpec spec, Supplier<BottleBackend> selection) {
+        String pinned = spec.identity();
+        boolean resumed = pinned != null;
+        long t0 = System.nanoTime();
+        BottleBackend backend = selection.get();
+        Duration selecting = Duration.ofNanos(System.nanoTime() - t0);
+        BottleIdentity identity = pinned != null ? BottleIdentity.of(pinned) : BottleIdentity.fresh(spec.agent());
+
+        long v0 = System.nanoTime();
+        Context context;
+        try {
+            context = Context.of(spec, backend);
+        } catch (RuntimeException e) {
+            BottleEvents events = new BottleEvents(identity.value(), backend.id(), spec.listeners());
+            events.record(Phase.SELECT, "select", selecting, true, backend.id());
+            events.record(Phase.VALIDATE, "validate", Duration.ofNanos(System.nanoTime() - v0), false, e.getMessage());
+            throw e;
+        }
+        Duration validating = Duration.ofNanos(System.nanoTime() - v0);
+
+        long c0 = System.nanoTime();
+        WarmPool.Member warm = resumed || spec.detached() ? null : claim(context);
+        if (warm != null) {
+            identity = BottleIdentity.of(warm.identity());
+        }
+        BottleEvents events = new BottleEvents(identity.value(), backend.id(), spec.listeners());
+        events.record(Phase.SELECT, "select", selecting, true, backend.id());
+        events.record(Phase.VALIDATE, "validate", validating, true, null);
+        if (warm != null) {
+            events.record(
+                    Phase.PREPARE, "claim-warm", Duration.ofNanos(System.nanoTime() - c0), true, warm.pool().key());
+        }
+
+        StateDir state = warm != null ? warm.state() : context.home().state(identity.value());
         boolean existed = state.exists();
         state.create();
         state.writeOwner(Owner.current(), spec.detached());
         state.clearPreserve();
         if (backend.bottlesOutliveTheirOwner()) {
-            Reaper.watch(home, spec.hostEnvironment());
+            Reaper.watch(context.home(), spec.hostEnvironment());
         }
         BottlePlan plan;
         try {
-            plan = events.phase(
-                    Phase.PREPARE,
-                    () -> backend.prepare(new PrepareRequest(
-                            spec,
-                            manifest,
-                            manifest.requireAgent(spec.agent()),
-                            manifest.bottleFor(spec.agent()),
-                            identity.value(),
-                            resumed,
-                            home,
-                            state,
-                            env,
-                            spec.hostEnvironment(),
-                            settings,
-                            events)));
-            if (plan == null
-                    || !plan.identity().equals(identity.value())
-                    || !plan.backendId().equals(backend.id())) {
+            plan = prepareInto(context, identity.value(), state, resumed, events);
+        } catch (RuntimeException e) {
+            if (warm != null) {
+                remove(warm);
+            } else if (!resumed && !existed) {
+                state.delete();
+            }
+            throw e;
+        }
+        return new PreparedBottle(
+                plan,
+                backend,
+                events,
+                state,
+                !resumed,
+                spec.approvals(),
+                context.env().forwardedValues(),
+                spec.detached(),
+                warm);
+    }
+
+    /** Prepares a warm pool member: a new bottle of the template, in a state dir marked warm. */
+    static Member prepareMember(BottleSpec template, BottleBackend backend) {
+        Context context = Context.of(template, backend);
+        String identity = BottleIdentity.fresh(WARM).value();
+        BottleEvents events = new BottleEvents(identity, backend.id(), template.listeners());
+        StateDir state = context.home().state(identity);
+        state.create();
+        state.writeOwner(Owner.current(), false);
+        state.markWarm();
+        if (backend.bottlesOutliveTheirOwner()) {
+            Reaper.watch(context.home(), template.hostEnvironment());
+        }
+        try {
+            return new Member(prepareInto(context, identity, state, false, events), state, events);
+        } catch (RuntimeException e) {
+            state.delete();
+            throw e;
+        }
+    }
+
+    private static BottlePlan prepareInto(
+            Context context, String identity, StateDir state, boolean resumed, BottleEvents events) {
+        BottleBackend backend = context.backend();
+        BottleSpec spec = context.spec();
+        try {
+            BottlePlan plan = events.phase(
+                    Phase.PREPARE, () -> backend.prepare(context.request(identity, state, resumed, events)));
+            if (plan == null || !plan.identity().equals(identity) || !plan.backendId().equals(backend.id())) {
                 throw new BottleException("backend " + backend.id() + " returned a plan for another bottle or backend"
                         + " (a bug in " + backend.getClass().getName() + ")");
             }
             state.writeMetadata(new BottleMetadata(
-                    identity.value(),
+                    identity,
                     spec.agent(),
                     spec.copyCwd() ? spec.userCwd().toString() : "",
                     spec.copyCwd(),
                     Instant.now(),
                     plan.composeProject(),
                     backend.id()));
+            return plan;
         } catch (RuntimeException e) {
-            if (!resumed && !existed) {
-                state.delete();
-            }
             throw e instanceof BottleException be
                     ? be
                     : new BottleException(
                             "backend " + backend.id() + " failed to prepare bottle " + identity + ": " + e, e);
         }
-        return new PreparedBottle(
-                plan, backend, events, state, !resumed, spec.approvals(), env.forwardedValues(), spec.detached());
+    }
+
+    private static WarmPool.@Nullable Member claim(Context context) {
+        if (!WarmPool.anyOpen()) {
+            return null;
+        }
+        Optional<String> key;
+        try {
+            key = context.warmKey();
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "no warm key, launching cold: " + e.getMessage());
+            return null;
+        }
+        return key.flatMap(k -> WarmPool.claim(context.backend(), context.home(), k))
+                .orElse(null);
+    }
+
+    static void remove(WarmPool.Member warm) {
+        try {
+            warm.remove();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not remove warm bottle " + warm.identity() + ": " + e.getMessage());
+        }
     }
 }

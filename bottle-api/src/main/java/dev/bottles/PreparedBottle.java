@@ -1,5 +1,6 @@
 package dev.bottles;
 
+import dev.bottles.internal.OpenBottles;
 import dev.bottles.internal.Transcripts;
 import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottleBackend;
@@ -9,12 +10,14 @@ import dev.bottles.state.StateDir;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bottle resolved into a plan, with no runtime resource created yet. Inspect or print
  * {@link #plan()}, then {@link #launch()} it once, or {@link #discard()} it.
  */
 public final class PreparedBottle {
+    private static final System.Logger LOG = System.getLogger(PreparedBottle.class.getName());
     private enum Stage {
         READY,
         LAUNCHED,
@@ -31,6 +34,7 @@ public final class PreparedBottle {
     private final @org.jspecify.annotations.Nullable ApprovalHandler approvals;
     private final Map<String, String> forwarded;
     private final boolean detached;
+    private final WarmPool.@Nullable Member warm;
 
     PreparedBottle(
             BottlePlan plan,
@@ -40,8 +44,10 @@ public final class PreparedBottle {
             boolean fresh,
             @org.jspecify.annotations.Nullable ApprovalHandler approvals,
             Map<String, String> forwarded,
-            boolean detached) {
+            boolean detached,
+            WarmPool.@Nullable Member warm) {
         this.detached = detached;
+        this.warm = warm;
         this.approvals = approvals;
         this.forwarded = Map.copyOf(forwarded);
         this.plan = plan;
@@ -92,7 +98,7 @@ public final class PreparedBottle {
                     + String.valueOf(stage.get()).toLowerCase(Locale.ROOT) + "; prepare it again");
         }
         try {
-            BackendBottle running = events.phase(Phase.LAUNCH, () -> backend.launch(plan, events));
+            BackendBottle running = events.phase(Phase.LAUNCH, this::start);
             if (running == null) {
                 throw new BottleLaunchException(
                         identity(),
@@ -120,9 +126,36 @@ public final class PreparedBottle {
         }
     }
 
+    private BackendBottle start() {
+        WarmPool.Member member = warm;
+        if (member == null) {
+            return backend.launch(plan, events);
+        }
+        BackendBottle claimed;
+        try {
+            claimed = events.time(Phase.LAUNCH, "claim-warm", () -> backend.claimWarm(member.bottle(), plan, events));
+        } catch (RuntimeException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "warm bottle " + identity() + " could not be claimed (" + e.getMessage()
+                            + "); launching it cold");
+            OpenBottles.closing(member.atExit());
+            try {
+                member.bottle().close();
+            } catch (RuntimeException closing) {
+                LOG.log(System.Logger.Level.WARNING, "could not remove warm bottle " + identity() + ": "
+                        + closing.getMessage());
+            }
+            return backend.launch(plan, events);
+        }
+        OpenBottles.closing(member.atExit());
+        return claimed;
+    }
+
     /**
      * Gives up on the bottle without launching it: a fresh bottle's state dir is removed, a
-     * resumed one's is kept. Idempotent.
+     * resumed one's is kept, and a claimed warm
+     * pool member is removed. Idempotent.
      *
      * @throws IllegalStateException when already launched
      */
@@ -131,6 +164,9 @@ public final class PreparedBottle {
             throw new IllegalStateException("bottle " + identity() + " was launched; close it instead");
         }
         if (stage.compareAndSet(Stage.READY, Stage.DISCARDED)) {
+            if (warm != null) {
+                PrepareFlow.remove(warm);
+            }
             dropFreshState();
         }
     }

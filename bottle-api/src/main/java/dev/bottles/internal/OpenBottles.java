@@ -28,7 +28,7 @@ public final class OpenBottles {
      * @param name the bottle, for the log
      * @param atExit keeps its state and closes it
      */
-    public record Open(String name, Runnable atExit) {}
+    public record Open(String name, Runnable atExit, boolean warn) {}
 
     /**
      * Records a launched bottle, installing the shutdown hook the first time.
@@ -39,7 +39,22 @@ public final class OpenBottles {
      */
     public static Open opened(String name, Runnable atExit) {
         hook();
-        Open o = new Open(name, atExit);
+        Open o = new Open(name, atExit, true);
+        OPEN.add(o);
+        return o;
+    }
+
+    /**
+     * Registers something the exit removes without a warning: a warm pool's unclaimed bottle,
+     * which nobody was meant to close.
+     *
+     * @param name what it is, for a failure's message
+     * @param atExit what removes it
+     * @return the registration, for {@link #closing}
+     */
+    public static Open quietly(String name, Runnable atExit) {
+        hook();
+        Open o = new Open(name, atExit, false);
         OPEN.add(o);
         return o;
     }
@@ -71,7 +86,9 @@ public final class OpenBottles {
         List<Thread> closers = new ArrayList<>();
         for (Open b : List.copyOf(OPEN)) {
             // straight to stderr: java.util.logging resets its handlers in a shutdown hook of its own
-            say("bottle " + b.name() + " was not closed; closing it as the program exits (its state is kept)");
+            if (b.warn()) {
+                say("bottle " + b.name() + " was not closed; closing it as the program exits (its state is kept)");
+            }
             Thread t = new Thread(
                     () -> {
                         try {

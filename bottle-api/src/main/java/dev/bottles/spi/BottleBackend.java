@@ -108,6 +108,52 @@ public interface BottleBackend {
     }
 
     /**
+     * Returns what a bottle prepared from this request must share with a warm pool member to be
+     * launched in it: for example its agent image, bundle image, runtime and daemons. Computed
+     * before the bottle is prepared, so it reads and writes nothing of the request's state. Empty
+     * (the default) means the bottle always launches cold; a backend returning a key must
+     * implement {@link #launchWarm} and {@link #claimWarm}. Rules: {@code docs/backends.md}.
+     *
+     * @param request the request, whose state dir may not exist yet
+     * @return the key, or empty
+     */
+    default Optional<String> warmKey(PrepareRequest request) {
+        return Optional.empty();
+    }
+
+    /**
+     * Launches a warm pool member from a plan prepared from the pool's template into a state dir
+     * {@linkplain dev.bottles.state.StateDir#markWarm() marked warm}: everything of a bottle that
+     * is up and running (its networks, a started sidecar bundle and agent, the agent trusting the
+     * egress CA) and nothing of the bottle that will claim it: no routes beyond the template's, no
+     * secret, no files, no environment.
+     *
+     * @param plan the member's plan
+     * @param events where steps are reported
+     * @return the member, whose {@code close} removes it
+     * @throws BottleLaunchException when it fails, after removing what it created
+     */
+    default BackendBottle launchWarm(BottlePlan plan, BottleEvents events) {
+        throw new UnsupportedOperationException(id() + " has no warm pool");
+    }
+
+    /**
+     * Turns a claimed member into the bottle a plan describes: the plan was prepared into the
+     * member's state dir under its identity, with the same {@link #warmKey}. Delivers what
+     * {@link #launch} would have put in at creation (the bundle's routes, tokens and environment,
+     * the agent's files and environment) and returns once the bottle is as ready as a cold one.
+     *
+     * @param member the member {@link #launchWarm} returned
+     * @param plan the bottle's plan
+     * @param events where steps are reported
+     * @return the running bottle
+     * @throws BottleLaunchException when it fails; the caller closes the member
+     */
+    default BackendBottle claimWarm(BackendBottle member, BottlePlan plan, BottleEvents events) {
+        throw new UnsupportedOperationException(id() + " has no warm pool");
+    }
+
+    /**
      * Removes runtime resources of this backend that no running bottle owns (or reports them, on a
      * dry run), found by label. State dirs are the facade's job.
      *

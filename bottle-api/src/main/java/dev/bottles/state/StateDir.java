@@ -4,6 +4,7 @@ import dev.bottles.BottleException;
 import dev.bottles.internal.MetadataJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -168,6 +169,40 @@ public record StateDir(Path path, String identity) {
     /** Records that the bottle's runtime came up (its owner launched it). */
     public void markLaunched() {
         SecureFiles.writePrivate(path.resolve(".launched"), "");
+    }
+
+    /**
+     * Marks this state as a warm pool member's: made before any bottle claimed it, its egress CA
+     * is kept when the claiming bottle is prepared into it (the agent already trusts that CA).
+     */
+    public void markWarm() {
+        SecureFiles.writePrivate(path.resolve(".warm"), "");
+    }
+
+    /**
+     * Tells whether this state is a warm pool member's ({@link #markWarm()}).
+     *
+     * @return whether it is
+     */
+    public boolean isWarm() {
+        return Files.exists(path.resolve(".warm"));
+    }
+
+    /**
+     * Claims a warm pool member's state for one bottle: atomic on the file system, so of any
+     * number of claimers, in threads or processes, exactly one gets true.
+     *
+     * @return whether this call claimed it
+     */
+    public boolean claimWarm() {
+        try {
+            Files.createFile(path.resolve(".claimed"));
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            throw new BottleException("cannot claim the warm bottle in " + path + " (" + e + ")", e);
+        }
     }
 
     /**

@@ -42,7 +42,8 @@ import org.jspecify.annotations.Nullable;
  * {@code {"event":"bundle-ready"}} once every daemon answers (launch waits for that line), and on
  * SIGTERM stops them with a grace period. A daemon this image does not have is a startup error
  * (fail closed), never a silent gap. A daemon that dies later is logged, not a teardown (the
- * original's rule).
+ * original's rule). Started with {@value SidecarBundle#AWAIT_ENV}, it first waits, warm and holding
+ * no secret, for a warm pool's claim ({@link WarmStart}).
  *
  * <p>This image has {@link #DAEMONS}; pipelock runs when its binary is at {@link #PIPELOCK_BINARY}.
  */
@@ -68,7 +69,17 @@ public final class BundleMain {
                 "bundle",
                 "uncaught",
                 Map.of("thread", t.getName(), "error", e.getClass().getSimpleName() + ": " + e.getMessage())));
-        int code = run(System.getenv(), log, new CountDownLatch(1), true);
+        Map<String, String> env = System.getenv();
+        String await = env.get(SidecarBundle.AWAIT_ENV);
+        if (await != null && !await.isBlank()) {
+            try {
+                env = WarmStart.await(Path.of(await), env, log);
+            } catch (IllegalStateException e) {
+                log.event("bundle", "start-failed", Map.of("reason", String.valueOf(e.getMessage())));
+                System.exit(2);
+            }
+        }
+        int code = run(env, log, new CountDownLatch(1), true);
         if (code != 0) {
             System.exit(code);
         }

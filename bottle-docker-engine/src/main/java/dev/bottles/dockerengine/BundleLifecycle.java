@@ -3,7 +3,12 @@ package dev.bottles.dockerengine;
 import dev.bottles.BottleException;
 import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.sidecars.Daemon;
+import dev.bottles.sidecars.SidecarBundle;
 import dev.bottles.state.SecureFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -142,7 +147,11 @@ public final class BundleLifecycle {
      * @throws BottleException with the bundle's log tail when it fails, exits or takes too long
      */
     public static String awaitReady(DockerEngine engine, String id, Duration timeout) {
-        DockerEngine.LogWait w = engine.awaitLogLine(id, READY_MARKER, FAILED_MARKER, timeout);
+        return await(engine, id, READY_MARKER, timeout);
+    }
+
+    private static String await(DockerEngine engine, String id, String marker, Duration timeout) {
+        DockerEngine.LogWait w = engine.awaitLogLine(id, marker, FAILED_MARKER, timeout);
         if (w == DockerEngine.LogWait.FOUND) {
             return id;
         }
@@ -152,6 +161,76 @@ public final class BundleLifecycle {
                         ? "did not report ready" + " within " + timeout.toSeconds() + " s"
                         : "failed to start")
                 + (log.isEmpty() ? "" : "; its log:\n" + log));
+    }
+
+    /**
+     * Hands a warm bundle its bottle: the environment a cold bundle of {@code spec} gets at
+     * creation, its secrets among them, written to {@value SidecarBundle#AWAIT_FILE} in the egress
+     * directory the bundle has mounted, private to the bundle's user, whole (renamed into place).
+     * The files the bottle's prepare wrote into the mounted directories are handed to that user
+     * too. Remove the file with {@link #retractClaim} once the bundle is ready.
+     *
+     * @param spec the bottle's bundle spec
+     * @param values the host values the spec's bare entries take (route tokens, secret values)
+     * @param egressDir the egress directory on the host
+     * @throws BottleException when a value is missing or the file cannot be written
+     */
+    public static void deliverClaim(BundleLaunchSpec spec, Map<String, String> values, Path egressDir) {
+        StringBuilder sb = new StringBuilder();
+        for (String e : spec.resolveEnvironment(values)) {
+            if (e.indexOf('\n') >= 0 || e.indexOf('\r') >= 0) {
+                throw new BottleException("bundle variable " + e.substring(0, e.indexOf('='))
+                        + " holds a newline, which a warm bundle's claim cannot carry");
+            }
+            sb.append(e).append('\n');
+        }
+        String user = user(spec);
+        Path tmp = egressDir.resolve("." + SidecarBundle.AWAIT_FILE + ".tmp");
+        SecureFiles.writePrivate(tmp, sb.toString());
+        String writer = SecureFiles.owner(tmp);
+        if (writer != null && writer.startsWith("0:") && !user.startsWith("0:")) {
+            // the host runs as root: what the bottle's prepare wrote as root goes to the bundle's user
+            int uid = Integer.parseInt(user.substring(0, user.indexOf(':')));
+            int gid = Integer.parseInt(user.substring(user.indexOf(':') + 1));
+            for (BundleLaunchSpec.Mount m : spec.volumes()) {
+                SecureFiles.handOver(m.host(), uid, gid);
+            }
+        }
+        try {
+            Files.move(tmp, egressDir.resolve(SidecarBundle.AWAIT_FILE), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new BottleException("cannot hand the warm bundle its claim in " + egressDir + " (" + e + ")", e);
+        }
+    }
+
+    /**
+     * Removes a warm bundle's claim from the host: the bundle read it when it started.
+     *
+     * @param egressDir the egress directory on the host
+     */
+    public static void retractClaim(Path egressDir) {
+        try {
+            Files.deleteIfExists(egressDir.resolve(SidecarBundle.AWAIT_FILE));
+            Files.deleteIfExists(egressDir.resolve("." + SidecarBundle.AWAIT_FILE + ".tmp"));
+        } catch (IOException e) {
+            throw new BottleException("cannot remove the warm bundle's claim from " + egressDir + " (" + e + ")", e);
+        }
+    }
+
+    /** The line a warm bundle logs once it waits for its claim. */
+    public static final String WARM_MARKER = "\"event\":\"bundle-warm\"";
+
+    /**
+     * Waits for a warm pool member's bundle to wait for its claim.
+     *
+     * @param engine the engine
+     * @param id the bundle container
+     * @param timeout how long at most
+     * @return the container id
+     * @throws BottleException when it failed or timed out, with its log's tail
+     */
+    public static String awaitWarm(DockerEngine engine, String id, Duration timeout) {
+        return await(engine, id, WARM_MARKER, timeout);
     }
 
     /**

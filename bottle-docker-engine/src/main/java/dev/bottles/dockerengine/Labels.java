@@ -17,6 +17,13 @@ public final class Labels {
     /** The bundle's daemons, on the bundle and agent containers. */
     public static final String SERVICES = "dev.bottles.services";
     /**
+     * Marks an agent started for a warm pool: its environment is in {@link #WARM_ENV_FILE}, written
+     * when a bottle claimed it, not in the container's.
+     */
+    public static final String WARM = "dev.bottles.warm";
+    /** Where a claimed warm agent's environment is, one {@code NAME=value} per line. */
+    public static final String WARM_ENV_FILE = "/etc/claude-bottle/agent.env";
+    /**
      * The process that owns the bottle ({@link Owner}). The engine adds it to every container and
      * network that carries an identity, so no path that creates a bottle's resource can leave it
      * out.

@@ -3,6 +3,7 @@ package dev.bottles.docker;
 import dev.bottles.BottleException;
 import dev.bottles.docker.internal.AgentImages;
 import dev.bottles.docker.internal.DockerLaunch;
+import dev.bottles.docker.internal.DockerWarmClaim;
 import dev.bottles.docker.internal.FoundDockerBottle;
 import dev.bottles.docker.internal.RuntimeProbe;
 import dev.bottles.dockerengine.BundleImages;
@@ -162,9 +163,16 @@ public final class DockerBackend implements BottleBackend {
         String image = derivedFrom != null ? s.get(DockerSettings.DERIVED_IMAGE, "claude-bottle:cwd-" + id) : baseImage;
 
         String pinned = s.get(DockerSettings.CONTAINER).orElse(null);
-        String containerName = pinned != null ? pinnedName(e, pinned) : freeName(e, "claude-bottle-" + id);
+        // a claimed warm member's containers are this bottle's: it is prepared into them
+        Optional<String> warmAgent = request.state().isWarm()
+                ? e.containers(Map.of(Labels.BACKEND, ID, Labels.IDENTITY, id, Labels.ROLE, Labels.AGENT)).stream()
+                        .map(DockerEngine.ContainerRef::name)
+                        .findFirst()
+                : Optional.empty();
+        String containerName = warmAgent.orElseGet(
+                () -> pinned != null ? pinnedName(e, pinned) : freeName(e, "claude-bottle-" + id));
         String bundle = DockerBundles.bundleContainerName(id);
-        if (e.containerExists(bundle)) {
+        if (warmAgent.isEmpty() && e.containerExists(bundle)) {
             throw new BottleException("sidecar bundle container '" + bundle + "' already exists: an orphan from a"
                     + " previous run. Clean it up with Bottles.cleanup(...) (or 'docker rm -f " + bundle
                     + "') and retry");
@@ -257,6 +265,62 @@ public final class DockerBackend implements BottleBackend {
                     + plan.getClass().getName());
         }
         return new DockerLaunch(engine(), p, events).run();
+    }
+
+    /**
+     * Returns the warm key: the engine, the agent's image, user and limits, the bundle's image and
+     * daemons, the runtime and the subnet ranges. Empty for a bottle that copies the working
+     * directory in, pins its container's name, or rebuilds its image (each makes the agent's
+     * container its own).
+     */
+    @Override
+    public Optional<String> warmKey(PrepareRequest request) {
+        Settings s = request.settings();
+        if (request.resumed() || request.spec().copyCwd() || s.get(DockerSettings.CONTAINER).isPresent()) {
+            return Optional.empty();
+        }
+        DockerEngine e = engine();
+        Map<String, String> build = bundleBuild(s);
+        String agentImage =
+                s.get(DockerSettings.IMAGE).filter(v -> !v.isBlank()).orElseGet(() -> AgentImages.reference(build));
+        BundleImage bundleImage = BundleImages.describe(e, s);
+        String daemons = bundleImage
+                .effective(dev.bottles.sidecars.SidecarBundle.forBottle(request.bottle()))
+                .daemonsCsv();
+        String runtime = String.valueOf(
+                runtimes.choose(e, s.get(DockerSettings.RUNTIME, "auto"), agentImage).runtime());
+        return Optional.of(String.join(
+                "|",
+                ID,
+                e.host(),
+                agentImage,
+                bundleImage.reference(),
+                daemons,
+                runtime,
+                s.get(DockerSettings.CONTAINER_UID, Integer.toString(AgentImages.UID)).strip(),
+                s.get(DockerSettings.CONTAINER_USER, ""),
+                s.get(DockerSettings.CONTAINER_HOME, "/home/node"),
+                dev.bottles.dockerengine.Limits.from(build).toString(),
+                s.get(SubnetPool.SETTING, ""),
+                s.get(DockerSettings.EGRESS_SUBNET_BASE, "")));
+    }
+
+    @Override
+    public BackendBottle launchWarm(BottlePlan plan, BottleEvents events) {
+        return new DockerLaunch(engine(), own(plan), events, true).run();
+    }
+
+    @Override
+    public BackendBottle claimWarm(BackendBottle member, BottlePlan plan, BottleEvents events) {
+        return DockerWarmClaim.run(engine(), member, own(plan), events);
+    }
+
+    private static DockerBottlePlan own(BottlePlan plan) {
+        if (!(plan instanceof DockerBottlePlan p)) {
+            throw new IllegalArgumentException("the docker backend launches only its own plans, not "
+                    + plan.getClass().getName());
+        }
+        return p;
     }
 
     @Override

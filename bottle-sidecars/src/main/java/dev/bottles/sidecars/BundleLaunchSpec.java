@@ -179,6 +179,25 @@ public record BundleLaunchSpec(
     }
 
     /**
+     * Returns this spec for a warm pool member: without any value the host supplies (the bottle's
+     * route tokens, secret values for inspection, its access credential), and waiting for them in
+     * {@value SidecarBundle#AWAIT_FILE} in its egress directory.
+     *
+     * @return the warm spec
+     */
+    public BundleLaunchSpec awaitingClaim() {
+        List<EnvEntry> env = new ArrayList<>();
+        for (EnvEntry e : environment) {
+            if (!e.isBare()) {
+                env.add(e);
+            }
+        }
+        env.add(EnvEntry.of(SidecarBundle.AWAIT_ENV, Egress.DIR_IN_CONTAINER + "/" + SidecarBundle.AWAIT_FILE));
+        return new BundleLaunchSpec(
+                identity, containerName, networkName, subnet, image, daemonsCsv, env, volumes, publishedPorts, labels);
+    }
+
+    /**
      * Builds the spec from a bottle's sidecar plans, for the image {@value #IMAGE_SETTING} names (or
      * the default), taken to run every daemon the bottle needs.
      *

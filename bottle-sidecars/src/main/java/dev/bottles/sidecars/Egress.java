@@ -125,6 +125,28 @@ public final class Egress {
             Path dir,
             Map<String, String> hostEnvironment,
             @org.jspecify.annotations.Nullable Path extraAnchors) {
+        return prepare(bottle, identity, dir, hostEnvironment, extraAnchors, false);
+    }
+
+    /**
+     * Writes the files as {@link #prepare(BottleDefinition, String, Path, Map, Path)} does, keeping
+     * the CA already in {@code dir} when asked: a warm pool member's agent trusts that one.
+     *
+     * @param bottle the bottle
+     * @param identity the bottle's identity
+     * @param dir the {@code egress/} state subdirectory
+     * @param hostEnvironment the host environment
+     * @param extraAnchors a PEM file of CA certificates egress trusts beside the system store, or null
+     * @param keepCa whether a CA already in {@code dir} is kept rather than replaced
+     * @return the plan
+     */
+    public EgressPlan prepare(
+            BottleDefinition bottle,
+            String identity,
+            Path dir,
+            Map<String, String> hostEnvironment,
+            @org.jspecify.annotations.Nullable Path extraAnchors,
+            boolean keepCa) {
         List<ManifestException> problems = new ArrayList<>();
         for (int i = 0; i < bottle.routes().size(); i++) {
             EgressRoute r = bottle.routes().get(i);
@@ -168,12 +190,21 @@ public final class Egress {
                         "point " + EXTRA_CA_SETTING + " at a PEM file of CA certificates");
             }
             SecureFiles.writePrivate(dir.resolve("extra-ca.pem"), pem.getBytes(StandardCharsets.US_ASCII));
+        } else {
+            try {
+                // a directory prepared before (a warm member's, a resumed bottle's) may hold one
+                Files.deleteIfExists(dir.resolve("extra-ca.pem"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         EgressConfig config = EgressConfig.forBottle(bottle);
         Path routes = dir.resolve("routes.yaml");
         SecureFiles.writePrivate(routes, config.render(identity).getBytes(StandardCharsets.UTF_8));
-        CertificateAuthority.mint("bottles egress CA " + identity, clock)
-                .writeTo(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"));
+        if (!(keepCa && Files.isRegularFile(dir.resolve("ca.pem")) && Files.isRegularFile(dir.resolve("ca-key.pem")))) {
+            CertificateAuthority.mint("bottles egress CA " + identity, clock)
+                    .writeTo(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"));
+        }
         Map<String, String> placeholders = new LinkedHashMap<>();
         if (bottle.routes().stream().anyMatch(r -> r.role() == RouteRole.CLAUDE_CODE_OAUTH)) {
             placeholders.put(OAUTH_ENV, OAUTH_PLACEHOLDER);

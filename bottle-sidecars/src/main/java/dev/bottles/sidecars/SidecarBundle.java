@@ -19,6 +19,14 @@ public record SidecarBundle(List<Daemon> daemons) {
     public static final String DAEMONS_ENV = "CLAUDE_BOTTLE_SIDECAR_DAEMONS";
     /** The environment variable giving the bundle its bottle's identity, for its log lines. */
     public static final String IDENTITY_ENV = "CLAUDE_BOTTLE_IDENTITY";
+    /**
+     * The environment variable that makes a bundle start warm: its JVM comes up, logs
+     * {@code bundle-warm} and waits for the file this names (in a mounted directory) to hold the
+     * rest of its environment, the bottle's secrets among them, before it starts any daemon.
+     */
+    public static final String AWAIT_ENV = "CLAUDE_BOTTLE_AWAIT_CONFIG";
+    /** The file name a warm bundle waits for, in its egress directory. */
+    public static final String AWAIT_FILE = "claim.env";
 
     /**
      * Orders and de-duplicates the daemons.

@@ -91,7 +91,14 @@ public record SidecarPlans(
         Path anchors =
                 request.settings().get(Egress.EXTRA_CA_SETTING).map(Path::of).orElse(null);
         EgressPlan egress =
-                new Egress(clock).prepare(bottle, id, request.state().egressDir(), request.hostEnvironment(), anchors);
+                new Egress(clock)
+                .prepare(
+                        bottle,
+                        id,
+                        request.state().egressDir(),
+                        request.hostEnvironment(),
+                        anchors,
+                        request.state().isWarm());
         PipelockPlan pipelock =
                 new PipelockProxy(clock).prepare(bottle, id, request.state().pipelockDir());
         GitGatePlan gitGate = bundle.runs(Daemon.GIT_GATE)

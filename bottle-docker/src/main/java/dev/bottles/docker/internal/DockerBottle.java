@@ -38,13 +38,15 @@ final class DockerBottle implements BackendBottle {
     private final DockerBottlePlan plan;
     private final String agent;
     private final Subnet subnet;
+    private final List<String> baseEnv;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    DockerBottle(DockerEngine engine, DockerBottlePlan plan, String agent, Subnet subnet) {
+    DockerBottle(DockerEngine engine, DockerBottlePlan plan, String agent, Subnet subnet, List<String> baseEnv) {
         this.engine = engine;
         this.plan = plan;
         this.agent = agent;
         this.subnet = subnet;
+        this.baseEnv = List.copyOf(baseEnv);
     }
 
     @Override
@@ -64,6 +66,10 @@ final class DockerBottle implements BackendBottle {
      */
     Subnet subnet() {
         return subnet;
+    }
+
+    String agentContainer() {
+        return agent;
     }
 
     @Override
@@ -110,7 +116,7 @@ final class DockerBottle implements BackendBottle {
     }
 
     private List<String> env(ExecOptions options) {
-        List<String> env = new ArrayList<>();
+        List<String> env = new ArrayList<>(baseEnv);
         plan.env().forwardedValues().forEach((k, v) -> env.add(k + "=" + v));
         options.env().forEach((k, v) -> env.add(k + "=" + v));
         return env;

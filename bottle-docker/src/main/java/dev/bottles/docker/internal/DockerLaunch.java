@@ -46,6 +46,7 @@ public final class DockerLaunch {
     private final DockerEngine engine;
     private final DockerBottlePlan plan;
     private final BottleEvents events;
+    private final boolean warm;
     private final Deque<Undo> undo = new ArrayDeque<>();
 
     /** A removal; containers go before networks, whatever order the parallel branches pushed them in. */
@@ -59,9 +60,24 @@ public final class DockerLaunch {
      * @param events where steps are reported
      */
     public DockerLaunch(DockerEngine engine, DockerBottlePlan plan, BottleEvents events) {
+        this(engine, plan, events, false);
+    }
+
+    /**
+     * Prepares a launch, of a bottle or of a warm pool member: a member's agent gets no environment
+     * and no files but the egress CA it trusts, and its bundle no secret; the bundle waits for a
+     * claim ({@link DockerWarmClaim}) instead of starting its daemons.
+     *
+     * @param engine the engine
+     * @param plan the plan
+     * @param events where steps are reported
+     * @param warm whether this is a warm pool member
+     */
+    public DockerLaunch(DockerEngine engine, DockerBottlePlan plan, BottleEvents events, boolean warm) {
         this.engine = engine;
         this.plan = plan;
         this.events = events;
+        this.warm = warm;
     }
 
     private final class StepFailure extends BottleException {
@@ -116,8 +132,12 @@ public final class DockerLaunch {
             CompletableFuture<String> agent = internal.thenCombineAsync(
                             agentImage,
                             (s, built) -> step("create-agent", () -> {
-                                String id = createAgent(agentEnv(s), s);
-                                Provisioner.copyFiles(engine, id, plan, s.bundleIp());
+                                String id = createAgent(warm ? Map.of() : agentEnv(s), s);
+                                if (warm) {
+                                    Provisioner.copyCa(engine, id, plan);
+                                } else {
+                                    Provisioner.copyFiles(engine, id, plan, s.bundleIp());
+                                }
                                 return id;
                             }),
                             POOL)
@@ -146,10 +166,12 @@ public final class DockerLaunch {
                     .thenApplyAsync(
                             id -> step(
                                     "bundle-ready",
-                                    () -> BundleLifecycle.awaitReady(engine, id, plan.bundleReadyTimeout())),
+                                    () -> warm
+                                            ? BundleLifecycle.awaitWarm(engine, id, plan.bundleReadyTimeout())
+                                            : BundleLifecycle.awaitReady(engine, id, plan.bundleReadyTimeout())),
                             POOL);
             settle(List.of(bundleImage, agentImage, internal, outbound, agent, bundle));
-            return new DockerBottle(engine, plan, agent.join(), internal.join());
+            return new DockerBottle(engine, plan, agent.join(), internal.join(), List.of());
         } catch (StepFailure f) {
             rollback();
             throw new BottleLaunchException(plan.identity(), f.step, String.valueOf(f.getMessage()), f.getCause());
@@ -222,6 +244,9 @@ public final class DockerLaunch {
                         false,
                         plan.bundle().image())
                 .withLabel(Labels.OWNER, plan.ownerLabel());
+        if (warm) {
+            spec = spec.awaitingClaim();
+        }
         String id = BundleLifecycle.create(
                 engine, spec, plan.bundle().routeTokens(), plan.bundle().build());
         push("container " + spec.containerName(), () -> engine.removeContainer(id), false);
@@ -234,6 +259,9 @@ public final class DockerLaunch {
                 .toList();
         Map<String, String> labels = Labels.of(plan.identity(), plan.backendId(), Labels.AGENT, plan.ownerLabel());
         labels.put(Labels.AGENT_NAME, plan.agentName());
+        if (warm) {
+            labels.put(Labels.WARM, "true");
+        }
         labels.put(Labels.SERVICES, plan.bundle().sidecars().bundle().daemonsCsv());
         Limits limits = Limits.from(plan.bundle().build());
         String id = engine.createContainer(ContainerSpec.builder(

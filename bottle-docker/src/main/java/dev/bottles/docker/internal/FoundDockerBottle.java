@@ -7,6 +7,9 @@ import dev.bottles.dockerengine.LabelledCleanup;
 import dev.bottles.dockerengine.Labels;
 import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.FoundBottle;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +26,16 @@ public final class FoundDockerBottle implements FoundBottle {
     private final String identity;
     private final String agent;
     private final Map<String, String> forwarded;
+    private final boolean warm;
 
     private FoundDockerBottle(
-            DockerEngine engine, String backendId, String identity, String agent, Map<String, String> forwarded) {
+            DockerEngine engine,
+            String backendId,
+            String identity,
+            String agent,
+            Map<String, String> forwarded,
+            boolean warm) {
+        this.warm = warm;
         this.engine = engine;
         this.backendId = backendId;
         this.identity = identity;
@@ -49,7 +59,8 @@ public final class FoundDockerBottle implements FoundBottle {
                 .stream()
                 .filter(DockerEngine.ContainerRef::running)
                 .findFirst()
-                .map(c -> new FoundDockerBottle(engine, backendId, identity, c.id(), forwarded));
+                .map(c -> new FoundDockerBottle(
+                        engine, backendId, identity, c.id(), forwarded, c.labels().containsKey(Labels.WARM)));
     }
 
     @Override
@@ -59,12 +70,26 @@ public final class FoundDockerBottle implements FoundBottle {
 
     @Override
     public int attach(List<String> argv, ExecOptions options) {
-        List<String> env = new ArrayList<>();
+        List<String> env = new ArrayList<>(warm ? warmEnv() : List.of());
         forwarded.forEach((k, v) -> env.add(k + "=" + v));
         options.env().forEach((k, v) -> env.add(k + "=" + v));
         // no user given: the container's own, which is the agent's
         return DockerBottle.attach(
                 engine, new DockerEngine.Command(agent, argv, options.user(), DockerBottle.workdir(options), env));
+    }
+
+    /** A claimed warm agent's environment, from the file its claim wrote (none before a claim). */
+    private List<String> warmEnv() {
+        try (TarArchiveInputStream tar =
+                new TarArchiveInputStream(engine.copyFrom(agent, Labels.WARM_ENV_FILE))) {
+            if (tar.getNextEntry() == null) {
+                return List.of();
+            }
+            String text = new String(tar.readAllBytes(), StandardCharsets.UTF_8);
+            return text.lines().filter(l -> l.indexOf('=') > 0).toList();
+        } catch (IOException | BottleException e) {
+            return List.of();
+        }
     }
 
     @Override

@@ -4,11 +4,16 @@ import dev.bottles.BottleException;
 import dev.bottles.docker.DockerBottlePlan;
 import dev.bottles.docker.DockerSettings;
 import dev.bottles.dockerengine.DockerEngine;
+import dev.bottles.dockerengine.Labels;
+import dev.bottles.sidecars.AgentEnvironment;
 import dev.bottles.sidecars.AgentFiles;
 import dev.bottles.sidecars.Endpoints;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Map;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -33,14 +38,64 @@ public final class Provisioner {
      * @param bundleIp where the agent reaches the bundle
      */
     public static void copyFiles(DockerEngine engine, String container, DockerBottlePlan plan, String bundleIp) {
-        String home = plan.agent().home().replaceFirst("^/+", "").replaceFirst("/+$", "");
-        int uid = plan.agent().uid();
-        List<AgentFiles.AgentFile> files = AgentFiles.of(
+        copy(engine, container, plan, files(plan, bundleIp));
+    }
+
+    /**
+     * Copies the bottle's files in, as {@link #copyFiles} does, and its environment to
+     * {@link Labels#WARM_ENV_FILE} (root's, readable by the agent, whose environment it is anyway):
+     * a claimed warm agent's container was made before the bottle, so its environment lives there
+     * for those who reach the bottle from another program.
+     *
+     * @param engine the engine
+     * @param container the agent container, running
+     * @param plan the plan
+     * @param bundleIp the bundle's address on the agent's network
+     * @param env the agent's environment
+     */
+    public static void copyFilesAndEnv(
+            DockerEngine engine, String container, DockerBottlePlan plan, String bundleIp, Map<String, String> env) {
+        List<AgentFiles.AgentFile> files = new ArrayList<>(files(plan, bundleIp));
+        files.add(new AgentFiles.AgentFile(
+                Labels.WARM_ENV_FILE.substring(1),
+                AgentEnvironment.envFile(env).getBytes(StandardCharsets.UTF_8),
+                0644,
+                false));
+        copy(engine, container, plan, files);
+    }
+
+    /**
+     * Copies only the egress CA's certificate in, for a warm pool member's agent to trust before
+     * any bottle claims it.
+     *
+     * @param engine the engine
+     * @param container the agent container
+     * @param plan the member's plan
+     */
+    public static void copyCa(DockerEngine engine, String container, DockerBottlePlan plan) {
+        String ca = AgentEnvironment.CA_CERT_PATH.substring(1);
+        copy(engine, container, plan, files(plan, "0.0.0.0").stream()
+                .filter(f -> f.path().equals(ca))
+                .toList());
+    }
+
+    private static List<AgentFiles.AgentFile> files(DockerBottlePlan plan, String bundleIp) {
+        return AgentFiles.of(
                 plan.bundle().sidecars(),
                 Endpoints.inBundle(bundleIp, plan.bundle().sidecars().bundle()),
                 plan.agent().promptFile(),
                 plan.agent().skills(),
                 plan.agent().home());
+    }
+
+    private static void copy(
+            DockerEngine engine, String container, DockerBottlePlan plan, List<AgentFiles.AgentFile> files) {
+        engine.copyTar(container, "/", new ByteArrayInputStream(tar(plan, files)));
+    }
+
+    private static byte[] tar(DockerBottlePlan plan, List<AgentFiles.AgentFile> files) {
+        String home = plan.agent().home().replaceFirst("^/+", "").replaceFirst("/+$", "");
+        int uid = plan.agent().uid();
         // Directories under the home belong to the agent too, or it could not write into its own
         // ~/.claude; shallowest first so each exists before what it holds.
         Set<String> dirs =
@@ -63,7 +118,7 @@ public final class Provisioner {
         } catch (IOException e) {
             throw new BottleException("cannot build the provisioning archive (" + e + ")", e);
         }
-        engine.copyTar(container, "/", new ByteArrayInputStream(bytes.toByteArray()));
+        return bytes.toByteArray();
     }
 
     private static String parent(String path) {
