@@ -36,7 +36,12 @@ final class PrepareFlow {
 
     /** What a spec resolves to before any identity is chosen: its settings, home, definitions, values. */
     record Context(
-            BottleSpec spec, BottleBackend backend, Settings settings, BottleHome home, Manifest manifest, ResolvedEnv env) {
+            BottleSpec spec,
+            BottleBackend backend,
+            Settings settings,
+            BottleHome home,
+            Manifest manifest,
+            ResolvedEnv env) {
         static Context of(BottleSpec spec, BottleBackend backend) {
             Settings settings = new Settings(spec.settings(), spec.hostEnvironment());
             BottleHome home = BottleHome.resolve(spec.home(), spec.hostEnvironment());
@@ -45,7 +50,8 @@ final class PrepareFlow {
                     : ManifestLoader.load(home.root(), spec.userCwd()).withBuiltIns();
             HostValidator.validate(
                     m, spec.agent(), spec.hostEnvironment(), spec.secretPrompter() != null, settings.skillsDir());
-            ResolvedEnv env = EnvResolver.resolve(m.bottleFor(spec.agent()), spec.hostEnvironment(), spec.secretPrompter());
+            ResolvedEnv env =
+                    EnvResolver.resolve(m.bottleFor(spec.agent()), spec.hostEnvironment(), spec.secretPrompter());
             return new Context(spec, backend, settings, home, m, env);
         }
 
@@ -68,8 +74,7 @@ final class PrepareFlow {
         /** The backend's warm key for a new bottle of this spec; nothing is written. */
         Optional<String> warmKey() {
             String probe = BottleIdentity.fresh(spec.agent()).value();
-            return backend.warmKey(
-                    request(probe, home.state(probe), false, BottleEvents.silent(probe, backend.id())));
+            return backend.warmKey(request(probe, home.state(probe), false, BottleEvents.silent(probe, backend.id())));
         }
     }
 
@@ -106,7 +111,11 @@ final class PrepareFlow {
         events.record(Phase.VALIDATE, "validate", validating, true, null);
         if (warm != null) {
             events.record(
-                    Phase.PREPARE, "claim-warm", Duration.ofNanos(System.nanoTime() - c0), true, warm.pool().key());
+                    Phase.PREPARE,
+                    "claim-warm",
+                    Duration.ofNanos(System.nanoTime() - c0),
+                    true,
+                    warm.pool().key());
         }
 
         StateDir state = warm != null ? warm.state() : context.home().state(identity.value());
@@ -167,7 +176,9 @@ final class PrepareFlow {
         try {
             BottlePlan plan = events.phase(
                     Phase.PREPARE, () -> backend.prepare(context.request(identity, state, resumed, events)));
-            if (plan == null || !plan.identity().equals(identity) || !plan.backendId().equals(backend.id())) {
+            if (plan == null
+                    || !plan.identity().equals(identity)
+                    || !plan.backendId().equals(backend.id())) {
                 throw new BottleException("backend " + backend.id() + " returned a plan for another bottle or backend"
                         + " (a bug in " + backend.getClass().getName() + ")");
             }

@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PreparedBottle {
     private static final System.Logger LOG = System.getLogger(PreparedBottle.class.getName());
+
     private enum Stage {
         READY,
         LAUNCHED,
@@ -137,14 +138,14 @@ public final class PreparedBottle {
         } catch (RuntimeException e) {
             LOG.log(
                     System.Logger.Level.WARNING,
-                    "warm bottle " + identity() + " could not be claimed (" + e.getMessage()
-                            + "); launching it cold");
+                    "warm bottle " + identity() + " could not be claimed (" + e.getMessage() + "); launching it cold");
             OpenBottles.closing(member.atExit());
             try {
                 member.bottle().close();
             } catch (RuntimeException closing) {
-                LOG.log(System.Logger.Level.WARNING, "could not remove warm bottle " + identity() + ": "
-                        + closing.getMessage());
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "could not remove warm bottle " + identity() + ": " + closing.getMessage());
             }
             return backend.launch(plan, events);
         }

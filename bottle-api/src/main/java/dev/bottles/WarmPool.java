@@ -232,8 +232,9 @@ public final class WarmPool implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             if (failures.incrementAndGet() == 1) {
-                LOG.log(Level.WARNING, "warm pool " + key + " could not launch a member (retrying with backoff): "
-                        + e.getMessage());
+                LOG.log(
+                        Level.WARNING,
+                        "warm pool " + key + " could not launch a member (retrying with backoff): " + e.getMessage());
             }
             lastFailure.set(String.valueOf(e.getMessage()));
         } finally {
@@ -258,7 +259,8 @@ public final class WarmPool implements AutoCloseable {
         StateDir state = prepared.state();
         BackendBottle bottle;
         try {
-            bottle = prepared.events().phase(Phase.LAUNCH, () -> backend.launchWarm(prepared.plan(), prepared.events()));
+            bottle =
+                    prepared.events().phase(Phase.LAUNCH, () -> backend.launchWarm(prepared.plan(), prepared.events()));
         } catch (RuntimeException e) {
             state.delete();
             throw e;

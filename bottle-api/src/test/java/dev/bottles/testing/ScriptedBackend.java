@@ -37,6 +37,10 @@ public class ScriptedBackend implements BottleBackend {
     public final Set<String> running = ConcurrentHashMap.newKeySet();
     public volatile @Nullable RuntimeException failPrepare;
     public volatile @Nullable RuntimeException failLaunch;
+    /** The warm key every request gets; null keeps no warm pool. */
+    public volatile @Nullable String warmKey;
+    /** Thrown by the next claims of warm members. */
+    public volatile @Nullable RuntimeException failClaim;
 
     public ScriptedBackend(String id, int priority, Availability availability) {
         this.id = id;
@@ -116,6 +120,35 @@ public class ScriptedBackend implements BottleBackend {
             throw f;
         }
         events.run(Phase.LAUNCH, "start", () -> running.add(plan.identity()));
+        return new Running(plan);
+    }
+
+    @Override
+    public java.util.Optional<String> warmKey(PrepareRequest request) {
+        return java.util.Optional.ofNullable(warmKey);
+    }
+
+    @Override
+    public BackendBottle launchWarm(BottlePlan plan, BottleEvents events) {
+        calls.add("launchWarm " + plan.identity());
+        RuntimeException f = failLaunch;
+        if (f != null) {
+            throw f;
+        }
+        running.add(plan.identity());
+        return new Running(plan);
+    }
+
+    @Override
+    public BackendBottle claimWarm(BackendBottle member, BottlePlan plan, BottleEvents events) {
+        calls.add("claimWarm " + plan.identity());
+        RuntimeException f = failClaim;
+        if (f != null) {
+            throw f;
+        }
+        if (!member.identity().equals(plan.identity()) || !running.contains(plan.identity())) {
+            throw new IllegalStateException("claimed a member that is not this plan's or not running");
+        }
         return new Running(plan);
     }
 

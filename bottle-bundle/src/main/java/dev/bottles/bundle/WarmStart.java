@@ -1,9 +1,9 @@
 package dev.bottles.bundle;
 
-import dev.bottles.sidecars.SidecarBundle;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.sidecars.CertificateAuthority;
 import dev.bottles.sidecars.EgressConfig;
+import dev.bottles.sidecars.SidecarBundle;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,11 +17,11 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.stream.Stream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A bundle started for a warm pool: the JVM is up and its daemons' classes are loaded, but no
@@ -120,13 +120,13 @@ final class WarmStart {
                     dir.resolve("routes.yaml"),
                     new EgressConfig(List.of(), List.of(EgressRoute.to("rehearsal.invalid"))).render("rehearsal"));
             BundleLog quiet = (daemon, event, fields) -> {};
-            try (EgressProxy egress = EgressProxy.start(EgressOptions.builder(
-                            dir.resolve("routes.yaml"), dir.resolve("ca.pem"), dir.resolve("ca-key.pem"))
-                    .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                    .tokens(k -> null)
-                    .accessToken("rehearsal")
-                    .log(quiet)
-                    .build())) {
+            try (EgressProxy egress = EgressProxy.start(
+                    EgressOptions.builder(dir.resolve("routes.yaml"), dir.resolve("ca.pem"), dir.resolve("ca-key.pem"))
+                            .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                            .tokens(k -> null)
+                            .accessToken("rehearsal")
+                            .log(quiet)
+                            .build())) {
                 try (Socket s = new Socket(InetAddress.getLoopbackAddress(), egress.port())) {
                     s.setSoTimeout(2000);
                     s.getOutputStream()

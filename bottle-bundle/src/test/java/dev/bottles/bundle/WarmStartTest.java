@@ -28,8 +28,8 @@ class WarmStartTest {
     @Test
     void waitsForTheClaimThenLayersItOverTheContainersEnvironment() throws Exception {
         Path claim = dir.resolve(SidecarBundle.AWAIT_FILE);
-        Map<String, String> base = Map.of(
-                SidecarBundle.AWAIT_ENV, claim.toString(), "EGRESS_LISTEN", "10.0.0.2", "HOME", "/tmp");
+        Map<String, String> base =
+                Map.of(SidecarBundle.AWAIT_ENV, claim.toString(), "EGRESS_LISTEN", "10.0.0.2", "HOME", "/tmp");
         CompletableFuture<Map<String, String>> started =
                 CompletableFuture.supplyAsync(() -> WarmStart.await(claim, base, log));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

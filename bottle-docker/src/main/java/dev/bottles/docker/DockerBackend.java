@@ -169,8 +169,8 @@ public final class DockerBackend implements BottleBackend {
                         .map(DockerEngine.ContainerRef::name)
                         .findFirst()
                 : Optional.empty();
-        String containerName = warmAgent.orElseGet(
-                () -> pinned != null ? pinnedName(e, pinned) : freeName(e, "claude-bottle-" + id));
+        String containerName =
+                warmAgent.orElseGet(() -> pinned != null ? pinnedName(e, pinned) : freeName(e, "claude-bottle-" + id));
         String bundle = DockerBundles.bundleContainerName(id);
         if (warmAgent.isEmpty() && e.containerExists(bundle)) {
             throw new BottleException("sidecar bundle container '" + bundle + "' already exists: an orphan from a"
@@ -276,7 +276,9 @@ public final class DockerBackend implements BottleBackend {
     @Override
     public Optional<String> warmKey(PrepareRequest request) {
         Settings s = request.settings();
-        if (request.resumed() || request.spec().copyCwd() || s.get(DockerSettings.CONTAINER).isPresent()) {
+        if (request.resumed()
+                || request.spec().copyCwd()
+                || s.get(DockerSettings.CONTAINER).isPresent()) {
             return Optional.empty();
         }
         DockerEngine e = engine();
@@ -287,8 +289,8 @@ public final class DockerBackend implements BottleBackend {
         String daemons = bundleImage
                 .effective(dev.bottles.sidecars.SidecarBundle.forBottle(request.bottle()))
                 .daemonsCsv();
-        String runtime = String.valueOf(
-                runtimes.choose(e, s.get(DockerSettings.RUNTIME, "auto"), agentImage).runtime());
+        String runtime = String.valueOf(runtimes.choose(e, s.get(DockerSettings.RUNTIME, "auto"), agentImage)
+                .runtime());
         return Optional.of(String.join(
                 "|",
                 ID,
@@ -297,7 +299,8 @@ public final class DockerBackend implements BottleBackend {
                 bundleImage.reference(),
                 daemons,
                 runtime,
-                s.get(DockerSettings.CONTAINER_UID, Integer.toString(AgentImages.UID)).strip(),
+                s.get(DockerSettings.CONTAINER_UID, Integer.toString(AgentImages.UID))
+                        .strip(),
                 s.get(DockerSettings.CONTAINER_USER, ""),
                 s.get(DockerSettings.CONTAINER_HOME, "/home/node"),
                 dev.bottles.dockerengine.Limits.from(build).toString(),

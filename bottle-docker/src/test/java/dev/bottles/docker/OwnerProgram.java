@@ -4,6 +4,7 @@ import dev.bottles.BottleSpec;
 import dev.bottles.Bottles;
 import dev.bottles.PreparedBottle;
 import dev.bottles.RunningBottle;
+import dev.bottles.WarmPool;
 import dev.bottles.manifest.AgentDefinition;
 import dev.bottles.manifest.BottleDefinition;
 import dev.bottles.manifest.Manifest;
@@ -11,7 +12,9 @@ import dev.bottles.sidecars.BundleLaunchSpec;
 import dev.bottles.spi.CleanupRequest;
 import dev.bottles.state.BottleHome;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * checks and closes other bottles one after another until its stdin closes, then checks the held
  * one and prints {@code DONE cycles=<n> failures=<n> cleanups=<n>} ({@code live}, and
  * {@code live-cleanup}, which also runs the full {@code Bottles.cleanup} of its home in a loop the
- * whole time). Every failure is printed as {@code FAIL <message>}.
+ * whole time); or ({@code pool}) starts a warm pool of two on the SDK's bundle, prints
+ * {@code MEMBERS <identities>}, launches its bottle from it and holds it. Every failure is printed as {@code FAIL <message>}.
  */
 final class OwnerProgram {
     private OwnerProgram() {}
@@ -41,15 +45,33 @@ final class OwnerProgram {
         String agentImage = args[1];
         String bundleImage = args[2];
         String mode = args[3];
-        BottleSpec spec = BottleSpec.builder("owner")
+        BottleSpec.Builder builder = BottleSpec.builder("owner")
                 .manifest(manifest())
                 .home(home)
                 .userCwd(home)
                 .hostEnvironment(Map.of())
                 .setting(DockerSettings.IMAGE, agentImage)
-                .setting(BundleLaunchSpec.IMAGE_SETTING, bundleImage)
-                .detach(mode.equals("detach"))
-                .build();
+                .detach(mode.equals("detach"));
+        if (!mode.equals("pool")) {
+            builder.setting(BundleLaunchSpec.IMAGE_SETTING, bundleImage);
+        }
+        BottleSpec spec = builder.build();
+        if (mode.equals("pool")) {
+            // the SDK's bundle (a warm one waits for its claim): two members, one claimed, then held
+            WarmPool pool = Bottles.using(new DockerBackend()).warmPool(spec, 2);
+            if (!pool.awaitReady(2, Duration.ofMinutes(4))) {
+                say("FAIL the pool did not fill: " + pool.lastFailure().orElse("?"));
+                System.exit(1);
+            }
+            try (var states = Files.list(home.resolve("state"))) {
+                say("MEMBERS "
+                        + String.join(
+                                ",",
+                                states.map(d -> d.getFileName().toString())
+                                        .sorted()
+                                        .toList()));
+            }
+        }
         RunningBottle b = launch(spec);
         if (mode.equals("exit") || mode.equals("detach")) {
             System.exit(0); // a normal exit that forgot close()

@@ -60,6 +60,44 @@ class ReaperIT extends AgainstOneHome {
     }
 
     @Test
+    void aKilledPoolOwnersMembersAndClaimedBottleAreReapedWithThem() throws Exception {
+        TestImages.removeAtExitIfNew(dev.bottles.dockerengine.BundleImages.describe(
+                        TestImages.engine(), new dev.bottles.spi.Settings(java.util.Map.of(), java.util.Map.of()))
+                .reference());
+        OwnerPrograms.Program owner = programs.start("pool");
+        Set<String> members =
+                Set.of(owner.await("MEMBERS ", Duration.ofMinutes(5)).split(","));
+        String claimed = programs.launched(owner);
+        assertTrue(members.contains(claimed), claimed + " came from the pool " + members);
+        assertEquals(2, members.size(), members.toString());
+
+        owner.kill();
+        java.util.Set<String> all = new java.util.TreeSet<>(members);
+        try (var states = Files.list(home.resolve("state"))) {
+            states.map(d -> d.getFileName().toString()).forEach(all::add); // a refill under way, too
+        }
+        for (String id : all) {
+            Duration delay = gone(id, BOUND.multipliedBy(2));
+            System.out.println("REAPER pool member " + id + " gone within " + delay.toMillis() + " ms of the first");
+        }
+        StateDir kept = new BottleHome(home).state(claimed);
+        long t0 = System.nanoTime();
+        while (!kept.isPreserved() && System.nanoTime() - t0 < BOUND.toNanos()) {
+            Thread.sleep(50);
+        }
+        assertTrue(kept.isPreserved(), "the claimed bottle's state is kept for resume, as any bottle's");
+        for (String id : all) {
+            if (!id.equals(claimed)) {
+                t0 = System.nanoTime();
+                while (new BottleHome(home).state(id).exists() && System.nanoTime() - t0 < BOUND.toNanos()) {
+                    Thread.sleep(50);
+                }
+                assertTrue(!new BottleHome(home).state(id).exists(), "an unclaimed member leaves no state: " + id);
+            }
+        }
+    }
+
+    @Test
     void aKilledProgramsBottleIsReapedWithinTheBoundAndItsKeptStateResumes() throws Exception {
         OwnerPrograms.Program crashing = programs.start("hold");
         String id = programs.launched(crashing);

@@ -89,7 +89,8 @@ class WarmPoolIT {
                 .setting(DockerSettings.IMAGE, TestImages.agent())
                 .listener(e -> {
                     if (agent.equals("worker")) {
-                        System.out.println("step " + e.identity() + " " + e.step() + " " + e.duration().toMillis() + " ms");
+                        System.out.println("step " + e.identity() + " " + e.step() + " "
+                                + e.duration().toMillis() + " ms");
                     }
                 })
                 .build();
@@ -115,7 +116,10 @@ class WarmPoolIT {
             assertTrue(members.contains(p.identity()), "prepare claimed a member: " + p.identity());
             long t0 = System.nanoTime();
             RunningBottle b = p.launch();
-            ExecResult first = b.exec("sh", "-c", "echo \"$GREETING|$HTTPS_PROXY\"; cat /home/node/.claude-bottle/prompt.txt; echo; stat -c '%u %a' /home/node/.claude-bottle/prompt.txt");
+            ExecResult first = b.exec(
+                    "sh",
+                    "-c",
+                    "echo \"$GREETING|$HTTPS_PROXY\"; cat /home/node/.claude-bottle/prompt.txt; echo; stat -c '%u %a' /home/node/.claude-bottle/prompt.txt");
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("warm launch to first exec: " + ms + " ms");
             System.out.println(TestImages.engine().logTail(DockerBundles.bundleContainerName(b.identity()), 12));
@@ -180,7 +184,8 @@ class WarmPoolIT {
 
             List<CompletableFuture<Void>> launched = new ArrayList<>();
             for (CompletableFuture<PreparedBottle> p : prepared) {
-                launched.add(CompletableFuture.runAsync(() -> bottles.add(p.join().launch()), threads));
+                launched.add(
+                        CompletableFuture.runAsync(() -> bottles.add(p.join().launch()), threads));
             }
             launched.forEach(CompletableFuture::join);
             Set<String> hosts = new HashSet<>();
@@ -209,7 +214,9 @@ class WarmPoolIT {
             try (RunningBottle b = p.launch()) {
                 ExecResult r = b.exec("sh", "-c", "echo \"$GREETING\"; cat /home/node/.claude-bottle/prompt.txt");
                 assertEquals(0, r.exitCode(), r.stderr());
-                assertEquals("hello from the spec\nthe worker's own prompt", r.stdout().strip());
+                assertEquals(
+                        "hello from the spec\nthe worker's own prompt",
+                        r.stdout().strip());
                 assertNotEquals(
                         "",
                         TestImages.engine().logTail(DockerBundles.bundleContainerName(member), 50),

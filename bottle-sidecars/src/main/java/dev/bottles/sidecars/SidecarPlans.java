@@ -90,8 +90,7 @@ public record SidecarPlans(
         SidecarBundle bundle = SidecarBundle.forBottle(bottle);
         Path anchors =
                 request.settings().get(Egress.EXTRA_CA_SETTING).map(Path::of).orElse(null);
-        EgressPlan egress =
-                new Egress(clock)
+        EgressPlan egress = new Egress(clock)
                 .prepare(
                         bottle,
                         id,

@@ -70,8 +70,7 @@ public final class DockerWarmClaim {
                 () -> step(
                         events,
                         "deliver-agent",
-                        () -> Provisioner.copyFilesAndEnv(
-                                engine, warm.agentContainer(), plan, subnet.bundleIp(), env)),
+                        () -> Provisioner.copyFilesAndEnv(engine, warm.agentContainer(), plan, subnet.bundleIp(), env)),
                 DockerLaunch.POOL);
         try {
             CompletableFuture.allOf(bundle, agent).exceptionally(t -> null).join();

@@ -7,13 +7,13 @@ import dev.bottles.dockerengine.LabelledCleanup;
 import dev.bottles.dockerengine.Labels;
 import dev.bottles.spi.CleanupReport;
 import dev.bottles.spi.FoundBottle;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * A Docker bottle found by its labels: commands run in its agent container as the container's
@@ -60,7 +60,12 @@ public final class FoundDockerBottle implements FoundBottle {
                 .filter(DockerEngine.ContainerRef::running)
                 .findFirst()
                 .map(c -> new FoundDockerBottle(
-                        engine, backendId, identity, c.id(), forwarded, c.labels().containsKey(Labels.WARM)));
+                        engine,
+                        backendId,
+                        identity,
+                        c.id(),
+                        forwarded,
+                        c.labels().containsKey(Labels.WARM)));
     }
 
     @Override
@@ -80,8 +85,7 @@ public final class FoundDockerBottle implements FoundBottle {
 
     /** A claimed warm agent's environment, from the file its claim wrote (none before a claim). */
     private List<String> warmEnv() {
-        try (TarArchiveInputStream tar =
-                new TarArchiveInputStream(engine.copyFrom(agent, Labels.WARM_ENV_FILE))) {
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(engine.copyFrom(agent, Labels.WARM_ENV_FILE))) {
             if (tar.getNextEntry() == null) {
                 return List.of();
             }

@@ -12,11 +12,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Map;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -74,9 +74,11 @@ public final class Provisioner {
      */
     public static void copyCa(DockerEngine engine, String container, DockerBottlePlan plan) {
         String ca = AgentEnvironment.CA_CERT_PATH.substring(1);
-        copy(engine, container, plan, files(plan, "0.0.0.0").stream()
-                .filter(f -> f.path().equals(ca))
-                .toList());
+        copy(
+                engine,
+                container,
+                plan,
+                files(plan, "0.0.0.0").stream().filter(f -> f.path().equals(ca)).toList());
     }
 
     private static List<AgentFiles.AgentFile> files(DockerBottlePlan plan, String bundleIp) {

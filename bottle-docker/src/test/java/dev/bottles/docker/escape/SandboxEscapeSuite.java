@@ -132,7 +132,7 @@ public abstract class SandboxEscapeSuite {
                 .build();
         TestImages.removeAtExitIfNew(
                 BundleImages.describe(engine, new Settings(settings, Map.of())).reference());
-        bottle = Bottles.using(backend()).prepare(spec).launch();
+        bottle = launch(spec);
 
         upstream = UpstreamContainer.start(
                 engine,
@@ -146,6 +146,19 @@ public abstract class SandboxEscapeSuite {
         idleBundleMemory = engine.memoryUsage(DockerBundles.bundleContainerName(bottle.identity()));
     }
 
+    /**
+     * Launches the bottle under attack; a subclass may launch it another way (from a warm pool).
+     *
+     * @param spec the bottle's spec
+     * @return the running bottle
+     */
+    protected RunningBottle launch(BottleSpec spec) {
+        return Bottles.using(backend()).prepare(spec).launch();
+    }
+
+    /** Runs before the suite's own teardown; a subclass removes what its {@link #launch(BottleSpec)} made. */
+    protected void afterSuite() {}
+
     @AfterAll
     void tearDown() {
         if (bottle != null) {
@@ -154,7 +167,11 @@ public abstract class SandboxEscapeSuite {
                     "bundle memory: %.1f MiB idle after launch, %.1f MiB after the escape suite%n",
                     idleBundleMemory / 1048576.0, busy / 1048576.0);
         }
-        UpstreamContainer.tearDown(upstream, bottle, home);
+        try {
+            afterSuite();
+        } finally {
+            UpstreamContainer.tearDown(upstream, bottle, home);
+        }
     }
 
     private static byte[] certsTar(CertificateAuthority ca) throws Exception {
