@@ -6,6 +6,7 @@ import dev.bottles.Bottles;
 import dev.bottles.Phase;
 import dev.bottles.PreparedBottle;
 import dev.bottles.RunningBottle;
+import dev.bottles.WarmPool;
 import dev.bottles.docker.DockerBackend;
 import dev.bottles.docker.DockerBottlePlan;
 import dev.bottles.docker.DockerSettings;
@@ -31,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Times N bottle lifecycles on the docker backend against the same steps done the seed's way (one
@@ -63,13 +65,19 @@ public final class DockerBenchmark {
                 cli(home, agent, bundle, i, warm);
             }
             report();
-            concurrency(backend, home, agent, bundle, m);
+            int k = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+            if (k > 0) {
+                warmPool(backend, home, agent, k);
+            }
+            if (m > 0) {
+                concurrency(backend, home, agent, bundle, m);
+            }
         } finally {
             SecureFiles.deleteRecursively(home);
         }
     }
 
-    private static BottleSpec.Builder spec(Path home, String agent, String bundle) {
+    private static BottleSpec.Builder spec(Path home, String agent, @Nullable String bundle) {
         Manifest manifest = Manifest.builder()
                 .bottle(BottleDefinition.builder("bench")
                         .route(EgressRoute.to("api.example.com"))
@@ -79,14 +87,14 @@ public final class DockerBenchmark {
                         .prompt("benchmark")
                         .build())
                 .build();
-        return BottleSpec.builder("bench")
+        BottleSpec.Builder b = BottleSpec.builder("bench")
                 .manifest(manifest)
                 .home(home)
                 .userCwd(home)
                 .hostEnvironment(Map.of())
                 .setting(DockerSettings.IMAGE, agent)
-                .setting(BundleLaunchSpec.IMAGE_SETTING, bundle)
                 .setting(DockerSettings.CONTAINER_UID, "0");
+        return bundle == null ? b : b.setting(BundleLaunchSpec.IMAGE_SETTING, bundle);
     }
 
     private static void record(boolean warm, String key, double ms) {
@@ -267,6 +275,63 @@ public final class DockerBenchmark {
                 "including prepare (CA minting, configs): sdk %.1f ms, cli/sdk = %.2fx%n",
                 TIMES.median("sdk TOTAL"),
                 cli / TIMES.median("sdk TOTAL"));
+    }
+
+    /**
+     * With the SDK's real bundle: {@code k} rounds, each a claim from a warm pool (launch to first
+     * exec) and a cold launch of the same spec.
+     */
+    private static void warmPool(DockerBackend backend, Path home, String agent, int k) throws Exception {
+        BenchTimes times = new BenchTimes();
+        BottleSpec real = spec(home, agent, null).build();
+        // detached bottles never claim a member: the same spec, launched cold
+        BottleSpec cold = spec(home, agent, null).detach(true).build();
+        try (WarmPool pool = Bottles.using(backend).warmPool(real, 1)) {
+            for (int i = 0; i <= k; i++) {
+                boolean first = i == 0;
+                if (!pool.awaitReady(1, java.time.Duration.ofMinutes(4))) {
+                    throw new IllegalStateException("the pool did not refill: " + pool.lastFailure());
+                }
+                long t0 = System.nanoTime();
+                PreparedBottle p = Bottles.using(backend).prepare(real);
+                long t1 = System.nanoTime();
+                RunningBottle b = p.launch();
+                long t2 = System.nanoTime();
+                b.exec("echo", "hi");
+                long t3 = System.nanoTime();
+                if (!p.identity().startsWith("warm-")) {
+                    throw new IllegalStateException("round " + i + " launched cold: " + p.identity());
+                }
+                times.record(first, "warm prepare (claims)", (t1 - t0) / 1e6);
+                times.record(first, "warm launch (delivery)", (t2 - t1) / 1e6);
+                times.record(first, "warm first exec", (t3 - t2) / 1e6);
+                times.record(first, "warm LAUNCH TO FIRST EXEC", (t3 - t1) / 1e6);
+                b.close();
+                // the refill comes up before the cold launch is timed, so the two never overlap
+                if (!pool.awaitReady(1, java.time.Duration.ofMinutes(4))) {
+                    throw new IllegalStateException("the pool did not refill: " + pool.lastFailure());
+                }
+                long c0 = System.nanoTime();
+                PreparedBottle c = Bottles.using(backend).prepare(cold);
+                long c1 = System.nanoTime();
+                RunningBottle cb = c.launch();
+                long c2 = System.nanoTime();
+                cb.exec("echo", "hi");
+                long c3 = System.nanoTime();
+                cb.close();
+                times.record(first, "cold real-bundle bring-up", (c2 - c1) / 1e6);
+                times.record(first, "cold real-bundle LAUNCH TO FIRST EXEC", (c3 - c1) / 1e6);
+                times.record(first, "cold real-bundle prepare", (c1 - c0) / 1e6);
+            }
+        }
+        System.out.printf(Locale.ROOT, "%nwarm pool, SDK bundle, %d rounds (+1 warm-up):%n", k);
+        times.print();
+        System.out.printf(
+                Locale.ROOT,
+                "warm launch-to-first-exec p50 %.1f ms; cold %.1f ms; cold/warm = %.1fx%n",
+                times.median("warm LAUNCH TO FIRST EXEC"),
+                times.median("cold real-bundle LAUNCH TO FIRST EXEC"),
+                times.median("cold real-bundle LAUNCH TO FIRST EXEC") / times.median("warm LAUNCH TO FIRST EXEC"));
     }
 
     private static void concurrency(DockerBackend backend, Path home, String agent, String bundle, int m) {
