@@ -37,7 +37,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Times N bottle lifecycles on the docker backend against the same steps done the seed's way (one
  * {@code docker} CLI process per step, sequential), interleaved in one run, then launches M
- * bottles at once. Run with {@code bottle-docker/bench.sh [N] [M]}.
+ * bottles at once, then claims K bottles from a warm pool against K cold launches with the SDK's
+ * bundle. Run with {@code bottle-docker/bench.sh [N] [M] [K]}.
  */
 public final class DockerBenchmark {
     private static final BenchTimes TIMES = new BenchTimes();
@@ -65,12 +66,12 @@ public final class DockerBenchmark {
                 cli(home, agent, bundle, i, warm);
             }
             report();
+            if (m > 0) {
+                concurrency(backend, home, agent, bundle, m);
+            }
             int k = args.length > 2 ? Integer.parseInt(args[2]) : 10;
             if (k > 0) {
                 warmPool(backend, home, agent, k);
-            }
-            if (m > 0) {
-                concurrency(backend, home, agent, bundle, m);
             }
         } finally {
             SecureFiles.deleteRecursively(home);
