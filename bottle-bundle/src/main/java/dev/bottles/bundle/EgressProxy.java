@@ -1,6 +1,7 @@
 package dev.bottles.bundle;
 
 import dev.bottles.BottleException;
+import dev.bottles.bundle.internal.IdleTrim;
 import dev.bottles.bundle.internal.Policy;
 import dev.bottles.bundle.internal.ProxyContext;
 import dev.bottles.bundle.internal.RequestHandler;
@@ -47,6 +48,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  */
 public final class EgressProxy implements AutoCloseable {
+    /**
+     * Event loop threads: Netty's two per core, but at most four. One bottle's agent is one client;
+     * on a 64-core host the default would give every bundle 128 threads and their buffers.
+     */
+    static final int LOOPS = Math.min(4, 2 * Runtime.getRuntime().availableProcessors());
+
     private final EventLoopGroup group;
     private final Channel server;
     private final ChannelGroup connections;
@@ -79,9 +86,10 @@ public final class EgressProxy implements AutoCloseable {
         List<Path> anchors = options.extraAnchors();
         ProxyContext context =
                 new ProxyContext(options, policy, new Tls(options.caCertificate(), options.caKey(), anchors));
-        EventLoopGroup group =
-                new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("egress", true), NioIoHandler.newFactory());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                LOOPS, new DefaultThreadFactory("egress", true), NioIoHandler.newFactory());
         ChannelGroup connections = new DefaultChannelGroup("egress", GlobalEventExecutor.INSTANCE);
+        IdleTrim trim = new IdleTrim(connections::isEmpty);
         try {
             Channel server = new ServerBootstrap()
                     .group(group)
@@ -91,6 +99,7 @@ public final class EgressProxy implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            trim.accepted();
                             connections.add(ch);
                             ch.pipeline().addLast("idle", new Timers.Idle(options.idleTimeout()));
                             ch.pipeline().addLast("deadline", new Timers.RequestDeadline(options.headTimeout()));
@@ -103,6 +112,9 @@ public final class EgressProxy implements AutoCloseable {
             long every = Math.max(50, options.reloadInterval().toMillis());
             ScheduledFuture<?> reload =
                     group.next().scheduleWithFixedDelay(policy::check, every, every, TimeUnit.MILLISECONDS);
+            group.next()
+                    .scheduleWithFixedDelay(
+                            trim::tick, IdleTrim.TICK.toMillis(), IdleTrim.TICK.toMillis(), TimeUnit.MILLISECONDS);
             EgressProxy proxy = new EgressProxy(group, server, connections, reload, context);
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("listen", String.valueOf(server.localAddress()));

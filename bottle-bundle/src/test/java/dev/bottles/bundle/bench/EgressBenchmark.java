@@ -90,20 +90,33 @@ public final class EgressBenchmark {
         pool.submit(() -> serve(upstream, pool, stop));
         int up = upstream.getLocalPort();
         List<Process> others = new ArrayList<>();
-        try (EgressProxy egress = EgressProxy.start(
-                EgressOptions.builder(dir.resolve("routes.yaml"), dir.resolve("ca.pem"), dir.resolve("ca-key.pem"))
-                        .listen(new InetSocketAddress("127.0.0.1", 0))
-                        .extraAnchors(List.of(dir.resolve("extra-ca.pem")))
-                        .tokens(k -> "bench-secret-value-0123456789")
-                        .secrets(Map.of(
-                                "GITHUB_TOKEN",
-                                "ghp_benchBENCHbench0123456789abcdefghijkl",
-                                "DB_PASSWORD",
-                                "correct-horse-battery-staple-42"))
-                        .resolver((h, p) -> new InetSocketAddress("127.0.0.1", up))
-                        .log((d, e, f) -> {})
-                        .build())) {
-            int proxy = egress.port();
+        String childJvm = System.getProperty("egress.jvm");
+        String image = System.getProperty("egress.image");
+        Process child = null;
+        EgressMemory.Container container = null;
+        try (EgressProxy inProcess = childJvm == null && image == null
+                ? EgressProxy.start(options(dir, up).build())
+                : null) {
+            int proxy;
+            EgressMemory memory = null;
+            if (inProcess != null) {
+                proxy = inProcess.port();
+            } else if (image != null) {
+                // the real bundle image, on a network of its own, published on 127.0.0.1 only; the
+                // upstream answers it on that network's gateway, port 443
+                container = EgressMemory.Container.start(image, dir);
+                SSLServerSocket onGateway = (SSLServerSocket) serverTls
+                        .getServerSocketFactory()
+                        .createServerSocket(443, 256, InetAddress.getByName(container.gateway()));
+                pool.submit(() -> serve(onGateway, pool, stop));
+                container.awaitReady();
+                proxy = container.port();
+                memory = new EgressMemory(container.pid());
+            } else {
+                child = EgressMemory.startChild(childJvm, dir, up);
+                proxy = EgressMemory.childPort(child);
+                memory = new EgressMemory(child.pid());
+            }
             System.out.printf(
                     Locale.ROOT,
                     "egress benchmark: %d requests per latency run, %d s per throughput run," + " %d cores, Java %s%n",
@@ -120,16 +133,20 @@ public final class EgressBenchmark {
                             () -> tunnel(clientTls, proxy, "api.bench.test:443", "api.bench.test"))));
             // what a user would run instead, side by side when installed: Squid for a CONNECT tunnel,
             // mitmproxy for a proxy that terminates TLS and sees every request
-            Integer squid = Others.squid(dir, others);
+            boolean compare = !"false".equals(System.getProperty("egress.others"));
+            Integer squid = compare ? Others.squid(dir, others) : null;
             if (squid != null) {
                 all.add(new Mode("squid tunnel", () -> tunnel(clientTls, squid, "127.0.0.1:" + up, "www.bench.test")));
             }
-            Others.Mitm mitm = Others.mitmproxy(dir, others);
+            Others.Mitm mitm = compare ? Others.mitmproxy(dir, others) : null;
             if (mitm != null) {
                 SSLContext mitmTls = clientContext(mitm.ca());
                 all.add(new Mode("mitmproxy", () -> tunnel(mitmTls, mitm.port(), "127.0.0.1:" + up, "www.bench.test")));
             }
             Mode[] modes = all.toArray(Mode[]::new);
+            if (memory != null) {
+                memory.sample("after start, no traffic yet");
+            }
             for (int round = 0; round < 2; round++) {
                 for (Mode m : modes) {
                     latency(m, n / 10); // warm-up
@@ -176,13 +193,13 @@ public final class EgressBenchmark {
             }
             for (Mode m : modes) {
                 double[] l = latency(m, Math.max(50, n / 25), body(1 << 20));
-                double mbps = download(m, 64L << 20);
+                double mbps = download(m, BIG_DOWNLOAD);
                 double conc = throughput(m, 8, body(256 << 10), seconds);
                 if (bigBase == null) {
                     bigBase = l;
                     System.out.printf(
                             Locale.ROOT,
-                            "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us | 64 MiB download %7.1f"
+                            "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us | 128 MiB download %7.1f"
                                     + " MB/s | 256 KiB POSTs, 8 connections %6.0f req/s%n",
                             m.name,
                             l[0],
@@ -192,7 +209,7 @@ public final class EgressBenchmark {
                 } else {
                     System.out.printf(
                             Locale.ROOT,
-                            "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us (adds %+8.1f us) | 64 MiB"
+                            "%-20s 1 MiB POST p50 %8.1f us  p99 %8.1f us (adds %+8.1f us) | 128 MiB"
                                     + " download %7.1f MB/s | 256 KiB POSTs, 8 connections %6.0f req/s%n",
                             m.name,
                             l[0],
@@ -202,12 +219,77 @@ public final class EgressBenchmark {
                             conc);
                 }
             }
+            System.out.println("64 connections at once, 256 KiB POSTs and 128 MiB downloads on each of 4 of them:");
+            for (Mode m : modes) {
+                if (!m.name.equals("spliced tunnel") && !m.name.equals("credential injected")) {
+                    continue;
+                }
+                double rps = heavy(m, seconds);
+                System.out.printf(Locale.ROOT, "%-20s %6.0f POSTs/s while downloading%n", m.name, rps);
+                if (memory != null) {
+                    memory.sample("right after 64 connections through the " + m.name);
+                }
+            }
+            if (memory != null) {
+                memory.settle();
+                memory.report();
+            }
         } finally {
+            if (container != null) {
+                container.remove();
+            }
+            if (child != null) {
+                child.getOutputStream().close();
+                child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                child.destroyForcibly();
+            }
             stop.set(true);
             upstream.close();
             pool.shutdownNow();
             others.forEach(Process::destroyForcibly);
         }
+    }
+
+    /**
+     * The options egress runs with in this benchmark, in process or in {@link EgressChild}.
+     *
+     * @param dir the directory with the routes, the CA and the upstream's CA
+     * @param up the upstream's port, which every host resolves to
+     * @return the options
+     */
+    static EgressOptions.Builder options(Path dir, int up) {
+        return EgressOptions.builder(dir.resolve("routes.yaml"), dir.resolve("ca.pem"), dir.resolve("ca-key.pem"))
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .extraAnchors(List.of(dir.resolve("extra-ca.pem")))
+                .tokens(k -> "bench-secret-value-0123456789")
+                .secrets(Map.of(
+                        "GITHUB_TOKEN",
+                        "ghp_benchBENCHbench0123456789abcdefghijkl",
+                        "DB_PASSWORD",
+                        "correct-horse-battery-staple-42"))
+                .resolver((h, p) -> new InetSocketAddress("127.0.0.1", up))
+                .log((d, e, f) -> {});
+    }
+
+    /** The large download, over 100 MiB, each mode moves in one response. */
+    static final long BIG_DOWNLOAD = 128L << 20;
+
+    /**
+     * 64 connections at once for {@code seconds}: 60 post 256 KiB bodies in a loop while 4 each
+     * download {@link #BIG_DOWNLOAD}; returns the POSTs per second.
+     */
+    private static double heavy(Mode m, int seconds) throws Exception {
+        ExecutorService ex = Executors.newFixedThreadPool(4);
+        List<Future<Double>> downloads = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            downloads.add(ex.submit(() -> download(m, BIG_DOWNLOAD)));
+        }
+        double rps = throughput(m, 60, body(256 << 10), seconds);
+        for (Future<Double> d : downloads) {
+            d.get();
+        }
+        ex.shutdown();
+        return rps;
     }
 
     /** A JSON-ish request body: what an agent posts, with no secret in it. */

@@ -8,7 +8,6 @@ import dev.bottles.PreparedBottle;
 import dev.bottles.RunningBottle;
 import dev.bottles.WarmPool;
 import dev.bottles.docker.DockerBackend;
-import dev.bottles.docker.DockerBottlePlan;
 import dev.bottles.docker.DockerSettings;
 import dev.bottles.docker.testimages.TestImages;
 import dev.bottles.manifest.AgentDefinition;
@@ -23,12 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -335,57 +332,117 @@ public final class DockerBenchmark {
                 times.median("cold real-bundle LAUNCH TO FIRST EXEC") / times.median("warm LAUNCH TO FIRST EXEC"));
     }
 
-    private static void concurrency(DockerBackend backend, Path home, String agent, String bundle, int m) {
+    /**
+     * {@code m} bottles at once, launched (with a first exec) and then closed all together, against
+     * {@code m} CLI lifecycles (the same steps as {@link #cli}) run in {@code m} threads; two rounds
+     * each, interleaved. Prints the walls, the ratio and, for the SDK, each step's median and worst
+     * duration across the bottles.
+     */
+    private static void concurrency(DockerBackend backend, Path home, String agent, String bundle, int m)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(m);
-        List<CompletableFuture<Long>> launches = new ArrayList<>();
-        List<RunningBottle> up = Collections.synchronizedList(new ArrayList<>());
-        long t0 = System.nanoTime();
-        for (int i = 0; i < m; i++) {
-            launches.add(CompletableFuture.supplyAsync(
-                    () -> {
-                        long s = System.nanoTime();
-                        RunningBottle b = Bottles.using(backend)
-                                .prepare(spec(home, agent, bundle).build())
-                                .launch();
-                        up.add(b);
-                        b.exec("echo", "hi");
-                        return System.nanoTime() - s;
-                    },
-                    pool));
-        }
+        List<Double> sdkWalls = new ArrayList<>();
+        List<Double> cliWalls = new ArrayList<>();
+        Map<String, List<Double>> steps = new java.util.concurrent.ConcurrentHashMap<>();
         int failures = 0;
-        long slowest = 0;
-        for (CompletableFuture<Long> f : launches) {
-            try {
-                slowest = Math.max(slowest, f.join());
-            } catch (RuntimeException e) {
-                failures++;
-                System.out.println("  launch failed: " + e.getMessage());
+        for (int round = 0; round < 2; round++) {
+            List<CompletableFuture<Long>> launches = new ArrayList<>();
+            List<RunningBottle> up = Collections.synchronizedList(new ArrayList<>());
+            long t0 = System.nanoTime();
+            for (int i = 0; i < m; i++) {
+                launches.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            long s = System.nanoTime();
+                            RunningBottle b = Bottles.using(backend)
+                                    .prepare(spec(home, agent, bundle)
+                                            .listener((BottleEvent e) -> {
+                                                if (!e.isPhase() || e.phase() == Phase.PREPARE) {
+                                                    steps.computeIfAbsent(
+                                                                    e.step(),
+                                                                    k -> Collections.synchronizedList(
+                                                                            new ArrayList<>()))
+                                                            .add(e.duration().toNanos() / 1e6);
+                                                }
+                                            })
+                                            .build())
+                                    .launch();
+                            up.add(b);
+                            b.exec("echo", "hi");
+                            return System.nanoTime() - s;
+                        },
+                        pool));
             }
+            for (CompletableFuture<Long> f : launches) {
+                try {
+                    f.join();
+                } catch (RuntimeException e) {
+                    failures++;
+                    System.out.println("  launch failed: " + e.getMessage());
+                }
+            }
+            long t1 = System.nanoTime();
+            List<CompletableFuture<Void>> closes = up.stream()
+                    .map(b -> CompletableFuture.runAsync(b::close, pool))
+                    .toList();
+            closes.forEach(CompletableFuture::join);
+            long t2 = System.nanoTime();
+            sdkWalls.add((t2 - t0) / 1e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d bottles at once, round %d: %d up, launch + first exec wall %.1f s, close wall %.1f s%n",
+                    m,
+                    round,
+                    up.size(),
+                    (t1 - t0) / 1e9,
+                    (t2 - t1) / 1e9);
+
+            int base = 1000 + round * m;
+            long c0 = System.nanoTime();
+            List<CompletableFuture<Void>> clis = new ArrayList<>();
+            for (int i = 0; i < m; i++) {
+                int n = base + i;
+                clis.add(CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                cli(home, agent, bundle, n, true);
+                            } catch (IOException | InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        pool));
+            }
+            clis.forEach(CompletableFuture::join);
+            cliWalls.add((System.nanoTime() - c0) / 1e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d CLI lifecycles at once, round %d: wall %.1f s%n",
+                    m,
+                    round,
+                    (System.nanoTime() - c0) / 1e9);
         }
-        long t1 = System.nanoTime();
-        Set<String> subnets = new HashSet<>();
-        for (RunningBottle b : up) {
-            subnets.add(((DockerBottlePlan) b.plan()).networks().internal());
-        }
-        List<CompletableFuture<Void>> closes =
-                up.stream().map(b -> CompletableFuture.runAsync(b::close, pool)).toList();
-        closes.forEach(CompletableFuture::join);
-        long t2 = System.nanoTime();
         pool.shutdown();
+        System.out.println("  SDK steps across the bottles (median / worst ms):");
+        new java.util.TreeMap<>(steps).forEach((k, v) -> {
+            List<Double> sorted = new ArrayList<>(v);
+            Collections.sort(sorted);
+            System.out.printf(
+                    Locale.ROOT,
+                    "    %-24s %8.1f / %8.1f%n",
+                    k,
+                    sorted.get(sorted.size() / 2),
+                    sorted.get(sorted.size() - 1));
+        });
+        double sdk = Collections.min(sdkWalls);
+        double cli = Collections.min(cliWalls);
         System.out.printf(
                 Locale.ROOT,
-                "%n%d bottles at once: %d failures, %d up, launch wall %.1f s, slowest bottle"
-                        + " %.1f s, close wall %.1f s%n",
+                "%n%d at once (launch, exec, close), best of 2: sdk %.1f s, %d parallel CLI lifecycles %.1f s,"
+                        + " sdk/cli = %.2fx, %d failures%n",
                 m,
-                failures,
-                up.size(),
-                (t1 - t0) / 1e9,
-                slowest / 1e9,
-                (t2 - t1) / 1e9);
-        List<String> subnetsUsed =
-                up.stream().map(b -> ((DockerBottlePlan) b.plan()).identity()).toList();
-        System.out.println(
-                "  distinct bottles: " + new HashSet<>(subnetsUsed).size() + ", distinct networks: " + subnets.size());
+                sdk / 1000,
+                m,
+                cli / 1000,
+                sdk / cli,
+                failures);
     }
 }
