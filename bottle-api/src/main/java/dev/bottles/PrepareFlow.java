@@ -88,34 +88,23 @@ final class PrepareFlow {
         BottleBackend backend = selection.get();
         Duration selecting = Duration.ofNanos(System.nanoTime() - t0);
         BottleIdentity identity = pinned != null ? BottleIdentity.of(pinned) : BottleIdentity.fresh(spec.agent());
-
-        long v0 = System.nanoTime();
-        Context context;
-        try {
-            context = Context.of(spec, backend);
-        } catch (RuntimeException e) {
-            BottleEvents events = new BottleEvents(identity.value(), backend.id(), spec.listeners());
-            events.record(Phase.SELECT, "select", selecting, true, backend.id());
-            events.record(Phase.VALIDATE, "validate", Duration.ofNanos(System.nanoTime() - v0), false, e.getMessage());
-            throw e;
-        }
-        Duration validating = Duration.ofNanos(System.nanoTime() - v0);
+        BottleEvents events = new BottleEvents(identity.value(), backend.id(), spec.listeners());
+        events.record(Phase.SELECT, "select", selecting, true, backend.id());
+        Context context = events.phase(Phase.VALIDATE, () -> Context.of(spec, backend));
 
         long c0 = System.nanoTime();
         WarmPool.Member warm = resumed || spec.detached() ? null : claim(context);
         if (warm != null) {
+            // from here on the bottle is the member it claimed: the events say so
+            String minted = identity.value();
             identity = BottleIdentity.of(warm.identity());
-        }
-        BottleEvents events = new BottleEvents(identity.value(), backend.id(), spec.listeners());
-        events.record(Phase.SELECT, "select", selecting, true, backend.id());
-        events.record(Phase.VALIDATE, "validate", validating, true, null);
-        if (warm != null) {
+            events = new BottleEvents(identity.value(), backend.id(), spec.listeners());
             events.record(
                     Phase.PREPARE,
                     "claim-warm",
                     Duration.ofNanos(System.nanoTime() - c0),
                     true,
-                    warm.pool().key());
+                    "from " + warm.pool().key() + ", instead of " + minted);
         }
 
         StateDir state = warm != null ? warm.state() : context.home().state(identity.value());

@@ -237,18 +237,17 @@ public final class WarmPool implements AutoCloseable {
                         "warm pool " + key + " could not launch a member (retrying with backoff): " + e.getMessage());
             }
             lastFailure.set(String.valueOf(e.getMessage()));
-        } finally {
-            starting.decrementAndGet();
         }
         if (m != null) {
             failures.set(0);
             lastFailure.set(null);
             if (closed) {
                 removeQuietly(m);
-                return;
+            } else {
+                ready.add(m); // before it stops counting as starting, or a top-up would launch one too many
             }
-            ready.add(m);
         }
+        starting.decrementAndGet();
         if (!closed) {
             topUp();
         }
