@@ -235,15 +235,26 @@ public final class DockerLaunch {
                 last);
     }
 
+    /**
+     * Returns the bundle container's spec for a plan on a subnet: what a cold launch creates, and
+     * what a warm claim hands the member's bundle.
+     *
+     * @param plan the plan
+     * @param subnet the internal network's subnet
+     * @return the spec
+     */
+    static BundleLaunchSpec bundleSpec(DockerBottlePlan plan, Subnet subnet) {
+        return BundleLaunchSpec.of(
+                plan.bundle().sidecars(),
+                plan.backendId(),
+                plan.networks().internal(),
+                subnet,
+                false,
+                plan.bundle().image());
+    }
+
     private String createBundle(Subnet subnet) {
-        BundleLaunchSpec spec = BundleLaunchSpec.of(
-                        plan.bundle().sidecars(),
-                        plan.backendId(),
-                        plan.networks().internal(),
-                        subnet,
-                        false,
-                        plan.bundle().image())
-                .withLabel(Labels.OWNER, plan.ownerLabel());
+        BundleLaunchSpec spec = bundleSpec(plan, subnet).withLabel(Labels.OWNER, plan.ownerLabel());
         if (warm) {
             spec = spec.awaitingClaim();
         }

@@ -49,13 +49,7 @@ public final class DockerWarmClaim {
                 Endpoints.inBundle(subnet.bundleIp(), plan.bundle().sidecars().bundle()),
                 plan.env());
         Path egressDir = plan.bundle().sidecars().egress().directory();
-        BundleLaunchSpec spec = BundleLaunchSpec.of(
-                plan.bundle().sidecars(),
-                plan.backendId(),
-                plan.networks().internal(),
-                subnet,
-                false,
-                plan.bundle().image());
+        BundleLaunchSpec spec = DockerLaunch.bundleSpec(plan, subnet);
         CompletableFuture<Void> bundle = CompletableFuture.runAsync(
                 () -> step(events, "deliver-bundle", () -> {
                     BundleLifecycle.deliverClaim(spec, plan.bundle().routeTokens(), egressDir);

@@ -287,9 +287,7 @@ public final class DockerBenchmark {
         try (WarmPool pool = Bottles.using(backend).warmPool(real, 1)) {
             for (int i = 0; i <= k; i++) {
                 boolean first = i == 0;
-                if (!pool.awaitReady(1, java.time.Duration.ofMinutes(4))) {
-                    throw new IllegalStateException("the pool did not refill: " + pool.lastFailure());
-                }
+                awaitRefill(pool);
                 long t0 = System.nanoTime();
                 PreparedBottle p = Bottles.using(backend).prepare(real);
                 long t1 = System.nanoTime();
@@ -306,9 +304,7 @@ public final class DockerBenchmark {
                 times.record(first, "warm LAUNCH TO FIRST EXEC", (t3 - t1) / 1e6);
                 b.close();
                 // the refill comes up before the cold launch is timed, so the two never overlap
-                if (!pool.awaitReady(1, java.time.Duration.ofMinutes(4))) {
-                    throw new IllegalStateException("the pool did not refill: " + pool.lastFailure());
-                }
+                awaitRefill(pool);
                 long c0 = System.nanoTime();
                 PreparedBottle c = Bottles.using(backend).prepare(cold);
                 long c1 = System.nanoTime();
@@ -330,6 +326,12 @@ public final class DockerBenchmark {
                 times.median("warm LAUNCH TO FIRST EXEC"),
                 times.median("cold real-bundle LAUNCH TO FIRST EXEC"),
                 times.median("cold real-bundle LAUNCH TO FIRST EXEC") / times.median("warm LAUNCH TO FIRST EXEC"));
+    }
+
+    private static void awaitRefill(WarmPool pool) {
+        if (!pool.awaitReady(1, java.time.Duration.ofMinutes(4))) {
+            throw new IllegalStateException("the pool did not refill: " + pool.lastFailure());
+        }
     }
 
     /**
