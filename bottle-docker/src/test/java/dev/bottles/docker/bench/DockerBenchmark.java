@@ -128,7 +128,7 @@ public final class DockerBenchmark {
     private static void cli(Path home, String agent, String bundle, int i, boolean warm)
             throws IOException, InterruptedException {
         String id = "clibench-" + i + "-" + Long.toHexString(System.nanoTime() & 0xfffff);
-        Subnet s = new Subnet(192, 168, 200 + (i % 40));
+        Subnet s = new Subnet(192, 168, 200 + (i % 50)); // 50 at once, 50 distinct
         Subnet e = new Subnet(10, 214, 100 + (i % 100));
         String label = "--label=dev.bottles.identity=" + id;
         Path ca = Files.writeString(
