@@ -63,6 +63,9 @@ public final class BundleMain {
      * @param args ignored
      */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals(RoutesPush.COMMAND)) {
+            System.exit(RoutesPush.run(args, System.getenv(), System.in, System.err));
+        }
         String identity = env(SidecarBundle.IDENTITY_ENV, "");
         BundleLog log = BundleLog.jsonLines(System.out, identity, Clock.systemUTC());
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> log.event(
@@ -182,7 +185,7 @@ public final class BundleMain {
             anchors.add(Path.of(env.getOrDefault("EGRESS_UPSTREAM_CA", PipelockProxy.CA_CERT_IN_CONTAINER)));
         }
         int port = Integer.parseInt(env.getOrDefault("EGRESS_PORT", String.valueOf(Daemon.EGRESS.port())));
-        return EgressOptions.builder(dir.resolve("routes.yaml"), dir.resolve("ca.pem"), dir.resolve("ca-key.pem"))
+        return EgressOptions.builder(routesFile(env), dir.resolve("ca.pem"), dir.resolve("ca-key.pem"))
                 .listen(new InetSocketAddress(env.getOrDefault("EGRESS_LISTEN", "0.0.0.0"), port))
                 .upstreamProxy(upstream)
                 .extraAnchors(anchors)
@@ -239,12 +242,39 @@ public final class BundleMain {
         return out;
     }
 
+    /**
+     * Returns egress's live policy: {@code routes.yaml} in the egress directory, or, where the host
+     * cannot write that directory (a pod's is a read-only Secret volume), the writable file
+     * {@value RoutesPush#ROUTES_ENV} names, seeded from the directory's copy on first use.
+     *
+     * @param env the environment
+     * @return the file
+     */
+    static Path routesFile(Map<String, String> env) {
+        Path seed = Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER)).resolve("routes.yaml");
+        String live = env.get(RoutesPush.ROUTES_ENV);
+        if (live == null || live.isBlank()) {
+            return seed;
+        }
+        Path file = Path.of(live);
+        if (!Files.exists(file) && Files.isRegularFile(seed)) {
+            try {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                Files.copy(seed, file);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // another daemon seeded it first
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot seed " + file + " from " + seed, e);
+            }
+        }
+        return file;
+    }
+
     private static GitGateDaemon gitGate(Map<String, String> env, BundleLog log) {
         Path dir = Path.of(env.getOrDefault("GIT_GATE_DIR", GitGate.DIR_IN_CONTAINER));
         GitGateConfig c = GitGateConfig.read(dir.resolve("upstreams.json"));
         // the gate refuses pushes holding the bottle's secret values: the route tokens it was given
-        Path routes =
-                Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER)).resolve("routes.yaml");
+        Path routes = routesFile(env);
         Map<String, String> secrets = new LinkedHashMap<>(secrets(env));
         if (Files.isRegularFile(routes)) {
             for (String ref : EgressConfig.read(routes).tokenRefs()) {
@@ -269,13 +299,12 @@ public final class BundleMain {
     private static SuperviseServer supervise(Map<String, String> env, BundleLog log) {
         Path config = Path.of(env.getOrDefault("SUPERVISE_CONFIG", Supervise.CONFIG_IN_CONTAINER));
         SuperviseConfig c = SuperviseConfig.read(config);
-        Path egress = Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER));
         int port = Integer.parseInt(env.getOrDefault("SUPERVISE_PORT", String.valueOf(c.port())));
         return SuperviseServer.start(
                 c,
                 new InetSocketAddress(env.getOrDefault("EGRESS_LISTEN", "0.0.0.0"), port),
                 Path.of(env.getOrDefault("SUPERVISE_QUEUE", c.queueDir())),
-                egress.resolve("routes.yaml"),
+                routesFile(env),
                 access(env),
                 log);
     }

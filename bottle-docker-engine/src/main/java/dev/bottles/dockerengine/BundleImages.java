@@ -63,7 +63,7 @@ public final class BundleImages {
             "jdk.jfr",
             "jdk.unsupported");
     /** Where the jar sits in the image. */
-    public static final String JAR_IN_IMAGE = "/opt/bottles/bottle-bundle.jar";
+    public static final String JAR_IN_IMAGE = dev.bottles.sidecars.BundleImage.JAR_IN_IMAGE;
 
     private static final String JAR_RESOURCE = "/dev/bottles/dockerengine/bundle/bottle-bundle.jar";
     /** The bundle's own daemon list, unpacked from its jar at build time (one source: bottle-bundle). */

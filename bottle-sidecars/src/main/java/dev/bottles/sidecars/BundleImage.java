@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param daemons the daemons the image has, or null when it does not say
  */
 public record BundleImage(String reference, @Nullable List<Daemon> daemons) {
+    /** Where the SDK's bundle image holds the bundle's jar ({@code java -jar} it for a subcommand). */
+    public static final String JAR_IN_IMAGE = "/opt/bottles/bottle-bundle.jar";
     /** The image label listing the daemons an image has, e.g. {@code egress,git-gate,supervise}. */
     public static final String DAEMONS_LABEL = "dev.bottles.bundle.daemons";
 

@@ -249,36 +249,10 @@ public record BundleLaunchSpec(
             BundleImage image) {
         String id = plans.identity();
         SidecarBundle daemons = image.effective(plans.bundle());
-        boolean pipelock = daemons.runs(Daemon.PIPELOCK);
-        List<EnvEntry> env = new ArrayList<>();
-        env.add(EnvEntry.of(SidecarBundle.DAEMONS_ENV, daemons.daemonsCsv()));
-        env.add(EnvEntry.of(SidecarBundle.IDENTITY_ENV, id));
-        if (pipelock) {
-            env.add(EnvEntry.of("EGRESS_UPSTREAM_PROXY", UPSTREAM_PROXY));
-            env.add(EnvEntry.of("EGRESS_UPSTREAM_CA", PipelockProxy.CA_CERT_IN_CONTAINER));
-        }
-        plans.egress().tokenEnv().forEach(n -> env.add(EnvEntry.bare(n)));
-        plans.forwarded().forEach(n -> env.add(EnvEntry.bare(SidecarPlans.DLP_ENV_PREFIX + n)));
-        env.add(EnvEntry.bare(BundleAccess.ENV));
         // the agent-facing daemons listen only on the bundle's address on the agent's network: the host
         // has no address there (docker) and a container on the bundle's other network cannot reach it
-        env.add(EnvEntry.of(LISTEN_ENV, subnet.bundleIp()));
-        // the bundle runs as a user with no home on a read-only root: its only writable place is /tmp
-        env.add(EnvEntry.of("HOME", "/tmp"));
-
-        List<Mount> mounts = new ArrayList<>();
-        mounts.add(new Mount(plans.egress().directory(), Egress.DIR_IN_CONTAINER, true));
-        if (pipelock) {
-            mounts.add(new Mount(plans.pipelock().directory(), PipelockProxy.DIR_IN_CONTAINER, true));
-            mounts.add(new Mount(plans.pipelock().config(), PipelockProxy.CONFIG_IN_CONTAINER, true));
-        }
-        if (plans.gitGate() != null) {
-            mounts.add(new Mount(plans.gitGate().directory(), GitGate.DIR_IN_CONTAINER, true));
-        }
-        if (plans.supervise() != null) {
-            mounts.add(new Mount(plans.supervise().directory(), Supervise.DIR_IN_CONTAINER, true));
-            mounts.add(new Mount(plans.supervise().queueDir(), Supervise.QUEUE_IN_CONTAINER, false));
-        }
+        List<EnvEntry> env = environment(plans, daemons, subnet.bundleIp());
+        List<Mount> mounts = mounts(plans, daemons);
         List<Integer> ports = publishAgentPorts
                 ? daemons.agentFacing().stream().map(Daemon::port).toList()
                 : List.of();
@@ -297,6 +271,59 @@ public record BundleLaunchSpec(
                 mounts,
                 ports,
                 labels);
+    }
+
+    /**
+     * Returns the bundle's environment for a bottle: its daemons and identity, pipelock as egress's
+     * upstream when pipelock runs, the route tokens, forwarded values and access credential as
+     * {@linkplain EnvEntry#bare bare names}, the listen address and {@code HOME}.
+     *
+     * @param plans the bottle's plans
+     * @param daemons the daemons the bundle runs ({@link BundleImage#effective})
+     * @param listen the address the agent-facing daemons listen on
+     * @return the environment, in order
+     */
+    public static List<EnvEntry> environment(SidecarPlans plans, SidecarBundle daemons, String listen) {
+        boolean pipelock = daemons.runs(Daemon.PIPELOCK);
+        List<EnvEntry> env = new ArrayList<>();
+        env.add(EnvEntry.of(SidecarBundle.DAEMONS_ENV, daemons.daemonsCsv()));
+        env.add(EnvEntry.of(SidecarBundle.IDENTITY_ENV, plans.identity()));
+        if (pipelock) {
+            env.add(EnvEntry.of("EGRESS_UPSTREAM_PROXY", UPSTREAM_PROXY));
+            env.add(EnvEntry.of("EGRESS_UPSTREAM_CA", PipelockProxy.CA_CERT_IN_CONTAINER));
+        }
+        plans.egress().tokenEnv().forEach(n -> env.add(EnvEntry.bare(n)));
+        plans.forwarded().forEach(n -> env.add(EnvEntry.bare(SidecarPlans.DLP_ENV_PREFIX + n)));
+        env.add(EnvEntry.bare(BundleAccess.ENV));
+        env.add(EnvEntry.of(LISTEN_ENV, listen));
+        // the bundle runs as a user with no home on a read-only root: its only writable place is /tmp
+        env.add(EnvEntry.of("HOME", "/tmp"));
+        return env;
+    }
+
+    /**
+     * Returns where the bundle finds each of the bottle's sidecar directories: the host directory
+     * the preparers wrote and its path in the bundle.
+     *
+     * @param plans the bottle's plans
+     * @param daemons the daemons the bundle runs
+     * @return the mounts, in order
+     */
+    public static List<Mount> mounts(SidecarPlans plans, SidecarBundle daemons) {
+        List<Mount> mounts = new ArrayList<>();
+        mounts.add(new Mount(plans.egress().directory(), Egress.DIR_IN_CONTAINER, true));
+        if (daemons.runs(Daemon.PIPELOCK)) {
+            mounts.add(new Mount(plans.pipelock().directory(), PipelockProxy.DIR_IN_CONTAINER, true));
+            mounts.add(new Mount(plans.pipelock().config(), PipelockProxy.CONFIG_IN_CONTAINER, true));
+        }
+        if (plans.gitGate() != null) {
+            mounts.add(new Mount(plans.gitGate().directory(), GitGate.DIR_IN_CONTAINER, true));
+        }
+        if (plans.supervise() != null) {
+            mounts.add(new Mount(plans.supervise().directory(), Supervise.DIR_IN_CONTAINER, true));
+            mounts.add(new Mount(plans.supervise().queueDir(), Supervise.QUEUE_IN_CONTAINER, false));
+        }
+        return mounts;
     }
 
     /**

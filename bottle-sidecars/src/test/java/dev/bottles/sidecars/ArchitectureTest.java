@@ -12,7 +12,8 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule moduleRules = ModuleRules.forModule(
             "dev.bottles.sidecars",
-            ModuleRules.apiAnd("org.yaml.snakeyaml..", "com.fasterxml.jackson..", "org.bouncycastle.."));
+            ModuleRules.apiAnd(
+                    "org.yaml.snakeyaml..", "com.fasterxml.jackson..", "org.bouncycastle..", "org.jline.terminal.."));
 
     @ArchTest
     static final ArchRule platformNeutral = noClasses()

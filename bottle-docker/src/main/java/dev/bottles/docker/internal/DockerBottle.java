@@ -9,6 +9,7 @@ import dev.bottles.dockerengine.BundleLifecycle;
 import dev.bottles.dockerengine.DockerEngine;
 import dev.bottles.manifest.EgressRoute;
 import dev.bottles.sidecars.Egress;
+import dev.bottles.sidecars.Terminal;
 import dev.bottles.spi.BackendBottle;
 import dev.bottles.spi.BottlePlan;
 import dev.bottles.spi.Subnet;

@@ -1,4 +1,4 @@
-package dev.bottles.docker.internal;
+package dev.bottles.sidecars;
 
 import java.io.IOException;
 import java.io.InputStream;
