@@ -197,21 +197,22 @@ final class FakeCluster implements AutoCloseable {
         private final String container;
         private final List<String> argv;
         private final PipedOutputStream stdin = new PipedOutputStream();
+        private final PipedInputStream in;
 
         Session(String pod, String container, List<String> argv) {
             this.pod = pod;
             this.container = container;
             this.argv = argv;
+            try {
+                // connected before the socket opens: stdin frames may come before onOpen runs
+                in = new PipedInputStream(stdin, 1 << 20);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         @Override
         public void onOpen(WebSocket ws, Response response) {
-            PipedInputStream in;
-            try {
-                in = new PipedInputStream(stdin, 1 << 16);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
             Thread t = new Thread(() -> {
                 int code;
                 try {

@@ -29,12 +29,40 @@ final class ScriptedExecs implements FakeCluster.Execs {
     @Override
     public int run(String pod, String container, List<String> argv, InputStream in, OutputStream out, OutputStream err)
             throws IOException {
+        byte[] read = readFramed(argv, in);
         String header = "";
+        byte[] stdin = read;
+        int wrapper = argv.indexOf("bottle-exec");
+        if (wrapper >= 0 && argv.get(wrapper + 2).equals("-")) {
+            String all = new String(read, StandardCharsets.ISO_8859_1);
+            int end = all.startsWith("\n") ? 0 : all.indexOf("\n\n") + 1;
+            header = new String(read, 0, end, StandardCharsets.UTF_8);
+            stdin = java.util.Arrays.copyOfRange(read, end + 1, read.length);
+        }
+        Call c = new Call(pod, container, List.copyOf(argv), header, stdin);
+        calls.add(c);
+        int code = answer.apply(c);
+        out.flush();
+        return code;
+    }
+
+    /**
+     * Reads what a command the SDK runs will read of its stdin, as its framing says: the wrapper's
+     * header to its empty line and then the stated bytes; a provisioning's, a put's or a routes push's
+     * stated lengths. Never reads to the end: the exec stream cannot close stdin.
+     *
+     * @param argv the command
+     * @param in its stdin
+     * @return the bytes, header included
+     * @throws IOException when stdin breaks
+     */
+    static byte[] readFramed(List<String> argv, InputStream in) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
         long length = 0;
         int wrapper = argv.indexOf("bottle-exec");
         if (wrapper >= 0) {
             if (argv.get(wrapper + 2).equals("-")) {
-                header = readHeader(in);
+                all.write(readHeader(in).getBytes(StandardCharsets.UTF_8));
             }
             String n = argv.get(wrapper + 4);
             length = n.equals("-") || n.equals("=") ? 0 : Long.parseLong(n);
@@ -46,22 +74,18 @@ final class ScriptedExecs implements FakeCluster.Execs {
         } else if (argv.contains("routes")) {
             length = Long.parseLong(argv.get(argv.size() - 1));
         }
-        byte[] stdin = in.readNBytes((int) length);
-        Call c = new Call(pod, container, List.copyOf(argv), header, stdin);
-        calls.add(c);
-        int code = answer.apply(c);
-        out.flush();
-        return code;
+        all.write(in.readNBytes((int) length));
+        return all.toByteArray();
     }
 
     private static String readHeader(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int prev = '\n';
         for (int ch = in.read(); ch >= 0; ch = in.read()) {
+            b.write(ch);
             if (ch == '\n' && prev == '\n') {
                 break;
             }
-            b.write(ch);
             prev = ch;
         }
         return b.toString(StandardCharsets.UTF_8);
