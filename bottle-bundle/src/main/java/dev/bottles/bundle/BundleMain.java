@@ -251,7 +251,8 @@ public final class BundleMain {
      * @return the file
      */
     static Path routesFile(Map<String, String> env) {
-        Path seed = Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER)).resolve("routes.yaml");
+        Path seed =
+                Path.of(env.getOrDefault("EGRESS_DIR", Egress.DIR_IN_CONTAINER)).resolve("routes.yaml");
         String live = env.get(RoutesPush.ROUTES_ENV);
         if (live == null || live.isBlank()) {
             return seed;

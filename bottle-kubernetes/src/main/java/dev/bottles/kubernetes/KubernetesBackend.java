@@ -110,8 +110,7 @@ public final class KubernetesBackend implements BottleBackend {
     public Availability probe() {
         Availability a = probed;
         if (a == null) {
-            a = ClusterProbe.probe(
-                    () -> client(), new Settings(Map.of(), System.getenv()), Duration.ofSeconds(3));
+            a = ClusterProbe.probe(() -> client(), new Settings(Map.of(), System.getenv()), Duration.ofSeconds(3));
             probed = a;
         }
         return a;
@@ -179,7 +178,9 @@ public final class KubernetesBackend implements BottleBackend {
                 new KubernetesBottlePlan.Images(
                         agentImage,
                         bundleImage,
-                        s.get(KubernetesSettings.RUNTIME_CLASS).filter(v -> !v.isBlank()).orElse(null)),
+                        s.get(KubernetesSettings.RUNTIME_CLASS)
+                                .filter(v -> !v.isBlank())
+                                .orElse(null)),
                 new KubernetesBottlePlan.Agent(
                         uid,
                         s.get(KubernetesSettings.AGENT_HOME, "/home/node"),
@@ -202,7 +203,7 @@ public final class KubernetesBackend implements BottleBackend {
                 .filter(v -> !v.isBlank())
                 .orElseThrow(() -> new BottleException("the kubernetes backend needs " + name + ", " + what
                         + " the cluster's nodes pull (there is no local build on a cluster); publish it with"
-                        + " 'bottle k8s push-images --registry R' and set " + name));
+                        + " a registry the nodes reach (docs/kubernetes.md, 'Images') and set " + name));
     }
 
     private static long number(Settings s, String name, long fallback) {
@@ -305,7 +306,10 @@ public final class KubernetesBackend implements BottleBackend {
     @Override
     public Optional<FoundBottle> find(String identity, Map<String, String> forwarded) {
         String ns = namespace();
-        Pod agent = client().pods().inNamespace(ns).withName(Names.agentPod(identity)).get();
+        Pod agent = client().pods()
+                .inNamespace(ns)
+                .withName(Names.agentPod(identity))
+                .get();
         if (agent == null || !ID.equals(agent.getMetadata().getLabels().get(Names.BACKEND))) {
             return Optional.empty();
         }
@@ -327,7 +331,12 @@ public final class KubernetesBackend implements BottleBackend {
         Map<String, String> mine = Map.of(Names.BACKEND, ID);
         List<HasMetadata> all = new ArrayList<>();
         all.addAll(client().pods().inNamespace(ns).withLabels(mine).list().getItems());
-        all.addAll(client().network().networkPolicies().inNamespace(ns).withLabels(mine).list().getItems());
+        all.addAll(client().network()
+                .networkPolicies()
+                .inNamespace(ns)
+                .withLabels(mine)
+                .list()
+                .getItems());
         all.addAll(client().secrets().inNamespace(ns).withLabels(mine).list().getItems());
         all.addAll(client().configMaps().inNamespace(ns).withLabels(mine).list().getItems());
         for (HasMetadata o : all) {

@@ -53,7 +53,8 @@ public record KubernetesBottlePlan(
      * @param bundle the bundle image
      * @param runtimeClass the agent pod's RuntimeClass, or null for the cluster's default
      */
-    public record Images(String agent, String bundle, @Nullable String runtimeClass) {
+    public record Images(
+            String agent, String bundle, @Nullable String runtimeClass) {
         /**
          * Validates.
          *

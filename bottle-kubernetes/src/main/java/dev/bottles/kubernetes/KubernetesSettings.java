@@ -34,16 +34,16 @@ public final class KubernetesSettings {
     public static final String UPSTREAM_PORTS = "BOTTLE_K8S_UPSTREAM_PORTS";
     /**
      * Set to {@code 1} to trust that the cluster's network plugin enforces NetworkPolicy without the
-     * record {@code bottle k8s verify} leaves on the namespace. For admins who have checked it
+     * record of a verification on the namespace ({@code docs/kubernetes.md}). For admins who have checked it
      * themselves.
      */
     public static final String TRUST_CNI = "BOTTLE_K8S_TRUST_CNI";
     /** How long launch waits for both pods to be ready, in seconds; 300 by default (image pulls). */
     public static final String READY_TIMEOUT = "BOTTLE_K8S_READY_TIMEOUT";
 
-    /** The namespace annotation {@code bottle k8s verify} writes when the escape probes all failed to escape. */
+    /** The namespace annotation recording that NetworkPolicy enforcement was verified there ({@code docs/kubernetes.md}). */
     public static final String VERIFIED_ANNOTATION = "dev.bottles/verified-enforcement";
-    /** The namespace's default-deny NetworkPolicy, which {@code bottle k8s init} creates. */
+    /** The namespace's default-deny NetworkPolicy, one of the admin's one-time objects ({@code docs/kubernetes.md}). */
     public static final String DEFAULT_DENY = "bottles-default-deny";
 
     private KubernetesSettings() {}

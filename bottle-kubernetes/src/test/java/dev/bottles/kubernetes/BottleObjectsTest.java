@@ -89,8 +89,10 @@ class BottleObjectsTest {
         b.literal("LIT", word(r, 5));
         if (r.nextBoolean()) {
             Path key = Files.createTempFile(home, "id_", "");
-            Files.writeString(key, "-----BEGIN OPENSSH PRIVATE KEY-----\nkey-" + word(r, 20) + "\n-----END"
-                    + " OPENSSH PRIVATE KEY-----\n");
+            Files.writeString(
+                    key,
+                    "-----BEGIN OPENSSH PRIVATE KEY-----\nkey-" + word(r, 20) + "\n-----END"
+                            + " OPENSSH PRIVATE KEY-----\n");
             Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             b.git(new GitRemote(
                     "origin",
@@ -100,7 +102,10 @@ class BottleObjectsTest {
         }
         Manifest m = Manifest.builder()
                 .bottle(b.build())
-                .agent(AgentDefinition.builder("a" + i).bottle("b" + i).prompt("p").build())
+                .agent(AgentDefinition.builder("a" + i)
+                        .bottle("b" + i)
+                        .prompt("p")
+                        .build())
                 .build();
         PreparedBottle p = Bottles.using(new KubernetesBackend())
                 .prepare(BottleSpec.builder("a" + i)
@@ -141,7 +146,8 @@ class BottleObjectsTest {
         for (HasMetadata x : List.of(agent, bundle, agentPolicy, bundlePolicy, anchor)) {
             String yaml = Serialization.asYaml(x);
             for (String s : c.secrets()) {
-                assertFalse(yaml.contains(s), x.getKind() + " " + x.getMetadata().getName() + " holds a secret");
+                assertFalse(
+                        yaml.contains(s), x.getKind() + " " + x.getMetadata().getName() + " holds a secret");
             }
         }
         String inSecret = secret.getData().values().stream()
@@ -184,7 +190,9 @@ class BottleObjectsTest {
 
         // the agent's fence: no ingress; egress only to its own bundle on the agent-facing ports
         var ap = agentPolicy.getSpec();
-        assertEquals(Map.of(Names.IDENTITY, id, Names.ROLE, Names.AGENT), ap.getPodSelector().getMatchLabels());
+        assertEquals(
+                Map.of(Names.IDENTITY, id, Names.ROLE, Names.AGENT),
+                ap.getPodSelector().getMatchLabels());
         assertEquals(Set.of("Ingress", "Egress"), Set.copyOf(ap.getPolicyTypes()));
         assertTrue(ap.getIngress() == null || ap.getIngress().isEmpty(), "nothing may connect to the agent");
         Set<Integer> facing = plan.bundle().sidecars().bundle().agentFacing().stream()
@@ -195,7 +203,9 @@ class BottleObjectsTest {
             for (NetworkPolicyPeer peer : rule.getTo()) {
                 assertNull(peer.getIpBlock(), "no address block for the agent");
                 assertNull(peer.getNamespaceSelector(), "no other namespace for the agent");
-                assertEquals(Map.of(Names.IDENTITY, id, Names.ROLE, Names.BUNDLE), peer.getPodSelector().getMatchLabels());
+                assertEquals(
+                        Map.of(Names.IDENTITY, id, Names.ROLE, Names.BUNDLE),
+                        peer.getPodSelector().getMatchLabels());
             }
             assertFalse(rule.getPorts().isEmpty(), "an egress rule with no port allows every port (DNS too)");
             for (var port : rule.getPorts()) {
@@ -208,7 +218,9 @@ class BottleObjectsTest {
         var bp = bundlePolicy.getSpec();
         assertEquals(1, bp.getIngress().size());
         for (NetworkPolicyPeer from : bp.getIngress().get(0).getFrom()) {
-            assertEquals(Map.of(Names.IDENTITY, id, Names.ROLE, Names.AGENT), from.getPodSelector().getMatchLabels());
+            assertEquals(
+                    Map.of(Names.IDENTITY, id, Names.ROLE, Names.AGENT),
+                    from.getPodSelector().getMatchLabels());
             assertNull(from.getNamespaceSelector());
             assertNull(from.getIpBlock());
         }
@@ -221,11 +233,18 @@ class BottleObjectsTest {
                     if (peer.getIpBlock().getCidr().contains(":")) {
                         assertTrue(except.containsAll(BottleObjects.NEVER_DIALLED_V6));
                     } else {
-                        assertTrue(except.containsAll(List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-                                "169.254.0.0/16", "127.0.0.0/8")), "private, metadata and loopback are excluded");
+                        assertTrue(
+                                except.containsAll(List.of(
+                                        "10.0.0.0/8",
+                                        "172.16.0.0/12",
+                                        "192.168.0.0/16",
+                                        "169.254.0.0/16",
+                                        "127.0.0.0/8")),
+                                "private, metadata and loopback are excluded");
                     }
                 } else {
-                    assertEquals("kube-dns", peer.getPodSelector().getMatchLabels().get("k8s-app"));
+                    assertEquals(
+                            "kube-dns", peer.getPodSelector().getMatchLabels().get("k8s-app"));
                 }
             }
         }
@@ -241,7 +260,8 @@ class BottleObjectsTest {
         assertEquals("Never", s.getRestartPolicy());
         assertNotNull(s.getActiveDeadlineSeconds(), "a deadline as backstop");
         assertEquals(Boolean.TRUE, s.getSecurityContext().getRunAsNonRoot());
-        assertEquals("RuntimeDefault", s.getSecurityContext().getSeccompProfile().getType());
+        assertEquals(
+                "RuntimeDefault", s.getSecurityContext().getSeccompProfile().getType());
         for (Volume v : s.getVolumes()) {
             assertTrue(v.getEmptyDir() != null || v.getSecret() != null || v.getConfigMap() != null, v.getName());
         }
@@ -254,7 +274,10 @@ class BottleObjectsTest {
             assertEquals(Boolean.FALSE, sc.getAllowPrivilegeEscalation(), name);
             assertEquals(Boolean.FALSE, sc.getPrivileged(), name);
             assertEquals(List.of("ALL"), sc.getCapabilities().getDrop(), name);
-            assertTrue(sc.getCapabilities().getAdd() == null || sc.getCapabilities().getAdd().isEmpty(), name);
+            assertTrue(
+                    sc.getCapabilities().getAdd() == null
+                            || sc.getCapabilities().getAdd().isEmpty(),
+                    name);
             assertTrue(sc.getRunAsUser() != null && sc.getRunAsUser() > 0, "never root: " + name);
             assertTrue(c.getPorts() == null || c.getPorts().stream().allMatch(x -> x.getHostPort() == null), name);
         }

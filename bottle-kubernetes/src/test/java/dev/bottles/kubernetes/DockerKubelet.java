@@ -42,6 +42,8 @@ final class DockerKubelet implements FakeCluster.Kubelet, FakeCluster.Execs {
                 FakeCluster.status(client, pod, "", false, "ErrImagePull");
                 return;
             }
+            // a pod of the same name was deleted before (a resumed bottle): its container goes first
+            engine.removeContainer(name);
             long uid = c.getSecurityContext().getRunAsUser();
             Map<String, String> tmpfs = Map.of(
                     "/run/bottle", "rw,nosuid,nodev,size=16m,mode=1777",
@@ -78,7 +80,11 @@ final class DockerKubelet implements FakeCluster.Kubelet, FakeCluster.Execs {
     void removeGone(KubernetesClient client) {
         for (DockerEngine.ContainerRef c : engine.containers(Map.of(Names.BACKEND, "kubernetes"))) {
             String pod = c.name().replaceFirst("^/?k8s-it-", "");
-            if (client.pods().inNamespace(KubernetesBackendMockTest.NS).withName(pod).get() == null) {
+            if (client.pods()
+                            .inNamespace(KubernetesBackendMockTest.NS)
+                            .withName(pod)
+                            .get()
+                    == null) {
                 engine.removeContainer(c.id());
             }
         }

@@ -84,7 +84,7 @@ final class FakeCluster implements AutoCloseable {
         return client;
     }
 
-    /** The admin's one-time objects, as 'bottle k8s init' makes them, and the verification record. */
+    /** The admin's one-time objects, as docs/kubernetes.md lists them, and the verification record. */
     FakeCluster initialised(String ns) {
         client.namespaces()
                 .resource(new NamespaceBuilder()
@@ -136,10 +136,19 @@ final class FakeCluster implements AutoCloseable {
                 .endContainerStatus()
                 .endStatus();
         if (waiting == null) {
-            b.editStatus().editContainerStatus(0).withNewState().withNewRunning().endRunning().endState()
-                    .endContainerStatus().endStatus();
+            b.editStatus()
+                    .editContainerStatus(0)
+                    .withNewState()
+                    .withNewRunning()
+                    .endRunning()
+                    .endState()
+                    .endContainerStatus()
+                    .endStatus();
         }
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(b.build()).updateStatus();
+        client.pods()
+                .inNamespace(pod.getMetadata().getNamespace())
+                .resource(b.build())
+                .updateStatus();
     }
 
     @Override
@@ -213,22 +222,24 @@ final class FakeCluster implements AutoCloseable {
 
         @Override
         public void onOpen(WebSocket ws, Response response) {
-            Thread t = new Thread(() -> {
-                int code;
-                try {
-                    code = execs.run(pod, container, argv, in, new Channel(ws, 1), new Channel(ws, 2));
-                } catch (IOException | RuntimeException e) {
-                    code = 126;
-                    send(ws, 2, ("fake kubelet: " + e).getBytes(StandardCharsets.UTF_8));
-                }
-                String status = code == 0
-                        ? "{\"metadata\":{},\"status\":\"Success\"}"
-                        : "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"command terminated with non-zero exit"
-                                + " code\",\"reason\":\"NonZeroExitCode\",\"details\":{\"causes\":[{\"reason\":\"ExitCode\","
-                                + "\"message\":\"" + code + "\"}]}}";
-                send(ws, 3, status.getBytes(StandardCharsets.UTF_8));
-                ws.close(1000, "");
-            }, "fake-kubelet-exec");
+            Thread t = new Thread(
+                    () -> {
+                        int code;
+                        try {
+                            code = execs.run(pod, container, argv, in, new Channel(ws, 1), new Channel(ws, 2));
+                        } catch (IOException | RuntimeException e) {
+                            code = 126;
+                            send(ws, 2, ("fake kubelet: " + e).getBytes(StandardCharsets.UTF_8));
+                        }
+                        String status = code == 0
+                                ? "{\"metadata\":{},\"status\":\"Success\"}"
+                                : "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"command terminated with non-zero exit"
+                                        + " code\",\"reason\":\"NonZeroExitCode\",\"details\":{\"causes\":[{\"reason\":\"ExitCode\","
+                                        + "\"message\":\"" + code + "\"}]}}";
+                        send(ws, 3, status.getBytes(StandardCharsets.UTF_8));
+                        ws.close(1000, "");
+                    },
+                    "fake-kubelet-exec");
             t.setDaemon(true);
             t.start();
         }

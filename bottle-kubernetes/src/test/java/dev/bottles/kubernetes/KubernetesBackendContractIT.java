@@ -40,22 +40,44 @@ class KubernetesBackendContractIT extends BottleBackendContract {
     @Override
     protected Map<String, String> settings() {
         return Map.of(
-                KubernetesSettings.IMAGE, TestImages.probeAgent(),
-                KubernetesSettings.BUNDLE_IMAGE, "bundle.invalid/not-run-here:1");
+                KubernetesSettings.IMAGE,
+                TestImages.probeAgent(),
+                KubernetesSettings.BUNDLE_IMAGE,
+                "bundle.invalid/not-run-here:1");
     }
 
     @Override
     protected Set<String> resourcesOf(BottleBackend backend, String identity) {
         KubernetesClient c = cluster.client();
+        // a kubelet removes a deleted pod's container; this one does it when asked
+        kubelet.removeGone(c);
         Map<String, String> l = Map.of(Names.IDENTITY, identity);
         Set<String> out = new LinkedHashSet<>(TestImages.labelled(identity));
         String ns = KubernetesBackendMockTest.NS;
-        c.pods().inNamespace(ns).withLabels(l).list().getItems().forEach(p -> out.add("pod " + p.getMetadata().getName()));
-        c.network().networkPolicies().inNamespace(ns).withLabels(l).list().getItems()
+        c.pods()
+                .inNamespace(ns)
+                .withLabels(l)
+                .list()
+                .getItems()
+                .forEach(p -> out.add("pod " + p.getMetadata().getName()));
+        c.network()
+                .networkPolicies()
+                .inNamespace(ns)
+                .withLabels(l)
+                .list()
+                .getItems()
                 .forEach(p -> out.add("networkpolicy " + p.getMetadata().getName()));
-        c.secrets().inNamespace(ns).withLabels(l).list().getItems()
+        c.secrets()
+                .inNamespace(ns)
+                .withLabels(l)
+                .list()
+                .getItems()
                 .forEach(p -> out.add("secret " + p.getMetadata().getName()));
-        c.configMaps().inNamespace(ns).withLabels(l).list().getItems()
+        c.configMaps()
+                .inNamespace(ns)
+                .withLabels(l)
+                .list()
+                .getItems()
                 .forEach(p -> out.add("configmap " + p.getMetadata().getName()));
         return out;
     }

@@ -64,7 +64,8 @@ class KubernetesBackendMockTest {
                 // the bundle reloads what was pushed and says so in its log, as egress does
                 cluster.logs.merge(
                         call.pod(),
-                        "{\"event\":\"routes-reloaded\",\"sha256\":\"" + sha256(call.stdin()).substring(0, 16) + "\"}\n",
+                        "{\"event\":\"routes-reloaded\",\"sha256\":\""
+                                + sha256(call.stdin()).substring(0, 16) + "\"}\n",
                         String::concat);
             }
             return 0;
@@ -93,7 +94,10 @@ class KubernetesBackendMockTest {
                         .fromHost("FORWARDED_ONE", "HOST_FORWARDED")
                         .route(EgressRoute.to("api.example.com").withAuth(RouteAuth.bearer("ROUTE_TOKEN")))
                         .build())
-                .agent(AgentDefinition.builder("worker").bottle("k").prompt("hello").build())
+                .agent(AgentDefinition.builder("worker")
+                        .bottle("k")
+                        .prompt("hello")
+                        .build())
                 .build();
         return BottleSpec.builder("worker")
                 .manifest(m)
@@ -109,7 +113,12 @@ class KubernetesBackendMockTest {
         Map<String, String> l = Map.of(Names.IDENTITY, identity);
         List<HasMetadata> out = new ArrayList<>();
         out.addAll(c.pods().inNamespace(NS).withLabels(l).list().getItems());
-        out.addAll(c.network().networkPolicies().inNamespace(NS).withLabels(l).list().getItems());
+        out.addAll(c.network()
+                .networkPolicies()
+                .inNamespace(NS)
+                .withLabels(l)
+                .list()
+                .getItems());
         out.addAll(c.secrets().inNamespace(NS).withLabels(l).list().getItems());
         out.addAll(c.configMaps().inNamespace(NS).withLabels(l).list().getItems());
         return out;
@@ -130,19 +139,30 @@ class KubernetesBackendMockTest {
                 .getMetadata()
                 .getUid();
         for (HasMetadata o : objects) {
-            assertEquals("kubernetes", o.getMetadata().getLabels().get(Names.BACKEND), o.getMetadata().getName());
+            assertEquals(
+                    "kubernetes",
+                    o.getMetadata().getLabels().get(Names.BACKEND),
+                    o.getMetadata().getName());
             if (!Names.ANCHOR.equals(o.getMetadata().getLabels().get(Names.ROLE))) {
-                assertEquals(anchorUid, o.getMetadata().getOwnerReferences().get(0).getUid(), o.getMetadata().getName());
+                assertEquals(
+                        anchorUid,
+                        o.getMetadata().getOwnerReferences().get(0).getUid(),
+                        o.getMetadata().getName());
             }
         }
-        assertTrue(backend.list().stream().anyMatch(s -> s.identity().equals(id) && s.status().equals("running")));
+        assertTrue(backend.list().stream()
+                .anyMatch(s -> s.identity().equals(id) && s.status().equals("running")));
         // the agent got its environment and the CA over stdin, the bundle's address in HTTPS_PROXY
         ScriptedExecs.Call provision = execs.calls.stream()
                 .filter(c -> c.argv().contains("bottle-provision"))
                 .findFirst()
                 .orElseThrow();
         String env = new String(provision.stdin(), StandardCharsets.UTF_8);
-        Pod bundle = cluster.client().pods().inNamespace(NS).withName(Names.bundlePod(id)).get();
+        Pod bundle = cluster.client()
+                .pods()
+                .inNamespace(NS)
+                .withName(Names.bundlePod(id))
+                .get();
         assertTrue(env.contains("@" + bundle.getStatus().getPodIP() + ":8080\n"), env);
         assertTrue(env.contains("MODE=mock\n"), env);
         assertFalse(env.contains(TOKEN), "a route token never enters the agent");
@@ -157,7 +177,11 @@ class KubernetesBackendMockTest {
     void noSecretValueEverTravelsInARequestLineAndForwardedValuesGoOverStdin() {
         RunningBottle b = Bottles.using(backend).prepare(spec().build()).launch();
         b.exec("printenv", "FORWARDED_ONE");
-        Secret s = cluster.client().secrets().inNamespace(NS).withName(Names.anchor(b.identity())).get();
+        Secret s = cluster.client()
+                .secrets()
+                .inNamespace(NS)
+                .withName(Names.anchor(b.identity()))
+                .get();
         String access = new String(
                 java.util.Base64.getDecoder().decode(s.getData().get("env." + dev.bottles.sidecars.BundleAccess.ENV)),
                 StandardCharsets.UTF_8);
@@ -187,7 +211,9 @@ class KubernetesBackendMockTest {
         PreparedBottle p = Bottles.using(backend).prepare(spec().build());
         BottleLaunchException e = assertThrows(BottleLaunchException.class, p::launch);
         assertEquals("await-bundle", e.step());
-        assertTrue(e.getMessage().contains("ImagePullBackOff") && e.getMessage().contains("push-images"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("ImagePullBackOff") && e.getMessage().contains("docs/kubernetes.md"),
+                e.getMessage());
         assertEquals(List.of(), labelled(p.identity()));
     }
 
@@ -247,7 +273,7 @@ class KubernetesBackendMockTest {
                 dev.bottles.BottleException.class,
                 () -> Bottles.using(backend)
                         .prepare(spec().setting(KubernetesSettings.IMAGE, "").build()));
-        assertTrue(noImage.getMessage().contains("push-images"), noImage.getMessage());
+        assertTrue(noImage.getMessage().contains("docs/kubernetes.md"), noImage.getMessage());
         assertNotNull(backend.probe());
     }
 }

@@ -60,7 +60,14 @@ public final class AgentShell {
      */
     public static List<String> command(
             String pidFile, String envSource, String workdir, long stdinLength, List<String> argv) {
-        List<String> out = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT, "bottle-exec", pidFile, envSource, workdir,
+        List<String> out = new ArrayList<>(List.of(
+                "/bin/sh",
+                "-c",
+                SCRIPT,
+                "bottle-exec",
+                pidFile,
+                envSource,
+                workdir,
                 stdinLength == ALL_STDIN ? "=" : stdinLength < 0 ? "-" : Long.toString(stdinLength)));
         out.addAll(argv);
         return out;
@@ -83,8 +90,8 @@ public final class AgentShell {
                         + " letters, digits and '_', not starting with a digit");
             }
             if (v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0 || v.indexOf('\0') >= 0) {
-                throw new BottleException("the value of " + k + " holds a newline or NUL, which cannot be passed"
-                        + " into the bottle");
+                throw new BottleException(
+                        "the value of " + k + " holds a newline or NUL, which cannot be passed" + " into the bottle");
             }
             sb.append(k).append('=').append(v).append('\n');
         });

@@ -120,7 +120,8 @@ public final class BottleObjects {
                 .withName(name)
                 .withNamespace(plan.namespace())
                 .withLabels(labels(role))
-                .withAnnotations(Map.of(Names.OWNER, owner, Names.SERVICES, plan.bundle().daemonsCsv()));
+                .withAnnotations(
+                        Map.of(Names.OWNER, owner, Names.SERVICES, plan.bundle().daemonsCsv()));
         if (!anchorUid.isEmpty()) {
             b.withOwnerReferences(ownerReference(anchorUid));
         }
@@ -167,8 +168,11 @@ public final class BottleObjects {
         for (SidecarFile f : files) {
             data.put(f.key(), Base64.getEncoder().encodeToString(read(f.host())));
         }
-        plan.bundle().values().forEach((k, v) -> data.put(ENV_KEY + k, Base64.getEncoder()
-                .encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        plan.bundle()
+                .values()
+                .forEach((k, v) -> data.put(
+                        ENV_KEY + k,
+                        Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
         return new SecretBuilder()
                 .withMetadata(meta(Names.anchor(id()), Names.SECRETS, anchorUid))
                 .withType("Opaque")
@@ -193,8 +197,11 @@ public final class BottleObjects {
         for (int i = 0; i < mounts.size(); i++) {
             Path host = mounts.get(i).host();
             if (Files.isRegularFile(host)) {
-                out.add(new SidecarFile(i, "m" + i + "." + keyPart(host.getFileName().toString()), host, host.getFileName()
-                        .toString()));
+                out.add(new SidecarFile(
+                        i,
+                        "m" + i + "." + keyPart(host.getFileName().toString()),
+                        host,
+                        host.getFileName().toString()));
                 continue;
             }
             if (!Files.isDirectory(host)) {
@@ -537,10 +544,7 @@ public final class BottleObjects {
                 .withNewResources()
                 .withRequests(Map.of("cpu", new Quantity("250m"), "memory", new Quantity("512Mi")))
                 .withLimits(Map.of(
-                        "memory",
-                        new Quantity(plan.agent().memory()),
-                        "ephemeral-storage",
-                        new Quantity("10Gi")))
+                        "memory", new Quantity(plan.agent().memory()), "ephemeral-storage", new Quantity("10Gi")))
                 .endResources()
                 .endContainer()
                 .withVolumes(emptyDir("run", true, "16Mi"), emptyDir("workspace", false, "10Gi"))

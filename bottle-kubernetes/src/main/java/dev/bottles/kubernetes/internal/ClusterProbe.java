@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * Decides whether bottles can run on the cluster, with reads and access reviews only (nothing is
  * created): the API answers; the namespace exists, enforces the {@code restricted} Pod Security
  * Standard and has a default-deny NetworkPolicy; the SDK may do what a bottle needs; both images are
- * set; and NetworkPolicy enforcement was verified on the namespace ({@code bottle k8s verify}).
+ * set; and NetworkPolicy enforcement was verified on the namespace.
  */
 public final class ClusterProbe {
     /** The namespace label that makes the API server enforce a Pod Security Standard. */
@@ -114,7 +114,8 @@ public final class ClusterProbe {
         List<String> unmet = new ArrayList<>();
         Namespace namespace = c.namespaces().withName(ns).get();
         if (namespace == null) {
-            unmet.add("namespace " + ns + " does not exist (an admin runs 'bottle k8s init --apply')");
+            unmet.add("namespace " + ns
+                    + " does not exist (an admin applies the one-time objects in docs/kubernetes.md)");
             return unmet;
         }
         Map<String, String> labels = namespace.getMetadata().getLabels();
@@ -126,7 +127,7 @@ public final class ClusterProbe {
                 .anyMatch(ClusterProbe::isDefaultDeny);
         if (!deny) {
             unmet.add("namespace " + ns + " has no default-deny NetworkPolicy (create "
-                    + KubernetesSettings.DEFAULT_DENY + " with 'bottle k8s init')");
+                    + KubernetesSettings.DEFAULT_DENY + " from docs/kubernetes.md)");
         }
         List<String> denied = new ArrayList<>();
         for (Access a : NEEDED) {
@@ -136,15 +137,19 @@ public final class ClusterProbe {
         }
         if (!denied.isEmpty()) {
             unmet.add("this identity may not " + String.join(", ", denied) + " in " + ns
-                    + " (bind it to the Role 'bottle k8s init' prints)");
+                    + " (bind it to the Role in docs/kubernetes.md)");
         }
         for (String image : List.of(KubernetesSettings.IMAGE, KubernetesSettings.BUNDLE_IMAGE)) {
             if (settings.get(image).filter(v -> !v.isBlank()).isEmpty()) {
-                unmet.add(image + " is not set (publish the images with 'bottle k8s push-images --registry R')");
+                unmet.add(image + " is not set (publish the images where the nodes pull: docs/kubernetes.md)");
             }
         }
         String runtime = settings.get(KubernetesSettings.RUNTIME_CLASS).orElse("");
-        if (!runtime.isBlank() && c.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName(runtime).get() == null) {
+        if (!runtime.isBlank()
+                && c.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class)
+                                .withName(runtime)
+                                .get()
+                        == null) {
             unmet.add("RuntimeClass " + runtime + " does not exist (unset " + KubernetesSettings.RUNTIME_CLASS
                     + " or install it)");
         }
@@ -153,7 +158,8 @@ public final class ClusterProbe {
         boolean trusted = "1".equals(settings.get(KubernetesSettings.TRUST_CNI, ""));
         if (!verified && !trusted) {
             unmet.add("NetworkPolicy enforcement has not been verified on " + ns + ": the API server accepts policies"
-                    + " no network plugin enforces (run 'bottle k8s verify', or set " + KubernetesSettings.TRUST_CNI
+                    + " no network plugin enforces (verify it as docs/kubernetes.md says, or set "
+                    + KubernetesSettings.TRUST_CNI
                     + "=1 if you have checked it yourself)");
         }
         return unmet;
@@ -173,7 +179,8 @@ public final class ClusterProbe {
         }
         var sel = spec.getPodSelector();
         boolean all = (sel.getMatchLabels() == null || sel.getMatchLabels().isEmpty())
-                && (sel.getMatchExpressions() == null || sel.getMatchExpressions().isEmpty());
+                && (sel.getMatchExpressions() == null
+                        || sel.getMatchExpressions().isEmpty());
         List<String> types = spec.getPolicyTypes() == null ? List.of() : spec.getPolicyTypes();
         return all
                 && types.contains("Ingress")

@@ -52,8 +52,7 @@ public final class KubeBottle implements BackendBottle {
         this.client = client;
         this.plan = plan;
         this.agent = new PodExec(client, plan.namespace(), Names.agentPod(plan.identity()), Names.AGENT_CONTAINER);
-        this.bundle =
-                new PodExec(client, plan.namespace(), Names.bundlePod(plan.identity()), Names.BUNDLE_CONTAINER);
+        this.bundle = new PodExec(client, plan.namespace(), Names.bundlePod(plan.identity()), Names.BUNDLE_CONTAINER);
     }
 
     @Override
@@ -164,8 +163,8 @@ public final class KubeBottle implements BackendBottle {
                 return o.exitCode();
             }
         } catch (IOException e) {
-            throw new BottleException("cannot pass stdin to " + argv.get(0) + " in bottle " + identity() + " (" + e
-                    + ")", e);
+            throw new BottleException(
+                    "cannot pass stdin to " + argv.get(0) + " in bottle " + identity() + " (" + e + ")", e);
         } finally {
             if (spool != null) {
                 try {
@@ -213,7 +212,11 @@ public final class KubeBottle implements BackendBottle {
             throw new BottleException("cannot read the bottle's routes (" + e + ")", e);
         }
         bundle.check(BundleCommands.pushRoutes(routes.length), routes, Duration.ofSeconds(30));
-        BundleLog.await(client, plan, "\"sha256\":\"" + digest + "\"", "\"event\":\"routes-reload-failed\"",
+        BundleLog.await(
+                client,
+                plan,
+                "\"sha256\":\"" + digest + "\"",
+                "\"event\":\"routes-reload-failed\"",
                 Duration.ofSeconds(15));
     }
 

@@ -21,7 +21,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,42 +111,87 @@ public final class KubeLaunch {
         BottleObjects objects = new BottleObjects(plan, plan.ownerLabel());
         String ns = plan.namespace();
         try {
-            ConfigMap anchor = step("create-anchor", () -> created(
-                    "anchor",
-                    client.configMaps().inNamespace(ns).resource(objects.anchor(Instant.now())).create(),
-                    () -> client.configMaps().inNamespace(ns).withName(Names.anchor(plan.identity())).delete()));
+            ConfigMap anchor = step(
+                    "create-anchor",
+                    () -> created(
+                            "anchor",
+                            client.configMaps()
+                                    .inNamespace(ns)
+                                    .resource(objects.anchor(Instant.now()))
+                                    .create(),
+                            () -> client.configMaps()
+                                    .inNamespace(ns)
+                                    .withName(Names.anchor(plan.identity()))
+                                    .delete()));
             String uid = anchor.getMetadata().getUid();
             all(
-                    async("create-secret", () -> created(
-                            "secret",
-                            client.secrets().inNamespace(ns).resource(objects.secret(uid)).create(),
-                            () -> client.secrets().inNamespace(ns).withName(Names.anchor(plan.identity())).delete())),
-                    async("create-agent-policy", () -> created(
-                            "agent policy",
-                            client.network().networkPolicies().inNamespace(ns).resource(objects.agentPolicy(uid))
-                                    .create(),
-                            () -> client.network().networkPolicies().inNamespace(ns)
-                                    .withName(Names.policy(plan.identity(), Names.AGENT)).delete())),
-                    async("create-bundle-policy", () -> created(
-                            "bundle policy",
-                            client.network().networkPolicies().inNamespace(ns).resource(objects.bundlePolicy(uid))
-                                    .create(),
-                            () -> client.network().networkPolicies().inNamespace(ns)
-                                    .withName(Names.policy(plan.identity(), Names.BUNDLE)).delete())));
-            CompletableFuture<Pod> bundle = async("create-bundle", () -> created(
-                            "bundle pod",
-                            client.pods().inNamespace(ns).resource(objects.bundlePod(uid)).create(),
-                            () -> deletePod(Names.bundlePod(plan.identity()))))
-                    .thenApplyAsync(p -> step("await-bundle", () -> ready(Names.bundlePod(plan.identity()), true)), POOL);
-            CompletableFuture<Pod> agent = async("create-agent", () -> created(
-                            "agent pod",
-                            client.pods().inNamespace(ns).resource(objects.agentPod(uid)).create(),
-                            () -> deletePod(Names.agentPod(plan.identity()))))
-                    .thenApplyAsync(p -> step("await-agent", () -> ready(Names.agentPod(plan.identity()), false)), POOL);
+                    async(
+                            "create-secret",
+                            () -> created(
+                                    "secret",
+                                    client.secrets()
+                                            .inNamespace(ns)
+                                            .resource(objects.secret(uid))
+                                            .create(),
+                                    () -> client.secrets()
+                                            .inNamespace(ns)
+                                            .withName(Names.anchor(plan.identity()))
+                                            .delete())),
+                    async(
+                            "create-agent-policy",
+                            () -> created(
+                                    "agent policy",
+                                    client.network()
+                                            .networkPolicies()
+                                            .inNamespace(ns)
+                                            .resource(objects.agentPolicy(uid))
+                                            .create(),
+                                    () -> client.network()
+                                            .networkPolicies()
+                                            .inNamespace(ns)
+                                            .withName(Names.policy(plan.identity(), Names.AGENT))
+                                            .delete())),
+                    async(
+                            "create-bundle-policy",
+                            () -> created(
+                                    "bundle policy",
+                                    client.network()
+                                            .networkPolicies()
+                                            .inNamespace(ns)
+                                            .resource(objects.bundlePolicy(uid))
+                                            .create(),
+                                    () -> client.network()
+                                            .networkPolicies()
+                                            .inNamespace(ns)
+                                            .withName(Names.policy(plan.identity(), Names.BUNDLE))
+                                            .delete())));
+            CompletableFuture<Pod> bundle = async(
+                            "create-bundle",
+                            () -> created(
+                                    "bundle pod",
+                                    client.pods()
+                                            .inNamespace(ns)
+                                            .resource(objects.bundlePod(uid))
+                                            .create(),
+                                    () -> deletePod(Names.bundlePod(plan.identity()))))
+                    .thenApplyAsync(
+                            p -> step("await-bundle", () -> ready(Names.bundlePod(plan.identity()), true)), POOL);
+            CompletableFuture<Pod> agent = async(
+                            "create-agent",
+                            () -> created(
+                                    "agent pod",
+                                    client.pods()
+                                            .inNamespace(ns)
+                                            .resource(objects.agentPod(uid))
+                                            .create(),
+                                    () -> deletePod(Names.agentPod(plan.identity()))))
+                    .thenApplyAsync(
+                            p -> step("await-agent", () -> ready(Names.agentPod(plan.identity()), false)), POOL);
             all(bundle, agent);
             String bundleIp = bundle.join().getStatus().getPodIP();
             if (bundleIp == null || bundleIp.isBlank()) {
-                throw new StepFailure("await-bundle", new BottleException("the bundle pod is ready but has no address"));
+                throw new StepFailure(
+                        "await-bundle", new BottleException("the bundle pod is ready but has no address"));
             }
             KubeBottle running = new KubeBottle(client, plan);
             step("provision-agent", () -> {
@@ -170,7 +214,11 @@ public final class KubeLaunch {
     }
 
     private void deletePod(String name) {
-        client.pods().inNamespace(plan.namespace()).withName(name).withGracePeriod(0).delete();
+        client.pods()
+                .inNamespace(plan.namespace())
+                .withName(name)
+                .withGracePeriod(0)
+                .delete();
     }
 
     private <T extends HasMetadata> T created(String what, T object, Runnable removal) {
@@ -206,8 +254,9 @@ public final class KubeLaunch {
                             ? f
                             : new StepFailure(
                                     "launch",
-                                    e.getCause() instanceof RuntimeException r ? r : new BottleException(
-                                            String.valueOf(e.getCause())));
+                                    e.getCause() instanceof RuntimeException r
+                                            ? r
+                                            : new BottleException(String.valueOf(e.getCause())));
                 }
             }
         }
@@ -223,9 +272,11 @@ public final class KubeLaunch {
             p = client.pods()
                     .inNamespace(plan.namespace())
                     .withName(pod)
-                    .waitUntilCondition(x -> x == null || isReady(x) || hopeless(x) != null, timeout, TimeUnit.MILLISECONDS);
+                    .waitUntilCondition(
+                            x -> x == null || isReady(x) || hopeless(x) != null, timeout, TimeUnit.MILLISECONDS);
         } catch (KubernetesClientException e) {
-            throw new BottleException("pod " + pod + " was not ready within " + timeout / 1000 + " s" + why(pod, bundle), e);
+            throw new BottleException(
+                    "pod " + pod + " was not ready within " + timeout / 1000 + " s" + why(pod, bundle), e);
         }
         if (p == null) {
             throw new BottleException("pod " + pod + " was deleted while the bottle launched");
@@ -233,8 +284,11 @@ public final class KubeLaunch {
         String hopeless = hopeless(p);
         if (hopeless != null) {
             throw new BottleException("pod " + pod + " cannot start: " + hopeless
-                    + (hopeless.contains("Image") ? " (is the image published where the nodes can pull it? see"
-                            + " 'bottle k8s push-images')" : "") + why(pod, bundle));
+                    + (hopeless.contains("Image")
+                            ? " (is the image published where the nodes can pull it? see"
+                                    + " docs/kubernetes.md, 'Images')"
+                            : "")
+                    + why(pod, bundle));
         }
         return p;
     }
@@ -262,8 +316,8 @@ public final class KubeLaunch {
         }
         String phase = p.getStatus().getPhase();
         if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
-            return "it ended (" + phase + (p.getStatus().getReason() != null ? ", " + p.getStatus().getReason() : "")
-                    + ")";
+            return "it ended (" + phase
+                    + (p.getStatus().getReason() != null ? ", " + p.getStatus().getReason() : "") + ")";
         }
         List<ContainerStatus> cs = p.getStatus().getContainerStatuses();
         if (cs != null) {
@@ -276,7 +330,8 @@ public final class KubeLaunch {
                     }
                 }
                 if (c.getState() != null && c.getState().getTerminated() != null) {
-                    return c.getName() + " exited " + c.getState().getTerminated().getExitCode();
+                    return c.getName() + " exited "
+                            + c.getState().getTerminated().getExitCode();
                 }
             }
         }
@@ -374,8 +429,9 @@ public final class KubeLaunch {
             try {
                 u.action().run();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "rollback of " + plan.identity() + " could not remove its " + u.what() + ": "
-                        + e.getMessage());
+                LOG.log(
+                        Level.WARNING,
+                        "rollback of " + plan.identity() + " could not remove its " + u.what() + ": " + e.getMessage());
             }
         }
         // anything a branch created after its removal was pushed: remove by label as well

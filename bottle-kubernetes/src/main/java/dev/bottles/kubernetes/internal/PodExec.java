@@ -80,8 +80,8 @@ public final class PodExec {
         try {
             w = streams.writingOutput(out).writingError(err).exec(argv.toArray(String[]::new));
         } catch (KubernetesClientException e) {
-            throw new BottleException("cannot run " + argv.get(0) + " in " + pod + "/" + container + " ("
-                    + e.getMessage() + ")", e);
+            throw new BottleException(
+                    "cannot run " + argv.get(0) + " in " + pod + "/" + container + " (" + e.getMessage() + ")", e);
         }
         try (w) {
             CompletableFuture<Integer> code = w.exitCode();
@@ -97,8 +97,9 @@ public final class PodExec {
                 Thread.currentThread().interrupt();
                 return new Outcome(false, -1);
             } catch (ExecutionException e) {
-                throw new BottleException("running " + argv.get(0) + " in " + pod + "/" + container + " failed ("
-                        + e.getCause() + ")", e);
+                throw new BottleException(
+                        "running " + argv.get(0) + " in " + pod + "/" + container + " failed (" + e.getCause() + ")",
+                        e);
             }
         }
     }
@@ -136,7 +137,19 @@ public final class PodExec {
     public String check(List<String> argv, byte @Nullable [] input, Duration timeout) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Outcome o = run(argv, input, null, out, err, timeout);
+        Outcome o;
+        try {
+            o = run(argv, input, null, out, err, timeout);
+        } catch (BottleException e) {
+            // the SDK's own commands are idempotent: a stream that broke while stdin was still being
+            // sent (the command had read its bytes and ended) is tried once more
+            if (!String.valueOf(e.getMessage()).contains("could not send")) {
+                throw e;
+            }
+            out.reset();
+            err.reset();
+            o = run(argv, input, null, out, err, timeout);
+        }
         if (!o.finished() || o.exitCode() != 0) {
             throw new BottleException(argv.get(0) + " in " + pod + "/" + container + " "
                     + (o.finished() ? "exited " + o.exitCode() : "did not finish in " + timeout.toSeconds() + " s")

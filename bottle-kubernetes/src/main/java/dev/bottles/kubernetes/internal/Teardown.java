@@ -26,25 +26,34 @@ public final class Teardown {
     public static List<String> remove(KubernetesClient client, String namespace, String identity) {
         Map<String, String> labels = Map.of(Names.IDENTITY, identity, Names.BACKEND, "kubernetes");
         List<String> failures = new ArrayList<>();
-        CompletableFuture<Void> pods = CompletableFuture.runAsync(() -> attempt(failures, "pods", () -> client.pods()
-                .inNamespace(namespace)
-                .withLabels(labels)
-                .withGracePeriod(0)
-                .delete()));
+        CompletableFuture<Void> pods = CompletableFuture.runAsync(() -> attempt(
+                failures,
+                "pods",
+                () -> client.pods()
+                        .inNamespace(namespace)
+                        .withLabels(labels)
+                        .withGracePeriod(0)
+                        .delete()));
         pods.join();
-        attempt(failures, "network policies", () -> client.network()
-                .networkPolicies()
-                .inNamespace(namespace)
-                .withLabels(labels)
-                .delete());
-        attempt(failures, "secrets", () -> client.secrets()
-                .inNamespace(namespace)
-                .withLabels(labels)
-                .delete());
-        attempt(failures, "config maps", () -> client.configMaps()
-                .inNamespace(namespace)
-                .withLabels(labels)
-                .delete());
+        attempt(
+                failures,
+                "network policies",
+                () -> client.network()
+                        .networkPolicies()
+                        .inNamespace(namespace)
+                        .withLabels(labels)
+                        .delete());
+        attempt(
+                failures,
+                "secrets",
+                () -> client.secrets().inNamespace(namespace).withLabels(labels).delete());
+        attempt(
+                failures,
+                "config maps",
+                () -> client.configMaps()
+                        .inNamespace(namespace)
+                        .withLabels(labels)
+                        .delete());
         return failures;
     }
 
