@@ -21,9 +21,15 @@ final class ScriptedExecs implements FakeCluster.Execs {
 
     final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Function<Call, Integer> answer;
+    private final Function<Call, String> printing;
 
     ScriptedExecs(Function<Call, Integer> answer) {
+        this(answer, c -> "");
+    }
+
+    ScriptedExecs(Function<Call, Integer> answer, Function<Call, String> printing) {
         this.answer = answer;
+        this.printing = printing;
     }
 
     @Override
@@ -42,6 +48,7 @@ final class ScriptedExecs implements FakeCluster.Execs {
         Call c = new Call(pod, container, List.copyOf(argv), header, stdin);
         calls.add(c);
         int code = answer.apply(c);
+        out.write(printing.apply(c).getBytes(StandardCharsets.UTF_8));
         out.flush();
         return code;
     }
