@@ -392,6 +392,31 @@ public final class DockerEngine implements Closeable {
     }
 
     /**
+     * Gives an image another name.
+     *
+     * @param ref the image
+     * @param repository the new repository, e.g. {@code registry.example/team/claude-bottle}
+     * @param tag the new tag
+     * @throws BottleException when the engine refuses
+     */
+    public void tag(String ref, String repository, String tag) {
+        images.tag(ref, repository, tag);
+    }
+
+    /**
+     * Pushes an image to its registry with the engine's credentials for it (from the engine client's
+     * configuration, as {@code docker push} has them).
+     *
+     * @param repository the repository
+     * @param tag the tag
+     * @param progress receives status lines
+     * @throws BottleException when the push fails, with the registry's reason
+     */
+    public void push(String repository, String tag, Consumer<String> progress) {
+        images.push(repository, tag, progress);
+    }
+
+    /**
      * Removes an image; a missing one is success.
      *
      * @param ref the image

@@ -32,6 +32,46 @@ final class EngineImages extends EngineResource {
         return found("image " + ref, () -> client.inspectImageCmd(ref).exec());
     }
 
+    void tag(String ref, String repository, String tag) {
+        try {
+            client.tagImageCmd(ref, repository, tag).exec();
+        } catch (DockerException e) {
+            throw new BottleException(
+                    "cannot tag image " + ref + " as " + repository + ":" + tag + ": " + e.getMessage(), e);
+        }
+    }
+
+    void push(String repository, String tag, Consumer<String> progress) {
+        List<String> errors = new ArrayList<>();
+        try {
+            client.pushImageCmd(repository)
+                    .withTag(tag)
+                    .exec(
+                            new com.github.dockerjava.api.async.ResultCallback.Adapter<
+                                    com.github.dockerjava.api.model.PushResponseItem>() {
+                                @Override
+                                public void onNext(com.github.dockerjava.api.model.PushResponseItem item) {
+                                    if (item.getErrorDetail() != null) {
+                                        errors.add(String.valueOf(
+                                                item.getErrorDetail().getMessage()));
+                                    } else if (item.getStatus() != null) {
+                                        progress.accept(
+                                                item.getStatus() + (item.getId() != null ? " " + item.getId() : ""));
+                                    }
+                                }
+                            })
+                    .awaitCompletion();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BottleException("interrupted while pushing " + repository + ":" + tag, e);
+        } catch (RuntimeException e) {
+            throw new BottleException("pushing " + repository + ":" + tag + " failed: " + e.getMessage(), e);
+        }
+        if (!errors.isEmpty()) {
+            throw new BottleException("pushing " + repository + ":" + tag + " failed: " + String.join("; ", errors));
+        }
+    }
+
     void removeImage(String ref) {
         try {
             client.removeImageCmd(ref).withForce(true).exec();

@@ -260,11 +260,7 @@ public final class DockerBackend implements BottleBackend {
 
     @Override
     public BackendBottle launch(BottlePlan plan, BottleEvents events) {
-        if (!(plan instanceof DockerBottlePlan p)) {
-            throw new IllegalArgumentException("the docker backend launches only its own plans, not "
-                    + plan.getClass().getName());
-        }
-        return new DockerLaunch(engine(), p, events).run();
+        return new DockerLaunch(engine(), own(plan), events).run();
     }
 
     /**

@@ -60,7 +60,7 @@ class FaultInjectionIT extends AgainstOneHome {
 
     @Test
     void killedProgramsLeaveNothingAfterTheBoundAndLiveOnesAreUntouched() throws Exception {
-        int faults = Integer.getInteger("bottles.faults", 10);
+        int faults = Integer.getInteger("bottles.faults", 7);
         long seed = Long.getLong("bottles.faults.seed", System.nanoTime());
         Random random = new Random(seed);
         List<OwnerPrograms.Program> live = List.of(programs.start("live"), programs.start("live"));

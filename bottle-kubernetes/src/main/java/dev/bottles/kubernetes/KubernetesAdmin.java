@@ -73,7 +73,10 @@ public final class KubernetesAdmin implements AutoCloseable {
      * @param enforced true when every attempt was blocked and the control connected
      * @param recorded the annotation written on the namespace, or null when none was
      */
-    public record Verification(List<EscapeProbe> probes, boolean enforced, @Nullable String recorded) {
+    public record Verification(
+            List<EscapeProbe> probes,
+            boolean enforced,
+            @Nullable String recorded) {
         /**
          * Copies.
          *
@@ -192,14 +195,14 @@ public final class KubernetesAdmin implements AutoCloseable {
             for (EscapeProbes.Target t : targets(namespace, a.identity(), b.identity())) {
                 probes.add(EscapeProbes.attempt(probe::exec, t));
             }
-            EscapeProbes.Target control = new EscapeProbes.Target("control-own-bundle", podIp(namespace,
-                    Names.bundlePod(a.identity())), dev.bottles.sidecars.Daemon.EGRESS.port());
+            EscapeProbes.Target control = new EscapeProbes.Target(
+                    "control-own-bundle",
+                    podIp(namespace, Names.bundlePod(a.identity())),
+                    dev.bottles.sidecars.Daemon.EGRESS.port());
             EscapeProbe own = EscapeProbes.attempt(probe::exec, control);
             probes.add(own);
             boolean enforced = own.outcome() == EscapeProbe.Outcome.ESCAPED
-                    && probes.stream()
-                            .filter(p -> p != own)
-                            .allMatch(p -> p.outcome() == EscapeProbe.Outcome.BLOCKED);
+                    && probes.stream().filter(p -> p != own).allMatch(p -> p.outcome() == EscapeProbe.Outcome.BLOCKED);
             String recorded = null;
             if (enforced && record) {
                 var v = client.getKubernetesVersion();
@@ -226,7 +229,8 @@ public final class KubernetesAdmin implements AutoCloseable {
                 }
             }
             try (Stream<Path> walk = Files.walk(home)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             } catch (IOException ignored) {
                 // a temporary directory
             }
@@ -238,7 +242,10 @@ public final class KubernetesAdmin implements AutoCloseable {
                 .bottle(BottleDefinition.builder("canary")
                         .route(EgressRoute.to("example.com"))
                         .build())
-                .agent(AgentDefinition.builder("canary").bottle("canary").prompt("").build())
+                .agent(AgentDefinition.builder("canary")
+                        .bottle("canary")
+                        .prompt("")
+                        .build())
                 .build();
         BottleSpec.Builder b = BottleSpec.builder("canary")
                 .manifest(m)
@@ -260,11 +267,15 @@ public final class KubernetesAdmin implements AutoCloseable {
     private List<EscapeProbes.Target> targets(String namespace, String probe, String other) {
         List<EscapeProbes.Target> out = new ArrayList<>();
         out.add(new EscapeProbes.Target("direct-egress", "1.1.1.1", 443));
-        Service dns = client.services().inNamespace("kube-system").withName("kube-dns").get();
+        Service dns = client.services()
+                .inNamespace("kube-system")
+                .withName("kube-dns")
+                .get();
         if (dns != null && dns.getSpec().getClusterIP() != null) {
             out.add(new EscapeProbes.Target("cluster-dns", dns.getSpec().getClusterIP(), 53));
         }
-        Service api = client.services().inNamespace("default").withName("kubernetes").get();
+        Service api =
+                client.services().inNamespace("default").withName("kubernetes").get();
         if (api != null && api.getSpec().getClusterIP() != null) {
             out.add(new EscapeProbes.Target("api-server-service", api.getSpec().getClusterIP(), 443));
         }
@@ -273,7 +284,10 @@ public final class KubernetesAdmin implements AutoCloseable {
             out.add(new EscapeProbes.Target(
                     "api-server", master.getHost(), master.getPort() < 0 ? 443 : master.getPort()));
         }
-        Pod agent = client.pods().inNamespace(namespace).withName(Names.agentPod(probe)).get();
+        Pod agent = client.pods()
+                .inNamespace(namespace)
+                .withName(Names.agentPod(probe))
+                .get();
         if (agent != null && agent.getStatus() != null && agent.getStatus().getHostIP() != null) {
             out.add(new EscapeProbes.Target("node-kubelet", agent.getStatus().getHostIP(), 10250));
         }

@@ -64,17 +64,41 @@ public final class KubernetesBackend implements BottleBackend {
     public static final List<Integer> DEFAULT_UPSTREAM_PORTS = List.of(80, 443, 22);
 
     private final @Nullable String context;
+    private final boolean configured;
     private volatile @Nullable KubernetesClient client;
     private volatile @Nullable Availability probed;
 
     /** Creates the backend for the kubeconfig's context {@value KubernetesSettings#CONTEXT} names, or the current one. */
     public KubernetesBackend() {
         this.context = System.getenv(KubernetesSettings.CONTEXT);
+        this.configured = configured(System.getenv());
     }
 
     KubernetesBackend(KubernetesClient client) {
         this.context = null;
+        this.configured = true;
         this.client = client;
+    }
+
+    /**
+     * Tells, without a network call, whether any cluster is configured: a kubeconfig ({@code KUBECONFIG}
+     * or {@code ~/.kube/config}) or the in-cluster service environment. Backend selection probes every
+     * backend; a workstation with no cluster must not wait for one.
+     */
+    static boolean configured(Map<String, String> env) {
+        if (env.containsKey("KUBERNETES_SERVICE_HOST")) {
+            return true;
+        }
+        String kubeconfig = env.get("KUBECONFIG");
+        if (kubeconfig != null && !kubeconfig.isBlank()) {
+            for (String f : kubeconfig.split(java.io.File.pathSeparator)) {
+                if (Files.isRegularFile(Path.of(f))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return Files.isRegularFile(Path.of(System.getProperty("user.home"), ".kube", "config"));
     }
 
     KubernetesClient client() {
@@ -109,6 +133,11 @@ public final class KubernetesBackend implements BottleBackend {
     @Override
     public Availability probe() {
         Availability a = probed;
+        if (a == null && !configured) {
+            a = Availability.unavailable("no Kubernetes cluster is configured (no kubeconfig at $KUBECONFIG or"
+                    + " ~/.kube/config, and not in a cluster); docs/kubernetes.md says how to set one up");
+            probed = a;
+        }
         if (a == null) {
             a = ClusterProbe.probe(() -> client(), new Settings(Map.of(), System.getenv()), Duration.ofSeconds(3));
             probed = a;

@@ -45,9 +45,11 @@ final class DockerKubelet implements FakeCluster.Kubelet, FakeCluster.Execs {
             // a pod of the same name was deleted before (a resumed bottle): its container goes first
             engine.removeContainer(name);
             long uid = c.getSecurityContext().getRunAsUser();
+            // an emptyDir belongs to the pod's fsGroup: the pod's user may write it
+            String owner = ",uid=" + uid + ",gid=" + uid;
             Map<String, String> tmpfs = Map.of(
-                    "/run/bottle", "rw,nosuid,nodev,size=16m,mode=1777",
-                    "/workspace", "rw,nosuid,nodev,size=256m,mode=1777",
+                    "/run/bottle", "rw,nosuid,nodev,size=16m,mode=0770" + owner,
+                    "/workspace", "rw,nosuid,nodev,size=256m,mode=0770" + owner,
                     "/tmp", "rw,nosuid,nodev,size=64m,mode=1777");
             engine.createContainer(ContainerSpec.builder(name, c.getImage(), "none")
                     .cmd(c.getCommand())

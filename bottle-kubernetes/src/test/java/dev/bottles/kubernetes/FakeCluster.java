@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -66,7 +65,7 @@ final class FakeCluster implements AutoCloseable {
     FakeCluster() {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new Dispatch(), false);
         server.init();
-        client = server.createClient(new JdkHttpClientFactory());
+        client = server.createClient();
         watch = client.pods().inAnyNamespace().watch(new Watcher<>() {
             @Override
             public void eventReceived(Action action, Pod pod) {

@@ -44,6 +44,14 @@ class KubernetesAdminTest {
     }
 
     @Test
+    void withNoClusterConfiguredTheBackendIsUnavailableWithoutAskingTheNetwork(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        assertFalse(KubernetesBackend.configured(
+                Map.of("KUBECONFIG", dir.resolve("none").toString())));
+        assertTrue(KubernetesBackend.configured(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1")));
+    }
+
+    @Test
     void probeSaysWhatIsMissingUntilTheNamespaceIsReadyAndVerified() {
         try (FakeCluster cluster = new FakeCluster()) {
             Settings s = new Settings(IMAGES, Map.of());
@@ -65,7 +73,9 @@ class KubernetesAdminTest {
             assertTrue(trusted.available(), trusted.reason());
 
             Availability noImages = ClusterProbe.probe(
-                    cluster::client, new Settings(Map.of(KubernetesSettings.TRUST_CNI, "1"), Map.of()), Duration.ofSeconds(5));
+                    cluster::client,
+                    new Settings(Map.of(KubernetesSettings.TRUST_CNI, "1"), Map.of()),
+                    Duration.ofSeconds(5));
             assertTrue(noImages.reason().contains(KubernetesSettings.BUNDLE_IMAGE), noImages.reason());
         }
     }
@@ -79,8 +89,12 @@ class KubernetesAdminTest {
             String url = c.argv().get(c.argv().size() - 1);
             if (ownBundle.get().isEmpty()) {
                 // the first canary's bundle: the control must reach it
-                var pods = cluster.client().pods().inNamespace("bottles").withLabels(Map.of(Names.ROLE, Names.BUNDLE))
-                        .list().getItems();
+                var pods = cluster.client()
+                        .pods()
+                        .inNamespace("bottles")
+                        .withLabels(Map.of(Names.ROLE, Names.BUNDLE))
+                        .list()
+                        .getItems();
                 ownBundle.set(pods.get(0).getStatus().getPodIP());
             }
             boolean connects = url.contains(ownBundle.get() + ":") || (!escapes.isEmpty() && url.contains(escapes));
@@ -100,17 +114,30 @@ class KubernetesAdminTest {
             assertNull(leaky.recorded());
             assertTrue(leaky.probes().stream()
                     .anyMatch(p -> p.name().equals("metadata") && p.outcome() == EscapeProbe.Outcome.ESCAPED));
-            Map<String, String> notes =
-                    cluster.client().namespaces().withName("bottles").get().getMetadata().getAnnotations();
+            Map<String, String> notes = cluster.client()
+                    .namespaces()
+                    .withName("bottles")
+                    .get()
+                    .getMetadata()
+                    .getAnnotations();
             assertTrue(notes == null || !notes.containsKey(KubernetesSettings.VERIFIED_ANNOTATION));
 
             KubernetesAdmin.Verification tight = verify(cluster, "");
             assertTrue(tight.enforced(), tight.probes().toString());
-            assertTrue(tight.probes().stream().anyMatch(p -> p.name().equals("other-bottle")), tight.probes().toString());
-            assertTrue(cluster.client().namespaces().withName("bottles").get().getMetadata().getAnnotations()
+            assertTrue(
+                    tight.probes().stream().anyMatch(p -> p.name().equals("other-bottle")),
+                    tight.probes().toString());
+            assertTrue(cluster.client()
+                    .namespaces()
+                    .withName("bottles")
+                    .get()
+                    .getMetadata()
+                    .getAnnotations()
                     .containsKey(KubernetesSettings.VERIFIED_ANNOTATION));
             // the canaries are gone either way
-            assertEquals(List.of(), cluster.client().pods().inNamespace("bottles").list().getItems());
+            assertEquals(
+                    List.of(),
+                    cluster.client().pods().inNamespace("bottles").list().getItems());
         }
     }
 }

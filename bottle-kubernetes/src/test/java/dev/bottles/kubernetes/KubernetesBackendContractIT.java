@@ -82,6 +82,48 @@ class KubernetesBackendContractIT extends BottleBackendContract {
         return out;
     }
 
+    @org.junit.jupiter.api.Test
+    void filesGoInAndComeOutThroughExecAndAForwardedValueReachesTheCommandOnly() throws Exception {
+        dev.bottles.RunningBottle b = launch(prepare(spec()));
+        java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+        try (var t = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tar)) {
+            byte[] big = new byte[3 * 1024 * 1024 + 17];
+            new java.util.Random(7).nextBytes(big);
+            var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("data/blob.bin");
+            e.setSize(big.length);
+            t.putArchiveEntry(e);
+            t.write(big);
+            t.closeArchiveEntry();
+        }
+        b.copyTo(new java.io.ByteArrayInputStream(tar.toByteArray()), "/workspace");
+        String sum =
+                b.exec("sh", "-c", "wc -c < /workspace/data/blob.bin").stdout().strip();
+        org.junit.jupiter.api.Assertions.assertEquals(Integer.toString(3 * 1024 * 1024 + 17), sum);
+        java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
+        b.copyFrom("/workspace/data", back);
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                new java.io.ByteArrayInputStream(back.toByteArray()))) {
+            var entry = in.getNextEntry();
+            while (entry != null && entry.isDirectory()) {
+                entry = in.getNextEntry();
+            }
+            org.junit.jupiter.api.Assertions.assertNotNull(entry);
+            org.junit.jupiter.api.Assertions.assertEquals(3 * 1024 * 1024 + 17, in.readAllBytes().length);
+        }
+        // stdin larger than any buffer, through the wrapper's framing, byte for byte
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] input = new byte[1_000_003];
+        new java.util.Random(9).nextBytes(input);
+        int code = b.execStreaming(
+                java.util.List.of("sh", "-c", "wc -c"),
+                dev.bottles.ExecOptions.defaults(),
+                new java.io.ByteArrayInputStream(input),
+                out,
+                java.io.OutputStream.nullOutputStream());
+        org.junit.jupiter.api.Assertions.assertEquals(0, code);
+        org.junit.jupiter.api.Assertions.assertEquals("1000003", out.toString().strip());
+    }
+
     @Override
     protected BottleSpec.Builder breakLaunch(BottleSpec.Builder spec) {
         return spec.setting(KubernetesSettings.IMAGE, "bottles-missing-image:0");

@@ -396,6 +396,28 @@ public final class BottleObjects {
     }
 
     /**
+     * Returns what both pods share: no service-account token, no service links, no host namespace,
+     * never restarted, a deadline as backstop, a non-root user and the runtime's default seccomp.
+     *
+     * @param uid the user the pod runs as
+     * @return the spec, to add containers and volumes to
+     */
+    private io.fabric8.kubernetes.api.model.PodSpecBuilder lockedDown(long uid) {
+        return new io.fabric8.kubernetes.api.model.PodSpecBuilder()
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withRestartPolicy("Never")
+                .withTerminationGracePeriodSeconds(1L)
+                .withActiveDeadlineSeconds(plan.placement().activeDeadline().toSeconds())
+                .withHostNetwork(false)
+                .withHostPID(false)
+                .withHostIPC(false)
+                .withShareProcessNamespace(false)
+                .withNodeSelector(plan.placement().nodeSelector())
+                .withSecurityContext(podSecurity(uid));
+    }
+
+    /**
      * Returns the bundle pod: the bundle image as its non-root user on a read-only root, every
      * capability dropped, its files and secret variables from the bottle's Secret, a writable live
      * policy, ready once egress accepts connections.
@@ -467,18 +489,8 @@ public final class BottleObjects {
         env.add(new EnvVar("EGRESS_ROUTES", LIVE_ROUTES, null));
         return new PodBuilder()
                 .withMetadata(meta(Names.bundlePod(id()), Names.BUNDLE, anchorUid))
-                .withNewSpec()
-                .withAutomountServiceAccountToken(false)
-                .withEnableServiceLinks(false)
-                .withRestartPolicy("Never")
-                .withTerminationGracePeriodSeconds(1L)
-                .withActiveDeadlineSeconds(plan.placement().activeDeadline().toSeconds())
-                .withHostNetwork(false)
-                .withHostPID(false)
-                .withHostIPC(false)
-                .withShareProcessNamespace(false)
-                .withNodeSelector(plan.placement().nodeSelector())
-                .withSecurityContext(podSecurity(BUNDLE_UID))
+                .withSpec(lockedDown(BUNDLE_UID).build())
+                .editSpec()
                 .addNewContainer()
                 .withName(Names.BUNDLE_CONTAINER)
                 .withImage(plan.images().bundle())
@@ -515,23 +527,13 @@ public final class BottleObjects {
         long uid = plan.agent().uid();
         return new PodBuilder()
                 .withMetadata(meta(Names.agentPod(id()), Names.AGENT, anchorUid))
-                .withNewSpec()
-                .withAutomountServiceAccountToken(false)
-                .withEnableServiceLinks(false)
-                .withRestartPolicy("Never")
-                .withTerminationGracePeriodSeconds(1L)
-                .withActiveDeadlineSeconds(plan.placement().activeDeadline().toSeconds())
-                .withHostNetwork(false)
-                .withHostPID(false)
-                .withHostIPC(false)
-                .withShareProcessNamespace(false)
+                .withSpec(lockedDown(uid).build())
+                .editSpec()
                 .withRuntimeClassName(plan.images().runtimeClass())
-                .withNodeSelector(plan.placement().nodeSelector())
                 .withDnsPolicy("None")
                 .withNewDnsConfig()
                 .withNameservers("127.0.0.1")
                 .endDnsConfig()
-                .withSecurityContext(podSecurity(uid))
                 .addNewContainer()
                 .withName(Names.AGENT_CONTAINER)
                 .withImage(plan.images().agent())

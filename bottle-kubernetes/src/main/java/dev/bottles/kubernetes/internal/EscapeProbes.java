@@ -60,7 +60,8 @@ public final class EscapeProbes {
                             url),
                     ExecOptions.defaults().withTimeout(Duration.ofSeconds(20)));
         } catch (RuntimeException e) {
-            return new EscapeProbe(t.name(), target(t), EscapeProbe.Outcome.INCONCLUSIVE, String.valueOf(e.getMessage()));
+            return new EscapeProbe(
+                    t.name(), target(t), EscapeProbe.Outcome.INCONCLUSIVE, String.valueOf(e.getMessage()));
         }
         return judge(t, r.exitCode(), r.stdout().strip());
     }

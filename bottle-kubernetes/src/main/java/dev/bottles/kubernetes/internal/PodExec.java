@@ -66,6 +66,9 @@ public final class PodExec {
      * @return how it ended
      * @throws BottleException when it cannot be run
      */
+    // the raw status channel is deprecated in favour of exitCode(), but exitCode() fails outright when the
+    // stream breaks after the status came; the status itself is then the only truth
+    @SuppressWarnings("deprecation")
     public Outcome run(
             List<String> argv,
             byte @Nullable [] input,
@@ -77,8 +80,12 @@ public final class PodExec {
         io.fabric8.kubernetes.client.dsl.TtyExecOutputErrorable streams =
                 input != null ? target.redirectingInput() : target;
         ExecWatch w;
+        ByteArrayOutputStream status = new ByteArrayOutputStream();
         try {
-            w = streams.writingOutput(out).writingError(err).exec(argv.toArray(String[]::new));
+            w = streams.writingOutput(out)
+                    .writingError(err)
+                    .writingErrorChannel(status)
+                    .exec(argv.toArray(String[]::new));
         } catch (KubernetesClientException e) {
             throw new BottleException(
                     "cannot run " + argv.get(0) + " in " + pod + "/" + container + " (" + e.getMessage() + ")", e);
@@ -104,16 +111,21 @@ public final class PodExec {
         }
     }
 
+    /** The most stdin bytes sent in one frame: well under the 64 KiB frame limits of common websocket peers. */
+    static final int FRAME = 32 * 1024;
+
     private static void feed(ExecWatch w, byte[] input, @Nullable InputStream more) {
         try {
             OutputStream in = w.getInput();
             if (in == null) {
                 return;
             }
-            in.write(input);
-            in.flush();
+            for (int off = 0; off < input.length; off += FRAME) {
+                in.write(input, off, Math.min(FRAME, input.length - off));
+                in.flush();
+            }
             if (more != null) {
-                byte[] buf = new byte[64 * 1024];
+                byte[] buf = new byte[FRAME];
                 int n;
                 while ((n = more.read(buf)) > 0) {
                     in.write(buf, 0, n);

@@ -33,7 +33,8 @@ import picocli.CommandLine.Command;
             InfoCommand.class,
             DashboardCommand.class,
             AttachCommand.class,
-            StopCommand.class
+            StopCommand.class,
+            K8sCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

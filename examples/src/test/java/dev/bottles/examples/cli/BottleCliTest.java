@@ -46,6 +46,24 @@ class BottleCliTest {
     }
 
     @Test
+    void k8sInitPrintsARestrictedNamespaceItsDefaultDenyAndTheRole() {
+        CliFixture.Run r = cli.run("", "k8s", "init", "--namespace", "team-a");
+        assertEquals(0, r.code(), r.err());
+        for (String s : List.of(
+                "name: \"team-a\"",
+                "pod-security.kubernetes.io/enforce: \"restricted\"",
+                "bottles-default-deny",
+                "- \"Egress\"",
+                "pods/exec")) {
+            assertTrue(r.out().contains(s), s + " in:\n" + r.out());
+        }
+        assertEquals(ExitCodes.USAGE, cli.run("", "k8s", "push-images").code(), "--registry is required");
+        for (String c : List.of("init", "verify", "push-images")) {
+            assertEquals(0, cli.run("", "k8s", c, "--help").code(), "k8s " + c + " --help");
+        }
+    }
+
+    @Test
     void aBadCommandLineIsAUsageError() {
         assertEquals(ExitCodes.USAGE, cli.run("", "launch").code());
         CliFixture.Run r = cli.run("", "start");
