@@ -23,6 +23,7 @@ import java.util.Map;
  */
 final class DockerKubelet implements FakeCluster.Kubelet, FakeCluster.Execs {
     private final DockerEngine engine = TestImages.engine();
+    private final java.util.Set<String> created = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     static String container(String pod) {
         return "k8s-it-" + pod;
@@ -57,6 +58,7 @@ final class DockerKubelet implements FakeCluster.Kubelet, FakeCluster.Execs {
                     .labels(labels)
                     .hardening(new ContainerSpec.Hardening(true, 256, 0, uid + ":" + uid, false, tmpfs))
                     .build());
+            created.add(name);
             engine.start(name);
             FakeCluster.ready(pod, client);
         } catch (RuntimeException e) {
@@ -76,6 +78,14 @@ final class DockerKubelet implements FakeCluster.Kubelet, FakeCluster.Execs {
                 new DockerEngine.Streams(new java.io.ByteArrayInputStream(framed), out, err),
                 Duration.ofMinutes(10));
         return o.exitCode();
+    }
+
+    /** Removes every container this kubelet created, whatever became of its pod. */
+    void removeAll() {
+        for (String name : created) {
+            engine.removeContainer(name);
+        }
+        created.clear();
     }
 
     /** Removes the containers of pods that are gone. */
