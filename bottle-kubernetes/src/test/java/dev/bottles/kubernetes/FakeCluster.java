@@ -83,6 +83,30 @@ final class FakeCluster implements AutoCloseable {
         return client;
     }
 
+    /**
+     * Lists a bottle's objects the way the backend's own teardown finds them: by identity label, per
+     * kind it creates.
+     *
+     * @param c the client
+     * @param ns the namespace
+     * @param identity the bottle
+     * @return pods, policies, Secrets and ConfigMaps, in that order
+     */
+    static List<io.fabric8.kubernetes.api.model.HasMetadata> labelled(KubernetesClient c, String ns, String identity) {
+        Map<String, String> l = Map.of(dev.bottles.kubernetes.internal.Names.IDENTITY, identity);
+        List<io.fabric8.kubernetes.api.model.HasMetadata> out = new ArrayList<>();
+        out.addAll(c.pods().inNamespace(ns).withLabels(l).list().getItems());
+        out.addAll(c.network()
+                .networkPolicies()
+                .inNamespace(ns)
+                .withLabels(l)
+                .list()
+                .getItems());
+        out.addAll(c.secrets().inNamespace(ns).withLabels(l).list().getItems());
+        out.addAll(c.configMaps().inNamespace(ns).withLabels(l).list().getItems());
+        return out;
+    }
+
     /** The admin's one-time objects, as docs/kubernetes.md lists them, and the verification record. */
     FakeCluster initialised(String ns) {
         client.namespaces()

@@ -53,34 +53,9 @@ class KubernetesBackendContractIT extends BottleBackendContract {
         KubernetesClient c = cluster.client();
         // a kubelet removes a deleted pod's container; this one does it when asked
         kubelet.removeGone(c);
-        Map<String, String> l = Map.of(Names.IDENTITY, identity);
         Set<String> out = new LinkedHashSet<>(TestImages.labelled(identity));
-        String ns = KubernetesBackendMockTest.NS;
-        c.pods()
-                .inNamespace(ns)
-                .withLabels(l)
-                .list()
-                .getItems()
-                .forEach(p -> out.add("pod " + p.getMetadata().getName()));
-        c.network()
-                .networkPolicies()
-                .inNamespace(ns)
-                .withLabels(l)
-                .list()
-                .getItems()
-                .forEach(p -> out.add("networkpolicy " + p.getMetadata().getName()));
-        c.secrets()
-                .inNamespace(ns)
-                .withLabels(l)
-                .list()
-                .getItems()
-                .forEach(p -> out.add("secret " + p.getMetadata().getName()));
-        c.configMaps()
-                .inNamespace(ns)
-                .withLabels(l)
-                .list()
-                .getItems()
-                .forEach(p -> out.add("configmap " + p.getMetadata().getName()));
+        FakeCluster.labelled(c, KubernetesBackendMockTest.NS, identity)
+                .forEach(o -> out.add(o.getKind() + " " + o.getMetadata().getName()));
         return out;
     }
 

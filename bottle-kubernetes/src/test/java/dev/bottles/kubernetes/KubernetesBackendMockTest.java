@@ -25,11 +25,9 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -109,19 +107,7 @@ class KubernetesBackendMockTest {
     }
 
     List<HasMetadata> labelled(String identity) {
-        KubernetesClient c = cluster.client();
-        Map<String, String> l = Map.of(Names.IDENTITY, identity);
-        List<HasMetadata> out = new ArrayList<>();
-        out.addAll(c.pods().inNamespace(NS).withLabels(l).list().getItems());
-        out.addAll(c.network()
-                .networkPolicies()
-                .inNamespace(NS)
-                .withLabels(l)
-                .list()
-                .getItems());
-        out.addAll(c.secrets().inNamespace(NS).withLabels(l).list().getItems());
-        out.addAll(c.configMaps().inNamespace(NS).withLabels(l).list().getItems());
-        return out;
+        return FakeCluster.labelled(cluster.client(), NS, identity);
     }
 
     @Test

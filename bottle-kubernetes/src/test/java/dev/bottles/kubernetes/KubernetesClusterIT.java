@@ -65,34 +65,9 @@ class KubernetesClusterIT extends BottleBackendContract {
     @Override
     protected Set<String> resourcesOf(BottleBackend backend, String identity) {
         KubernetesClient c = ((KubernetesBackend) backend).client();
-        Map<String, String> l = Map.of(dev.bottles.kubernetes.internal.Names.IDENTITY, identity);
         Set<String> out = new LinkedHashSet<>();
-        String ns = namespace();
-        c.pods()
-                .inNamespace(ns)
-                .withLabels(l)
-                .list()
-                .getItems()
-                .forEach(p -> out.add("pod " + p.getMetadata().getName()));
-        c.network()
-                .networkPolicies()
-                .inNamespace(ns)
-                .withLabels(l)
-                .list()
-                .getItems()
-                .forEach(p -> out.add("networkpolicy " + p.getMetadata().getName()));
-        c.secrets()
-                .inNamespace(ns)
-                .withLabels(l)
-                .list()
-                .getItems()
-                .forEach(p -> out.add("secret " + p.getMetadata().getName()));
-        c.configMaps()
-                .inNamespace(ns)
-                .withLabels(l)
-                .list()
-                .getItems()
-                .forEach(p -> out.add("configmap " + p.getMetadata().getName()));
+        FakeCluster.labelled(c, namespace(), identity)
+                .forEach(o -> out.add(o.getKind() + " " + o.getMetadata().getName()));
         return out;
     }
 
