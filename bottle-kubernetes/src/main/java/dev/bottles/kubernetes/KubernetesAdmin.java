@@ -30,7 +30,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -228,12 +227,7 @@ public final class KubernetesAdmin implements AutoCloseable {
                     }
                 }
             }
-            try (Stream<Path> walk = Files.walk(home)) {
-                walk.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a temporary directory
-            }
+            dev.bottles.state.SecureFiles.deleteRecursively(home);
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.bottles.kubernetes.internal;
 
-import dev.bottles.BottleException;
 import dev.bottles.kubernetes.KubernetesSettings;
 import dev.bottles.spi.Availability;
 import dev.bottles.spi.Settings;
@@ -214,9 +213,5 @@ public final class ClusterProbe {
             t = t.getCause();
         }
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-    }
-
-    static BottleException unavailable(String why) {
-        return new BottleException(why);
     }
 }

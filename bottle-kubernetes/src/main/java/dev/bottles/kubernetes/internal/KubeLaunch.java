@@ -275,8 +275,7 @@ public final class KubeLaunch {
                     .waitUntilCondition(
                             x -> x == null || isReady(x) || hopeless(x) != null, timeout, TimeUnit.MILLISECONDS);
         } catch (KubernetesClientException e) {
-            throw new BottleException(
-                    "pod " + pod + " was not ready within " + timeout / 1000 + " s" + why(pod, bundle), e);
+            throw new BottleException("pod " + pod + " was not ready within " + timeout / 1000 + " s" + why(bundle), e);
         }
         if (p == null) {
             throw new BottleException("pod " + pod + " was deleted while the bottle launched");
@@ -288,12 +287,12 @@ public final class KubeLaunch {
                             ? " (is the image published where the nodes can pull it? see"
                                     + " docs/kubernetes.md, 'Images')"
                             : "")
-                    + why(pod, bundle));
+                    + why(bundle));
         }
         return p;
     }
 
-    private String why(String pod, boolean bundle) {
+    private String why(boolean bundle) {
         if (!bundle) {
             return "";
         }

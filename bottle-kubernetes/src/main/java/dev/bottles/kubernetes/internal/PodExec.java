@@ -149,19 +149,7 @@ public final class PodExec {
     public String check(List<String> argv, byte @Nullable [] input, Duration timeout) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Outcome o;
-        try {
-            o = run(argv, input, null, out, err, timeout);
-        } catch (BottleException e) {
-            // the SDK's own commands are idempotent: a stream that broke while stdin was still being
-            // sent (the command had read its bytes and ended) is tried once more
-            if (!String.valueOf(e.getMessage()).contains("could not send")) {
-                throw e;
-            }
-            out.reset();
-            err.reset();
-            o = run(argv, input, null, out, err, timeout);
-        }
+        Outcome o = run(argv, input, null, out, err, timeout);
         if (!o.finished() || o.exitCode() != 0) {
             throw new BottleException(argv.get(0) + " in " + pod + "/" + container + " "
                     + (o.finished() ? "exited " + o.exitCode() : "did not finish in " + timeout.toSeconds() + " s")

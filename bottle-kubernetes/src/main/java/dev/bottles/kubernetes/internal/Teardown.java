@@ -5,10 +5,9 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * Removes a bottle's objects by label, pods first (both at once, no grace), then its policies, its
+ * Removes a bottle's objects by label, pods first (no grace), then its policies, its
  * Secret and its anchor. A missing object counts as removed. Never relies on the cluster's garbage
  * collector, which is only the backstop for a launch that crashed.
  */
@@ -26,15 +25,14 @@ public final class Teardown {
     public static List<String> remove(KubernetesClient client, String namespace, String identity) {
         Map<String, String> labels = Map.of(Names.IDENTITY, identity, Names.BACKEND, "kubernetes");
         List<String> failures = new ArrayList<>();
-        CompletableFuture<Void> pods = CompletableFuture.runAsync(() -> attempt(
+        attempt(
                 failures,
                 "pods",
                 () -> client.pods()
                         .inNamespace(namespace)
                         .withLabels(labels)
                         .withGracePeriod(0)
-                        .delete()));
-        pods.join();
+                        .delete());
         attempt(
                 failures,
                 "network policies",
@@ -62,9 +60,7 @@ public final class Teardown {
             r.run();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
-                synchronized (failures) {
-                    failures.add(what + ": " + e.getMessage());
-                }
+                failures.add(what + ": " + e.getMessage());
             }
         }
     }
